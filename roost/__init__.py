@@ -1,0 +1,14 @@
+"""roost: Phoenix-style LiveViews for Python on Trio.
+
+Every LiveView is an actor (a task with a bounded mailbox) under an
+OTP-style supervision tree; it renders its own Jinja2 template, diffs its own
+VDOM and sends only its own patches to the browser. This module is the whole
+public API: everything else is private or inside a subpackage.
+"""
+
+from .actors import ActorRef as ActorRef
+from .actors import LiveView as LiveView
+from .actors import event as event
+from .server import App as App
+
+__version__ = "0.1.0"

@@ -1,0 +1,234 @@
+// Apply one actor's patch ops to its container element, with the same rules
+// as roost/render/apply.py (the op table lives in roost/render/ops.py).
+//
+// Text and attributes are set through the DOM (nodeValue, setAttribute); HTML
+// is parsed only for insert/replace, in an inert <template>. Form state rule:
+// the focused input/textarea/select keeps what the user typed; elsewhere
+// value/checked/selected are set as properties too, so the UI shows them.
+
+export const TEXT = 0;
+export const SET_ATTR = 1;
+export const REMOVE_ATTR = 2;
+export const INSERT = 3;
+export const REMOVE = 4;
+export const MOVE = 5;
+export const REPLACE = 6;
+
+const HTML_NS = "http://www.w3.org/1999/xhtml";
+const SVG_NS = "http://www.w3.org/2000/svg";
+const MATH_NS = "http://www.w3.org/1998/Math/MathML";
+const ATTR_NS = {
+  xlink: "http://www.w3.org/1999/xlink",
+  xml: "http://www.w3.org/XML/1998/namespace",
+  xmlns: "http://www.w3.org/2000/xmlns/",
+};
+const SVG_HTML_POINTS = new Set(["foreignObject", "desc", "title"]);
+const MATH_TEXT_POINTS = new Set(["mi", "mo", "mn", "ms", "mtext"]);
+
+/** Apply `ops` (a list of [opcode, path, ...args]) to the container `root`. */
+export function applyPatches(root, ops) {
+  const active = document.activeElement;
+  const focus = active && root.contains(active) ? saveFocus(active) : null;
+  const textareas = new Set();
+  for (const op of ops) applyOp(root, op, focus, textareas);
+  for (const area of textareas) {
+    if (area !== active && area.isConnected) area.value = area.textContent;
+  }
+  if (focus) restoreFocus(focus);
+}
+
+function applyOp(root, op, focus, textareas) {
+  const code = op[0];
+  const path = op[1];
+  if (code === REPLACE && path.length === 0) {
+    root.replaceChildren(parseContent(op[2]));
+    return;
+  }
+  if (code === INSERT || code === REMOVE || code === MOVE || code === REPLACE) {
+    const parent = resolve(root, path, path.length - 1);
+    const list = childList(parent);
+    const index = path[path.length - 1];
+    const node = list.childNodes[index] || null;
+    if (code === INSERT) {
+      list.insertBefore(parseFor(parent, op[2]), node);
+    } else if (!node) {
+      throw new Error(`roost patch: no node at ${JSON.stringify(path)}`);
+    } else if (code === REMOVE) {
+      for (let n = op.length > 2 ? op[2] : 1, next = node; n > 0; n--) {
+        const after = next.nextSibling;
+        next.remove();
+        next = after;
+      }
+    } else if (code === MOVE) {
+      const to = op[2];
+      const ref = list.childNodes[to < index ? to : to + 1] || null;
+      moveBefore(list, node, ref);
+    } else {
+      list.replaceChild(parseFor(parent, op[2]), node);
+    }
+    if (parent.localName === "textarea") textareas.add(parent);
+    return;
+  }
+  const node = resolve(root, path, path.length);
+  if (code === TEXT) {
+    node.nodeValue = op[2];
+    const parent = node.parentNode;
+    if (parent && parent.localName === "textarea") textareas.add(parent);
+  } else if (code === SET_ATTR) {
+    for (let i = 2; i < op.length; i += 2) setAttr(node, op[i], op[i + 1], focus);
+  } else if (code === REMOVE_ATTR) {
+    for (let i = 2; i < op.length; i++) removeAttr(node, op[i], focus);
+  } else {
+    throw new Error(`roost patch: unknown op ${code}`);
+  }
+}
+
+// A <template>'s children in our paths are its content.
+function childList(node) {
+  return node.localName === "template" && node.namespaceURI === HTML_NS ? node.content : node;
+}
+
+function resolve(root, path, upto) {
+  let node = root;
+  for (let i = 0; i < upto; i++) {
+    node = childList(node).childNodes[path[i]];
+    if (!node) throw new Error(`roost patch: no node at ${JSON.stringify(path)}`);
+  }
+  return node;
+}
+
+function childNamespace(el) {
+  const ns = el.namespaceURI;
+  if (ns === SVG_NS) return SVG_HTML_POINTS.has(el.localName) ? HTML_NS : SVG_NS;
+  if (ns === MATH_NS) {
+    if (MATH_TEXT_POINTS.has(el.localName)) return HTML_NS;
+    if (el.localName === "annotation-xml") {
+      const enc = (el.getAttribute("encoding") || "").toLowerCase();
+      if (enc === "text/html" || enc === "application/xhtml+xml") return HTML_NS;
+    }
+    return MATH_NS;
+  }
+  return HTML_NS;
+}
+
+// Parse server HTML the inert way: a <template> never runs scripts or loads
+// images. Children of SVG/MathML parents are parsed inside a wrapper.
+function parseFor(parent, html) {
+  const template = document.createElement("template");
+  const ns = childNamespace(parent);
+  if (ns === HTML_NS) {
+    template.innerHTML = html;
+    return template.content;
+  }
+  const tag = ns === SVG_NS ? "svg" : "math";
+  template.innerHTML = `<${tag}>${html}</${tag}>`;
+  const fragment = document.createDocumentFragment();
+  fragment.append(...template.content.firstChild.childNodes);
+  return fragment;
+}
+
+// The whole content, parsed as a <div>'s (as a fresh render is) in an inert
+// document: nothing runs or loads until the nodes are adopted.
+let inertDocument = null;
+function parseContent(html) {
+  inertDocument ??= document.implementation.createHTMLDocument("");
+  const div = inertDocument.createElement("div");
+  div.innerHTML = html;
+  const fragment = document.createDocumentFragment();
+  fragment.append(...div.childNodes);
+  return fragment;
+}
+
+function moveBefore(parent, node, ref) {
+  // moveBefore keeps focus, selection and iframe/media state where available.
+  if (typeof parent.moveBefore === "function") {
+    try {
+      parent.moveBefore(node, ref);
+      return;
+    } catch (_) {
+      // not connected, or across documents: fall back to a plain insert
+    }
+  }
+  parent.insertBefore(node, ref);
+}
+
+function setAttr(el, name, value, focus) {
+  const colon = name.indexOf(":");
+  const prefix = colon > 0 ? name.slice(0, colon) : name === "xmlns" ? "xmlns" : "";
+  if (prefix in ATTR_NS && el.namespaceURI !== HTML_NS) {
+    el.setAttributeNS(ATTR_NS[prefix], name, value);
+  } else {
+    try {
+      el.setAttribute(name, value);
+    } catch (_) {
+      setOddAttr(el, name, value);
+    }
+  }
+  syncProperty(el, name, true, value, focus);
+}
+
+function removeAttr(el, name, focus) {
+  el.removeAttribute(name);
+  syncProperty(el, name, false, "", focus);
+}
+
+// Names the HTML parser accepts but setAttribute rejects (e.g. "@click"):
+// let the inert parser build the attribute, then move it over.
+function setOddAttr(el, name, value) {
+  const template = document.createElement("template");
+  const quoted = value.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+  template.innerHTML = `<b ${name.replace(/[\s>/=]/g, "")}="${quoted}"></b>`;
+  const attr = template.content.firstChild.attributes[0];
+  if (!attr) return;
+  template.content.firstChild.removeAttributeNode(attr);
+  el.setAttributeNode(attr);
+}
+
+// Form state rule: the focused control keeps its live value (restored in
+// restoreFocus); any other control shows what the server says.
+function syncProperty(el, name, present, value, focus) {
+  const tag = el.localName;
+  if (name === "value" && tag === "input") {
+    if (!isFocused(el, focus)) el.value = present ? value : "";
+  } else if (name === "checked" && tag === "input") {
+    if (!isFocused(el, focus)) el.checked = present;
+  } else if (name === "selected" && tag === "option") {
+    const select = el.closest("select");
+    if (!isFocused(select, focus)) el.selected = present;
+  }
+}
+
+function isFocused(el, focus) {
+  return focus !== null && el !== null && focus.el === el;
+}
+
+function saveFocus(el) {
+  const state = { el, value: undefined, checked: undefined, start: null, end: null };
+  const tag = el.localName;
+  if (tag === "input" || tag === "textarea" || tag === "select") {
+    state.value = el.value;
+    if (tag === "input") state.checked = el.checked;
+    try {
+      state.start = el.selectionStart;
+      state.end = el.selectionEnd;
+    } catch (_) {
+      // input types without a selection (checkbox, number …)
+    }
+  }
+  return state;
+}
+
+function restoreFocus(state) {
+  const el = state.el;
+  if (!el.isConnected) return;
+  if (state.value !== undefined && el.value !== state.value) el.value = state.value;
+  if (state.checked !== undefined && el.checked !== state.checked) el.checked = state.checked;
+  if (document.activeElement !== el) el.focus({ preventScroll: true });
+  if (state.start !== null && el.selectionStart !== state.start) {
+    try {
+      el.setSelectionRange(state.start, state.end);
+    } catch (_) {
+      // the element's type changed to one without a selection
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// The actors on the page: one container element per target, each with its
+// version. Applies full renders and patches in order; a gap asks for a resync.
+import { CLIENT, SERVER } from "./protocol.js";
+import { applyPatches } from "./patch.js";
+
+export class Targets {
+  constructor(document, socket) {
+    this.document = document;
+    this.socket = socket;
+    this.versions = new Map();
+  }
+
+  container(target) {
+    return this.document.querySelector(`[data-roost-id="${CSS.escape(target)}"]`);
+  }
+
+  handle(message) {
+    const [tag, target] = message;
+    if (tag === SERVER.RENDER) return this.render(target, message[2], message[3]);
+    if (tag === SERVER.PATCH) return this.patch(target, message[2], message[3]);
+    if (tag === SERVER.CRASH) return this.crash(target, message[2]);
+    if (tag === SERVER.NAVIGATE) return void (window.location.href = message[1]);
+    if (tag === SERVER.PUSH_EVENT) {
+      return void window.dispatchEvent(new CustomEvent(`roost:${message[1]}`, { detail: message[2] }));
+    }
+  }
+
+  render(target, version, html) {
+    const root = this.container(target);
+    if (!root) return;
+    const template = this.document.createElement("template");
+    template.innerHTML = html;
+    root.replaceChildren(template.content);
+    root.removeAttribute("data-roost-crashed");
+    this.versions.set(target, version);
+  }
+
+  patch(target, version, ops) {
+    const root = this.container(target);
+    const current = this.versions.get(target);
+    if (!root || current === undefined) return;
+    if (version !== current + 1) {
+      this.versions.delete(target);
+      this.socket.push([CLIENT.SYNC, this.socket.nextRef(), target]);
+      return;
+    }
+    applyPatches(root, ops);
+    this.versions.set(target, version);
+  }
+
+  crash(target, text) {
+    const root = this.container(target);
+    if (!root) return;
+    const notice = this.document.createElement("p");
+    notice.setAttribute("role", "alert");
+    notice.className = "roost-error";
+    notice.textContent = text;
+    root.replaceChildren(notice);
+    root.setAttribute("data-roost-crashed", "");
+    this.versions.delete(target);
+  }
+}

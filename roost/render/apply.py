@@ -1,0 +1,158 @@
+# The Python applier: the test oracle for the diff and what the in-process
+# test client patches its copy of the page with; same rules as patch.js.
+"""Apply wire ops to a VDOM tree."""
+
+from __future__ import annotations
+
+from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, TEXT
+from .parse import parse_html, parse_in_template
+from .vdom import (
+    BOUNDARY_ATTR,
+    HTML_NS,
+    Comment,
+    Node,
+    Tree,
+    children_context,
+    make_comment,
+    make_element,
+)
+
+__all__ = ["PatchError", "apply_ops"]
+
+
+class PatchError(ValueError):
+    """An op does not fit the tree it is applied to (a bad path or op)."""
+
+
+class _El:
+    """A mutable element while ops are applied."""
+
+    __slots__ = ("attrs", "kids", "ns", "tag")
+
+    def __init__(self, tag: str, attrs: dict[str, str], kids: list, ns: str) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.kids = kids
+        self.ns = ns
+
+
+class _Data:
+    """A mutable text (``comment=False``) or comment node."""
+
+    __slots__ = ("comment", "data")
+
+    def __init__(self, data: str, comment: bool) -> None:
+        self.data = data
+        self.comment = comment
+
+
+def apply_ops(tree: str | Tree, ops: list) -> Tree:
+    """Return the tree that ``ops`` turn ``tree`` (a tree or an HTML string) into.
+
+    The ops are applied in order with exactly the browser applier's rules:
+    inserted/replacing HTML is parsed as a ``<template>`` parses it (in an
+    ``<svg>``/``<math>`` wrapper under foreign parents), and a component
+    boundary's children are never entered. ``tree`` itself is not changed.
+
+    Raises :class:`PatchError` if an op does not fit the tree.
+    """
+    if isinstance(tree, str):
+        tree = parse_html(tree)
+    root = _El("div", {}, [_thaw(node) for node in tree], HTML_NS)
+    for op in ops:
+        try:
+            _apply(root, op)
+        except (IndexError, TypeError, AttributeError) as exc:
+            raise PatchError(f"op {op!r} does not fit the tree: {exc}") from exc
+    return tuple(_freeze(node) for node in root.kids)
+
+
+def _apply(root: _El, op: list) -> None:
+    code, path = op[0], op[1]
+    if code == REPLACE and not path:
+        root.kids[:] = [_thaw(node) for node in parse_html(op[2])]
+        return
+    if code in (INSERT, REMOVE, MOVE, REPLACE):
+        if not path:
+            raise PatchError(f"op {op!r} needs a child path")
+        parent = _resolve(root, path[:-1])
+        if not isinstance(parent, _El):
+            raise PatchError(f"op {op!r}: parent is not an element")
+        index = path[-1]
+        kids = parent.kids
+        if code == INSERT:
+            if not 0 <= index <= len(kids):
+                raise PatchError(f"op {op!r}: index out of range")
+            kids[index:index] = _parse_for(parent, op[2])
+            return
+        if not 0 <= index < len(kids):
+            raise PatchError(f"op {op!r}: no such child")
+        if code == REMOVE:
+            count = op[2] if len(op) > 2 else 1
+            if index + count > len(kids):
+                raise PatchError(f"op {op!r}: not that many children")
+            del kids[index : index + count]
+        elif code == MOVE:
+            node = kids.pop(index)
+            to = op[2]
+            if not 0 <= to <= len(kids):
+                kids.insert(index, node)
+                raise PatchError(f"op {op!r}: target index out of range")
+            kids.insert(to, node)
+        else:
+            kids[index : index + 1] = _parse_for(parent, op[2])
+        return
+    node = _resolve(root, path)
+    if code == TEXT:
+        if not isinstance(node, _Data):
+            raise PatchError(f"op {op!r}: not a text or comment node")
+        node.data = op[2]
+    elif code == SET_ATTR:
+        if not isinstance(node, _El) or node is root:
+            raise PatchError(f"op {op!r}: not an element of the content")
+        args = op[2:]
+        if len(args) % 2:
+            raise PatchError(f"op {op!r}: names and values must pair up")
+        for i in range(0, len(args), 2):
+            node.attrs[args[i]] = args[i + 1]
+    elif code == REMOVE_ATTR:
+        if not isinstance(node, _El) or node is root:
+            raise PatchError(f"op {op!r}: not an element of the content")
+        for name in op[2:]:
+            node.attrs.pop(name, None)
+    else:
+        raise PatchError(f"unknown op code in {op!r}")
+
+
+def _resolve(root: _El, path: list[int]) -> _El | _Data:
+    node: _El | _Data = root
+    for index in path:
+        if not isinstance(node, _El):
+            raise PatchError(f"path {path!r} goes through a text node")
+        if node is not root and BOUNDARY_ATTR in node.attrs:
+            raise PatchError(f"path {path!r} enters a component boundary")
+        if not 0 <= index < len(node.kids):
+            raise PatchError(f"path {path!r} has no node")
+        node = node.kids[index]
+    return node
+
+
+def _parse_for(parent: _El, html: str) -> list:
+    ns = children_context(parent.tag, parent.ns, parent.attrs)
+    return [_thaw(node) for node in parse_in_template(html, ns)]
+
+
+def _thaw(node: Node) -> _El | _Data:
+    t = type(node)
+    if t is str:
+        return _Data(node, False)  # type: ignore[arg-type]
+    if t is Comment:
+        return _Data(node[0], True)  # type: ignore[index]
+    tag, attrs, kids, ns = node  # type: ignore[misc]
+    return _El(tag, dict(attrs), [_thaw(kid) for kid in kids], ns)
+
+
+def _freeze(node: _El | _Data) -> Node:
+    if isinstance(node, _Data):
+        return make_comment(node.data) if node.comment else node.data
+    return make_element(node.tag, node.attrs, tuple(_freeze(k) for k in node.kids), node.ns)

@@ -1,0 +1,146 @@
+# Tree diff: the ops that turn one VDOM tree into another, addressed by
+# child-index paths; unchanged subtrees are skipped by C-level tuple equality.
+"""Diff two VDOM trees into wire ops (see :mod:`roost.render.ops`)."""
+
+from __future__ import annotations
+
+from .keyed import diff_keyed
+from .ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, TEXT
+from .parse import parse_html
+from .roundtrip import LossyMarkup, html_for
+from .vdom import (
+    BOUNDARY_ATTR,
+    HTML_NS,
+    KEY_ATTR,
+    Comment,
+    Element,
+    Node,
+    Tree,
+    children_context,
+    compatible,
+    to_html,
+)
+
+__all__ = ["diff_children", "diff_html", "diff_node", "diff_trees", "replace_all"]
+
+
+def diff_html(old_html: str, new_html: str) -> list:
+    """The wire ops that turn an actor's content ``old_html`` into ``new_html``.
+
+    Exactly what :meth:`Differ.update` sends for that change.
+    """
+    if old_html == new_html:
+        return []
+    return diff_trees(parse_html(old_html), parse_html(new_html), new_html)
+
+
+def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list:
+    """The ops that turn the tree ``old`` into ``new`` (both tuples of nodes).
+
+    If some inserted part of ``new`` would not parse back into itself, the
+    ops are a single replace of the whole content with ``new_html`` (the
+    source, which parses into ``new`` by definition; ``to_html(new)`` if not
+    given).
+    """
+    ops: list = []
+    if old == new:
+        return ops
+    try:
+        diff_children(old, new, [], ops, HTML_NS)
+    except LossyMarkup:
+        return replace_all(to_html(new) if new_html is None else new_html)
+    return ops
+
+
+def replace_all(html: str) -> list:
+    """The ops that set the whole content to ``html`` (parsed as the container's content)."""
+    return [[REPLACE, [], html]]
+
+
+def diff_node(old: Node, new: Node, path: list[int], ops: list) -> None:
+    """Append to ``ops`` the ops that turn ``old`` (at ``path``) into ``new``.
+
+    ``old`` and ``new`` must be :func:`compatible`; a component boundary's
+    attributes are compared but its children never are.
+    """
+    t = type(new)
+    if t is str:
+        if old != new:
+            ops.append([TEXT, path, new])
+        return
+    if t is Comment:
+        if old != new:
+            ops.append([TEXT, path, new[0]])
+        return
+    oa, na = old[1], new[1]  # type: ignore[index]
+    if oa != na:
+        diff_attrs(oa, na, path, ops)
+    if BOUNDARY_ATTR in na:
+        return
+    ok, nk = old[2], new[2]  # type: ignore[index]
+    if ok != nk:
+        ctx = HTML_NS if new[3] == HTML_NS else children_context(new[0], new[3], na)  # type: ignore[index]
+        diff_children(ok, nk, path, ops, ctx)
+
+
+def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: list) -> None:
+    """Append one SET_ATTR for all changed/added and one REMOVE_ATTR for all removed."""
+    sets: list = []
+    for name, value in new.items():
+        if old.get(name) != value:
+            sets.append(name)
+            sets.append(value)
+    if sets:
+        ops.append([SET_ATTR, path, *sets])
+    gone = [name for name in old if name not in new]
+    if gone:
+        ops.append([REMOVE_ATTR, path, *gone])
+
+
+def diff_children(old: tuple, new: tuple, path: list[int], ops: list, ctx: str) -> None:
+    """Append the ops that turn the child list ``old`` of ``path`` into ``new``.
+
+    ``ctx`` is the namespace the parent's children parse in (for inserts).
+    Unkeyed children pair up by position after the equal prefix and suffix.
+    """
+    n, m = len(old), len(new)
+    lo = 0
+    top = min(n, m)
+    while lo < top and old[lo] == new[lo]:
+        lo += 1
+    hi_o, hi_n = n, m
+    while hi_o > lo and hi_n > lo and old[hi_o - 1] == new[hi_n - 1]:
+        hi_o -= 1
+        hi_n -= 1
+    if lo == hi_o and lo == hi_n:
+        return
+    mid_old = old[lo:hi_o]
+    mid_new = new[lo:hi_n]
+    if _has_keys(mid_old) or _has_keys(mid_new):
+        diff_keyed(mid_old, mid_new, lo, path, ops, ctx, diff_node)
+        return
+    common = min(len(mid_old), len(mid_new))
+    for i in range(common):
+        a = mid_old[i]
+        b = mid_new[i]
+        if a == b:
+            continue
+        if compatible(a, b):
+            diff_node(a, b, [*path, lo + i], ops)
+        else:
+            ops.append([REPLACE, [*path, lo + i], html_for((b,), ctx)])
+    if len(mid_old) > common:
+        count = len(mid_old) - common
+        op = [REMOVE, [*path, lo + common]]
+        if count > 1:
+            op.append(count)
+        ops.append(op)
+    elif len(mid_new) > common:
+        ops.append([INSERT, [*path, lo + common], html_for(mid_new[common:], ctx)])
+
+
+def _has_keys(nodes: tuple) -> bool:
+    for node in nodes:
+        if type(node) is Element and node[1] and (KEY_ATTR in node[1] or BOUNDARY_ATTR in node[1]):
+            return True
+    return False

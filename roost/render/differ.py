@@ -1,0 +1,76 @@
+# One actor's render state: its current HTML and VDOM, and the diff of each
+# new render against them (the hot path of every render).
+"""The per-actor differ."""
+
+from __future__ import annotations
+
+from .diff import diff_trees
+from .incremental import Skeleton, build_skeleton, reparse
+from .parse import parse_html
+from .vdom import Tree
+
+__all__ = ["Differ"]
+
+
+class Differ:
+    """Holds one actor's current content and turns each new render into ops.
+
+    ``Differ(html)`` starts from the content ``html`` (what the browser was
+    sent in full). :meth:`update` returns the wire ops that turn the current
+    content into the new one and makes the new one current.
+    """
+
+    __slots__ = ("_html", "_skeleton", "_skip", "_streak", "_tree")
+
+    def __init__(self, html: str = "") -> None:
+        self._html = html
+        self._tree: Tree = parse_html(html)
+        # The shape of the current markup, for re-parsing only what changed;
+        # built on the first update that could use it (None: not built yet).
+        self._skeleton: Skeleton | None = None
+        self._streak = 0  # skeleton builds that failed in a row
+        self._skip = 0  # updates left before trying to build one again
+
+    @property
+    def html(self) -> str:
+        """The current content, as last rendered."""
+        return self._html
+
+    @property
+    def tree(self) -> Tree:
+        """The current content as a VDOM tree."""
+        return self._tree
+
+    def update(self, new_html: str) -> list:
+        """Return the ops from the current content to ``new_html``; make it current.
+
+        An unchanged ``new_html`` returns ``[]``.
+        """
+        old_html = self._html
+        if new_html == old_html:
+            return []
+        tree = self._reparse(old_html, new_html)
+        if tree is None:
+            tree = parse_html(new_html)
+            self._skeleton = None  # the shape may have changed
+        ops = diff_trees(self._tree, tree, new_html)
+        self._html = new_html
+        self._tree = tree
+        return ops
+
+    def _reparse(self, old_html: str, new_html: str) -> Tree | None:
+        """The new tree from the old one when only attributes and text changed."""
+        skeleton = self._skeleton
+        if skeleton is None:
+            if self._skip:
+                self._skip -= 1
+                return None
+            skeleton = build_skeleton(old_html, self._tree)
+            if skeleton is None:
+                # Markup our tag scan cannot mirror: back off (1, 2, 4 … 64 updates).
+                self._streak += 1
+                self._skip = min(2 ** (self._streak - 1), 64)
+                return None
+            self._streak = 0
+            self._skeleton = skeleton
+        return reparse(old_html, new_html, self._tree, skeleton)

@@ -1,0 +1,46 @@
+"""The patch op codes: what one actor's patch message asks the browser to do.
+
+Every op is a JSON array ``[OPCODE, PATH, *ARGS]``. ``PATH`` is a list of
+child-node indexes relative to the actor's container element (``[]`` is the
+container itself, ``[0]`` its first child node, text and comment nodes
+included; inside a ``<template>`` the indexes count the template's content).
+Ops apply in order, each path resolved against the tree as the earlier ops
+left it.
+
+====  ===========  ==============================  =====================================
+code  name         shape                           effect
+====  ===========  ==============================  =====================================
+0     TEXT         ``[0, path, data]``             set the data of the text or comment
+                                                   node at ``path``
+1     SET_ATTR     ``[1, path, name, value, …]``   set attributes (name/value pairs) on
+                                                   the element at ``path``
+2     REMOVE_ATTR  ``[2, path, name, …]``          remove attributes from the element
+3     INSERT       ``[3, path, html]``             parse ``html`` for the parent and
+                                                   insert its nodes, the first at
+                                                   ``path`` (parent path + index; the
+                                                   child count appends)
+4     REMOVE       ``[4, path]``,                  remove the node at ``path`` (and the
+                   ``[4, path, n]``                ``n - 1`` siblings after it)
+5     MOVE         ``[5, path, to]``               take the node at ``path`` out and put
+                                                   it back at index ``to`` among the
+                                                   remaining siblings
+6     REPLACE      ``[6, path, html]``             replace the node at ``path`` with the
+                                                   nodes parsed from ``html``; with
+                                                   ``path == []`` replace the whole
+                                                   content, parsed as the container's
+                                                   content (as a fresh render is)
+====  ===========  ==============================  =====================================
+
+``html`` is parsed the way a ``<template>`` parses its content (inert: no
+script runs), wrapped in ``<svg>``/``<math>`` when the parent's children are
+SVG or MathML; a whole-content replace parses it as a ``<div>``'s content in
+an inert document. Nothing else is ever parsed as HTML.
+"""
+
+TEXT = 0
+SET_ATTR = 1
+REMOVE_ATTR = 2
+INSERT = 3
+REMOVE = 4
+MOVE = 5
+REPLACE = 6

@@ -1,0 +1,31 @@
+# HTML for insert/replace ops, checked to parse back (in the browser's way)
+# into exactly the nodes it was made from.
+"""Serialise nodes for the wire, refusing markup that would not round-trip."""
+
+from __future__ import annotations
+
+from .parse import parse_in_template
+from .vdom import to_html
+
+__all__ = ["LossyMarkup", "html_for"]
+
+
+class LossyMarkup(Exception):
+    """Nodes whose serialisation parses into a different tree.
+
+    The HTML parser builds some trees that no markup reproduces in isolation
+    (an ``<a>`` foster-parented out of a table into another ``<a>``, say).
+    Their differ falls back to replacing the actor's whole content.
+    """
+
+
+def html_for(nodes: tuple, ctx: str) -> str:
+    """The HTML for ``nodes``, children of a parent whose children are in ``ctx``.
+
+    Raises :class:`LossyMarkup` unless the browser applier's parse of the
+    result (a ``<template>``, wrapped for SVG/MathML) gives ``nodes`` back.
+    """
+    html = to_html(nodes)
+    if parse_in_template(html, ctx) != nodes:
+        raise LossyMarkup(html)
+    return html

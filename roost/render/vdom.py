@@ -1,0 +1,237 @@
+# The virtual DOM: immutable nodes that compare (and skip) in C, plus the
+# serialiser that turns them back into HTML the browser re-parses identically.
+"""VDOM nodes.
+
+A node is one of:
+
+- ``str`` — a text node (its data, character references already decoded);
+- :class:`Comment` — a comment node;
+- :class:`Element` — ``(tag, attrs, children, ns)``.
+
+Nodes are tuples, so ``==`` compares whole subtrees in C and unchanged
+subtrees shared between two trees compare by identity. A *tree* (an actor's
+content) is a tuple of nodes.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+HTML_NS = "html"
+SVG_NS = "svg"
+MATH_NS = "math"
+
+KEY_ATTR = "data-key"
+BOUNDARY_ATTR = "data-roost-id"
+
+# Elements without content or end tag (HTML namespace only).
+VOID = frozenset(
+    "area base basefont bgsound br col embed frame hr img input keygen link meta "
+    "param source track wbr".split()
+)
+# Elements whose text children the tokenizer reads raw (no character references).
+RAW_TEXT = frozenset("script style xmp iframe noembed noframes plaintext noscript".split())
+# The parser drops one newline right after these start tags; serialise one back.
+LEADING_NEWLINE = frozenset(("pre", "textarea", "listing"))
+
+_new = tuple.__new__
+
+
+class Element(tuple):
+    """An element: ``Element(tag, attrs, children, ns)``.
+
+    ``tag`` is the local name as the DOM spells it (``div``, ``foreignObject``),
+    ``attrs`` a dict of name -> value in source order (empty attributes map to
+    ``""``), ``children`` a tuple of nodes (a ``<template>``'s children are its
+    content), ``ns`` one of ``"html"``, ``"svg"``, ``"math"``.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls, tag: str, attrs: dict[str, str] | None = None, children: tuple = (), ns: str = HTML_NS
+    ) -> Element:
+        return _new(cls, (tag, attrs if attrs is not None else {}, tuple(children), ns))
+
+    @property
+    def tag(self) -> str:
+        return self[0]
+
+    @property
+    def attrs(self) -> dict[str, str]:
+        return self[1]
+
+    @property
+    def children(self) -> tuple[Node, ...]:
+        return self[2]
+
+    @property
+    def ns(self) -> str:
+        return self[3]
+
+    @property
+    def key(self) -> str | None:
+        """The sibling key: ``data-key``, else ``data-roost-id`` for a boundary."""
+        return key_of(self)
+
+    def __repr__(self) -> str:
+        return f"Element({self[0]!r}, {self[1]!r}, {self[2]!r}, {self[3]!r})"
+
+
+class Comment(tuple):
+    """A comment node: ``Comment(data)``."""
+
+    __slots__ = ()
+
+    def __new__(cls, data: str) -> Comment:
+        return _new(cls, (data,))
+
+    @property
+    def data(self) -> str:
+        return self[0]
+
+    def __repr__(self) -> str:
+        return f"Comment({self[0]!r})"
+
+
+Node: TypeAlias = "str | Element | Comment"
+Tree: TypeAlias = "tuple[Node, ...]"
+
+
+def make_element(tag: str, attrs: dict[str, str], children: tuple, ns: str) -> Element:
+    """Build an :class:`Element` without copying ``children`` (the parser's fast path)."""
+    return _new(Element, (tag, attrs, children, ns))
+
+
+def make_comment(data: str) -> Comment:
+    return _new(Comment, (data,))
+
+
+def key_of(node: Node) -> str | None:
+    """The key that identifies ``node`` among its siblings, or ``None``.
+
+    ``data-key`` wins; a component boundary without one is keyed by its actor
+    id, so components are never confused with one another.
+    """
+    if type(node) is not Element:
+        return None
+    attrs = node[1]
+    if not attrs:
+        return None
+    key = attrs.get(KEY_ATTR)
+    if key is not None:
+        return key
+    rid = attrs.get(BOUNDARY_ATTR)
+    if rid is not None:
+        return "\0" + rid
+    return None
+
+
+def compatible(a: Node, b: Node) -> bool:
+    """Whether ``a`` can be patched into ``b`` in place (else it is replaced)."""
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta is Element:
+        if a[0] != b[0] or a[3] != b[3]:
+            return False
+        aa, ba = a[1], b[1]
+        if aa is ba or (not aa and not ba):
+            return True
+        return aa.get(KEY_ATTR) == ba.get(KEY_ATTR) and aa.get(BOUNDARY_ATTR) == ba.get(
+            BOUNDARY_ATTR
+        )
+    return True
+
+
+def is_boundary(node: Node) -> bool:
+    """True if ``node`` is another actor's container (its children are not ours)."""
+    return type(node) is Element and BOUNDARY_ATTR in node[1]
+
+
+def children_context(tag: str, ns: str, attrs: dict[str, str]) -> str:
+    """The namespace the parser gives children of this element (by default).
+
+    SVG ``foreignObject``/``desc``/``title`` and MathML text and
+    ``annotation-xml`` (with an HTML encoding) are integration points whose
+    children are HTML.
+    """
+    if ns == HTML_NS:
+        return HTML_NS
+    if ns == SVG_NS:
+        return HTML_NS if tag in ("foreignObject", "desc", "title") else SVG_NS
+    if tag in ("mi", "mo", "mn", "ms", "mtext"):
+        return HTML_NS
+    if tag == "annotation-xml":
+        enc = attrs.get("encoding", "").lower()
+        if enc in ("text/html", "application/xhtml+xml"):
+            return HTML_NS
+    return MATH_NS
+
+
+# -- serialisation -------------------------------------------------------------
+
+_TEXT_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "&nbsp;"})
+_ATTR_ESC = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "\xa0": "&nbsp;"})
+
+
+def escape_text(text: str) -> str:
+    return text.translate(_TEXT_ESC) if _needs_escape(text) else text
+
+
+def escape_attr(value: str) -> str:
+    return value.translate(_ATTR_ESC) if _needs_attr_escape(value) else value
+
+
+def _needs_escape(text: str) -> bool:
+    return "&" in text or "<" in text or ">" in text or "\xa0" in text
+
+
+def _needs_attr_escape(text: str) -> bool:
+    return "&" in text or '"' in text or "<" in text or ">" in text or "\xa0" in text
+
+
+def to_html(nodes: Node | tuple | list) -> str:
+    """Serialise a node or a sequence of nodes to HTML.
+
+    Re-parsing the result in the same context (a ``<div>`` for a whole tree,
+    the parent for a run of siblings) gives the same nodes back. Top-level
+    text is always escaped, so the result is safe to parse in a ``<template>``
+    even when the nodes are destined for a ``<script>``.
+    """
+    out: list[str] = []
+    if isinstance(nodes, (str, Element, Comment)):
+        _write(nodes, out, False)
+    else:
+        for node in nodes:
+            _write(node, out, False)
+    return "".join(out)
+
+
+def _write(node: Node, out: list[str], raw: bool) -> None:
+    if type(node) is str:
+        out.append(node if raw else escape_text(node))
+        return
+    if type(node) is Comment:
+        out.append("<!--" + node[0] + "-->")
+        return
+    tag, attrs, children, ns = node
+    if attrs:
+        out.append("<" + tag)
+        for name, value in attrs.items():
+            out.append(f' {name}="{escape_attr(value)}"')
+        out.append(">")
+    else:
+        out.append("<" + tag + ">")
+    if ns == HTML_NS:
+        if tag in VOID:
+            return
+        if tag in LEADING_NEWLINE and children and type(children[0]) is str:
+            if children[0].startswith("\n"):
+                out.append("\n")
+        raw_kids = tag in RAW_TEXT
+    else:
+        raw_kids = False
+    for child in children:
+        _write(child, out, raw_kids)
+    out.append("</" + tag + ">")

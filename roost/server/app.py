@@ -1,0 +1,132 @@
+# The ASGI application: the dead render over HTTP, the client's files, the
+# WebSocket (socket.py), and lifespan for servers other than `roost run`.
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import anyio
+
+from ..actors import LiveView
+from ..actors.handlers import maybe_await
+from ..render import environment_for
+from .socket import serve_socket
+from .static import client_file
+from .tokens import TokenSigner
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+log = logging.getLogger("roost.server")
+
+PREFIX = "/_roost"
+"""Path prefix of roost's own routes: the client files and the WebSocket."""
+
+SOCKET_PATH = PREFIX + "/socket"
+
+
+class App:
+    """A roost application: routes from URL paths to LiveView classes.
+
+    ``App`` is an ASGI callable. ``roost run module:app`` serves it under the
+    supervision tree; any other ASGI server works too, in which case the tree
+    is started by the ASGI lifespan.
+    """
+
+    def __init__(
+        self,
+        routes: Mapping[str, type[LiveView]],
+        *,
+        secret: str | Sequence[str] | None = None,
+        title: str = "roost",
+        max_sessions: int | None = 10_000,
+        check_origin: bool = True,
+    ) -> None:
+        self.routes = dict(routes)
+        self.signer = TokenSigner(secret)
+        self.title = title
+        self.max_sessions = max_sessions
+        self.check_origin = check_origin
+        self.runtime: Runtime | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "websocket":
+            if scope["path"] == SOCKET_PATH:
+                await serve_socket(self, scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 1008, "reason": "not found"})
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    # -- HTTP ----------------------------------------------------------------
+
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope["path"]
+        if scope["method"] not in ("GET", "HEAD"):
+            await _respond(send, 405, b"method not allowed", "text/plain")
+            return
+        if path.startswith(PREFIX + "/"):
+            body = client_file(path[len(PREFIX) + 1 :])
+            if body is None:
+                await _respond(send, 404, b"not found", "text/plain")
+            else:
+                await _respond(send, 200, body, "text/javascript; charset=utf-8")
+            return
+        view_class = self.routes.get(path)
+        if view_class is None:
+            await _respond(send, 404, b"not found", "text/plain")
+            return
+        params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        html = await self.dead_render(path, view_class, params)
+        await _respond(send, 200, html.encode(), "text/html; charset=utf-8")
+
+    async def dead_render(
+        self, path: str, view_class: type[LiveView], params: dict[str, str]
+    ) -> str:
+        """The whole page for ``path``: the view mounted and rendered once, plus its token."""
+        view = view_class()
+        await maybe_await(view.mount(params, {}))
+        content = view.render()
+        token = self.signer.sign({"r": path, "p": params, "s": secrets.token_urlsafe(12)})
+        page = environment_for(os.path.dirname(__file__)).get_template("page.html")
+        return page.render(title=self.title, prefix=PREFIX, token=token, content=content)
+
+    # -- lifespan ------------------------------------------------------------
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        from .runtime import Runtime
+
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        if self.runtime is not None:  # `roost run` started the tree already
+            await send({"type": "lifespan.startup.complete"})
+            message = await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        async with anyio.create_task_group() as tg:
+            await tg.start(Runtime(self).run)
+            await send({"type": "lifespan.startup.complete"})
+            message = await receive()
+            tg.cancel_scope.cancel()
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _respond(send: Any, status: int, body: bytes, content_type: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

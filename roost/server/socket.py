@@ -1,0 +1,149 @@
+# One browser tab's WebSocket: accept (origin and version checked), join the
+# view named by a signed token, route frames into the session, end it on close.
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+import anyio
+
+from .. import protocol
+from ..actors import Session
+from .tokens import BadToken
+
+if TYPE_CHECKING:
+    from .app import App
+
+log = logging.getLogger("roost.server")
+
+CLOSE_POLICY = 1008
+CLOSE_BAD_DATA = 1007
+CLOSE_TOO_BIG = 1009
+
+
+async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Serve one WebSocket until the client leaves or sends something invalid.
+
+    A bad frame, token or origin closes this connection only, after an
+    ``Error`` message that says what was wrong.
+    """
+    if (await receive())["type"] != "websocket.connect":
+        return
+    refusal = _refusal(app, scope)
+    if refusal:
+        log.warning("websocket refused: %s", refusal)
+        await send({"type": "websocket.close", "code": CLOSE_POLICY, "reason": refusal})
+        return
+    await send({"type": "websocket.accept"})
+    connection = _Connection(app, send)
+    try:
+        await connection.serve(receive)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await connection.close()
+
+
+def _refusal(app: App, scope: dict[str, Any]) -> str | None:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if query.get("v") != [str(protocol.VERSION)]:
+        return f"unsupported protocol version (server speaks v={protocol.VERSION})"
+    if app.check_origin:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        origin = headers.get("origin")
+        if origin is not None and urlsplit(origin).netloc != headers.get("host"):
+            return f"origin {origin} does not match host"
+    if app.runtime is None:
+        return "server is not running a supervision tree"
+    return None
+
+
+class _Connection:
+    """The state of one socket: before join, joined to a session, closed."""
+
+    def __init__(self, app: App, send: Any) -> None:
+        self.app = app
+        self._send = send
+        self.session: Session | None = None
+        self.closed = False
+
+    async def transport(self, text: str) -> None:
+        if not self.closed:
+            try:
+                await self._send({"type": "websocket.send", "text": text})
+            except Exception:  # the peer went away; the reader will notice
+                self.closed = True
+
+    async def serve(self, receive: Any) -> None:
+        while True:
+            event = await receive()
+            if event["type"] == "websocket.disconnect":
+                self.closed = True
+                return
+            frame = event.get("text")
+            if frame is None:
+                frame = event.get("bytes") or b""
+            try:
+                message = protocol.decode_client(frame)
+            except protocol.ProtocolError as exc:
+                await self._refuse(0, protocol.BAD_MESSAGE, str(exc), CLOSE_BAD_DATA)
+                return
+            if isinstance(message, protocol.Join):
+                if not await self._join(message):
+                    return
+            elif isinstance(message, protocol.Leave):
+                return
+            elif self.session is None:
+                await self._refuse(
+                    getattr(message, "ref", 0), protocol.BAD_MESSAGE, "join first", CLOSE_POLICY
+                )
+                return
+            elif isinstance(message, protocol.Heartbeat):
+                await self.session.outbox.put(protocol.Ack(message.ref))
+            else:
+                await self.session.dispatch(message)
+
+    async def _join(self, join: protocol.Join) -> bool:
+        if self.session is not None:
+            await self._refuse(join.ref, protocol.BAD_MESSAGE, "already joined", CLOSE_POLICY)
+            return False
+        try:
+            claims = self.app.signer.verify(join.token)
+        except BadToken as exc:
+            await self._refuse(join.ref, protocol.BAD_TOKEN, str(exc), CLOSE_POLICY)
+            return False
+        view_class = self.app.routes.get(claims.get("r", ""))
+        if view_class is None:
+            await self._refuse(join.ref, protocol.BAD_TOKEN, "no such view", CLOSE_POLICY)
+            return False
+        assert self.app.runtime is not None
+        session = Session(claims["s"], view_class, claims.get("p", {}), {}, self.transport)
+        try:
+            await self.app.runtime.sessions.start_child(session.child_spec())
+        except Exception as exc:
+            log.exception("join failed")
+            await self._refuse(
+                join.ref, "join_failed", f"{type(exc).__name__}: {exc}", CLOSE_POLICY
+            )
+            return False
+        self.session = session
+        await session.outbox.put(protocol.Ack(join.ref))
+        return True
+
+    async def _refuse(self, ref: int, code: str, message: str, close_code: int) -> None:
+        log.warning("closing websocket: %s: %s", code, message)
+        await self.transport(protocol.encode(protocol.Error(ref, code, message)))
+        if not self.closed:
+            self.closed = True
+            try:
+                await self._send({"type": "websocket.close", "code": close_code, "reason": code})
+            except Exception:
+                pass
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.session is not None and self.app.runtime is not None:
+            try:
+                await self.app.runtime.sessions.terminate_child(self.session.id)
+            except Exception:  # already gone: it failed and was not restarted
+                pass

@@ -1,0 +1,55 @@
+# Signed session tokens: what the dead render hands the browser so that its
+# WebSocket can join the same view. HMAC via itsdangerous, rotated keys accepted.
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+import itsdangerous
+
+DEFAULT_MAX_AGE = 24 * 3600
+"""Seconds a token stays valid for joining (and rejoining after a reconnect)."""
+
+
+class BadToken(Exception):
+    """A token that is forged, corrupted, signed by an unknown key or expired."""
+
+
+class TokenSigner:
+    """Signs with the first secret and accepts any of them (key rotation).
+
+    Secrets come from the argument, else from ``ROOST_SECRET`` (comma
+    separated, newest first), else one random secret for this process, which
+    is fine for one process but not for several that share sessions.
+    """
+
+    def __init__(
+        self, secrets_: Sequence[str] | str | None = None, max_age: int = DEFAULT_MAX_AGE
+    ) -> None:
+        if secrets_ is None:
+            env = os.environ.get("ROOST_SECRET", "")
+            secrets_ = [s for s in env.split(",") if s] or [secrets.token_urlsafe(32)]
+        elif isinstance(secrets_, str):
+            secrets_ = [secrets_]
+        # itsdangerous signs with the last key and verifies against all of them.
+        self._serializer = itsdangerous.URLSafeTimedSerializer(
+            list(reversed(list(secrets_))), salt="roost.session"
+        )
+        self.max_age = max_age
+
+    def sign(self, data: dict[str, Any]) -> str:
+        return self._serializer.dumps(data)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The signed data, or ``BadToken`` saying why not."""
+        try:
+            data = self._serializer.loads(token, max_age=self.max_age)
+        except itsdangerous.SignatureExpired:
+            raise BadToken("session token expired") from None
+        except itsdangerous.BadData:
+            raise BadToken("invalid session token") from None
+        if not isinstance(data, dict):
+            raise BadToken("invalid session token")
+        return data

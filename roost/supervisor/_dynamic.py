@@ -1,0 +1,66 @@
+# The dynamic supervisor: no initial children, children added at runtime,
+# one_for_one, an optional cap on their number (Elixir's DynamicSupervisor).
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from ._core import SupervisorBase
+from ._errors import AlreadyStarted, MaxChildrenReached
+from ._spec import ChildSpec
+
+
+class DynamicSupervisor(SupervisorBase):
+    """Starts children on demand (``start_child``) and restarts them one_for_one.
+
+    A child that ends for good (temporary, transient after a normal exit, or
+    terminated) is removed, as in Elixir. More than ``max_children`` children
+    makes ``start_child`` raise :class:`MaxChildrenReached`.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_children: int | None = None,
+        max_restarts: int = 3,
+        max_seconds: float = 5.0,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(max_restarts=max_restarts, max_seconds=max_seconds, name=name)
+        if max_children is not None and max_children < 0:
+            raise ValueError("max_children must be >= 0 or None")
+        self.max_children = max_children
+
+    def _keeps_stopped_children(self) -> bool:
+        return False
+
+    async def start_child(self, spec: ChildSpec) -> Any:
+        """Start a new child; returns its started value.
+
+        A start failure raises the child's own exception. :class:`MaxChildrenReached`
+        when ``max_children`` children are already there; :class:`AlreadyStarted`
+        when a child with that id is.
+        """
+        self._check_running()
+        assert self._lock is not None
+        async with self._lock:
+            self._check_running()
+            if self.max_children is not None and len(self._children) >= self.max_children:
+                raise MaxChildrenReached(
+                    f"supervisor {self.name!r} already has max_children={self.max_children}"
+                )
+            for child in self._children:
+                if child.id == spec.id:
+                    raise AlreadyStarted(f"child {spec.id!r} is already running")
+            return await self._add_and_start(spec)
+
+    async def terminate_child(self, id: Hashable) -> None:
+        """Shut the child down (a normal exit) and remove it; :class:`ChildNotFound`
+        if there is no such child."""
+        self._check_running()
+        assert self._lock is not None
+        async with self._lock:
+            child = self._find(id)
+            await self._shut_down_shielded([child])
+            if child in self._children:
+                self._children.remove(child)

@@ -1,0 +1,86 @@
+# Stopping one running child: cancel it, wait for it within its shutdown
+# timeout, and describe (with its stack) a child that outlives the timeout.
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+import anyio
+import sniffio
+
+
+@dataclass(eq=False)
+class Instance:
+    """One run of a child: its task's cancel scope and how it ended."""
+
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    done: anyio.Event = field(default_factory=anyio.Event)
+    task: Any = None  # trio.lowlevel.Task under Trio, else the task's coroutine
+    started: bool = False
+    value: Any = None
+    stopping: bool = False  # its supervisor is shutting it down (a normal exit)
+    start_error: BaseException | None = None
+    error: BaseException | None = None  # what its start function raised, if anything
+
+
+def current_task_handle() -> Any:
+    """Something :func:`describe_task` can render the stack of, for the calling task."""
+    if sniffio.current_async_library() == "trio":
+        import trio
+
+        return trio.lowlevel.current_task()
+    return anyio.get_current_task().coro
+
+
+def _coroutine_frames(coro: Any) -> Iterator[tuple[FrameType, int]]:
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            yield frame, frame.f_lineno
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+
+
+def describe_task(handle: Any) -> str:
+    """The await-stack of a task and, under Trio, of every task it started."""
+    try:
+        import trio
+    except ImportError:  # pragma: no cover - trio is a dependency
+        trio = None  # type: ignore[assignment]
+    if trio is not None and isinstance(handle, trio.lowlevel.Task):
+        lines: list[str] = []
+
+        def walk(task: trio.lowlevel.Task, depth: int) -> None:
+            indent = "  " * depth
+            lines.append(f"{indent}task {task.name!r}:")
+            stack = traceback.StackSummary.extract(task.iter_await_frames())
+            lines.extend(indent + line for line in "".join(stack.format()).splitlines())
+            for nursery in task.child_nurseries:
+                for child in nursery.child_tasks:
+                    walk(child, depth + 1)
+
+        walk(handle, 0)
+        return "\n".join(lines)
+    stack = traceback.StackSummary.extract(_coroutine_frames(handle))
+    return "".join(stack.format()).rstrip("\n")
+
+
+async def shut_down(
+    instance: Instance, grace: float | None, on_overdue: Callable[[str], None]
+) -> None:
+    """Cancel ``instance`` and wait until its task has ended.
+
+    With a ``grace`` (seconds), a child still running that long after its cancellation
+    is reported through ``on_overdue(stack)``; the wait then goes on, since a
+    task that shields itself cannot be killed. Call this shielded.
+    """
+    instance.stopping = True
+    instance.scope.cancel()
+    if grace is not None and not instance.done.is_set():
+        with anyio.move_on_after(grace):
+            await instance.done.wait()
+        if not instance.done.is_set():
+            on_overdue(describe_task(instance.task))
+    await instance.done.wait()

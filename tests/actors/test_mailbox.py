@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from roost.actors import Mailbox, MailboxClosed, MailboxFull
+
+
+async def test_put_nowait_refuses_when_full_and_keeps_what_it_holds():
+    box = Mailbox(capacity=2)
+    box.put_nowait("a")
+    box.put_nowait("b")
+    with pytest.raises(MailboxFull):
+        box.put_nowait("c")
+    assert len(box) == 2
+    assert await box.get() == "a"
+    assert box.get_ready() == ["b"]
+    box.close()
+
+
+async def test_get_ready_returns_only_what_is_waiting():
+    box = Mailbox(capacity=4)
+    assert box.get_ready() == []
+    box.put_nowait(1)
+    box.put_nowait(2)
+    assert box.get_ready() == [1, 2]
+    box.close()
+
+
+async def test_a_closed_mailbox_refuses_messages():
+    box = Mailbox()
+    box.close()
+    with pytest.raises(MailboxClosed):
+        box.put_nowait("late")
+    with pytest.raises(MailboxClosed):
+        await box.put("late")

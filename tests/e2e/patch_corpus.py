@@ -1,0 +1,176 @@
+"""Tricky (old, new) content pairs for the browser patch test.
+
+Each entry is ``(name, old_html, new_html)``: an actor's content before and
+after a render. The browser test applies ``diff_html(old, new)`` with
+patch.js and compares the DOM with ``new`` loaded fresh.
+"""
+
+from __future__ import annotations
+
+ROWS = "".join(f'<tr data-key="r{i}"><td>{i}</td><td>row {i}</td></tr>' for i in range(6))
+ROWS_REORDERED = "".join(
+    f'<tr data-key="r{i}"><td>{i}</td><td>row {i}</td></tr>' for i in (5, 0, 2, 1, 4, 3)
+)
+
+CORPUS: list[tuple[str, str, str]] = [
+    ("text", "<p>Count: 1</p>", "<p>Count: 2</p>"),
+    (
+        "attr-set-and-remove",
+        '<a href="/a" class="x" title="t">a</a>',
+        '<a href="/b" class="x y">a</a>',
+    ),
+    (
+        "insert-and-remove",
+        "<ul><li>a</li><li>b</li></ul>",
+        "<ul><li>a</li><li>x</li><li>b</li><li>c</li></ul>",
+    ),
+    ("replace-tag", "<div><span>a</span>b</div>", "<div><em>a</em>b</div>"),
+    ("text-to-element", "<div>plain</div>", "<div><b>bold</b></div>"),
+    (
+        "implied-tbody",
+        "<table><tr><td>1</td></tr></table>",
+        "<table><tr><td>1</td></tr><tr><td>2</td></tr></table>",
+    ),
+    (
+        "table-sections",
+        "<table><thead><tr><th>h</th></tr></thead><tr><td>1</td></tr></table>",
+        "<table><caption>c</caption><colgroup><col span=2></colgroup><thead><tr><th>h</th>"
+        "<th>i</th></tr></thead>"
+        "<tbody><tr><td>1</td><td>2</td></tr></tbody><tfoot><tr><td>f</td></tr></tfoot></table>",
+    ),
+    (
+        "table-keyed-rows",
+        f"<table><tbody>{ROWS}</tbody></table>",
+        f"<table><tbody>{ROWS_REORDERED}</tbody></table>",
+    ),
+    (
+        "auto-closed-p-li",
+        "<p>one<p>two<ul><li>a<li>b</ul>",
+        "<p>one<p>three<p>four<ul><li>a<li>c<li>d</ul>",
+    ),
+    ("misnested-formatting", "<b>1<i>2</b>3</i>", "<b>1<i>2</b>4</i><p>x"),
+    (
+        "void-elements",
+        "<br><hr><img src=a.png alt=a><input name=q>",
+        "<br><img src=b.png alt=b><wbr><input name=q disabled>",
+    ),
+    (
+        "whitespace",
+        "<div>\n  <span>a</span>\n  <span>b</span>\n</div>",
+        "<div>\n  <span>b</span>\n\n  <span>a</span>\t\n</div>",
+    ),
+    (
+        "pre-leading-newline",
+        "<pre>\nx</pre><textarea>\n\nhi</textarea>",
+        "<pre>\n\nx</pre><textarea>\nhi\n</textarea>",
+    ),
+    ("comments", "<!-- a --><p>x</p><!--b-->", "<!-- c --><p>x</p>tail<!---->"),
+    (
+        "entities",
+        "<p>&amp; &lt;b&gt; &nbsp;&copy;&#x1F600;&notin</p>",
+        "<p>&quot;&apos; &gt;&lt; &nbsp;&euro;&#39;</p><p title='&amp;&quot;'>q</p>",
+    ),
+    (
+        "script-style",
+        "<script>var a = 1 < 2;</script><style>a > b {}</style>",
+        "<script>var a = 2 && '</b>';</script><style>a > b { color: red }</style><script></script>",
+    ),
+    (
+        "title-textarea-rcdata",
+        "<title>a &amp; b</title><textarea>x</textarea>",
+        "<title>a &lt; b</title><textarea>&lt;b&gt;</textarea>",
+    ),
+    (
+        "svg-basic",
+        '<svg viewBox="0 0 10 10"><circle cx=1 cy=1 r=1 /></svg>',
+        '<svg viewBox="0 0 20 20" preserveAspectRatio="none"><circle cx=2 cy=1 r=1 />'
+        '<path d="M0 0L1 1"/><linearGradient gradientUnits=userSpaceOnUse id=g>'
+        "</linearGradient></svg>",
+    ),
+    (
+        "svg-case-fixup",
+        "<svg viewbox='0 0 1 1'><lineargradient gradientunits=x></lineargradient></svg>",
+        "<svg VIEWBOX='0 0 2 2'><lineargradient gradientunits=y></lineargradient>"
+        "<clippath clippathunits=a></clippath></svg>",
+    ),
+    (
+        "svg-foreign-object",
+        "<svg><foreignObject><div>html</div></foreignObject></svg>",
+        "<svg><foreignObject><div>html!</div><p>more</p><svg><rect/></svg></foreignObject>"
+        "<text>t</text></svg>",
+    ),
+    (
+        "svg-xlink",
+        '<svg><use xlink:href="#a"/></svg>',
+        '<svg><use xlink:href="#b"/><use href="#c"/></svg>',
+    ),
+    (
+        "mathml",
+        "<math><mi>x</mi><mo>=</mo><mn>1</mn></math>",
+        "<math display=block><mi>x</mi><mo>=</mo><mfrac><mn>1</mn><mn>2</mn></mfrac><mtext>"
+        "<b>t</b></mtext></math>",
+    ),
+    (
+        "template-content",
+        "<template><tr><td>a</td></tr></template>",
+        "<template><tr><td>b</td></tr><tr><td>c</td></tr></template>",
+    ),
+    (
+        "form-controls",
+        '<form><input name=a value="1"><input type=checkbox name=b checked><select name=c>'
+        "<option value=1 selected>1<option value=2></select></form>",
+        '<form><input name=a value="22"><input type=checkbox name=b><select name=c>'
+        "<option value=1>1<option value=2 selected>2</select><p class=error>bad</p></form>",
+    ),
+    (
+        "keyed-list",
+        "<ul><li data-key=a>A</li><li data-key=b>B</li><li data-key=c>C</li><li data-key=d>"
+        "D</li></ul>",
+        "<ul><li data-key=d>D</li><li data-key=b>B!</li><li data-key=e>E</li><li data-key=a>"
+        "A</li></ul>",
+    ),
+    (
+        "keyed-with-whitespace",
+        "<ul>\n <li data-key=1>1</li>\n <li data-key=2>2</li>\n <li data-key=3>3</li>\n</ul>",
+        "<ul>\n <li data-key=3>3</li>\n <li data-key=1>1</li>\n <li data-key=2>2</li>\n</ul>",
+    ),
+    (
+        "keyed-mixed",
+        "<div><h2>t</h2><p data-key=a>a</p>x<p data-key=b>b</p></div>",
+        "<div><p data-key=b>b</p><h2>t</h2>y<p data-key=a>a</p><p data-key=c>c</p></div>",
+    ),
+    (
+        "boundary-attrs",
+        '<div data-roost-id="c1" class=a><b>inner</b></div><p>x</p>',
+        '<div data-roost-id="c1" class=b><b>inner</b></div><p>y</p>',
+    ),
+    (
+        "boundary-insert",
+        "<p>x</p>",
+        '<p>x</p><div data-roost-id="c2"><span>child content</span></div>',
+    ),
+    (
+        "boundary-keyed",
+        '<div data-roost-id="a">A</div><div data-roost-id="b">B</div>',
+        '<div data-roost-id="b">B</div><div data-roost-id="a">A</div>',
+    ),
+    (
+        "select-options",
+        "<select><option>a<option>b</select>",
+        "<select><optgroup label=g><option>a</optgroup><option selected>c</select>",
+    ),
+    (
+        "odd-attribute-names",
+        '<div @click="a" :x="1" x.y="z">v</div>',
+        '<div @click="b" x.y="zz" #h="1">v</div>',
+    ),
+    ("everything-removed", "<p>a</p><p>b</p>tail", ""),
+    ("from-empty", "", "<section><h1>t</h1><p>b</p></section><table><td>x</table>"),
+    (
+        "nested-lists",
+        "<ol><li>a<ul><li>1</li></ul></li></ol>",
+        "<ol><li>a<ul><li>1</li><li>2</li></ul></li><li>b</li></ol>",
+    ),
+    ("lossy-misnesting-falls-back", "<p>x</p>", "<p>x</p><a><table><a>"),
+    ("paragraph-closing", "<p>a<div>b</div>", "<p>a<table><tr><td>t</td></tr></table>"),
+]

@@ -1,0 +1,56 @@
+"""The counter demo as a user meets it: `roost run`, a real browser, clicks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.serve import roost_run
+
+
+@pytest.fixture(scope="module")
+def counter_server():
+    with roost_run("examples.counter:app") as served:
+        yield served
+
+
+def test_clicking_plus_three_times_counts_to_three_without_reloading(counter_server, page):
+    documents: list[str] = []
+    page.on("request", lambda r: documents.append(r.url) if r.resource_type == "document" else None)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
+
+    page.goto(counter_server.url + "/")
+    page.wait_for_function(
+        "() => window.Roost && window.Roost.targets && window.Roost.targets.versions.get('0') >= 1"
+    )
+    assert page.text_content("#count") == "0"
+    page.evaluate("window.__not_reloaded = true")
+    frames_before_clicks = len(frames)
+
+    plus = page.get_by_role("button", name="increment")
+    for expected in ("1", "2", "3"):
+        plus.click()
+        page.wait_for_function(
+            "(n) => document.querySelector('#count').textContent === n", arg=expected
+        )
+
+    assert page.text_content("#count") == "3"
+    assert page.evaluate("window.__not_reloaded") is True
+    assert documents == [counter_server.url + "/"]
+    click_frames = [json.loads(f) for f in frames[frames_before_clicks:]]
+    patches = [f for f in click_frames if f[0] == "p"]
+    assert len(patches) == 3
+    assert all(f[0] in ("p", "r") for f in click_frames), click_frames
+    for raw in frames[frames_before_clicks:]:
+        assert "<" not in raw, f"HTML was resent: {raw}"
+
+
+def test_minus_button_decrements(counter_server, page):
+    page.goto(counter_server.url + "/?start=5")
+    page.wait_for_function(
+        "() => window.Roost && window.Roost.targets && window.Roost.targets.versions.get('0') >= 1"
+    )
+    page.get_by_role("button", name="decrement").click()
+    page.wait_for_function("() => document.querySelector('#count').textContent === '4'")

@@ -1,0 +1,198 @@
+"""patch.js in headless Chromium: patching old content gives the new content's DOM.
+
+For every pair in the corpus the page sets a container's innerHTML to the old
+content, applies ``diff_html(old, new)`` with ``applyPatches`` and compares a
+walk of the result (names, namespaces, attributes, text, comments, template
+content) with the new content loaded fresh into another container. The same
+walk checks the server's VDOM against the browser's own parse.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from roost.render import diff_html, parse_html
+from roost.render.vdom import MATH_NS, SVG_NS, Comment
+
+from .patch_corpus import CORPUS
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CLIENT = Path(__file__).resolve().parents[2] / "roost" / "client"
+ORIGIN = "http://roost.test"
+
+NS_URI = {
+    "html": "http://www.w3.org/1999/xhtml",
+    SVG_NS: "http://www.w3.org/2000/svg",
+    MATH_NS: "http://www.w3.org/1998/Math/MathML",
+}
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>patch</title></head><body>
+<div id="a" data-roost-id="a"></div><div id="b" data-roost-id="b"></div>
+<script type="module">
+import { applyPatches } from "/patch.js";
+const walk = (node) => {
+  const kids = node.localName === "template" ? node.content.childNodes : node.childNodes;
+  return Array.from(kids, (n) => {
+    if (n.nodeType === Node.TEXT_NODE) return ["#text", n.data];
+    if (n.nodeType === Node.COMMENT_NODE) return ["#comment", n.data];
+    const attrs = Array.from(n.attributes, (a) => [a.name, a.value]).sort();
+    return [n.localName, n.namespaceURI, attrs, walk(n)];
+  });
+};
+const container = (id, html) => {
+  const el = document.getElementById(id);
+  el.innerHTML = html;
+  return el;
+};
+window.fresh = (html) => walk(container("b", html));
+window.patched = (oldHtml, ops) => {
+  const el = container("a", oldHtml);
+  applyPatches(el, ops);
+  return walk(el);
+};
+window.applyPatches = applyPatches;
+window.patchReady = true;
+</script></body></html>"""
+
+
+def _require_chromium() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing (CI=true)")
+        pytest.skip(f"{CHROMIUM} is missing")
+
+
+@pytest.fixture(scope="module")
+def patch_page() -> Iterator[object]:
+    """One Chromium page with patch.js loaded from roost/client (no server)."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    def serve(route) -> None:
+        path = route.request.url[len(ORIGIN) :].split("?")[0]
+        if path == "/":
+            route.fulfill(status=200, content_type="text/html", body=PAGE)
+        elif path.endswith(".js") and (CLIENT / path.lstrip("/")).is_file():
+            body = (CLIENT / path.lstrip("/")).read_text()
+            route.fulfill(status=200, content_type="application/javascript", body=body)
+        else:
+            route.fulfill(status=404, body="")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route(f"{ORIGIN}/**", serve)
+            page.goto(f"{ORIGIN}/")
+            page.wait_for_function("window.patchReady === true")
+            yield page
+        finally:
+            browser.close()
+
+
+def _walk(nodes: tuple) -> list:
+    """The page's walk, computed from a server-side VDOM tree."""
+    out: list = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(["#text", node])
+        elif isinstance(node, Comment):
+            out.append(["#comment", node.data])
+        else:
+            attrs = sorted([name, value] for name, value in node.attrs.items())
+            out.append([node.tag, NS_URI[node.ns], attrs, _walk(node.children)])
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("old", "new"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
+def test_patched_dom_equals_fresh_dom(patch_page, old: str, new: str) -> None:
+    ops = diff_html(old, new)
+    patched = patch_page.evaluate("([o, ops]) => window.patched(o, ops)", [old, ops])
+    fresh = patch_page.evaluate("(n) => window.fresh(n)", new)
+    assert patched == fresh
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("html", sorted({h for c in CORPUS for h in c[1:]}))
+def test_server_vdom_equals_browser_dom(patch_page, html: str) -> None:
+    assert _walk(parse_html(html)) == patch_page.evaluate("(h) => window.fresh(h)", html)
+
+
+@pytest.mark.browser
+def test_unfocused_controls_show_the_new_value_checked_and_selected(patch_page) -> None:
+    old = (
+        '<input id=t value="1"><input id=c type=checkbox checked><select id=s>'
+        "<option value=1 selected>1<option value=2>2</select>"
+    )
+    new = (
+        '<input id=t value="2"><input id=c type=checkbox><select id=s><option value=1>'
+        "1<option value=2 selected>2</select>"
+    )
+    state = patch_page.evaluate(
+        """([o, ops]) => {
+          const el = document.getElementById("a");
+          el.innerHTML = o;
+          el.querySelector("#t").value = "typed";          // the user edited, unfocused
+          el.querySelector("#c").checked = true;
+          window.applyPatches(el, ops);
+          return [el.querySelector("#t").value, el.querySelector("#c").checked,
+                  el.querySelector("#s").value];
+        }""",
+        [old, diff_html(old, new)],
+    )
+    assert state == ["2", False, "2"]
+
+
+@pytest.mark.browser
+def test_focused_input_keeps_what_the_user_typed(patch_page) -> None:
+    old = '<input id=t value="1"><p>1</p><textarea id=x>a</textarea>'
+    new = '<input id=t value="2"><p>2</p><textarea id=x>b</textarea>'
+    state = patch_page.evaluate(
+        """([o, ops]) => {
+          const el = document.getElementById("a");
+          el.innerHTML = o;
+          const input = el.querySelector("#t");
+          input.focus();
+          input.value = "typing";
+          input.setSelectionRange(2, 3);
+          window.applyPatches(el, ops);
+          return [input.value, document.activeElement === input, input.selectionStart,
+                  input.getAttribute("value"), el.querySelector("p").textContent,
+                  el.querySelector("#x").value];
+        }""",
+        [old, diff_html(old, new)],
+    )
+    assert state == ["typing", True, 2, "2", "2", "b"]
+
+
+@pytest.mark.browser
+def test_focused_keyed_item_keeps_focus_when_moved(patch_page) -> None:
+    old = "<ul><li data-key=a><input id=fa></li><li data-key=b>b</li><li data-key=c>c</li></ul>"
+    new = "<ul><li data-key=c>c</li><li data-key=b>b</li><li data-key=a><input id=fa></li></ul>"
+    state = patch_page.evaluate(
+        """([o, ops]) => {
+          const el = document.getElementById("a");
+          el.innerHTML = o;
+          const input = el.querySelector("#fa");
+          input.focus();
+          input.value = "kept";
+          window.applyPatches(el, ops);
+          return [document.activeElement === input, input.value,
+                  Array.from(el.querySelectorAll("li"), (li) => li.dataset.key).join("")];
+        }""",
+        [old, diff_html(old, new)],
+    )
+    assert state == [True, "kept", "cba"]

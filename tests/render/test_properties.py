@@ -1,0 +1,64 @@
+"""The correctness law over generated HTML: apply(diff(a, b), a) == b, with small diffs."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from roost.render import Differ, Element, apply_ops, diff_html, parse_html, to_html
+from roost.render.ops import SET_ATTR, TEXT
+
+from .strategies import elements, fragments, plain_text, replace_at, text_nodes
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(fragments(), fragments())
+def test_patching_old_with_the_diff_gives_new(old: str, new: str) -> None:
+    ops = diff_html(old, new)
+    assert apply_ops(old, ops) == parse_html(new)
+    json.dumps(ops)
+
+
+@SETTINGS
+@given(fragments(), fragments(), fragments())
+def test_differ_tracks_a_sequence_of_renders(a: str, b: str, c: str) -> None:
+    differ = Differ(a)
+    tree = parse_html(a)
+    for html in (b, c, a, a):
+        tree = apply_ops(tree, differ.update(html))
+        assert tree == parse_html(html)
+
+
+@SETTINGS
+@given(fragments(), st.data())
+def test_a_single_text_change_is_a_single_text_op(html: str, data: st.DataObject) -> None:
+    tree = parse_html(html)
+    texts = text_nodes(tree)
+    assume(texts)
+    path, old_text = data.draw(st.sampled_from(texts))
+    new_text = data.draw(plain_text)
+    assume(new_text != old_text)
+    new_tree = replace_at(tree, path, new_text)
+    new_html = to_html(new_tree)
+    assume(parse_html(new_html) == new_tree)  # e.g. text that a table would foster elsewhere
+    assert diff_html(html, new_html) == [[TEXT, path, new_text]]
+
+
+@SETTINGS
+@given(fragments(), st.data())
+def test_a_single_attribute_change_is_a_single_set_attr_op(html: str, data: st.DataObject) -> None:
+    tree = parse_html(html)
+    els = elements(tree)
+    assume(els)
+    path, el = data.draw(st.sampled_from(els))
+    value = data.draw(plain_text)
+    assume(el.attrs.get("title") != value)
+    attrs = {**el.attrs, "title": value}
+    new_tree = replace_at(tree, path, Element(el.tag, attrs, el.children, el.ns))
+    new_html = to_html(new_tree)
+    assume(parse_html(new_html) == new_tree)
+    assert diff_html(html, new_html) == [[SET_ATTR, path, "title", value]]

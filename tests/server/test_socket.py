@@ -1,0 +1,126 @@
+"""The WebSocket of a real hypercorn server, driven by a real WebSocket client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import trio
+import trio.lowlevel
+from trio_websocket import ConnectionClosed, open_websocket_url
+
+from roost.supervisor import events
+
+from .conftest import join, recv
+
+
+async def test_join_sends_the_views_full_render_then_acks(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        render = await join(server, ws, "/?start=4")
+    assert render[:3] == ["f", "0", 1]
+    assert '<b id="n">4</b>' in render[3]
+
+
+async def test_an_event_sends_one_patch_and_an_ack_with_no_html(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message('["e",2,"0","inc",{"by":"2"}]')
+        patch, ack = await recv(ws), await recv(ws)
+    assert patch[:3] == ["p", "0", 2]
+    assert "<" not in json.dumps(patch)
+    assert "2" in json.dumps(patch[3])
+    assert ack == ["r", 2]
+
+
+async def test_an_event_that_changes_nothing_sends_no_patch(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message('["e",2,"0","same",{}]')
+        assert await recv(ws) == ["r", 2]
+
+
+async def test_unknown_events_and_bad_params_get_errors_and_the_view_lives_on(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message('["e",2,"0","nope",{}]')
+        assert (await recv(ws))[:3] == ["!", 2, "unknown_event"]
+        await ws.send_message('["e",3,"0","inc",{"by":"many"}]')
+        assert (await recv(ws))[:3] == ["!", 3, "bad_params"]
+        await ws.send_message('["e",4,"9","inc",{}]')
+        assert (await recv(ws))[:3] == ["!", 4, "unknown_target"]
+        await ws.send_message('["e",5,"0","inc",{}]')
+        assert (await recv(ws))[:3] == ["p", "0", 2]
+
+
+async def test_a_crashing_handler_restarts_the_view_with_a_fresh_render(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message('["e",2,"0","inc",{}]')
+        await recv(ws), await recv(ws)
+        await ws.send_message('["e",3,"0","boom",{}]')
+        assert (await recv(ws))[:3] == ["!", 3, "crashed"]
+        render = await recv(ws)
+        assert render[:3] == ["f", "0", 1]
+        assert '<b id="n">0</b>' in render[3]
+        await ws.send_message('["e",4,"0","inc",{}]')
+        assert (await recv(ws))[:3] == ["p", "0", 2]
+
+
+# trio-websocket's client leaves its TCP stream for the GC when the server
+# closes first (its reader stops on EOF without closing the stream).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_a_malformed_frame_closes_only_that_connection(server):
+    async with open_websocket_url(server.socket_url()) as good:
+        await join(server, good)
+        async with open_websocket_url(server.socket_url()) as bad:
+            await join(server, bad)
+            await bad.send_message("this is not json")
+            error = await recv(bad)
+            assert error[:3] == ["!", 0, "bad_message"]
+            with trio.fail_after(5):
+                try:
+                    await bad.get_message()
+                except ConnectionClosed as closed:
+                    assert closed.reason.code == 1007
+        await good.send_message('["e",2,"0","inc",{}]')
+        assert (await recv(good))[:3] == ["p", "0", 2]
+
+
+async def test_a_forged_token_is_refused(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message(json.dumps(["j", 1, "forged", server.url]))
+        assert (await recv(ws))[:3] == ["!", 1, "bad_token"]
+
+
+async def test_events_before_join_are_refused(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message('["e",1,"0","inc",{}]')
+        assert (await recv(ws))[:3] == ["!", 1, "bad_message"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # as above
+async def test_a_foreign_origin_or_wrong_version_is_refused(server):
+    from trio_websocket import HandshakeError
+
+    for url, headers in (
+        (server.socket_url(), [("Origin", "http://evil.example")]),
+        (server.socket_url(version=99), []),
+    ):
+        try:
+            async with open_websocket_url(url, extra_headers=headers) as ws:
+                with trio.fail_after(5):
+                    await ws.get_message()
+        except (HandshakeError, ConnectionClosed):
+            pass
+        else:  # pragma: no cover
+            raise AssertionError("connection was accepted")
+
+
+async def test_closing_the_socket_ends_its_session(server):
+    with events.listen() as recorder:
+        async with open_websocket_url(server.socket_url()) as ws:
+            await join(server, ws)
+            assert server.runtime.sessions.count_children()["active"] == 1
+        with trio.fail_after(5):
+            await recorder.wait_for(kind="shutdown", supervisor="sessions")
+    assert server.runtime.sessions.count_children()["active"] == 0

@@ -1,0 +1,48 @@
+"""The `roost` command as a user runs it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import urllib.request
+
+from tests.serve import ROOST, ROOT, roost_run
+
+
+def test_run_serves_the_app_at_the_printed_url_and_ctrl_c_exits_cleanly():
+    with roost_run("examples.counter:app") as served:
+        assert served.url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(served.url + "/", timeout=10) as response:
+            assert response.status == 200
+            assert b"Count:" in response.read()
+        status = served.stop(signal.SIGINT)
+    assert status == 0
+    assert "Traceback" not in served.stderr
+    assert "roost: stopped" in "".join(served.output)
+
+
+def test_sigterm_also_stops_cleanly():
+    with roost_run("examples.counter:app") as served:
+        assert served.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in served.stderr
+
+
+def test_a_bad_app_path_is_a_clear_usage_error():
+    result = subprocess.run(
+        [str(ROOST), "run", "examples.nope:app"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "cannot import 'examples.nope'" in result.stderr
+    result = subprocess.run(
+        [str(ROOST), "run", "examples.counter:Counter"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "is not a roost App" in result.stderr
