@@ -7,8 +7,11 @@ public API: everything else is private or inside a subpackage.
 """
 
 from .actors import ActorRef as ActorRef
+from .actors import Component as Component
+from .actors import LiveComponent as LiveComponent
 from .actors import LiveView as LiveView
 from .actors import event as event
+from .actors import on_component as on_component
 from .server import App as App
 
 __version__ = "0.1.0"

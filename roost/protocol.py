@@ -128,6 +128,8 @@ UNKNOWN_TARGET = "unknown_target"
 UNKNOWN_EVENT = "unknown_event"
 BAD_PARAMS = "bad_params"
 OVERLOADED = "overloaded"
+CRASHED = "crashed"
+JOIN_FAILED = "join_failed"
 BAD_TOKEN = "bad_token"
 
 

@@ -30,6 +30,23 @@ def event(fn: F | None = None, *, name: str | None = None) -> Any:
     return mark(fn) if fn is not None else mark
 
 
+_COMPONENT_ATTR = "__roost_component_event__"
+
+
+def on_component(event: str) -> Callable[[F], F]:
+    """Declare a method as the handler of a child component's ``send_parent(event, ...)``.
+
+    The method is called as ``method(component_id, data)``. Such handlers are
+    not reachable from the browser.
+    """
+
+    def mark(f: F) -> F:
+        setattr(f, _COMPONENT_ATTR, event)
+        return f
+
+    return mark
+
+
 class BadParams(Exception):
     """The parameters of an event do not fit its handler's signature."""
 
@@ -93,6 +110,17 @@ def collect_handlers(cls: type) -> dict[str, Handler]:
             name = getattr(value, _EVENT_ATTR, None)
             if name is not None:
                 table[name] = Handler(value)
+    return table
+
+
+def collect_component_handlers(cls: type) -> dict[str, str]:
+    """Every ``@on_component`` method name of ``cls`` and its bases, by event name."""
+    table: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            name = getattr(value, _COMPONENT_ATTR, None)
+            if name is not None:
+                table[name] = attr
     return table
 
 

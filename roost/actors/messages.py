@@ -26,3 +26,30 @@ class Resync:
     """The client lost track of this actor's version: send a full render."""
 
     ref: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentEvent:
+    """A child component's ``send_parent(event, data)``."""
+
+    component_id: str
+    event: str
+    data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """New props for a component, from its parent's render or ``send_update``."""
+
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    """Fault injection: the actor raises ``InjectedCrash`` when it handles this."""
+
+    reason: str = "injected crash"
+
+
+class InjectedCrash(Exception):
+    """Raised by an actor on purpose, by ``Crash`` (roost.testing's fault injection)."""

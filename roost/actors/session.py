@@ -1,35 +1,43 @@
-# One browser tab's actors: its outbox, its view and (later) its components,
-# under one supervisor; and the routing of client messages to them.
+# One browser tab's actors — its outbox, its components and its view — under
+# one supervisor, and the routing of client messages to them.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
 
 from .. import protocol
-from ..supervisor import ChildSpec, Supervisor
+from ..pubsub import MemoryPubSub
+from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
 from .actor import ActorRef
-from .live import LiveActor
-from .liveview import LiveView
 from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync
 from .outbox import Outbox, Transport
+from .runtime import ActorRuntime, ComponentActor, LiveActor
+
+if TYPE_CHECKING:
+    from .component import LiveComponent
+    from .liveview import LiveView
 
 log = logging.getLogger("roost.session")
 
 VIEW_TARGET = "0"
 """The target id of a session's LiveView; components use their own ids."""
 
+CRASH_MESSAGE = "Something went wrong on the server. Reload the page to try again."
+
 
 class Session:
     """The actors of one browser tab, started as one child of ``sessions``.
 
-    Children, in start order: the outbox, then the view (``rest_for_one``: a
-    failed outbox restarts the view too, a failed view leaves the outbox).
-    When the view fails past its restart intensity the session ends and the
-    client is told, in place of that view, with a ``Crash`` message.
+    Its supervisor (one_for_all) starts, in order: the outbox, the components'
+    DynamicSupervisor, the view. A component that crashes is restarted alone
+    by the components' supervisor; past that supervisor's restart intensity,
+    or when the view crashes, the whole session restarts (the view re-mounts,
+    its components with it). Past the session's own intensity the session
+    ends and the client is told, in place of the view, by a ``Crash``.
     """
 
     def __init__(
@@ -40,20 +48,28 @@ class Session:
         session: dict[str, Any],
         transport: Transport,
         *,
+        url: str = "",
+        pubsub: MemoryPubSub | None = None,
         max_restarts: int = 3,
         max_seconds: float = 5.0,
     ) -> None:
         self.id = session_id
         self.registry: dict[str, ActorRef] = {}
+        self.components: dict[str, ComponentActor] = {}
+        self.pubsub = pubsub if pubsub is not None else MemoryPubSub()
         self._transport = transport
         self.outbox = Outbox(transport)
-        self.view = LiveActor(view_class, VIEW_TARGET, params, session, self.outbox, self.registry)
+        self.view = LiveActor(self, VIEW_TARGET, view_class, params, session, url)
+        self.components_supervisor = DynamicSupervisor(
+            max_restarts=max_restarts, max_seconds=max_seconds, name=f"components {session_id}"
+        )
         self.supervisor = Supervisor(
             [
                 ChildSpec("outbox", self.outbox.run),
+                ChildSpec("components", self._run_components, type="supervisor"),
                 ChildSpec("view", self.view.run),
             ],
-            strategy="rest_for_one",
+            strategy="one_for_all",
             max_restarts=max_restarts,
             max_seconds=max_seconds,
             name=f"session {session_id}",
@@ -71,16 +87,22 @@ class Session:
         except Exception as exc:
             log.error("session %s failed: %s", self.id, exc)
             with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-                await self._transport(
-                    protocol.encode(
-                        protocol.Crash(
-                            VIEW_TARGET, "Something went wrong. Reload the page to try again."
-                        )
-                    )
-                )
+                await self._transport(protocol.encode(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE)))
             raise
         finally:
             self.outbox.close()
+
+    async def _run_components(
+        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        # A fresh components supervisor starts empty: forget the old incarnations
+        # so the view's next render starts its components again.
+        self.components.clear()
+        await self.components_supervisor.run(task_status=task_status)
+
+    def runtime(self, target: str) -> ActorRuntime | None:
+        """The view's or a component's runtime (render counts, state), by target id."""
+        return self.view if target == VIEW_TARGET else self.components.get(target)
 
     async def dispatch(self, message: protocol.Event | protocol.Sync) -> None:
         """Route a client message to its target actor's mailbox.
@@ -90,9 +112,8 @@ class Session:
         """
         ref = self.registry.get(message.target)
         if ref is None:
-            await self.outbox.put(
-                protocol.Error(message.ref, protocol.UNKNOWN_TARGET, f"no actor {message.target!r}")
-            )
+            text = f"no actor {message.target!r}"
+            await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
             return
         mail = (
             ClientEvent(message.ref, message.handler, message.params)
@@ -102,12 +123,45 @@ class Session:
         try:
             ref.send(mail)
         except MailboxFull:
-            await self.outbox.put(
-                protocol.Error(message.ref, protocol.OVERLOADED, "try again later")
-            )
+            await self.outbox.put(protocol.Error(message.ref, protocol.OVERLOADED, "try again"))
         except MailboxClosed:
-            await self.outbox.put(
-                protocol.Error(
-                    message.ref, protocol.UNKNOWN_TARGET, f"{message.target!r} is restarting"
-                )
-            )
+            text = f"{message.target!r} is restarting"
+            await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
+
+    # -- components, on behalf of the actors that place them -------------------
+
+    async def place_component(
+        self, parent: str, cid: str, cls: type[LiveComponent], props: dict[str, Any]
+    ) -> None:
+        """Start component ``cid`` or give it ``props``; called after each parent render."""
+        existing = self.components.get(cid)
+        if existing is not None and existing.cls is cls and existing.parent == parent:
+            await existing.give_props(props)
+            return
+        if existing is not None:
+            if existing.parent != parent:
+                raise ValueError(f"component id {cid!r} is already used by {existing.parent!r}")
+            await self.stop_component(cid)
+        if cid == VIEW_TARGET:
+            raise ValueError(f"component id {cid!r} is reserved for the view")
+        component = ComponentActor(self, cid, cls, props, parent)
+        self.components[cid] = component
+        await self.components_supervisor.start_child(
+            ChildSpec(cid, component.run, restart="permanent")
+        )
+
+    async def stop_component(self, cid: str) -> None:
+        """Stop component ``cid`` (and the components it placed): its ``unmount`` runs."""
+        component = self.components.pop(cid, None)
+        if component is None:
+            return
+        for child in list(component.children):
+            await self.stop_component(child)
+        await self.components_supervisor.terminate_child(cid)
+
+    async def send_update(self, cid: str, props: dict[str, Any]) -> None:
+        component = self.components.get(cid)
+        if component is None:
+            log.warning("send_update: no component %r", cid)
+            return
+        await component.give_props(props, merge=True)

@@ -1,14 +1,26 @@
 // DOM bindings: which user actions become events, for which handler and
-// target. `roost-click="name"` on an element sends event `name` to the actor
-// whose container encloses it, with its `roost-value-*` attributes as params.
+// target. The target is the actor whose container encloses the element
+// (or the nearest `roost-target` attribute).
+//   roost-click="name"   on any element: params from its roost-value-* attributes
+//   roost-submit="name"  on a form: params from its fields; a form that carries
+//                        `roost-reset` once the reply comes (after its patches) is cleared
+//   roost-change="name"  on a form or a field: params from the form's fields, on every input
 import { CLIENT } from "./protocol.js";
 
 const VALUE_PREFIX = "roost-value-";
 
-export function params(element) {
+export function valueParams(element) {
   const out = {};
   for (const { name, value } of element.attributes) {
     if (name.startsWith(VALUE_PREFIX)) out[name.slice(VALUE_PREFIX.length)] = value;
+  }
+  return out;
+}
+
+export function formParams(form) {
+  const out = {};
+  for (const [name, value] of new FormData(form)) {
+    if (typeof value === "string") out[name] = value;
   }
   return out;
 }
@@ -20,18 +32,44 @@ export function targetOf(element) {
   return container ? container.getAttribute("data-roost-id") : null;
 }
 
+function send(socket, element, binding, params) {
+  const target = targetOf(element);
+  if (target === null) return Promise.resolve();
+  const name = element.getAttribute(binding);
+  const loading = `${binding}-loading`;
+  element.classList.add(loading);
+  const done = () => element.classList.remove(loading);
+  return socket.request((ref) => [CLIENT.EVENT, ref, target, name, params]).then(done, (e) => {
+    done();
+    throw e;
+  });
+}
+
 export function bind(document, socket) {
   document.addEventListener("click", (e) => {
     const element = e.target.closest && e.target.closest("[roost-click]");
     if (!element) return;
-    const target = targetOf(element);
-    if (target === null) return;
     e.preventDefault();
-    const name = element.getAttribute("roost-click");
-    element.classList.add("roost-click-loading");
-    const done = () => element.classList.remove("roost-click-loading");
-    socket
-      .request((ref) => [CLIENT.EVENT, ref, target, name, params(element)])
-      .then(done, done);
+    send(socket, element, "roost-click", valueParams(element)).catch(() => {});
+  });
+
+  document.addEventListener("submit", (e) => {
+    const form = e.target.closest && e.target.closest("[roost-submit]");
+    if (!form) return;
+    e.preventDefault();
+    const params = { ...formParams(form), ...valueParams(form) };
+    send(socket, form, "roost-submit", params).then(
+      () => form.hasAttribute("roost-reset") && form.reset(),
+      () => {},
+    );
+  });
+
+  document.addEventListener("input", (e) => {
+    const field = e.target;
+    const element = field.closest && field.closest("[roost-change]");
+    if (!element) return;
+    const form = field.form || element.closest("form");
+    const params = form ? formParams(form) : { [field.name]: field.value };
+    send(socket, element, "roost-change", { ...params, ...valueParams(element) }).catch(() => {});
   });
 }

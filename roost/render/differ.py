@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from .diff import diff_trees
-from .incremental import Skeleton, build_skeleton, reparse
+from .incremental import Skeleton, build_skeleton, common_affixes, reparse
 from .parse import parse_html
 from .vdom import Tree
 
@@ -60,6 +60,10 @@ class Differ:
 
     def _reparse(self, old_html: str, new_html: str) -> Tree | None:
         """The new tree from the old one when only attributes and text changed."""
+        affixes = common_affixes(old_html, new_html)
+        p, q = affixes
+        if old_html.count("<", p, len(old_html) - q) != new_html.count("<", p, len(new_html) - q):
+            return None  # tags came or went: not worth a skeleton
         skeleton = self._skeleton
         if skeleton is None:
             if self._skip:
@@ -73,4 +77,4 @@ class Differ:
                 return None
             self._streak = 0
             self._skeleton = skeleton
-        return reparse(old_html, new_html, self._tree, skeleton)
+        return reparse(old_html, new_html, self._tree, skeleton, affixes)

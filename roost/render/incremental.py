@@ -33,11 +33,25 @@ _TAG = re.compile(
     r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?)*+"
     r"(/?)>"
 )
-_COMMENT_END = re.compile(r"--!?>")
-# Content of these (in HTML) is read raw up to their end tag.
-_RAW = frozenset(
-    "script style textarea title xmp iframe noembed noframes noscript".split()
+# What a "<" starts: a tag (1: "/" of an end tag, 2: name, 3: "/" of "/>"),
+# 4: a comment, doctype or bogus comment, or nothing (a "<" in text).
+_TOKEN = re.compile(
+    r"<(?:(/?)([a-zA-Z][^\t\n\f\r />]*)"
+    r"(?>[\t\n\f\r ]+|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*"
+    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?)*+"
+    r"(/?)>|(!--|[!?]|/))?"
 )
+_COMMENT_END = re.compile(r"--!?>")
+# Parser-implied table parts: for a start tag, by the open element, the
+# elements a browser opens first.
+_IMPLIED_BY: dict[str, dict[str, tuple[str, ...]]] = {
+    "tr": {"table": ("tbody",)},
+    "td": {"table": ("tbody", "tr"), "tbody": ("tr",), "thead": ("tr",), "tfoot": ("tr",)},
+    "th": {"table": ("tbody", "tr"), "tbody": ("tr",), "thead": ("tr",), "tfoot": ("tr",)},
+    "col": {"table": ("colgroup",)},
+}
+# Content of these (in HTML) is read raw up to their end tag.
+_RAW = frozenset("script style textarea title xmp iframe noembed noframes noscript".split())
 _RAW_END: dict[str, re.Pattern[str]] = {
     name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW
 }
@@ -103,7 +117,9 @@ def build_skeleton(html: str, tree: Tree) -> Skeleton | None:
     return Skeleton(kinds, eids, parents, index)
 
 
-def _walk(nodes: tuple, parent: int, names: list[str], parents: list[int], index: list[int]) -> None:
+def _walk(
+    nodes: tuple, parent: int, names: list[str], parents: list[int], index: list[int]
+) -> None:
     for i, node in enumerate(nodes):
         if type(node) is Element:
             eid = len(names)
@@ -124,129 +140,105 @@ def _scan(html: str) -> tuple[list[int], list[int], list[str], list[int]] | None
     implied: list[bool] = []  # per open element: opened by the parser, not a tag
     foreign: list[bool] = []  # per open element: its children are SVG/MathML
     find = html.find
+    match = _TOKEN.match
+    kind_append = kinds.append
+    eid_append = eids.append
+    parent = -1  # the innermost open element
+    in_foreign = False
     pos = find("<")
     while pos >= 0:
-        nxt = html[pos + 1 : pos + 2]
-        if nxt.isascii() and nxt.isalpha():
-            m = _TAG.match(html, pos + 1)
-            if m is None:
+        m = match(html, pos)
+        name = m.group(2)
+        if name is None:
+            kind_append(OTHER)
+            eid_append(-1)
+            if m.group(4) is None:
+                pos = find("<", pos + 1)  # a "<" that is just text
+                continue
+            if m.group(4) == "!--":
+                if html.startswith(">", pos + 4):
+                    end = pos + 5
+                elif html.startswith("->", pos + 4):
+                    end = pos + 6
+                else:
+                    c = _COMMENT_END.search(html, pos + 4)
+                    if c is None:
+                        return None
+                    end = c.end()
+            else:
+                end = find(">", pos)
+                if end < 0:
+                    return None
+                end += 1
+            for _ in range(html.count("<", pos + 1, end)):
+                kind_append(OTHER)
+                eid_append(-1)
+            pos = find("<", end)
+            continue
+        end = m.end()
+        inner = html.count("<", pos + 1, end)  # "<"s inside attribute values
+        name = name.lower()
+        if m.group(1):  # an end tag; it also closes the parser-implied parts
+            while stack and implied[-1] and names[stack[-1]] != name:
+                stack.pop()
+                implied.pop()
+                foreign.pop()
+            if not stack or names[stack[-1]] != name or implied[-1]:
                 return None
-            name = m.group(1).lower()
-            in_foreign = bool(foreign) and foreign[-1]
-            if not in_foreign:
-                # The implied table parts a browser adds (and we can mirror).
-                top = names[stack[-1]] if stack else ""
-                if name == "tr" and top == "table":
-                    _open(names, parents, stack, implied, foreign, "tbody", True, False)
-                elif name in ("td", "th") and top in ("tbody", "thead", "tfoot", "table"):
-                    if top == "table":
-                        _open(names, parents, stack, implied, foreign, "tbody", True, False)
-                    _open(names, parents, stack, implied, foreign, "tr", True, False)
-                elif name == "col" and top == "table":
-                    _open(names, parents, stack, implied, foreign, "colgroup", True, False)
+            kind_append(END if not inner else OTHER)
+            eid_append(stack.pop())
+            implied.pop()
+            foreign.pop()
+            parent = stack[-1] if stack else -1
+            in_foreign = foreign[-1] if foreign else False
+        else:
+            if not in_foreign and name in _IMPLIED_BY:
+                # The table parts a browser adds around a bare <tr>/<td>/<col>.
+                top = names[parent] if parent >= 0 else ""
+                for wrapper in _IMPLIED_BY[name].get(top, ()):
+                    eid = len(names)
+                    names.append(wrapper)
+                    parents.append(parent)
+                    stack.append(eid)
+                    implied.append(True)
+                    foreign.append(False)
+                    parent = eid
             eid = len(names)
             names.append(name)
-            parents.append(stack[-1] if stack else -1)
-            self_closing = m.group(2) == "/"
-            if in_foreign and self_closing or not in_foreign and name in VOID:
-                kinds.append(VOID_TAG)
-                eids.append(eid)
-                end = m.end()
+            parents.append(parent)
+            eid_append(eid)
+            if (in_foreign and m.group(3)) or (not in_foreign and name in VOID):
+                kind_append(VOID_TAG if not inner else OTHER)
             else:
-                kinds.append(START)
-                eids.append(eid)
+                kind_append(START if not inner else OTHER)
                 if in_foreign:
                     kids_foreign = name not in _SVG_HTML_POINTS and name not in _MATH_HTML_POINTS
                 else:
-                    kids_foreign = name in ("svg", "math")
+                    kids_foreign = name == "svg" or name == "math"
                 stack.append(eid)
                 implied.append(False)
                 foreign.append(kids_foreign)
-                end = m.end()
+                parent = eid
                 if not in_foreign and name in _RAW:
                     raw_end = _RAW_END[name].search(html, end)
                     if raw_end is None:
                         return None
                     # Every "<" inside raw text is text.
                     for _ in range(html.count("<", end, raw_end.start())):
-                        kinds.append(OTHER)
-                        eids.append(-1)
+                        kind_append(OTHER)
+                        eid_append(-1)
                     end = raw_end.start()
-            pos = find("<", end)
-            continue
-        if nxt == "/":
-            nxt2 = html[pos + 2 : pos + 3]
-            if not (nxt2.isascii() and nxt2.isalpha()):
-                return None
-            m = _TAG.match(html, pos + 2)
-            if m is None:
-                return None
-            name = m.group(1).lower()
-            # Close the parser-implied elements the end tag closes with it.
-            while stack and implied[-1] and names[stack[-1]] != name:
-                _close(stack, implied, foreign)
-            if not stack or names[stack[-1]] != name or implied[-1]:
-                return None
-            kinds.append(END)
-            eids.append(stack[-1])
-            _close(stack, implied, foreign)
-            pos = find("<", m.end())
-            continue
-        if html.startswith("<!--", pos):
-            if html.startswith(">", pos + 4):
-                end = pos + 5
-            elif html.startswith("->", pos + 4):
-                end = pos + 6
-            else:
-                m = _COMMENT_END.search(html, pos + 4)
-                if m is None:
-                    return None
-                end = m.end()
-        elif nxt in ("!", "?"):
-            end = find(">", pos)
-            if end < 0:
-                return None
-            end += 1
-        else:
-            kinds.append(OTHER)  # a "<" that is just text
-            eids.append(-1)
-            pos = find("<", pos + 1)
-            continue
-        kinds.append(OTHER)
-        eids.append(-1)
-        for _ in range(html.count("<", pos + 1, end)):
-            kinds.append(OTHER)
-            eids.append(-1)
+                in_foreign = kids_foreign
+        for _ in range(inner):
+            kind_append(OTHER)
+            eid_append(-1)
         pos = find("<", end)
     while stack and implied[-1]:
-        _close(stack, implied, foreign)
+        stack.pop()
+        implied.pop()
     if stack:
         return None
     return kinds, eids, names, parents
-
-
-def _open(
-    names: list[str],
-    parents: list[int],
-    stack: list[int],
-    implied: list[bool],
-    foreign: list[bool],
-    name: str,
-    is_implied: bool,
-    kids_foreign: bool,
-) -> None:
-    eid = len(names)
-    names.append(name)
-    parents.append(stack[-1] if stack else -1)
-    stack.append(eid)
-    implied.append(is_implied)
-    foreign.append(kids_foreign)
-
-
-def _close(stack: list[int], implied: list[bool], foreign: list[bool]) -> None:
-    stack.pop()
-    implied.pop()
-    foreign.pop()
 
 
 _CHUNK = 2048
@@ -281,14 +273,17 @@ def common_affixes(a: str, b: str) -> tuple[int, int]:
     return p, lo
 
 
-def reparse(old: str, new: str, tree: Tree, sk: Skeleton) -> Tree | None:
+def reparse(
+    old: str, new: str, tree: Tree, sk: Skeleton, affixes: tuple[int, int] | None = None
+) -> Tree | None:
     """The parse of ``new`` built from ``tree`` (the parse of ``old``), or None.
 
     Succeeds when ``new`` has ``old``'s tags, in the same places, with only
     attribute values and text (outside tables, scripts and comments) changed.
     The result equals ``parse_html(new)``; ``sk`` stays valid for ``new``.
+    ``affixes`` is ``common_affixes(old, new)`` if the caller has it.
     """
-    p, q = common_affixes(old, new)
+    p, q = affixes if affixes is not None else common_affixes(old, new)
     start = old.rfind("<", 0, p + 1) if p < len(old) else old.rfind("<")
     end_old = old.find("<", len(old) - q)
     end_new = new.find("<", len(new) - q)
@@ -394,12 +389,16 @@ def _text_edit(
     if not old_gap or not new_gap:
         return None  # a text node appears or disappears: the shape changes
     tag, ns, el = _context(tree, sk, parent)
-    if tag in _TABLEISH or tag == "script" or ns == MATH_NS and tag == "annotation-xml":
+    if tag in _TABLEISH or tag == "script" or (ns == MATH_NS and tag == "annotation-xml"):
         return None
     kids = el[2] if el is not None else tree
     if index >= len(kids) or type(kids[index]) is not str:
         return None
-    if start_tag:
+    old_text = _decode_text(old_gap, tag, ns, bool(start_tag))
+    new_text = _decode_text(new_gap, tag, ns, bool(start_tag))
+    if old_text is not None and new_text is not None:
+        pass  # the common case: no lexbor parser needed (one costs ~35 us)
+    elif start_tag:
         # Right after the start tag: parse it along (RCDATA, a dropped newline).
         ptag, pns, _ = _context(tree, sk, sk.parent[parent])
         old_text = _only_text(parse_html(old_start_tag + old_gap, ptag, pns), tag)
@@ -436,6 +435,13 @@ def _attr_edit(
     ptag, pns, _ = _context(tree, sk, sk.parent[eid])
     if tag in _ATTR_SENSITIVE and (tag != "input" or ptag in _TABLEISH):
         return None
+    if el[3] == HTML_NS:  # type: ignore[index]
+        old_attrs = _parse_attrs(old_tag)
+        new_attrs = _parse_attrs(new_tag)
+        if old_attrs is not None and new_attrs is not None:
+            if old_attrs != el[1]:  # type: ignore[index]
+                return None
+            return path, _Attrs(new_attrs)
     old_el = parse_html(old_tag, ptag, pns)
     new_el = parse_html(new_tag, ptag, pns)
     if len(old_el) != 1 or len(new_el) != 1:
@@ -446,6 +452,87 @@ def _attr_edit(
     if o[1] != el[1]:  # type: ignore[index]
         return None
     return path, _Attrs(n[1])
+
+
+# The character references autoescaping produces (and a few more), which
+# decode the same in text and attribute values; anything else goes to lexbor.
+_REFS = {
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&apos;": "'",
+    "&nbsp;": "\xa0",
+    "&#34;": '"',
+    "&#39;": "'",
+    "&#x27;": "'",
+    "&#38;": "&",
+    "&#60;": "<",
+    "&#62;": ">",
+}
+_REF = re.compile("|".join(map(re.escape, _REFS)))
+_PLAIN_RAW = frozenset(("style", "xmp", "iframe", "noembed", "noframes", "noscript"))
+_DROPS_NEWLINE = frozenset(("pre", "textarea", "listing"))
+
+
+def _decode(raw: str) -> str | None:
+    """Decode ``raw`` text or attribute value if it is simple enough, else None."""
+    if "\r" in raw or "\0" in raw:
+        return None
+    if "&" not in raw:
+        return raw
+    refs = _REF.findall(raw)
+    if len(refs) != raw.count("&"):
+        return None
+    return _REF.sub(_ref_value, raw)
+
+
+def _ref_value(m: re.Match[str]) -> str:
+    return _REFS[m.group()]
+
+
+def _decode_text(gap: str, tag: str, ns: str, after_start: bool) -> str | None:
+    """The text node a run of source text becomes in ``tag``, if simple; else None."""
+    if ns == HTML_NS:
+        if tag in _PLAIN_RAW:
+            return None if "\r" in gap or "\0" in gap else gap
+        if after_start and tag in _DROPS_NEWLINE and gap.startswith("\n"):
+            gap = gap[1:]
+    text = _decode(gap)
+    return text or None
+
+
+_ATTR = re.compile(
+    r"[\t\n\f\r /]*+([^\t\n\f\r />][^\t\n\f\r />=]*+)"
+    r"(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"([^\"]*)\"|'([^']*)'|([^\t\n\f\r >]*)))?"
+)
+_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _parse_attrs(tag: str) -> dict[str, str] | None:
+    """The attributes of an HTML start tag (``<name ...>``) if simple; else None."""
+    m = _TAG.match(tag, 1)
+    if m is None:
+        return None
+    attrs: dict[str, str] = {}
+    body = tag[m.end(1) : m.end() - 1 - len(m.group(2))]
+    for a in _ATTR.finditer(body):
+        name = a.group(1)
+        if not name.isascii() or "\0" in name:
+            return None
+        name = name.translate(_LOWER)
+        if name in attrs:
+            continue  # the first of duplicate attributes wins
+        raw = a.group(2)
+        if raw is None:
+            raw = a.group(3)
+            if raw is None:
+                raw = a.group(4) or ""
+        value = _decode(raw)
+        if value is None:
+            return None
+        attrs[name] = value
+    return attrs
 
 
 class _Attrs:

@@ -13,6 +13,7 @@ import anyio
 
 from ..actors import LiveView
 from ..actors.handlers import maybe_await
+from ..actors.scope import RenderScope, rendering
 from ..render import environment_for
 from .socket import serve_socket
 from .static import client_file
@@ -93,7 +94,9 @@ class App:
         """The whole page for ``path``: the view mounted and rendered once, plus its token."""
         view = view_class()
         await maybe_await(view.mount(params, {}))
-        content = view.render()
+        await maybe_await(view.handle_params(params, path))
+        with rendering(RenderScope(dead=True)):
+            content = view.render()
         token = self.signer.sign({"r": path, "p": params, "s": secrets.token_urlsafe(12)})
         page = environment_for(os.path.dirname(__file__)).get_template("page.html")
         return page.render(title=self.title, prefix=PREFIX, token=token, content=content)

@@ -117,13 +117,21 @@ class _Connection:
             await self._refuse(join.ref, protocol.BAD_TOKEN, "no such view", CLOSE_POLICY)
             return False
         assert self.app.runtime is not None
-        session = Session(claims["s"], view_class, claims.get("p", {}), {}, self.transport)
+        session = Session(
+            claims["s"],
+            view_class,
+            claims.get("p", {}),
+            {},
+            self.transport,
+            url=join.url,
+            pubsub=self.app.runtime.pubsub,
+        )
         try:
             await self.app.runtime.sessions.start_child(session.child_spec())
         except Exception as exc:
             log.exception("join failed")
             await self._refuse(
-                join.ref, "join_failed", f"{type(exc).__name__}: {exc}", CLOSE_POLICY
+                join.ref, protocol.JOIN_FAILED, f"{type(exc).__name__}: {exc}", CLOSE_POLICY
             )
             return False
         self.session = session

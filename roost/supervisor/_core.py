@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import sniffio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from . import events
@@ -78,10 +79,23 @@ class _ChildStatus(anyio.abc.TaskStatus[Any]):
             raise RuntimeError("task_status.started() called twice")
         self._instance.started = True
         self._instance.value = value
-        # From now on only its supervisor stops it, in order; before this, the
-        # caller of start_child being cancelled cancels the start too.
-        self._instance.scope.shield = True
         self._outer.started(value)
+        # From now on only its supervisor stops it, in order. Until now the
+        # caller of start being cancelled cancelled the start too; if that has
+        # just happened, started() left the child behind to be cancelled, and a
+        # shield would keep that cancellation away from it forever.
+        if not _start_was_cancelled():
+            self._instance.scope.shield = True
+
+
+def _start_was_cancelled() -> bool:
+    """In a child that just called ``started``: whether its ``start`` call was cancelled."""
+    if sniffio.current_async_library() == "trio":
+        import trio
+
+        # Trio moves a started task into its nursery unless start() was cancelled.
+        return trio.lowlevel.current_task().eventual_parent_nursery is not None
+    return anyio.current_effective_deadline() == -math.inf
 
 
 class SupervisorBase:

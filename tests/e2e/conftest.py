@@ -46,3 +46,19 @@ def page(browser):
         yield page
     finally:
         context.close()
+
+
+def wait_joined(page, *targets: str) -> None:
+    """Wait until the client has a rendered version of each target (the view by default)."""
+    for target in targets or ("0",):
+        page.wait_for_function(
+            "(t) => window.Roost?.targets?.versions.get(t) >= 1",
+            arg=target,
+        )
+
+
+def wait_text(page, selector: str, text: str) -> None:
+    page.wait_for_function(
+        "([s, t]) => { const e = document.querySelector(s); return e && e.textContent === t; }",
+        arg=[selector, text],
+    )

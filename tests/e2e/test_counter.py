@@ -8,6 +8,8 @@ import pytest
 
 from tests.serve import roost_run
 
+from .conftest import wait_joined
+
 
 @pytest.fixture(scope="module")
 def counter_server():
@@ -22,9 +24,7 @@ def test_clicking_plus_three_times_counts_to_three_without_reloading(counter_ser
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
 
     page.goto(counter_server.url + "/")
-    page.wait_for_function(
-        "() => window.Roost && window.Roost.targets && window.Roost.targets.versions.get('0') >= 1"
-    )
+    wait_joined(page)
     assert page.text_content("#count") == "0"
     page.evaluate("window.__not_reloaded = true")
     frames_before_clicks = len(frames)
@@ -49,8 +49,6 @@ def test_clicking_plus_three_times_counts_to_three_without_reloading(counter_ser
 
 def test_minus_button_decrements(counter_server, page):
     page.goto(counter_server.url + "/?start=5")
-    page.wait_for_function(
-        "() => window.Roost && window.Roost.targets && window.Roost.targets.versions.get('0') >= 1"
-    )
+    wait_joined(page)
     page.get_by_role("button", name="decrement").click()
     page.wait_for_function("() => document.querySelector('#count').textContent === '4'")

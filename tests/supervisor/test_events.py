@@ -5,7 +5,7 @@ import logging
 import pytest
 import trio
 import trio.testing
-from sup_helpers import Boom
+from sup_helpers import Boom, failure_of
 
 from roost.supervisor import Supervisor, SupervisorEvent, events
 
@@ -43,10 +43,7 @@ async def test_escalation_is_logged_at_error(kids, recorder, caplog):
     async def crash():
         kids.crash("a")
 
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(crash)
-        with pytest.raises(Exception):  # noqa: B017 - the error itself is tested elsewhere
-            await sup.run()
+    await failure_of(sup, crash)
     levels = {r.event: r.levelno for r in caplog.records if r.name == "roost.supervisor"}
     assert levels["intensity_reached"] == logging.ERROR
     assert levels["escalated"] == logging.ERROR

@@ -197,3 +197,18 @@ async def test_a_child_can_stop_its_own_supervisor(kids):
     async with trio.open_nursery() as nursery:
         await nursery.start(sup.run)
     assert kids.stops() == ["a"]
+
+
+async def test_a_start_cancelled_just_as_the_child_reports_started_leaves_nothing_behind(
+    running,
+):
+    with trio.CancelScope() as scope:
+
+        async def late(*, task_status):
+            scope.cancel()
+            task_status.started("late")
+            await trio.sleep_forever()
+
+        await running.start_child(ChildSpec("late", late))
+    assert scope.cancelled_caught
+    assert [id for id, _, _ in running.which_children()] == ["a", "b"]

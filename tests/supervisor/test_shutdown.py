@@ -161,8 +161,6 @@ async def test_an_error_raised_while_shutting_down_is_reported_not_restarted(rec
 
 
 async def test_a_child_ending_by_itself_during_shutdown_is_not_restarted(kids, recorder):
-    sup = Supervisor([kids.spec("a"), kids.spec("b")], name="s")
-
     async def b_stops_and_a_crashes(*, task_status):
         task_status.started()
         try:

@@ -1,0 +1,220 @@
+"""Render pipeline benchmark: template render + parse + diff, and patch bytes.
+
+Run: ``.venv/bin/python benchmarks/bench_render.py [--runs N]``
+
+Prints medians of repeated runs (milliseconds) and ratios to a baseline
+measured in the same run: the naive pipeline that parses every render in full
+(``parse_html`` + ``diff_trees``). Scenarios:
+
+- a 1,000-element page (a dashboard table) where one text changes per render;
+- the same page with a structural change (a row added and removed), which
+  takes the full-parse path;
+- a 10-element component where one text changes per render;
+- patch message bytes (``["p", ID, VERSION, OPS]`` as compact JSON) for a
+  counter change, a tab switch, pagination and one form field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import jinja2
+
+from roost.render import Differ, diff_html, parse_html
+from roost.render.diff import diff_trees
+from roost.render.incremental import build_skeleton, common_affixes, reparse
+
+ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+PAGE = ENV.from_string(
+    """<header class="top"><h1>{{ title }}</h1>
+<span class="badge" title="{{ unread }} unread">{{ unread }}</span></header>
+<nav class="tabs">{% for tab in tabs %}<a class="tab{{ ' active' if tab == active }}" href="#{{ tab }}">{{ tab }}</a>{% endfor %}</nav>
+<table class="grid">
+<thead><tr><th>#</th><th>Name</th><th>Price</th></tr></thead>
+<tbody>
+{% for row in rows %}<tr data-key="{{ row.id }}" class="{{ row.cls }}"><td>{{ row.id }}</td><td class="name">{{ row.name }}</td><td><a href="/items/{{ row.id }}">{{ row.price }}</a></td></tr>
+{% endfor %}</tbody>
+</table>
+<footer><button phx-click="prev">Prev</button> page <b>{{ page }}</b> of 10 <button phx-click="next">Next</button></footer>"""
+)
+
+COMPONENT = ENV.from_string(
+    """<div class="counter"><h2>{{ label }}</h2><p class="value">Count: <b>{{ count }}</b></p>
+<button phx-click="dec">-</button><button phx-click="inc">+</button>
+<ul class="log"><li>{{ last }}</li><li>ok</li></ul><small>{{ note }}</small></div>"""
+)
+
+
+def page_context(unread: int, rows: int = 198) -> dict:
+    return {
+        "title": "Dashboard & co",
+        "unread": unread,
+        "tabs": ["orders", "stock", "returns"],
+        "active": "orders",
+        "page": 3,
+        "rows": [
+            {"id": i, "cls": "odd" if i % 2 else "even", "name": f"Item <{i}>", "price": f"${i}.00"}
+            for i in range(rows)
+        ],
+    }
+
+
+def median_ms(fn: Callable[[int], object], runs: int) -> float:
+    """Median wall time of ``fn(i)`` over ``runs`` calls, in milliseconds."""
+    fn(-1)  # warm up
+    gc.collect()
+    times = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def count_elements(html: str) -> int:
+    def walk(nodes: tuple) -> int:
+        return sum(1 + walk(n.children) for n in nodes if not isinstance(n, (str, tuple)) or (
+            hasattr(n, "children")
+        ))
+
+    return walk(parse_html(html))
+
+
+def bench_page(runs: int) -> None:
+    contexts = [page_context(unread) for unread in (1, 2)]
+    htmls = [PAGE.render(ctx) for ctx in contexts]
+    print(f"1,000-element page: {count_elements(htmls[0])} elements, {len(htmls[0]):,} bytes")
+
+    render = median_ms(lambda i: PAGE.render(contexts[i % 2]), runs)
+
+    trees = [parse_html(h) for h in htmls]
+
+    def naive(i: int) -> None:
+        html = PAGE.render(contexts[i % 2])
+        diff_trees(trees[(i + 1) % 2], parse_html(html), html)
+
+    differ = Differ(htmls[1])
+
+    def roost(i: int) -> None:
+        differ.update(PAGE.render(contexts[i % 2]))
+
+    naive_ms = median_ms(naive, runs)
+    roost_ms = median_ms(roost, runs)
+
+    # Where the time goes on the incremental path.
+    old, new = htmls[1], htmls[0]
+    skeleton = build_skeleton(old, trees[1])
+    assert skeleton is not None
+    new_tree = reparse(old, new, trees[1], skeleton)
+    assert new_tree == trees[0]
+    affix = median_ms(lambda i: common_affixes(old, new), runs)
+    re_ms = median_ms(lambda i: reparse(old, new, trees[1], skeleton), runs)
+    diff_ms = median_ms(lambda i: diff_trees(trees[1], new_tree, new), runs)
+    parse_ms = median_ms(lambda i: parse_html(new), runs)
+    full_diff_ms = median_ms(lambda i: diff_trees(trees[1], trees[0], new), runs)
+    skeleton_ms = median_ms(lambda i: build_skeleton(old, trees[1]), max(runs // 10, 5))
+
+    print(f"  template render (Jinja2)            {render:7.3f} ms")
+    print(f"  naive: render + full parse + diff   {naive_ms:7.3f} ms   (baseline)")
+    print(
+        f"  roost: render + Differ.update       {roost_ms:7.3f} ms   "
+        f"x{naive_ms / roost_ms:.1f} faster; parse+diff {roost_ms - render:.3f} ms "
+        f"vs {naive_ms - render:.3f} ms (x{(naive_ms - render) / max(roost_ms - render, 1e-6):.0f})"
+    )
+    print("  split of Differ.update (one text changed):")
+    print(f"    common prefix/suffix             {affix:7.3f} ms")
+    print(f"    reparse changed spots (incl. ^)  {re_ms:7.3f} ms")
+    print(f"    diff (unchanged subtrees shared) {diff_ms:7.3f} ms")
+    print("  split of the naive path:")
+    print(f"    full parse (lexbor + walk)       {parse_ms:7.3f} ms")
+    print(f"    diff of two separate trees       {full_diff_ms:7.3f} ms")
+    print(f"  skeleton build (once per markup shape) {skeleton_ms:.3f} ms")
+
+    # A structural change: a row comes and goes (the full-parse path).
+    shapes = [page_context(1, rows=198), page_context(1, rows=199)]
+    shaped = [PAGE.render(ctx) for ctx in shapes]
+    differ2 = Differ(shaped[1])
+    structural = median_ms(lambda i: differ2.update(PAGE.render(shapes[i % 2])), max(runs // 2, 5))
+    print(f"  structural change (row added/removed), render + update {structural:.3f} ms")
+
+
+def bench_component(runs: int) -> None:
+    contexts = [
+        {"label": "Clicks", "count": n, "last": "inc", "note": "fine"} for n in (41, 42)
+    ]
+    htmls = [COMPONENT.render(ctx) for ctx in contexts]
+    print(f"10-element component: {count_elements(htmls[0])} elements, {len(htmls[0])} bytes")
+    render = median_ms(lambda i: COMPONENT.render(contexts[i % 2]), runs * 10)
+    trees = [parse_html(h) for h in htmls]
+
+    def naive(i: int) -> None:
+        html = COMPONENT.render(contexts[i % 2])
+        diff_trees(trees[(i + 1) % 2], parse_html(html), html)
+
+    differ = Differ(htmls[1])
+    naive_ms = median_ms(naive, runs * 10)
+    roost_ms = median_ms(lambda i: differ.update(COMPONENT.render(contexts[i % 2])), runs * 10)
+    print(f"  template render (Jinja2)            {render:7.3f} ms")
+    print(f"  naive: render + full parse + diff   {naive_ms:7.3f} ms   (baseline)")
+    print(f"  roost: render + Differ.update       {roost_ms:7.3f} ms   x{naive_ms / roost_ms:.1f}")
+
+
+def message(old: str, new: str, target: str = "0", version: int = 2) -> str:
+    return json.dumps(["p", target, version, diff_html(old, new)], separators=(",", ":"))
+
+
+def bench_bytes() -> None:
+    tabs = ENV.from_string(
+        '<nav class="tabs">{% for t in ["Orders", "Stock", "Returns"] %}'
+        '<a class="tab{{ " active" if t == active }}" phx-click="tab" phx-value-tab="{{ t }}">'
+        "{{ t }}</a>{% endfor %}</nav><section>…</section>"
+    )
+    pager = ENV.from_string(
+        '<div class="pager"><button phx-click="prev"{{ " disabled" if page == 1 }}>Prev</button>'
+        "<span>Page <b>{{ page }}</b> of {{ pages }}</span>"
+        '<button phx-click="next"{{ " disabled" if page == pages }}>Next</button></div>'
+    )
+    form = ENV.from_string(
+        '<form phx-submit="save"><label>Email <input name="email" value="{{ email }}"></label>'
+        '<p class="error">{{ error }}</p><button>Save</button></form>'
+    )
+    counter = ENV.from_string(
+        '<div class="counter"><button phx-click="dec">-</button>'
+        '<span>{{ n }}</span><button phx-click="inc">+</button></div>'
+    )
+    cases = [
+        ("counter change", counter.render(n=41), counter.render(n=42), 80),
+        ("tab switch", tabs.render(active="Orders"), tabs.render(active="Stock"), 80),
+        ("pagination", pager.render(page=1, pages=9), pager.render(page=2, pages=9), 120),
+        (
+            "one form field",
+            form.render(email="ann@", error="Enter a whole address, like ann@example.com"),
+            form.render(email="ann@example.com", error=""),
+            200,
+        ),
+    ]
+    print("patch message bytes (envelope included)      roost  seed")
+    for name, old, new, seed in cases:
+        msg = message(old, new)
+        print(f"  {name:42} {len(msg.encode()):5}  {seed:4}   {msg}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=300, help="runs per measurement")
+    args = parser.parse_args()
+    bench_page(args.runs)
+    print()
+    bench_component(args.runs)
+    print()
+    bench_bytes()
+
+
+if __name__ == "__main__":
+    main()

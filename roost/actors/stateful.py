@@ -1,0 +1,167 @@
+# What LiveView and LiveComponent share: public attributes as tracked
+# assigns, declared handlers, a template next to the class, and the services
+# of the actor that runs them (timers, pubsub, messages to other actors).
+from __future__ import annotations
+
+import inspect
+import os
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..render import environment_for
+from .assigns import _MISSING, ChangeTracker
+from .handlers import Handler, collect_component_handlers, collect_handlers
+from .scope import ComponentHandle, live_component
+
+if TYPE_CHECKING:
+    from .runtime import ActorRuntime
+
+
+class Stateful:
+    """State as public attributes, rendered by a template, run by an actor.
+
+    Public attributes are the *assigns*: what the template sees. Assigning a
+    different value marks the actor for a re-render (at most one render per
+    batch of handled messages; no change, no render). Attributes whose names
+    start with ``_`` are private and never trigger one.
+    """
+
+    template: ClassVar[str | None] = None
+    """File name of the Jinja2 template, looked up next to the class's module."""
+
+    mailbox_size: ClassVar[int] = 256
+    """How many messages may wait; see docs/guide.md for what happens past it."""
+
+    __roost_handlers__: ClassVar[dict[str, Handler]] = {}
+    __roost_component_handlers__: ClassVar[dict[str, str]] = {}
+    __roost_template_dir__: ClassVar[str] = "."
+
+    _tracker: ChangeTracker
+    _actor: ActorRuntime | None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__roost_handlers__ = collect_handlers(cls)
+        cls.__roost_component_handlers__ = collect_component_handlers(cls)
+        try:
+            cls.__roost_template_dir__ = os.path.dirname(inspect.getfile(cls))
+        except TypeError:  # defined in a REPL
+            cls.__roost_template_dir__ = os.getcwd()
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_tracker", ChangeTracker())
+        object.__setattr__(self, "_actor", None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name[0] != "_":
+            from .component import LiveComponent
+
+            if isinstance(value, LiveComponent):
+                # The seed's style: `self.tabs = Tabs(...)` declares a component
+                # with id "tabs"; the view keeps a handle, never the component.
+                value = ComponentHandle(type(value), value._id or name, value._props)
+            self._tracker.assigned(name, self.__dict__.get(name, _MISSING), value)
+        object.__setattr__(self, name, value)
+
+    @property
+    def assigns(self) -> dict[str, Any]:
+        """The public attributes, as the template sees them."""
+        return {k: v for k, v in self.__dict__.items() if k[0] != "_"}
+
+    def render(self) -> str:
+        """The HTML content; by default ``template`` rendered with the assigns.
+
+        The template can also call ``live_component(Class, id="x", **props)``
+        to place a LiveComponent.
+        """
+        if self.template is None:
+            raise NotImplementedError(f"{type(self).__name__} needs a template or a render()")
+        env = environment_for(self.__roost_template_dir__)
+        return env.get_template(self.template).render(self.assigns, live_component=live_component)
+
+    def handle_info(self, message: Any) -> Any:
+        """Handle a message that is not a client event (timers, pubsub, actors)."""
+
+    def handle_call(self, request: Any) -> Any:
+        """Answer a ``call`` from another actor; the return value is the reply."""
+        raise NotImplementedError(f"{type(self).__name__} does not answer calls")
+
+    def handle_component_event(self, component_id: str, event: str, data: Any) -> Any:
+        """A child component's ``send_parent(event, data)``.
+
+        By default this calls the method marked ``@on_component(event)``;
+        override it to handle every component event in one place.
+        """
+        method = self.__roost_component_handlers__.get(event)
+        if method is None:
+            raise LookupError(
+                f"{type(self).__name__} has no handler for component event {event!r} "
+                f"(from {component_id!r}): add @on_component({event!r}) or "
+                "handle_component_event"
+            )
+        return getattr(self, method)(component_id, data)
+
+    # -- services of the actor that runs this ---------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """True in a running actor; False during the HTTP (dead) render.
+
+        In a dead render ``send_after``, ``subscribe``, ``broadcast`` and the
+        other services do nothing: there is no actor to receive their results.
+        """
+        return self._actor is not None
+
+    @property
+    def id(self) -> str:
+        """This actor's target id: ``"0"`` for a view, the component's id otherwise."""
+        if self._actor is None:
+            raise RuntimeError(f"{type(self).__name__} is not running in an actor")
+        return self._actor.target
+
+    def send_after(self, delay: float, message: Any) -> Any:
+        """Deliver ``message`` to ``handle_info`` after ``delay`` seconds.
+
+        Returns a function that cancels the timer if it has not fired yet.
+        """
+        if self._actor is None:
+            return _noop
+        return self._actor.send_after(delay, message)
+
+    def subscribe(self, topic: str) -> None:
+        """Receive every ``broadcast`` on ``topic`` in ``handle_info``.
+
+        When the mailbox is full, pubsub messages are dropped (and counted),
+        so a slow subscriber never holds up a broadcast.
+        """
+        if self._actor is not None:
+            self._actor.subscribe(topic)
+
+    def broadcast(self, topic: str, message: Any) -> None:
+        """Publish ``message`` to every subscriber of ``topic`` (this actor too, if subscribed)."""
+        self._effect("broadcast", topic, message)
+
+    def send_update(self, component_id: str, **props: Any) -> None:
+        """Give component ``component_id`` new props (merged into its current ones)."""
+        handle = next(
+            (
+                v
+                for v in self.__dict__.values()
+                if isinstance(v, ComponentHandle) and v.id == component_id
+            ),
+            None,
+        )
+        if handle is not None:
+            handle.props = {**handle.props, **props}
+        self._effect("send_update", component_id, props)
+
+    def push_event(self, event: str, payload: Any = None) -> None:
+        """Send a named event to the browser (``roost:<event>`` on ``window``)."""
+        self._effect("push_event", event, payload)
+
+    def _effect(self, kind: str, *args: Any) -> None:
+        if self._actor is not None:
+            self._actor.effect(kind, *args)
+
+
+def _noop() -> None:
+    pass

@@ -1,0 +1,166 @@
+"""Re-parsing only what changed gives exactly the full parse, or declines."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from roost.render import Differ, diff_html, parse_html
+from roost.render.incremental import build_skeleton, common_affixes, reparse
+
+from .strategies import fragments
+
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+PAGE = (
+    '<div class="page"><h1 title="t">Title</h1><p>Count: <b>5</b> items</p>\n'
+    '<table><tr data-key="1"><td class="n">one</td><td><a href="/1">x</a></td></tr>\n'
+    '<tr data-key="2"><td class="n">two</td><td><input value="a" disabled></td></tr></table>\n'
+    "<textarea>\nnotes &amp; more</textarea><pre>\ncode</pre><svg viewBox='0 0 1 1'>"
+    "<circle r='1'/><text>t</text></svg><!-- c --> tail</div>"
+)
+
+
+def fast(old: str, new: str):
+    skeleton = build_skeleton(old, parse_html(old))
+    assert skeleton is not None
+    return reparse(old, new, parse_html(old), skeleton)
+
+
+def test_template_like_markup_has_a_skeleton() -> None:
+    assert build_skeleton(PAGE, parse_html(PAGE)) is not None
+
+
+def test_markup_relying_on_parser_repairs_has_none() -> None:
+    for html in ["<p>a<p>b", "<ul><li>a<li>b</ul>", "<b><i>x</b></i>", "<div>", "</p>", "<image>"]:
+        assert build_skeleton(html, parse_html(html)) is None, html
+
+
+def test_implied_tbody_is_mirrored() -> None:
+    html = "<table><tr><td>1</td></tr><tr><td>2</td></tr></table>"
+    assert build_skeleton(html, parse_html(html)) is not None
+
+
+def test_text_and_attribute_changes_are_reparsed_in_place() -> None:
+    edits = [
+        ("Count: <b>5</b>", "Count: <b>6</b>"),
+        ('title="t"', 'title="t &amp; u"'),
+        ('class="n">one', 'class="n x">uno'),
+        ('value="a" disabled', 'value="b"'),
+        ("\nnotes &amp; more", "\n\nnotes"),
+        ("\ncode", "\nmore code"),
+        ("viewBox='0 0 1 1'", "viewbox='0 0 2 2'"),
+        ("<text>t</text>", "<text>&lt;u&gt;</text>"),
+        ("</p>\n", "</p> x\n"),
+        (" items", " item"),
+    ]
+    for before, after in edits:
+        new = PAGE.replace(before, after)
+        assert new != PAGE
+        tree = fast(PAGE, new)
+        assert tree is not None, (before, after)
+        assert tree == parse_html(new)
+
+
+def test_shape_changes_are_declined() -> None:
+    for before, after in [
+        ("<b>5</b>", "<i>5</i>"),
+        ("<b>5</b>", "<b></b>"),
+        (" items", ""),
+        ("<!-- c -->", "<!-- d -->"),
+        ('data-key="2"><td class="n">two', 'data-key="2"><td class="n">two<td>'),
+        ("one</td>", "one </td> x"),  # text in a table row
+        ('title="t"', 'title="t><b"'),
+    ]:
+        new = PAGE.replace(before, after)
+        assert fast(PAGE, new) is None, (before, after)
+
+
+def test_unchanged_parts_are_shared_with_the_old_tree() -> None:
+    new = PAGE.replace("Count: <b>5</b>", "Count: <b>6</b>")
+    old_tree = parse_html(PAGE)
+    skeleton = build_skeleton(PAGE, old_tree)
+    assert skeleton is not None
+    tree = reparse(PAGE, new, old_tree, skeleton)
+    assert tree is not None
+    old_div, new_div = old_tree[0], tree[0]
+    assert new_div.children[0] is old_div.children[0]  # the <h1>
+    assert new_div.children[4] is old_div.children[4]  # the table
+
+
+@given(st.text("ab<", max_size=12), st.text("ab<", max_size=12))
+def test_common_affixes(a: str, b: str) -> None:
+    p, q = common_affixes(a, b)
+    assert a[:p] == b[:p]
+    assert p == len(a) or p == len(b) or a[p] != b[p]
+    assert p + q <= min(len(a), len(b))
+    assert a[len(a) - q :] == b[len(b) - q :]
+    assert q == min(len(a), len(b)) - p or a[len(a) - q - 1] != b[len(b) - q - 1]
+
+
+def test_common_affixes_across_chunks() -> None:
+    a = "x" * 5000 + "A" + "y" * 7000
+    b = "x" * 5000 + "BB" + "y" * 7000
+    assert common_affixes(a, b) == (5000, 7000)
+
+
+# Template-like markup: every element closed, attributes quoted.
+_TAGS = ["div", "span", "p", "b", "ul", "li", "td", "tr", "table", "textarea", "pre", "svg", "a"]
+_values = st.text(alphabet="ab &;<>\"'\n/=#", max_size=6)
+
+
+@st.composite
+def shaped(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 3))):
+        if depth < 3 and draw(st.booleans()):
+            tag = draw(st.sampled_from(_TAGS))
+            attr = draw(st.sampled_from(["", ' class="{}"', " title='{}'", ' value="{}" disabled']))
+            inner = draw(shaped(depth + 1))
+            parts.append(f"<{tag}{attr}>{inner}</{tag}>")
+        else:
+            parts.append("{}")
+    return "".join(parts)
+
+
+def fill(template: str, values: list[str]) -> str:
+    out, it = [], iter(values)
+    for i, piece in enumerate(template.split("{}")):
+        if i:
+            out.append(next(it, "x").replace('"', "").replace("'", ""))
+        out.append(piece)
+    return "".join(out)
+
+
+@SETTINGS
+@given(shaped(), st.lists(_values, max_size=30), st.lists(_values, max_size=30))
+def test_reparse_equals_the_full_parse_or_declines(template: str, va: list, vb: list) -> None:
+    old, new = fill(template, va), fill(template, vb)
+    tree = parse_html(old)
+    skeleton = build_skeleton(old, tree)
+    assume(skeleton is not None)
+    result = reparse(old, new, tree, skeleton)
+    if result is not None:
+        assert result == parse_html(new)
+
+
+@SETTINGS
+@given(fragments(), fragments())
+def test_reparse_of_arbitrary_markup_equals_the_full_parse_or_declines(old: str, new: str) -> None:
+    tree = parse_html(old)
+    skeleton = build_skeleton(old, tree)
+    if skeleton is not None and old != new:
+        result = reparse(old, new, tree, skeleton)
+        if result is not None:
+            assert result == parse_html(new)
+
+
+@SETTINGS
+@given(shaped(), st.lists(st.lists(_values, max_size=30), min_size=1, max_size=4))
+def test_differ_updates_equal_diff_html(template: str, fills: list) -> None:
+    renders = [fill(template, values) for values in fills]
+    differ = Differ(renders[0])
+    previous = renders[0]
+    for html in renders[1:]:
+        assert differ.update(html) == diff_html(previous, html)
+        previous = html
