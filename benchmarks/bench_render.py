@@ -27,21 +27,27 @@ import jinja2
 
 from roost.render import Differ, diff_html, parse_html
 from roost.render.diff import diff_trees
-from roost.render.incremental import build_skeleton, common_affixes, reparse
+from roost.render.incremental import common_affixes, reparse
+from roost.render.skeleton import build_skeleton
 
 ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 PAGE = ENV.from_string(
-    """<header class="top"><h1>{{ title }}</h1>
-<span class="badge" title="{{ unread }} unread">{{ unread }}</span></header>
-<nav class="tabs">{% for tab in tabs %}<a class="tab{{ ' active' if tab == active }}" href="#{{ tab }}">{{ tab }}</a>{% endfor %}</nav>
-<table class="grid">
-<thead><tr><th>#</th><th>Name</th><th>Price</th></tr></thead>
-<tbody>
-{% for row in rows %}<tr data-key="{{ row.id }}" class="{{ row.cls }}"><td>{{ row.id }}</td><td class="name">{{ row.name }}</td><td><a href="/items/{{ row.id }}">{{ row.price }}</a></td></tr>
-{% endfor %}</tbody>
-</table>
-<footer><button phx-click="prev">Prev</button> page <b>{{ page }}</b> of 10 <button phx-click="next">Next</button></footer>"""
+    '<header class="top"><h1>{{ title }}</h1>\n'
+    '<span class="badge" title="{{ unread }} unread">{{ unread }}</span></header>\n'
+    '<nav class="tabs">{% for tab in tabs %}'
+    '<a class="tab{{ \' active\' if tab == active }}" href="#{{ tab }}">{{ tab }}</a>'
+    "{% endfor %}</nav>\n"
+    '<table class="grid">\n'
+    "<thead><tr><th>#</th><th>Name</th><th>Price</th></tr></thead>\n"
+    "<tbody>\n"
+    '{% for row in rows %}<tr data-key="{{ row.id }}" class="{{ row.cls }}">'
+    '<td>{{ row.id }}</td><td class="name">{{ row.name }}</td>'
+    '<td><a href="/items/{{ row.id }}">{{ row.price }}</a></td></tr>\n'
+    "{% endfor %}</tbody>\n"
+    "</table>\n"
+    '<footer><button phx-click="prev">Prev</button> page <b>{{ page }}</b> of 10 '
+    '<button phx-click="next">Next</button></footer>'
 )
 
 COMPONENT = ENV.from_string(
@@ -79,9 +85,11 @@ def median_ms(fn: Callable[[int], object], runs: int) -> float:
 
 def count_elements(html: str) -> int:
     def walk(nodes: tuple) -> int:
-        return sum(1 + walk(n.children) for n in nodes if not isinstance(n, (str, tuple)) or (
-            hasattr(n, "children")
-        ))
+        return sum(
+            1 + walk(n.children)
+            for n in nodes
+            if not isinstance(n, (str, tuple)) or (hasattr(n, "children"))
+        )
 
     return walk(parse_html(html))
 
@@ -145,9 +153,7 @@ def bench_page(runs: int) -> None:
 
 
 def bench_component(runs: int) -> None:
-    contexts = [
-        {"label": "Clicks", "count": n, "last": "inc", "note": "fine"} for n in (41, 42)
-    ]
+    contexts = [{"label": "Clicks", "count": n, "last": "inc", "note": "fine"} for n in (41, 42)]
     htmls = [COMPONENT.render(ctx) for ctx in contexts]
     print(f"10-element component: {count_elements(htmls[0])} elements, {len(htmls[0])} bytes")
     render = median_ms(lambda i: COMPONENT.render(contexts[i % 2]), runs * 10)

@@ -8,6 +8,8 @@ public API: everything else is private or inside a subpackage.
 
 from .actors import ActorRef as ActorRef
 from .actors import Component as Component
+from .actors import Down as Down
+from .actors import Exit as Exit
 from .actors import LiveComponent as LiveComponent
 from .actors import LiveView as LiveView
 from .actors import event as event

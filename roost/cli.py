@@ -67,8 +67,12 @@ def serve(app: App, host: str, port: int) -> int:
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             return 130
-        cause = _leaf(exc)
-        log.critical("roost: the root supervisor failed: %s: %s", type(cause).__name__, cause)
+        failure = _leaf(exc)
+        reason = f"{type(failure).__name__}: {failure}"
+        if failure.__cause__ is not None:
+            cause = failure.__cause__
+            reason += f", because of {type(cause).__name__}: {cause}"
+        log.critical("roost: the root supervisor failed: %s", reason)
         return 1
     return 0
 

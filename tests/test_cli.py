@@ -46,3 +46,18 @@ def test_a_bad_app_path_is_a_clear_usage_error():
     )
     assert result.returncode == 2
     assert "is not a roost App" in result.stderr
+
+
+def test_a_root_that_fails_past_its_restart_intensity_exits_non_zero_with_the_cause():
+    result = subprocess.run(
+        [str(ROOST), "run", "tests.apps.failing:app", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "root supervisor failed" in last_line
+    assert "child 'db'" in last_line
+    assert "RuntimeError: the database is on fire" in last_line

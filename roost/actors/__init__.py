@@ -1,5 +1,6 @@
 """Actors: mailboxes, refs, LiveView / LiveComponent / Component, sessions."""
 
+from .actor import NORMAL as NORMAL
 from .actor import ActorRef as ActorRef
 from .actor import CallTimeout as CallTimeout
 from .component import Component as Component
@@ -10,4 +11,9 @@ from .liveview import LiveView as LiveView
 from .mailbox import Mailbox as Mailbox
 from .mailbox import MailboxClosed as MailboxClosed
 from .mailbox import MailboxFull as MailboxFull
+from .messages import Down as Down
+from .messages import Exit as Exit
+from .messages import LinkedExit as LinkedExit
+from .registry import AlreadyRegistered as AlreadyRegistered
+from .registry import Registry as Registry
 from .session import Session as Session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,18 +31,54 @@ class Call:
             self._done.set()
 
 
+NORMAL = "normal"
+"""Exit reason of an actor that returned or was stopped by its supervisor."""
+
+ExitWatcher = Callable[["ActorRef", Any], None]
+
+
 class ActorRef:
     """A handle to a running actor: send it messages, never touch its state.
 
-    Equal refs point at the same incarnation: a restarted actor gets a new
-    ref, and messages sent to the old one fail with ``MailboxClosed``.
+    Each ref names one incarnation: a restarted actor gets a new ref, and
+    messages sent to the old one fail with ``MailboxClosed``. Watchers added
+    with ``watch`` learn when (and why) this incarnation exits.
     """
 
-    __slots__ = ("_mailbox", "name")
+    __slots__ = ("_mailbox", "_watchers", "exit_reason", "name")
 
     def __init__(self, name: str, mailbox: Mailbox) -> None:
         self.name = name
         self._mailbox = mailbox
+        self._watchers: dict[int, ExitWatcher] = {}
+        self.exit_reason: Any = None
+
+    @property
+    def alive(self) -> bool:
+        return self.exit_reason is None
+
+    def watch(self, watcher: ExitWatcher) -> Callable[[], None]:
+        """Call ``watcher(ref, reason)`` once this actor exits; returns the cancel.
+
+        Watching an actor that has already exited calls ``watcher`` at once
+        with its reason. ``reason`` is ``NORMAL`` or the exception it died of.
+        """
+        if not self.alive:
+            watcher(self, self.exit_reason)
+            return _noop
+        key = id(watcher)
+        self._watchers[key] = watcher
+
+        def cancel() -> None:
+            self._watchers.pop(key, None)
+
+        return cancel
+
+    def _exited(self, reason: Any) -> None:
+        self.exit_reason = reason
+        watchers, self._watchers = self._watchers, {}
+        for watcher in watchers.values():
+            watcher(self, reason)
 
     def send(self, message: Any) -> None:
         """Deliver ``message`` now or raise ``MailboxFull`` / ``MailboxClosed``."""
@@ -65,6 +102,10 @@ class ActorRef:
 
     def __repr__(self) -> str:
         return f"<ActorRef {self.name}>"
+
+
+def _noop() -> None:
+    pass
 
 
 __all__ = ["ActorRef", "Call", "CallTimeout", "MailboxClosed", "MailboxFull"]

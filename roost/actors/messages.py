@@ -53,3 +53,23 @@ class Crash:
 
 class InjectedCrash(Exception):
     """Raised by an actor on purpose, by ``Crash`` (roost.testing's fault injection)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Down:
+    """A monitored actor exited: ``reason`` is ``"normal"`` or its exception."""
+
+    ref: Any
+    reason: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """A linked actor exited abnormally (seen only by actors with ``trap_exits``)."""
+
+    ref: Any
+    reason: Any
+
+
+class LinkedExit(Exception):
+    """An actor fails because an actor linked to it failed."""

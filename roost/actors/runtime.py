@@ -12,10 +12,21 @@ import anyio.abc
 
 from .. import protocol
 from ..render import Differ
-from .actor import ActorRef, Call
+from .actor import NORMAL, ActorRef, Call
 from .handlers import BadParams, maybe_await
 from .mailbox import Mailbox, MailboxClosed, MailboxFull
-from .messages import ClientEvent, ComponentEvent, Crash, Info, InjectedCrash, Resync, Update
+from .messages import (
+    ClientEvent,
+    ComponentEvent,
+    Crash,
+    Down,
+    Exit,
+    Info,
+    InjectedCrash,
+    LinkedExit,
+    Resync,
+    Update,
+)
 from .scope import RenderScope, rendering
 from .stateful import Stateful
 
@@ -120,6 +131,7 @@ class ActorRuntime:
             mailbox.close()
             self._tg = None
             self._effects.clear()
+            ref._exited(NORMAL if reason is None else reason)
             with anyio.CancelScope(shield=True):
                 await self.stopped(state, reason)
 
@@ -144,6 +156,12 @@ class ActorRuntime:
             await maybe_await(state.update(**message.props))  # type: ignore[attr-defined]
         elif isinstance(message, Call):
             message.reply(await maybe_await(state.handle_call(message.request)))
+        elif isinstance(message, Down):
+            await maybe_await(state.handle_info(message))
+        elif isinstance(message, Exit):
+            if not state.trap_exits:
+                raise LinkedExit(f"linked actor {message.ref.name!r} exited: {message.reason!r}")
+            await maybe_await(state.handle_info(message))
         elif isinstance(message, Crash):
             raise InjectedCrash(message.reason)
 
@@ -222,6 +240,35 @@ class ActorRuntime:
         self._tg.start_soon(timer)
         return scope.cancel
 
+    def monitor(self, other: ActorRef) -> Callable[[], None]:
+        """Get ``Down(other, reason)`` in ``handle_info`` when ``other`` exits."""
+        mine = self._running_ref()
+        return other.watch(lambda r, reason: _deliver(mine, Down(r, reason)))
+
+    def link(self, other: ActorRef) -> None:
+        """Fail together: an abnormal exit of either makes the other fail too.
+
+        An actor with ``trap_exits = True`` gets ``Exit(ref, reason)`` in
+        ``handle_info`` instead of failing.
+        """
+        mine = self._running_ref()
+
+        def propagate(to: ActorRef) -> Callable[[ActorRef, object], None]:
+            def on_exit(r: ActorRef, reason: object) -> None:
+                if reason != NORMAL:
+                    _deliver(to, Exit(r, reason))
+
+            return on_exit
+
+        other.watch(propagate(mine))
+        mine.watch(propagate(other))
+
+    def _running_ref(self) -> ActorRef:
+        ref = self.ref
+        if ref is None or self._mailbox is None or ref._mailbox is not self._mailbox:
+            raise RuntimeError("needs a running actor")
+        return ref
+
     def subscribe(self, topic: str) -> None:
         """Deliver broadcasts on ``topic`` as ``Info``; dropped while the mailbox is full."""
         mailbox = self._mailbox
@@ -238,6 +285,16 @@ class ActorRuntime:
                 pass
 
         self._unsubscribe.append(self.session.pubsub.subscribe(topic, deliver))
+
+
+def _deliver(to: ActorRef, message: object) -> None:
+    # Exit and DOWN signals must not be lost silently: a full mailbox is logged.
+    try:
+        to.send(message)
+    except MailboxFull:
+        log.error("%s: mailbox full, lost %r", to.name, message)
+    except MailboxClosed:
+        pass
 
 
 class LiveActor(ActorRuntime):

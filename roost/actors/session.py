@@ -15,6 +15,7 @@ from .actor import ActorRef
 from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync
 from .outbox import Outbox, Transport
+from .registry import Registry
 from .runtime import ActorRuntime, ComponentActor, LiveActor
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class Session:
         *,
         url: str = "",
         pubsub: MemoryPubSub | None = None,
+        names: Registry | None = None,
         max_restarts: int = 3,
         max_seconds: float = 5.0,
     ) -> None:
@@ -57,6 +59,7 @@ class Session:
         self.registry: dict[str, ActorRef] = {}
         self.components: dict[str, ComponentActor] = {}
         self.pubsub = pubsub if pubsub is not None else MemoryPubSub()
+        self.names = names if names is not None else Registry()
         self._transport = transport
         self.outbox = Outbox(transport)
         self.view = LiveActor(self, VIEW_TARGET, view_class, params, session, url)

@@ -13,6 +13,7 @@ from .handlers import Handler, collect_component_handlers, collect_handlers
 from .scope import ComponentHandle, live_component
 
 if TYPE_CHECKING:
+    from .actor import ActorRef
     from .runtime import ActorRuntime
 
 
@@ -30,6 +31,9 @@ class Stateful:
 
     mailbox_size: ClassVar[int] = 256
     """How many messages may wait; see docs/guide.md for what happens past it."""
+
+    trap_exits: ClassVar[bool] = False
+    """When True, a linked actor's failure arrives as ``Exit`` in ``handle_info``."""
 
     __roost_handlers__: ClassVar[dict[str, Handler]] = {}
     __roost_component_handlers__: ClassVar[dict[str, str]] = {}
@@ -117,6 +121,36 @@ class Stateful:
         if self._actor is None:
             raise RuntimeError(f"{type(self).__name__} is not running in an actor")
         return self._actor.target
+
+    @property
+    def ref(self) -> ActorRef:
+        """The ref of this actor's running incarnation."""
+        return self._running()._running_ref()
+
+    def monitor(self, ref: ActorRef) -> Any:
+        """Receive ``Down(ref, reason)`` in ``handle_info`` when ``ref``'s actor exits.
+
+        Returns a function that cancels the monitor.
+        """
+        return self._running().monitor(ref)
+
+    def link(self, ref: ActorRef) -> None:
+        """Fail together with ``ref``'s actor (see ``trap_exits``)."""
+        self._running().link(ref)
+
+    def register(self, name: str) -> None:
+        """Make this actor findable app-wide as ``name`` (``whereis``) while it runs."""
+        runtime = self._running()
+        runtime.session.names.register(name, runtime._running_ref())
+
+    def whereis(self, name: str) -> ActorRef | None:
+        """The running actor registered as ``name``, or None."""
+        return self._running().session.names.whereis(name)
+
+    def _running(self) -> ActorRuntime:
+        if self._actor is None:
+            raise RuntimeError(f"{type(self).__name__} is not running in an actor")
+        return self._actor
 
     def send_after(self, delay: float, message: Any) -> Any:
         """Deliver ``message`` to ``handle_info`` after ``delay`` seconds.

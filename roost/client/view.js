@@ -30,7 +30,7 @@ export class Targets {
     if (!root) return;
     const template = this.document.createElement("template");
     template.innerHTML = html;
-    root.replaceChildren(template.content);
+    keepingChildren(root, () => root.replaceChildren(template.content));
     root.removeAttribute("data-roost-crashed");
     this.versions.set(target, version);
   }
@@ -44,7 +44,7 @@ export class Targets {
       this.socket.push([CLIENT.SYNC, this.socket.nextRef(), target]);
       return;
     }
-    applyPatches(root, ops);
+    keepingChildren(root, () => applyPatches(root, ops));
     this.versions.set(target, version);
   }
 
@@ -58,5 +58,18 @@ export class Targets {
     root.replaceChildren(notice);
     root.setAttribute("data-roost-crashed", "");
     this.versions.delete(target);
+  }
+}
+
+// A parent's render or patch may recreate the boundary element of a child
+// actor (a LiveComponent) inside it; the child's content belongs to the child,
+// so it moves into the new boundary instead of being lost.
+function keepingChildren(root, change) {
+  const before = new Map();
+  for (const el of root.querySelectorAll("[data-roost-id]")) before.set(el.getAttribute("data-roost-id"), el);
+  change();
+  for (const el of root.querySelectorAll("[data-roost-id]")) {
+    const old = before.get(el.getAttribute("data-roost-id"));
+    if (old && old !== el && !el.hasChildNodes()) el.replaceChildren(...old.childNodes);
   }
 }

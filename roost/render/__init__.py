@@ -13,4 +13,5 @@ from .parse import parse_html as parse_html
 from .templates import environment_for as environment_for
 from .vdom import Comment as Comment
 from .vdom import Element as Element
+from .vdom import ProcessingInstruction as ProcessingInstruction
 from .vdom import to_html as to_html

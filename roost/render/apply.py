@@ -11,6 +11,7 @@ from .vdom import (
     HTML_NS,
     Comment,
     Node,
+    ProcessingInstruction,
     Tree,
     children_context,
     make_comment,
@@ -37,13 +38,14 @@ class _El:
 
 
 class _Data:
-    """A mutable text (``comment=False``) or comment node."""
+    """A mutable text, comment or processing instruction node (``kind``)."""
 
-    __slots__ = ("comment", "data")
+    __slots__ = ("data", "kind", "target")
 
-    def __init__(self, data: str, comment: bool) -> None:
+    def __init__(self, data: str, kind: type, target: str = "") -> None:
         self.data = data
-        self.comment = comment
+        self.kind = kind
+        self.target = target
 
 
 def apply_ops(tree: str | Tree, ops: list) -> Tree:
@@ -105,7 +107,7 @@ def _apply(root: _El, op: list) -> None:
     node = _resolve(root, path)
     if code == TEXT:
         if not isinstance(node, _Data):
-            raise PatchError(f"op {op!r}: not a text or comment node")
+            raise PatchError(f"op {op!r}: not a text, comment or processing instruction")
         node.data = op[2]
     elif code == SET_ATTR:
         if not isinstance(node, _El) or node is root:
@@ -145,14 +147,20 @@ def _parse_for(parent: _El, html: str) -> list:
 def _thaw(node: Node) -> _El | _Data:
     t = type(node)
     if t is str:
-        return _Data(node, False)  # type: ignore[arg-type]
+        return _Data(node, str)  # type: ignore[arg-type]
     if t is Comment:
-        return _Data(node[0], True)  # type: ignore[index]
+        return _Data(node[0], Comment)  # type: ignore[index]
+    if t is ProcessingInstruction:
+        return _Data(node[1], ProcessingInstruction, node[0])  # type: ignore[index]
     tag, attrs, kids, ns = node  # type: ignore[misc]
     return _El(tag, dict(attrs), [_thaw(kid) for kid in kids], ns)
 
 
 def _freeze(node: _El | _Data) -> Node:
     if isinstance(node, _Data):
-        return make_comment(node.data) if node.comment else node.data
+        if node.kind is Comment:
+            return make_comment(node.data)
+        if node.kind is ProcessingInstruction:
+            return ProcessingInstruction(node.target, node.data)
+        return node.data
     return make_element(node.tag, node.attrs, tuple(_freeze(k) for k in node.kids), node.ns)

@@ -15,6 +15,7 @@ from .vdom import (
     Comment,
     Element,
     Node,
+    ProcessingInstruction,
     Tree,
     children_context,
     compatible,
@@ -71,6 +72,10 @@ def diff_node(old: Node, new: Node, path: list[int], ops: list) -> None:
     if t is Comment:
         if old != new:
             ops.append([TEXT, path, new[0]])
+        return
+    if t is ProcessingInstruction:
+        if old != new:
+            ops.append([TEXT, path, new[1]])
         return
     oa, na = old[1], new[1]  # type: ignore[index]
     if oa != na:

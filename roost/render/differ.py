@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 from .diff import diff_trees
-from .incremental import Skeleton, build_skeleton, common_affixes, reparse
+from .incremental import common_affixes, reparse
 from .parse import parse_html
+from .skeleton import Skeleton, build_skeleton
 from .vdom import Tree
 
 __all__ = ["Differ"]

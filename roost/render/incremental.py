@@ -3,15 +3,15 @@
 # of parsing and walking the whole page again.
 """Incremental parsing for the differ's hot path.
 
-A :class:`Skeleton` maps every ``<`` of an actor's HTML to the tag it starts
-(if any) and every element to its place in the tree. It is built once per
-*shape* of the markup and only trusted when our tag scan and lexbor's tree
-agree element for element. While later renders keep that shape (the same
-tags in the same nesting; only attribute values and text differ),
-:func:`reparse` finds the changed stretches by string comparison, re-parses
-just those start tags and text runs with lexbor in their parent's context,
-and returns the new tree sharing every unchanged subtree with the old one.
-Anything it cannot prove safe returns ``None``: the caller parses in full.
+A :class:`~roost.render.skeleton.Skeleton` maps every ``<`` of an actor's
+HTML to the tag it starts (if any) and every element to its place in the
+tree. While later renders keep that shape (the same tags in the same nesting;
+only attribute values and text differ), :func:`reparse` finds the changed
+stretches by string comparison, re-reads just those start tags and text runs
+(in Python for the usual character references, else with lexbor in their
+parent's context), checks each against the old tree, and returns the new
+tree sharing every unchanged subtree with the old one. Anything it cannot
+prove equal to a full parse returns ``None``: the caller parses in full.
 """
 
 from __future__ import annotations
@@ -19,227 +19,17 @@ from __future__ import annotations
 import re
 
 from .parse import parse_html
-from .vdom import HTML_NS, MATH_NS, VOID, Element, Tree, make_element
+from .skeleton import END, OTHER, START, TAG, Skeleton
+from .vdom import HTML_NS, MATH_NS, Element, Tree, make_element
 
-__all__ = ["Skeleton", "build_skeleton", "common_affixes", "reparse"]
+__all__ = ["common_affixes", "reparse"]
 
-_WS = "\t\n\f\r "
-# One start (or end) tag after its "<", as the HTML tokenizer reads it: the
-# name, attributes with quoted or unquoted values, stray "/"s, and whether it
-# ends with "/>". Atomic groups keep a malformed tag from backtracking.
-_TAG = re.compile(
-    r"([a-zA-Z][^\t\n\f\r />]*)"
-    r"(?>[\t\n\f\r ]+|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*"
-    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?)*+"
-    r"(/?)>"
-)
-# What a "<" starts: a tag (1: "/" of an end tag, 2: name, 3: "/" of "/>"),
-# 4: a comment, doctype or bogus comment, or nothing (a "<" in text).
-_TOKEN = re.compile(
-    r"<(?:(/?)([a-zA-Z][^\t\n\f\r />]*)"
-    r"(?>[\t\n\f\r ]+|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*"
-    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?)*+"
-    r"(/?)>|(!--|[!?]|/))?"
-)
-_COMMENT_END = re.compile(r"--!?>")
-# Parser-implied table parts: for a start tag, by the open element, the
-# elements a browser opens first.
-_IMPLIED_BY: dict[str, dict[str, tuple[str, ...]]] = {
-    "tr": {"table": ("tbody",)},
-    "td": {"table": ("tbody", "tr"), "tbody": ("tr",), "thead": ("tr",), "tfoot": ("tr",)},
-    "th": {"table": ("tbody", "tr"), "tbody": ("tr",), "thead": ("tr",), "tfoot": ("tr",)},
-    "col": {"table": ("colgroup",)},
-}
-# Content of these (in HTML) is read raw up to their end tag.
-_RAW = frozenset("script style textarea title xmp iframe noembed noframes noscript".split())
-_RAW_END: dict[str, re.Pattern[str]] = {
-    name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW
-}
 # Text in these is foster-parented or changes the insertion mode: never patched.
 _TABLEISH = frozenset("table tbody thead tfoot tr colgroup".split())
 # Attributes of these steer tree construction (font breaking out of SVG,
 # annotation-xml's encoding, declarative shadow roots; an input's type in a
 # table, so inputs only there).
 _ATTR_SENSITIVE = frozenset(("font", "annotation-xml", "template", "input"))
-_SVG_HTML_POINTS = frozenset(("foreignobject", "desc", "title"))
-_MATH_HTML_POINTS = frozenset(("mi", "mo", "mn", "ms", "mtext", "annotation-xml"))
-
-OTHER, START, VOID_TAG, END = 0, 1, 2, 3
-
-
-class Skeleton:
-    """The shape of one actor's markup (see the module docstring).
-
-    ``kinds[o]``/``eids[o]``: what the ``o``-th ``<`` starts (OTHER, START,
-    VOID_TAG or END) and the element id it belongs to; ``parent[e]`` and
-    ``index[e]``: element ``e``'s parent id (-1: the container) and its
-    child index there.
-    """
-
-    __slots__ = ("eids", "index", "kinds", "parent")
-
-    def __init__(
-        self, kinds: list[int], eids: list[int], parent: list[int], index: list[int]
-    ) -> None:
-        self.kinds = kinds
-        self.eids = eids
-        self.parent = parent
-        self.index = index
-
-    def path(self, eid: int) -> list[int]:
-        """Child-index path of element ``eid`` from the container."""
-        out: list[int] = []
-        parent, index = self.parent, self.index
-        while eid >= 0:
-            out.append(index[eid])
-            eid = parent[eid]
-        out.reverse()
-        return out
-
-
-def build_skeleton(html: str, tree: Tree) -> Skeleton | None:
-    """Scan ``html``'s tags and match them with ``tree`` (its parse); None if they differ.
-
-    Markup whose element structure comes from the tags as written (closed
-    elements, void elements, ``<tr>`` in a table with an implied ``<tbody>``)
-    qualifies; markup that relies on other parser repairs does not.
-    """
-    scanned = _scan(html)
-    if scanned is None:
-        return None
-    kinds, eids, names, parents = scanned
-    tree_names: list[str] = []
-    tree_parents: list[int] = []
-    index: list[int] = []
-    _walk(tree, -1, tree_names, tree_parents, index)
-    if tree_names != names or tree_parents != parents:
-        return None
-    return Skeleton(kinds, eids, parents, index)
-
-
-def _walk(
-    nodes: tuple, parent: int, names: list[str], parents: list[int], index: list[int]
-) -> None:
-    for i, node in enumerate(nodes):
-        if type(node) is Element:
-            eid = len(names)
-            names.append(node[0].lower())
-            parents.append(parent)
-            index.append(i)
-            if node[2]:
-                _walk(node[2], eid, names, parents, index)
-
-
-def _scan(html: str) -> tuple[list[int], list[int], list[str], list[int]] | None:
-    """Tokenize tags; per "<": kind and element id; per element: name, parent id."""
-    kinds: list[int] = []
-    eids: list[int] = []
-    names: list[str] = []
-    parents: list[int] = []
-    stack: list[int] = []  # open element ids
-    implied: list[bool] = []  # per open element: opened by the parser, not a tag
-    foreign: list[bool] = []  # per open element: its children are SVG/MathML
-    find = html.find
-    match = _TOKEN.match
-    kind_append = kinds.append
-    eid_append = eids.append
-    parent = -1  # the innermost open element
-    in_foreign = False
-    pos = find("<")
-    while pos >= 0:
-        m = match(html, pos)
-        name = m.group(2)
-        if name is None:
-            kind_append(OTHER)
-            eid_append(-1)
-            if m.group(4) is None:
-                pos = find("<", pos + 1)  # a "<" that is just text
-                continue
-            if m.group(4) == "!--":
-                if html.startswith(">", pos + 4):
-                    end = pos + 5
-                elif html.startswith("->", pos + 4):
-                    end = pos + 6
-                else:
-                    c = _COMMENT_END.search(html, pos + 4)
-                    if c is None:
-                        return None
-                    end = c.end()
-            else:
-                end = find(">", pos)
-                if end < 0:
-                    return None
-                end += 1
-            for _ in range(html.count("<", pos + 1, end)):
-                kind_append(OTHER)
-                eid_append(-1)
-            pos = find("<", end)
-            continue
-        end = m.end()
-        inner = html.count("<", pos + 1, end)  # "<"s inside attribute values
-        name = name.lower()
-        if m.group(1):  # an end tag; it also closes the parser-implied parts
-            while stack and implied[-1] and names[stack[-1]] != name:
-                stack.pop()
-                implied.pop()
-                foreign.pop()
-            if not stack or names[stack[-1]] != name or implied[-1]:
-                return None
-            kind_append(END if not inner else OTHER)
-            eid_append(stack.pop())
-            implied.pop()
-            foreign.pop()
-            parent = stack[-1] if stack else -1
-            in_foreign = foreign[-1] if foreign else False
-        else:
-            if not in_foreign and name in _IMPLIED_BY:
-                # The table parts a browser adds around a bare <tr>/<td>/<col>.
-                top = names[parent] if parent >= 0 else ""
-                for wrapper in _IMPLIED_BY[name].get(top, ()):
-                    eid = len(names)
-                    names.append(wrapper)
-                    parents.append(parent)
-                    stack.append(eid)
-                    implied.append(True)
-                    foreign.append(False)
-                    parent = eid
-            eid = len(names)
-            names.append(name)
-            parents.append(parent)
-            eid_append(eid)
-            if (in_foreign and m.group(3)) or (not in_foreign and name in VOID):
-                kind_append(VOID_TAG if not inner else OTHER)
-            else:
-                kind_append(START if not inner else OTHER)
-                if in_foreign:
-                    kids_foreign = name not in _SVG_HTML_POINTS and name not in _MATH_HTML_POINTS
-                else:
-                    kids_foreign = name == "svg" or name == "math"
-                stack.append(eid)
-                implied.append(False)
-                foreign.append(kids_foreign)
-                parent = eid
-                if not in_foreign and name in _RAW:
-                    raw_end = _RAW_END[name].search(html, end)
-                    if raw_end is None:
-                        return None
-                    # Every "<" inside raw text is text.
-                    for _ in range(html.count("<", end, raw_end.start())):
-                        kind_append(OTHER)
-                        eid_append(-1)
-                    end = raw_end.start()
-                in_foreign = kids_foreign
-        for _ in range(inner):
-            kind_append(OTHER)
-            eid_append(-1)
-        pos = find("<", end)
-    while stack and implied[-1]:
-        stack.pop()
-        implied.pop()
-    if stack:
-        return None
-    return kinds, eids, names, parents
-
 
 _CHUNK = 2048
 
@@ -319,8 +109,8 @@ def reparse(
         if kind == OTHER:
             return None
         if kind == END:
-            ma = _TAG.match(a, 1)
-            mb = _TAG.match(b, 1)
+            ma = TAG.match(a, 1)
+            mb = TAG.match(b, 1)
             if ma is None or mb is None or a[: ma.end()] != b[: mb.end()]:
                 return None
             eid = eids[o]
@@ -331,8 +121,8 @@ def reparse(
                 return None
             edits.append(edit)
             continue
-        ma = _TAG.match(a)
-        mb = _TAG.match(b)
+        ma = TAG.match(a)
+        mb = TAG.match(b)
         if ma is None or mb is None:
             return None
         if ma.group(1).lower() != mb.group(1).lower() or ma.group(2) != mb.group(2):
@@ -511,7 +301,7 @@ _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz
 
 def _parse_attrs(tag: str) -> dict[str, str] | None:
     """The attributes of an HTML start tag (``<name ...>``) if simple; else None."""
-    m = _TAG.match(tag, 1)
+    m = TAG.match(tag, 1)
     if m is None:
         return None
     attrs: dict[str, str] = {}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from .ops import INSERT, MOVE, REMOVE
 from .roundtrip import html_for
-from .vdom import Comment, Element, compatible, key_of
+from .vdom import Comment, Element, ProcessingInstruction, compatible, key_of
 
 __all__ = ["diff_keyed", "longest_increasing"]
 
@@ -117,6 +117,8 @@ def _kind(node: object) -> object:
     t = type(node)
     if t is Element:
         return (node[0], node[3])  # type: ignore[index]
+    if t is ProcessingInstruction:
+        return ("?", node[0])  # type: ignore[index]
     return t is Comment
 
 

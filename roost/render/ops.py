@@ -10,8 +10,8 @@ left it.
 ====  ===========  ==============================  =====================================
 code  name         shape                           effect
 ====  ===========  ==============================  =====================================
-0     TEXT         ``[0, path, data]``             set the data of the text or comment
-                                                   node at ``path``
+0     TEXT         ``[0, path, data]``             set the data of the text, comment or
+                                                   processing instruction at ``path``
 1     SET_ATTR     ``[1, path, name, value, …]``   set attributes (name/value pairs) on
                                                    the element at ``path``
 2     REMOVE_ATTR  ``[2, path, name, …]``          remove attributes from the element

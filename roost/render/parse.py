@@ -12,6 +12,7 @@ from .vdom import (
     SVG_NS,
     Element,
     Node,
+    ProcessingInstruction,
     Tree,
     children_context,
     make_comment,
@@ -59,10 +60,11 @@ def parse_in_template(html: str, ns: str = HTML_NS) -> Tree:
     return parse_html(html, "template")
 
 
-def _children(node, ns: str) -> Tree:  # node: the first LexborNode of a sibling run
-    """Walk a run of lexbor sibling nodes into VDOM nodes (``ns``: their default)."""
+def _children(node, ctx: str) -> Tree:  # node: the first LexborNode of a sibling run
+    """Walk a run of lexbor sibling nodes into VDOM nodes (``ctx``: their context)."""
     out: list[Node] = []
     append = out.append
+    html_ctx = ctx == HTML_NS
     while node is not None:
         tag = node.tag
         if tag == _TEXT:
@@ -70,7 +72,20 @@ def _children(node, ns: str) -> Tree:  # node: the first LexborNode of a sibling
         elif tag == _COMMENT:
             append(make_comment(_comment_data(node)))
         elif tag is not None:
-            append(_element(node, tag, ns))
+            if html_ctx and tag != "svg" and tag != "math" and tag != "template":
+                # The common case, inlined: an HTML element with HTML children.
+                attrs = node.attributes
+                if attrs and None in attrs.values():
+                    attrs = {k: "" if v is None else v for k, v in attrs.items()}
+                first = node.first_child
+                kids = _children(first, HTML_NS) if first is not None else ()
+                append(_new(Element, (tag, attrs, kids, HTML_NS)))
+            else:
+                append(_element(node, tag, ctx))
+        else:
+            pi = _processing_instruction(node)
+            if pi is not None:
+                append(pi)
         node = node.next
     return tuple(out)
 
@@ -92,11 +107,9 @@ def _element(node, tag: str, ctx: str) -> Element:
         ns = SVG_NS if tag == "svg" else MATH_NS
     else:
         ns = ctx
-    raw = node.attributes
-    if raw:
-        attrs = {name: ("" if value is None else value) for name, value in raw.items()}
-    else:
-        attrs = {}
+    attrs = node.attributes
+    if attrs and None in attrs.values():
+        attrs = {k: "" if v is None else v for k, v in attrs.items()}
     if ns == HTML_NS and tag == "template":
         fragments = node.template_fragments()
         first = fragments[0].first_child if fragments else None
@@ -106,6 +119,8 @@ def _element(node, tag: str, ctx: str) -> Element:
         return make_element(tag, attrs, (), ns)
     return make_element(tag, attrs, _children(first, _kids_context(tag, ns, attrs)), ns)
 
+
+_new = tuple.__new__
 
 # Children contexts beyond the three namespaces (see _element).
 _MATH_TEXT = "math-text"
@@ -121,6 +136,17 @@ def _kids_context(tag: str, ns: str, attrs: dict[str, str]) -> str:
         if tag == "annotation-xml" and children_context(tag, ns, attrs) == MATH_NS:
             return _ANNOTATION
     return children_context(tag, ns, attrs)
+
+
+def _processing_instruction(node) -> ProcessingInstruction | None:
+    # Read from the serialisation "<?target data?>" (the data holds no ">";
+    # a top-level node's .html carries its following siblings too).
+    html = node.html or ""
+    if not html.startswith("<?"):
+        return None
+    end = html.index("?>")
+    target, _, data = html[2:end].partition(" ")
+    return ProcessingInstruction(target, data)
 
 
 def _comment_data(node) -> str:

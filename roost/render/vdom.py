@@ -6,6 +6,8 @@ A node is one of:
 
 - ``str`` — a text node (its data, character references already decoded);
 - :class:`Comment` — a comment node;
+- :class:`ProcessingInstruction` — ``<?target data>``, which current HTML
+  parsers (Chromium, lexbor) build instead of a bogus comment;
 - :class:`Element` — ``(tag, attrs, children, ns)``.
 
 Nodes are tuples, so ``==`` compares whole subtrees in C and unchanged
@@ -94,7 +96,27 @@ class Comment(tuple):
         return f"Comment({self[0]!r})"
 
 
-Node: TypeAlias = "str | Element | Comment"
+class ProcessingInstruction(tuple):
+    """A processing instruction: ``ProcessingInstruction(target, data)``."""
+
+    __slots__ = ()
+
+    def __new__(cls, target: str, data: str) -> ProcessingInstruction:
+        return _new(cls, (target, data))
+
+    @property
+    def target(self) -> str:
+        return self[0]
+
+    @property
+    def data(self) -> str:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"ProcessingInstruction({self[0]!r}, {self[1]!r})"
+
+
+Node: TypeAlias = "str | Element | Comment | ProcessingInstruction"
 Tree: TypeAlias = "tuple[Node, ...]"
 
 
@@ -141,6 +163,8 @@ def compatible(a: Node, b: Node) -> bool:
         return aa.get(KEY_ATTR) == ba.get(KEY_ATTR) and aa.get(BOUNDARY_ATTR) == ba.get(
             BOUNDARY_ATTR
         )
+    if ta is ProcessingInstruction:
+        return a[0] == b[0]
     return True
 
 
@@ -200,7 +224,7 @@ def to_html(nodes: Node | tuple | list) -> str:
     even when the nodes are destined for a ``<script>``.
     """
     out: list[str] = []
-    if isinstance(nodes, (str, Element, Comment)):
+    if isinstance(nodes, (str, Element, Comment, ProcessingInstruction)):
         _write(nodes, out, False)
     else:
         for node in nodes:
@@ -214,6 +238,9 @@ def _write(node: Node, out: list[str], raw: bool) -> None:
         return
     if type(node) is Comment:
         out.append("<!--" + node[0] + "-->")
+        return
+    if type(node) is ProcessingInstruction:
+        out.append("<?" + node[0] + " " + node[1] + "?>")
         return
     tag, attrs, children, ns = node
     if attrs:

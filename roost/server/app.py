@@ -15,6 +15,7 @@ from ..actors import LiveView
 from ..actors.handlers import maybe_await
 from ..actors.scope import RenderScope, rendering
 from ..render import environment_for
+from ..supervisor import ChildSpec
 from .socket import serve_socket
 from .static import client_file
 from .tokens import TokenSigner
@@ -33,7 +34,9 @@ SOCKET_PATH = PREFIX + "/socket"
 class App:
     """A roost application: routes from URL paths to LiveView classes.
 
-    ``App`` is an ASGI callable. ``roost run module:app`` serves it under the
+    ``children`` are the app's own services (child specs), started under the
+    root supervisor after pubsub and store and before the sessions. ``App``
+    is an ASGI callable. ``roost run module:app`` serves it under the
     supervision tree; any other ASGI server works too, in which case the tree
     is started by the ASGI lifespan.
     """
@@ -46,12 +49,14 @@ class App:
         title: str = "roost",
         max_sessions: int | None = 10_000,
         check_origin: bool = True,
+        children: Sequence[ChildSpec] = (),
     ) -> None:
         self.routes = dict(routes)
         self.signer = TokenSigner(secret)
         self.title = title
         self.max_sessions = max_sessions
         self.check_origin = check_origin
+        self.children = list(children)
         self.runtime: Runtime | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -10,6 +10,7 @@ import anyio.abc
 import hypercorn.config
 import hypercorn.trio
 
+from ..actors import Registry
 from ..pubsub import MemoryPubSub
 from ..store import MemoryStore
 from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
@@ -33,10 +34,12 @@ class Runtime:
         self.urls: list[str] = []
         self.pubsub = MemoryPubSub()
         self.store = MemoryStore()
+        self.names = Registry()
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
         children = [
             ChildSpec("pubsub", self.pubsub.run),
             ChildSpec("store", self.store.run),
+            *app.children,
             self.sessions.child_spec(id="sessions"),
         ]
         if bind is not None:

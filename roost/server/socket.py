@@ -125,6 +125,7 @@ class _Connection:
             self.transport,
             url=join.url,
             pubsub=self.app.runtime.pubsub,
+            names=self.app.runtime.names,
         )
         try:
             await self.app.runtime.sessions.start_child(session.child_spec())

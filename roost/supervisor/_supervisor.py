@@ -14,11 +14,13 @@ from ._strategies import STRATEGIES, Strategy
 class Supervisor(SupervisorBase):
     """An OTP supervisor: starts ``children`` in order and keeps them running.
 
-    ``strategy`` decides what a child's exit takes down with it (``one_for_one``,
-    ``one_for_all``, ``rest_for_one``). More than ``max_restarts`` restarts within
-    ``max_seconds`` (Elixir's default: 3 in 5 s) make it shut down and raise
-    :class:`RestartIntensityExceeded` to its parent. Run it with
-    ``await tg.start(sup.run)``.
+    A child's exit is *normal* when its start function returns or its own
+    supervisor cancels it, *abnormal* when it raises; its spec's ``restart``
+    says which exits are restarted. ``strategy`` decides what a restart takes
+    down with it (``one_for_one``, ``one_for_all``, ``rest_for_one``). More than
+    ``max_restarts`` restarts within ``max_seconds`` (Elixir's default: 3 in 5 s)
+    make it shut down and raise :class:`RestartIntensityExceeded` to its parent.
+    Run it with ``await tg.start(sup.run)``; see docs/supervision.md.
     """
 
     def __init__(

@@ -164,8 +164,8 @@ def _describe(event: SupervisorEvent) -> str:
         case "shutdown_overdue":
             return (
                 f"supervisor {sup!r}: child {child!r} still running {detail.get('timeout')}s "
-                f"after it was cancelled (it shields itself from cancellation; "
-                f"Trio cannot kill it, so the supervisor keeps waiting). Its stack:\n"
+                f"after it was cancelled (it shields itself from cancellation and a task "
+                f"cannot be killed, so the supervisor keeps waiting). Its stack:\n"
                 f"{detail.get('stack', '')}"
             )
         case "intensity_reached":
@@ -184,8 +184,8 @@ def _describe(event: SupervisorEvent) -> str:
 def emit(event: SupervisorEvent) -> None:
     """Log ``event`` on ``roost.supervisor`` and hand it to every subscriber."""
     level = _LEVELS.get(event.kind, logging.INFO)
-    if event.kind == "exited" and event.exception is not None:
-        level = logging.WARNING
+    if event.kind in ("exited", "shutdown") and event.exception is not None:
+        level = logging.WARNING  # an abnormal exit, or an error raised while shutting down
     exc_info = event.exception if level >= logging.WARNING and event.exception else None
     logger.log(
         level,

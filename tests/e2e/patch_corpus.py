@@ -172,5 +172,34 @@ CORPUS: list[tuple[str, str, str]] = [
         "<ol><li>a<ul><li>1</li><li>2</li></ul></li><li>b</li></ol>",
     ),
     ("lossy-misnesting-falls-back", "<p>x</p>", "<p>x</p><a><table><a>"),
+    ("processing-instructions", "<p>a<?php x ?>b</p>", "<p>a<?php y ?>b<?q r?></p><?other z?>"),
     ("paragraph-closing", "<p>a<div>b</div>", "<p>a<table><tr><td>t</td></tr></table>"),
 ]
+
+# Markup whose parse is tricky; the browser test checks that the server's
+# VDOM of each is the DOM Chromium builds for it.
+PARSE_ONLY: list[str] = [
+    "<svg><math><mi>x</mi></math><foreignObject><math><mi>y</mi></math></foreignObject></svg>",
+    '<math><annotation-xml encoding="text/html"><div>h</div></annotation-xml></math>',
+    "<math><annotation-xml><svg><rect/></svg></annotation-xml><mi><mglyph/></mi></math>",
+    "<svg><font color=red>x</font><font>y</font></svg>",
+    "<svg><desc><b>d</b></desc><title>t</title></svg>",
+    "<table>x<tr><td>1</td></tr>y</table>",
+    "<table><input type=hidden><input type=text><tr><td>c</td></tr></table>",
+    "<template><template><b>n</b></template><td>c</td></template>",
+    "<a href=1>x<table><a href=2>y</a></table></a>",
+    "<p><b><i>1</p>2</i></b>",
+    "<image src=x.png><isindex>",
+    "&notin &notin; &amp &ampx &#0; &#x110000; &#128; &nbsp",
+    "a\r\nb\rc\x00d",
+    "<noscript><b>n</b></noscript>",
+    "<select><option>a<optgroup><option>b</select>",
+    "<button><button>x</button></button><form><form></form></form>",
+    "<ul><li>1<li>2<ol><li>3</ol></ul><dl><dt>a<dd>b<dt>c</dl>",
+    "<textarea>\r\n\r\nx</textarea><pre>\n\ny</pre><listing>\nz</listing>",
+    "<div a=1 A=2 b='x' c=\"y\" d=z e></div><p x=&amp;y=&lt;>",
+    "<svg><clippath clippathunits=a><animatetransform attributename=b/></clippath></svg>",
+    "<h1><h2>x</h2></h1><ruby>a<rt>b<rp>c</ruby>",
+    "<!-- a -- b --><!---><!-->x<!DOCTYPE html><?php x ?></br></p>",
+]
+PARSE_ONLY += ['a<?php x ?>b<?xml-stylesheet href="a"?>c<?t?><? x>', '<?php echo "<b>" ?>z']

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from roost.render import diff_html, parse_html
-from roost.render.vdom import MATH_NS, SVG_NS, Comment
+from roost.render.vdom import MATH_NS, SVG_NS, Comment, ProcessingInstruction
 
-from .patch_corpus import CORPUS
+from .patch_corpus import CORPUS, PARSE_ONLY
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,6 +47,8 @@ const walk = (node) => {
   return Array.from(kids, (n) => {
     if (n.nodeType === Node.TEXT_NODE) return ["#text", n.data];
     if (n.nodeType === Node.COMMENT_NODE) return ["#comment", n.data];
+    if (n.nodeType === Node.PROCESSING_INSTRUCTION_NODE) return ["#pi", n.target, n.data];
+    if (n.nodeType !== Node.ELEMENT_NODE) return ["#node", n.nodeType, n.nodeName];
     const attrs = Array.from(n.attributes, (a) => [a.name, a.value]).sort();
     return [n.localName, n.namespaceURI, attrs, walk(n)];
   });
@@ -110,6 +112,8 @@ def _walk(nodes: tuple) -> list:
             out.append(["#text", node])
         elif isinstance(node, Comment):
             out.append(["#comment", node.data])
+        elif isinstance(node, ProcessingInstruction):
+            out.append(["#pi", node.target, node.data])
         else:
             attrs = sorted([name, value] for name, value in node.attrs.items())
             out.append([node.tag, NS_URI[node.ns], attrs, _walk(node.children)])
@@ -126,7 +130,7 @@ def test_patched_dom_equals_fresh_dom(patch_page, old: str, new: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("html", sorted({h for c in CORPUS for h in c[1:]}))
+@pytest.mark.parametrize("html", sorted({h for c in CORPUS for h in c[1:]}) + PARSE_ONLY)
 def test_server_vdom_equals_browser_dom(patch_page, html: str) -> None:
     assert _walk(parse_html(html)) == patch_page.evaluate("(h) => window.fresh(h)", html)
 

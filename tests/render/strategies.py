@@ -17,7 +17,7 @@ ATTRS = ["class", "id", "title", "value", "data-key", "viewBox", "checked", "x:y
 
 # Characters that make markup interesting: tag and reference syntax, quotes,
 # whitespace that parsers treat specially, a non-breaking space.
-odd_text = st.text(alphabet="ab <>&;#/!-=\"'\n\t\xa0é", max_size=8)
+odd_text = st.text(alphabet="ab <>&;#/!?-=\"'\n\t\xa0é", max_size=8)
 plain_text = st.text(alphabet="abcxyz ", min_size=1, max_size=8).filter(lambda s: s.strip())
 
 

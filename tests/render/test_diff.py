@@ -155,3 +155,8 @@ def test_markup_that_does_not_survive_reserialising_replaces_the_whole_content()
     # no markup for that subtree alone parses back into it.
     new = "<p>x</p><a><table><a>"
     assert check("<p>x</p>", new) == [[REPLACE, [], new]]
+
+
+def test_processing_instruction_data_change_is_a_text_op() -> None:
+    assert check("<?php a ?>", "<?php b ?>") == [[TEXT, [0], "b "]]
+    assert check("<?php a ?>", "<?js a ?>") == [[REPLACE, [0], "<?js a ?>"]]

@@ -6,11 +6,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from roost.render import Differ, diff_html, parse_html
-from roost.render.incremental import build_skeleton, common_affixes, reparse
+from roost.render.incremental import common_affixes, reparse
+from roost.render.skeleton import build_skeleton
 
 from .strategies import fragments
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 PAGE = (
     '<div class="page"><h1 title="t">Title</h1><p>Count: <b>5</b> items</p>\n'

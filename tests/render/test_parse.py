@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roost.render import Comment, Element, parse_html, to_html
+from roost.render import Comment, Element, ProcessingInstruction, parse_html, to_html
 from roost.render.parse import parse_in_template
 
 
@@ -170,3 +170,13 @@ def test_template_parse_lets_table_parts_stand_alone() -> None:
 def test_template_parse_of_svg_children_gives_svg_elements() -> None:
     (rect,) = parse_in_template("<rect/>", "svg")
     assert (rect.tag, rect.ns) == ("rect", "svg")
+
+
+def test_processing_instructions_are_nodes_as_in_current_browsers() -> None:
+    assert parse_html('a<?php x ?>b<?xml-stylesheet href="a"?>c') == (
+        "a",
+        ProcessingInstruction("php", "x "),
+        "b",
+        Comment('?xml-stylesheet href="a"?'),
+        "c",
+    )

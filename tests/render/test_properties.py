@@ -12,7 +12,7 @@ from roost.render.ops import SET_ATTR, TEXT
 
 from .strategies import elements, fragments, plain_text, replace_at, text_nodes
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

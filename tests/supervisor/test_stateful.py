@@ -168,9 +168,7 @@ class SupervisorMachine(RuleBasedStateMachine):
                 if sibling.restart == "temporary":
                     self.children.remove(sibling)
             child.pending = True
-            failed = next(
-                (c for c in self.children if c.pending and not self.model_start(c)), None
-            )
+            failed = next((c for c in self.children if c.pending and not self.model_start(c)), None)
             if failed is None:
                 return
             child = failed

@@ -1,0 +1,67 @@
+# One child inside a supervisor: its spec, its current run, and the
+# task_status its start function reports through.
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import anyio.abc
+import sniffio
+
+from ._shutdown import Instance
+from ._spec import ChildSpec
+
+
+@dataclass(eq=False)
+class Child:
+    """A child spec inside a supervisor, and its current run if it has one."""
+
+    spec: ChildSpec
+    instance: Instance | None = None
+    pending_restart: bool = field(default=False, repr=False)
+
+    @property
+    def id(self) -> Hashable:
+        return self.spec.id
+
+    @property
+    def running(self) -> bool:
+        return self.instance is not None
+
+    @property
+    def value(self) -> Any:
+        return self.instance.value if self.instance is not None else None
+
+
+class ChildStatus(anyio.abc.TaskStatus[Any]):
+    """The task_status a start function sees: records the value and shields the child."""
+
+    def __init__(self, instance: Instance, outer: anyio.abc.TaskStatus[Any]) -> None:
+        self._instance = instance
+        self._outer = outer
+
+    def started(self, value: Any = None) -> None:
+        if self._instance.started:
+            raise RuntimeError("task_status.started() called twice")
+        self._instance.started = True
+        self._instance.value = value
+        self._outer.started(value)
+        # From now on only its supervisor stops it, in order. Until now the
+        # caller of start being cancelled cancelled the start too; if that has
+        # just happened, started() left the child behind to be cancelled, and a
+        # shield would keep that cancellation away from it forever.
+        if not _start_was_cancelled():
+            self._instance.scope.shield = True
+
+
+def _start_was_cancelled() -> bool:
+    """In a child that just called ``started``: whether its ``start`` call was cancelled."""
+    if sniffio.current_async_library() == "trio":
+        import trio
+
+        # Trio moves a started task into its nursery unless start() was cancelled.
+        return trio.lowlevel.current_task().eventual_parent_nursery is not None
+    return anyio.current_effective_deadline() == -math.inf

@@ -1,0 +1,30 @@
+"""Test tooling for roost apps: a live client in process or over a WebSocket.
+
+``LiveClient.mount(app, "/")`` opens a view in this process (the app's real
+runtime and session, no socket); ``LiveClient.connect(url, "/")`` opens one
+on a running server over a real WebSocket. Both keep the page as the browser
+does, wait on frames instead of sleeping, and inject faults. See
+docs/testing.md. Nothing in roost's runtime imports this package.
+"""
+
+from ..actors.messages import InjectedCrash as InjectedCrash
+from ._client import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from ._client import LiveClient as LiveClient
+from ._errors import Disconnected as Disconnected
+from ._errors import EventError as EventError
+from ._errors import MountError as MountError
+from ._errors import SelectorError as SelectorError
+from ._errors import WaitTimeout as WaitTimeout
+from ._frames import Frame as Frame
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Disconnected",
+    "EventError",
+    "Frame",
+    "InjectedCrash",
+    "LiveClient",
+    "MountError",
+    "SelectorError",
+    "WaitTimeout",
+]

@@ -1,0 +1,494 @@
+# LiveClient: a test's browser tab, in process or over a real WebSocket. It
+# keeps the page as the browser does and waits on frames, never on the clock.
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
+
+import anyio
+import anyio.abc
+from anyio.streams.memory import MemoryObjectReceiveStream
+from selectolax.lexbor import LexborNode
+
+from .. import protocol
+from ..actors import ActorRef
+from ..server import App
+from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
+from ._faults import crash_actor
+from ._frames import Closed, Deliver, Frame
+from ._inprocess import InProcessLink
+from ._page import CONTAINER_ATTR, VIEW, Page, attribute, closest
+from ._socket import SocketLink
+
+DEFAULT_TIMEOUT = 5.0
+"""Seconds any one wait may take before it fails (:class:`WaitTimeout`)."""
+
+VALUE_PREFIX = "roost-value-"
+
+
+class _Link(Protocol):
+    url: str
+
+    def bind(self, tg: anyio.abc.TaskGroup, deliver: Deliver) -> None: ...
+    async def connect(self) -> str | None: ...
+    async def send(self, text: str) -> None: ...
+    async def disconnect(self) -> None: ...
+    async def close(self) -> None: ...
+    def actor_ref(self, target: str) -> ActorRef: ...
+
+
+class LiveClient:
+    """One browser tab on a roost app, for tests: read the page, act, inject faults.
+
+    Open one with :meth:`mount` (in process: the app's real runtime and
+    session, no socket) or :meth:`connect` (a real WebSocket to a running
+    server); both give the same API and both close everything they started
+    when their ``async with`` block ends.
+
+    The client keeps the page exactly as the browser does: each target's
+    content changes only by the ``Render``, ``Patch`` and ``Crash`` messages
+    received for it, applied with the browser's rules (ops by
+    :func:`roost.render.apply_ops`, versions in order, a version gap answered
+    with a ``Sync``). It changes only while you await the client (an event, a
+    click, :meth:`wait_for`, :meth:`next_message`, :meth:`crash`, ...): between
+    awaits the page holds still, so reading it is deterministic.
+
+    Every wait ends on frames, not on time: an event ends with the reply to
+    its ref; :meth:`wait_for` with the frame that makes its condition true.
+    ``timeout`` (seconds, per wait) only bounds a wait that would otherwise
+    hang, and then raises :class:`WaitTimeout`.
+    """
+
+    frames: list[Frame]
+    """Every frame, both ways, in order: its text and its size in bytes."""
+
+    messages: list[protocol.ServerMessage]
+    """Every message received from the server, decoded, in order."""
+
+    def __init__(
+        self, link: _Link, inbox: MemoryObjectReceiveStream[str | Closed], timeout: float
+    ) -> None:
+        """Internal: use :meth:`mount` or :meth:`connect`."""
+        self.timeout = timeout
+        self.frames = []
+        self.messages = []
+        self._link = link
+        self._inbox = inbox
+        self._page = Page()
+        self._refs = itertools.count(1)
+        self._replies: dict[int, protocol.Ack | protocol.Error] = {}
+        self._connected = False
+        self._close_reason = "not connected"
+        self._read_from = 0
+        self._taken: set[int] = set()
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def mount(
+        cls, app: App, path: str = "/", *, timeout: float = DEFAULT_TIMEOUT
+    ) -> AbstractAsyncContextManager[LiveClient]:
+        """Open ``path`` (with its query string) of ``app`` in this process, no socket.
+
+        What a browser's visit makes the server do, done directly: the dead
+        render (``mount`` runs, the token is signed), then a session started
+        from the token's claims under the app's runtime, whose frames come to
+        this client. If ``app`` has no running runtime, one is started for the
+        block (clients opened inside it share it: two tabs, one server).
+        Returns once the view's first render arrived.
+
+        Raises :class:`MountError` (``not_found``: no view at that path;
+        ``join_failed``: the live mount raised) or what the dead render raised.
+        """
+        return _open(cls, InProcessLink(app, path), timeout)
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        path: str = "/",
+        *,
+        app: App | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> AbstractAsyncContextManager[LiveClient]:
+        """Open ``path`` on the server at ``url`` (``http://host:port``) over a real WebSocket.
+
+        Like a browser: GET the page for its ``data-roost-token``, open the
+        socket (with an ``Origin`` header), send ``Join`` and wait for the
+        view's render and the join's ``Ack``. Pass ``app``, the app that server
+        runs in this process, to use :meth:`crash` and to make
+        :meth:`disconnect` (and the end of the block) wait until the server
+        has dropped the session.
+
+        Raises :class:`MountError` when the page request fails (``http_404``,
+        ...), the handshake is refused, or the server refuses the join (its
+        error code).
+        """
+        return _open(cls, SocketLink(url, path, app), timeout)
+
+    # -- the page ------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """False once the connection (in process: the session) ended, as far as seen."""
+        return self._connected
+
+    @property
+    def renders(self) -> list[protocol.Render | protocol.Patch]:
+        """The received messages that changed a target's content, in order."""
+        return [m for m in self.messages if isinstance(m, protocol.Render | protocol.Patch)]
+
+    def html(self, selector: str | None = None) -> str:
+        """The view's content as HTML, child actors' content composed in (``selector``:
+        the one matching element's outer HTML instead)."""
+        if selector is None:
+            return self._page.container().inner_html or ""
+        return self._one(selector).html or ""
+
+    def text(self, selector: str) -> str:
+        """The text of the one element matching ``selector``, whitespace at both ends stripped."""
+        return self._one(selector).text().strip()
+
+    def attr(self, selector: str, name: str) -> str | None:
+        """Attribute ``name`` of the one element matching ``selector`` (None when absent)."""
+        return attribute(self._one(selector), name)
+
+    def exists(self, selector: str) -> bool:
+        """Whether any element of the view matches ``selector``."""
+        return bool(self._page.select(selector))
+
+    def version(self, target: str = VIEW) -> int | None:
+        """The version of ``target``'s content held, None before its render (or after a gap)."""
+        return self._page.version(target)
+
+    def _one(self, selector: str) -> LexborNode:
+        nodes = self._page.select(selector)
+        if len(nodes) != 1:
+            html = self.html()
+            shown = html if len(html) <= 600 else html[:600] + "..."
+            raise SelectorError(
+                f"{selector!r} matched {len(nodes)} elements, expected exactly one; "
+                f"the view is: {shown}"
+            )
+        return nodes[0]
+
+    # -- acting --------------------------------------------------------------
+
+    async def event(
+        self,
+        handler: str,
+        params: dict[str, Any] | None = None,
+        /,
+        *,
+        target: str = VIEW,
+        expect_error: bool = False,
+        **kwargs: Any,
+    ) -> protocol.Ack | protocol.Error:
+        """Send event ``handler`` to ``target`` and wait for its reply.
+
+        The parameters are ``params`` and the keyword arguments together (the
+        dict for names such as ``target``). Returns the ``Ack``, after every
+        patch the event caused has been applied. An ``Error`` reply raises
+        :class:`EventError` (with ``.code``), unless ``expect_error``: then it
+        is returned, and an ``Ack`` raises ``AssertionError`` instead.
+        :class:`Disconnected` if the connection ends first.
+        """
+        values = {**(params or {}), **kwargs}
+        ref = next(self._refs)
+        await self._send(protocol.Event(ref, target, handler, values))
+        reply = await self._until(
+            lambda: self._replies.pop(ref, None), f"the reply to event {handler!r} (ref {ref})"
+        )
+        if isinstance(reply, protocol.Error):
+            if expect_error:
+                return reply
+            raise EventError(handler, target, reply)
+        if expect_error:
+            raise AssertionError(f"event {handler!r} was acknowledged; an error was expected")
+        return reply
+
+    async def click(
+        self, selector: str, *, expect_error: bool = False
+    ) -> protocol.Ack | protocol.Error:
+        """Click the one element matching ``selector``, as the browser's binding does.
+
+        The event is the ``roost-click`` of that element or its nearest
+        ancestor having one; its params are that element's ``roost-value-*``
+        attributes (strings); its target the nearest ``[roost-target]``, else
+        the enclosing actor container. Then as :meth:`event`.
+        """
+        node = self._one(selector)
+        binding = closest(node, "roost-click")
+        if binding is None:
+            raise SelectorError(f"{selector!r} has no roost-click, nor has any element around it")
+        params = {
+            name[len(VALUE_PREFIX) :]: "" if value is None else value
+            for name, value in binding.attributes.items()
+            if name.startswith(VALUE_PREFIX)
+        }
+        explicit = closest(binding, "roost-target")
+        if explicit is not None:
+            target = attribute(explicit, "roost-target")
+        else:
+            container = closest(binding, CONTAINER_ATTR)
+            target = attribute(container, CONTAINER_ATTR) if container is not None else None
+        if target is None:
+            raise SelectorError(f"{selector!r} is in no actor's container")
+        name = attribute(binding, "roost-click") or ""
+        return await self.event(name, params, target=target, expect_error=expect_error)
+
+    async def wait_for(
+        self,
+        condition: str | Callable[[LiveClient], Any],
+        text: str | None = None,
+    ) -> Any:
+        """Wait until ``condition`` holds, for what the server sends on its own.
+
+        ``condition`` is a CSS selector (some element matches it, and with
+        ``text``, one whose stripped text equals it) or a callable given this
+        client and returning something truthy, which is then returned. It is
+        checked now and after each frame received. :class:`WaitTimeout` after
+        the client's ``timeout``, :class:`Disconnected` when the connection
+        ends first.
+        """
+        if isinstance(condition, str):
+            selector = condition
+
+            def check() -> bool:
+                nodes = self._page.select(selector)
+                return any(text is None or n.text().strip() == text for n in nodes)
+
+            what = f"{selector!r}" + ("" if text is None else f" with text {text!r}")
+        else:
+            if text is not None:
+                raise TypeError("text= goes with a selector, not a callable")
+
+            def check() -> Any:
+                return condition(self)
+
+            what = getattr(condition, "__name__", repr(condition))
+        return await self._until(check, what)
+
+    async def next_message(self, *types: type[protocol.ServerMessage]) -> protocol.ServerMessage:
+        """The oldest received message not yet returned here (of one of ``types``, if given).
+
+        Messages count from the end of the mount (the join's render and ack
+        are not returned); each is returned once; ones skipped for not
+        matching ``types`` stay for later calls. Waits for the next frames if
+        none is there yet.
+        """
+
+        def find() -> list[protocol.ServerMessage] | None:
+            for index in range(self._read_from, len(self.messages)):
+                message = self.messages[index]
+                if index in self._taken or (types and not isinstance(message, types)):
+                    continue
+                self._taken.add(index)
+                while self._read_from in self._taken:
+                    self._taken.discard(self._read_from)
+                    self._read_from += 1
+                return [message]
+            return None
+
+        what = "the next message" + (f" of {[t.__name__ for t in types]}" if types else "")
+        found = await self._until(find, what)
+        return found[0]
+
+    # -- faults --------------------------------------------------------------
+
+    async def crash(
+        self, target: str = VIEW, *, reason: str = "crash injected by LiveClient.crash"
+    ) -> protocol.Render | protocol.Crash:
+        """Make actor ``target`` fail (raise :class:`InjectedCrash` in its own task).
+
+        Its supervisor handles that like any failure. Returns the next full
+        ``Render`` of ``target`` (it restarted) or the ``Crash`` message (it
+        failed past its restart limit), applied to the page. Over a socket
+        this needs ``connect(..., app=app)``. ``LookupError`` when the actor
+        is not running.
+        """
+        await self._drain_ready()
+        ref = self._link.actor_ref(target)
+        start = len(self.messages)
+        await crash_actor(ref, reason)
+
+        def fresh() -> protocol.Render | protocol.Crash | None:
+            for message in self.messages[start:]:
+                if isinstance(message, protocol.Render | protocol.Crash):
+                    if message.target == target:
+                        return message
+            return None
+
+        message = await self._until(fresh, f"{target!r} to restart after its crash")
+        if isinstance(message, protocol.Render):
+            await self._settle()
+        return message
+
+    async def disconnect(self) -> None:
+        """Close the connection, as a network loss would (in process: end the session,
+        as the server does when a socket closes). Every frame received before the
+        close is applied; afterwards :attr:`connected` is False."""
+        await self._bounded(self._link.disconnect(), "the connection to close")
+        while self._connected:
+            await self._process_next("the end of the connection")
+
+    async def reconnect(self) -> None:
+        """Join again with the same token, as the browser does after a lost
+        connection; returns once the view's fresh render arrived."""
+        await self._drain_ready()
+        if self._connected:
+            raise RuntimeError("still connected: call disconnect() first")
+        await self._join()
+
+    # -- internals -----------------------------------------------------------
+
+    async def _join(self) -> None:
+        start = len(self.messages)
+        token = await self._bounded(self._link.connect(), f"connecting to {self._link.url}")
+        self._connected = True
+        if token is not None:
+            ref = next(self._refs)
+            await self._send(protocol.Join(ref, token, self._link.url))
+            reply = await self._until(lambda: self._replies.pop(ref, None), "the reply to join")
+            if isinstance(reply, protocol.Error):
+                await self._link.disconnect()
+                raise MountError(reply.code, reply.message)
+
+        def rendered() -> bool:
+            return any(
+                isinstance(m, protocol.Render) and m.target == VIEW for m in self.messages[start:]
+            )
+
+        await self._until(rendered, "the view's first render")
+        await self._settle()
+
+    async def _settle(self) -> None:
+        """Wait until every actor container on the page has its actor's render."""
+        await self._until(
+            lambda: not self._page.unfilled(), "the first render of every component on the page"
+        )
+
+    async def _leave(self) -> None:
+        if self._connected:
+            try:
+                await self._send(protocol.Leave())
+            except Disconnected:
+                pass
+        await self._link.close()
+
+    async def _send(self, message: protocol.ClientMessage) -> None:
+        if not self._connected:
+            raise Disconnected(self._close_reason)
+        text = protocol.encode(message)
+        self.frames.append(Frame(True, text))
+        await self._link.send(text)
+
+    async def _bounded(self, awaitable: Any, what: str) -> Any:
+        with anyio.move_on_after(self.timeout):
+            return await awaitable
+        raise WaitTimeout(f"waited {self.timeout} s for {what}")
+
+    async def _until(self, check: Callable[[], Any], what: str) -> Any:
+        limit = self.timeout
+        with anyio.move_on_after(limit):
+            while True:
+                result = check()
+                if result:
+                    return result
+                await self._process_next(what)
+        received = [f.text for f in self.frames if not f.sent][-5:]
+        raise WaitTimeout(f"waited {limit} s for {what}; the last frames received: {received}")
+
+    async def _drain_ready(self) -> None:
+        while True:
+            try:
+                item = self._inbox.receive_nowait()
+            except anyio.WouldBlock:
+                return
+            await self._process(item)
+
+    async def _process_next(self, what: str) -> None:
+        if self._connected:
+            item = await self._inbox.receive()
+        else:
+            try:
+                item = self._inbox.receive_nowait()
+            except anyio.WouldBlock:
+                raise Disconnected(f"{self._close_reason} while waiting for {what}") from None
+        await self._process(item)
+
+    async def _process(self, item: str | Closed) -> None:
+        if isinstance(item, Closed):
+            self._connected = False
+            self._close_reason = item.reason
+            return
+        self.frames.append(Frame(False, item))
+        message = protocol.decode_server(item)
+        self.messages.append(message)
+        page = self._page
+        if isinstance(message, protocol.Render):
+            page.render(message.target, message.version, message.html)
+        elif isinstance(message, protocol.Patch):
+            if not page.patch(message.target, message.version, message.ops) and self._connected:
+                await self._send(protocol.Sync(next(self._refs), message.target))
+        elif isinstance(message, protocol.Crash):
+            page.crash(message.target, message.message)
+        elif isinstance(message, protocol.Ack | protocol.Error):
+            self._replies[message.ref] = message
+
+
+@asynccontextmanager
+async def _open(cls: type[LiveClient], link: _Link, limit: float) -> AsyncIterator[LiveClient]:
+    send, receive = anyio.create_memory_object_stream[str | Closed](math.inf)
+
+    def deliver(item: str | Closed) -> None:
+        try:
+            send.send_nowait(item)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass  # the client is closed: nobody reads any more
+
+    with send, receive:
+        client = cls(link, receive, limit)
+        async with _task_group() as tg:
+            link.bind(tg, deliver)
+            try:
+                await client._join()
+                client._read_from = len(client.messages)
+                yield client
+            finally:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(limit):
+                    await client._leave()
+
+
+@asynccontextmanager
+async def _task_group() -> AsyncIterator[anyio.abc.TaskGroup]:
+    """A task group that is cancelled when the block ends and that re-raises a
+    lone exception as itself, not wrapped in an ``ExceptionGroup``."""
+    error: BaseException | None = None
+    try:
+        async with anyio.create_task_group() as tg:
+            try:
+                yield tg
+            finally:
+                tg.cancel_scope.cancel()
+    except BaseExceptionGroup as group:
+        cancelled = anyio.get_cancelled_exc_class()
+        leaves = [e for e in _leaves(group) if not isinstance(e, cancelled)]
+        if len(leaves) != 1:
+            raise
+        error = leaves[0]
+    if error is not None:
+        raise error  # outside the except block: its own traceback and cause, unwrapped
+
+
+def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
+    out: list[BaseException] = []
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            out.extend(_leaves(exc))
+        else:
+            out.append(exc)
+    return out

@@ -1,0 +1,138 @@
+# The test client's copy of the page: one tree per target, changed only by the
+# messages the browser gets, with the browser's rules; composed for queries.
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..render import Element, apply_ops, parse_html, to_html
+
+VIEW = "0"
+"""The target id of the session's LiveView, whose container is the page."""
+
+CONTAINER_ATTR = "data-roost-id"
+CRASHED_ATTR = "data-roost-crashed"
+
+Tree = tuple
+
+
+class Page:
+    """Every target's content as the browser holds it.
+
+    A target's tree changes only by its own ``Render`` (replace, version reset),
+    ``Patch`` (applied with :func:`roost.render.apply_ops` when its version is
+    exactly one more than the target's) and ``Crash`` (an alert in its place).
+    Any element with a ``data-roost-id`` inside a target's content is another
+    actor's container: :meth:`content` fills it with that actor's tree, so a
+    parent's patch never touches a child's content.
+    """
+
+    def __init__(self) -> None:
+        self._trees: dict[str, Tree] = {}
+        self._versions: dict[str, int] = {}
+        self._crashed: set[str] = set()
+        self._document: LexborHTMLParser | None = None
+
+    def version(self, target: str) -> int | None:
+        """The target's current version, or None before its first render or after a gap."""
+        return self._versions.get(target)
+
+    def render(self, target: str, version: int, html: str) -> None:
+        self._trees[target] = parse_html(html)
+        self._versions[target] = version
+        self._crashed.discard(target)
+        self._document = None
+
+    def patch(self, target: str, version: int, ops: list) -> bool:
+        """Apply a patch; False on a version gap (the target then waits for a render).
+
+        A patch for a target without a current version is ignored, as the
+        browser ignores it. :class:`roost.render.PatchError` if the ops do not
+        fit the tree (a server bug the test should see).
+        """
+        current = self._versions.get(target)
+        if current is None or target not in self._trees:
+            return True
+        if version != current + 1:
+            del self._versions[target]
+            return False
+        self._trees[target] = apply_ops(self._trees[target], ops)
+        self._versions[target] = version
+        self._document = None
+        return True
+
+    def crash(self, target: str, message: str) -> None:
+        alert = Element("p", {"role": "alert", "class": "roost-error"}, (message,))
+        self._trees[target] = (alert,)
+        self._versions.pop(target, None)
+        self._crashed.add(target)
+        self._document = None
+
+    # -- reading -----------------------------------------------------------
+
+    def content(self, target: str = VIEW) -> Tree:
+        """The target's tree with every known child container filled in."""
+        return self._compose(self._trees.get(target, ()), {target})
+
+    def _compose(self, nodes: Tree, seen: set[str]) -> Tree:
+        out = []
+        for node in nodes:
+            if type(node) is Element:
+                tag, attrs, children, ns = node
+                child = attrs.get(CONTAINER_ATTR)
+                if child is not None and child in self._trees and child not in seen:
+                    if child in self._crashed:
+                        attrs = {**attrs, CRASHED_ATTR: ""}
+                    children = self._compose(self._trees[child], seen | {child})
+                else:
+                    children = self._compose(children, seen)
+                node = Element(tag, attrs, children, ns)
+            out.append(node)
+        return tuple(out)
+
+    def unfilled(self) -> list[str]:
+        """Ids of the actor containers on the page whose actor has not rendered yet."""
+        missing: list[str] = []
+
+        def walk(nodes: Tree) -> None:
+            for node in nodes:
+                if type(node) is Element:
+                    child = node[1].get(CONTAINER_ATTR)
+                    if child is not None and child not in self._trees:
+                        missing.append(child)
+                    walk(node[2])
+
+        if VIEW in self._trees:
+            walk(self.content())
+        return missing
+
+    def container(self) -> LexborNode:
+        """The view's container element in a parsed copy of the composed page."""
+        if self._document is None:
+            crashed = f' {CRASHED_ATTR}=""' if VIEW in self._crashed else ""
+            html = f'<div {CONTAINER_ATTR}="{VIEW}"{crashed}>{to_html(self.content())}</div>'
+            self._document = LexborHTMLParser(html)
+        node = self._document.css_first(f'[{CONTAINER_ATTR}="{VIEW}"]')
+        assert node is not None
+        return node
+
+    def select(self, selector: str) -> list[LexborNode]:
+        """The elements inside the view's container that match ``selector``."""
+        return self.container().css(selector)
+
+
+def closest(node: LexborNode | None, attr: str) -> LexborNode | None:
+    """``node`` or its nearest ancestor element that has attribute ``attr``."""
+    while node is not None and node.is_element_node:
+        if attr in node.attributes:
+            return node
+        node = node.parent
+    return None
+
+
+def attribute(node: LexborNode, name: str) -> str | None:
+    """An attribute's value (``""`` for one without a value), None when absent."""
+    attrs = node.attributes
+    if name not in attrs:
+        return None
+    value = attrs[name]
+    return "" if value is None else value
