@@ -13,6 +13,7 @@ from .actors import Exit as Exit
 from .actors import LiveComponent as LiveComponent
 from .actors import LiveView as LiveView
 from .actors import event as event
+from .actors import live_component as live_component
 from .actors import on_component as on_component
 from .server import App as App
 

@@ -16,4 +16,5 @@ from .messages import Exit as Exit
 from .messages import LinkedExit as LinkedExit
 from .registry import AlreadyRegistered as AlreadyRegistered
 from .registry import Registry as Registry
+from .scope import live_component as live_component
 from .session import Session as Session

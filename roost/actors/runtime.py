@@ -58,6 +58,7 @@ class ActorRuntime:
         self._effects: list[tuple[Any, ...]] = []
         self._placed: dict[str, tuple[type[LiveComponent], dict[str, Any]]] = {}
         self._unsubscribe: list[Callable[[], None]] = []
+        self._current: ActorRef | None = None
 
     # -- what views and components do differently ----------------------------
 
@@ -84,7 +85,7 @@ class ActorRuntime:
         object.__setattr__(state, "_actor", self)
         self.state = state
         mailbox = self._mailbox = Mailbox(type(state).mailbox_size)
-        ref = ActorRef(self.target, mailbox)
+        ref = self._current = ActorRef(self.target, mailbox)
         outbox = self.session.outbox
         reason: BaseException | None = None
         try:
@@ -137,7 +138,7 @@ class ActorRuntime:
 
     def _render(self, state: Stateful) -> str:
         with rendering(RenderScope()) as scope:
-            html = state.render()
+            html = str(state.render())  # a Markup (str subclass) becomes plain text
         self._placed = scope.components
         self.renders += 1
         state._tracker.reset(state.__dict__)
@@ -264,9 +265,9 @@ class ActorRuntime:
         mine.watch(propagate(other))
 
     def _running_ref(self) -> ActorRef:
-        ref = self.ref
-        if ref is None or self._mailbox is None or ref._mailbox is not self._mailbox:
-            raise RuntimeError("needs a running actor")
+        ref = self._current
+        if ref is None or not ref.alive:
+            raise RuntimeError(f"{self.target}: needs a running actor")
         return ref
 
     def subscribe(self, topic: str) -> None:

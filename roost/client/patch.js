@@ -13,6 +13,7 @@ export const INSERT = 3;
 export const REMOVE = 4;
 export const MOVE = 5;
 export const REPLACE = 6;
+export const SPLICE = 7;
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -78,6 +79,15 @@ function applyOp(root, op, focus, textareas) {
     for (let i = 2; i < op.length; i += 2) setAttr(node, op[i], op[i + 1], focus);
   } else if (code === REMOVE_ATTR) {
     for (let i = 2; i < op.length; i++) removeAttr(node, op[i], focus);
+  } else if (code === SPLICE) {
+    const splice = (value) => value.slice(0, op[2]) + op[4] + value.slice(op[2] + op[3]);
+    if (op.length > 5) {
+      setAttr(node, op[5], splice(node.getAttribute(op[5]) ?? ""), focus);
+    } else {
+      node.nodeValue = splice(node.nodeValue);
+      const parent = node.parentNode;
+      if (parent && parent.localName === "textarea") textareas.add(parent);
+    }
   } else {
     throw new Error(`roost patch: unknown op ${code}`);
   }

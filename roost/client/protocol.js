@@ -3,4 +3,4 @@
 export const VERSION = 1;
 export const CLIENT = {"EVENT": "e", "HEARTBEAT": "h", "JOIN": "j", "LEAVE": "l", "SYNC": "s"};
 export const SERVER = {"ACK": "r", "CRASH": "c", "ERROR": "!", "NAVIGATE": "n", "PATCH": "p", "PUSHEVENT": "x", "RENDER": "f"};
-export const OP = {"INSERT": 3, "MOVE": 5, "REMOVE": 4, "REMOVE_ATTR": 2, "REPLACE": 6, "SET_ATTR": 1, "TEXT": 0};
+export const OP = {"INSERT": 3, "MOVE": 5, "REMOVE": 4, "REMOVE_ATTR": 2, "REPLACE": 6, "SET_ATTR": 1, "SPLICE": 7, "TEXT": 0};

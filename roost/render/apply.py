@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, TEXT
+from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 from .parse import parse_html, parse_in_template
+from .splice import apply_splice
 from .vdom import (
     BOUNDARY_ATTR,
     HTML_NS,
@@ -117,6 +118,16 @@ def _apply(root: _El, op: list) -> None:
             raise PatchError(f"op {op!r}: names and values must pair up")
         for i in range(0, len(args), 2):
             node.attrs[args[i]] = args[i + 1]
+    elif code == SPLICE:
+        start, count, insert = op[2], op[3], op[4]
+        if len(op) > 5:
+            if not isinstance(node, _El) or node is root or op[5] not in node.attrs:
+                raise PatchError(f"op {op!r}: no such attribute")
+            node.attrs[op[5]] = apply_splice(node.attrs[op[5]], start, count, insert)
+        elif isinstance(node, _Data):
+            node.data = apply_splice(node.data, start, count, insert)
+        else:
+            raise PatchError(f"op {op!r}: not a text, comment or processing instruction")
     elif code == REMOVE_ATTR:
         if not isinstance(node, _El) or node is root:
             raise PatchError(f"op {op!r}: not an element of the content")

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from .keyed import diff_keyed
-from .ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, TEXT
+from .ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 from .parse import parse_html
 from .roundtrip import LossyMarkup, html_for
+from .splice import splice_args
 from .vdom import (
     BOUNDARY_ATTR,
     HTML_NS,
@@ -15,7 +16,6 @@ from .vdom import (
     Comment,
     Element,
     Node,
-    ProcessingInstruction,
     Tree,
     children_context,
     compatible,
@@ -32,6 +32,7 @@ def diff_html(old_html: str, new_html: str) -> list:
     """
     if old_html == new_html:
         return []
+    new_html = str(new_html)  # plain str on the wire, even for Jinja's Markup
     return diff_trees(parse_html(old_html), parse_html(new_html), new_html)
 
 
@@ -49,7 +50,7 @@ def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list:
     try:
         diff_children(old, new, [], ops, HTML_NS)
     except LossyMarkup:
-        return replace_all(to_html(new) if new_html is None else new_html)
+        return replace_all(to_html(new) if new_html is None else str(new_html))
     return ops
 
 
@@ -65,17 +66,14 @@ def diff_node(old: Node, new: Node, path: list[int], ops: list) -> None:
     attributes are compared but its children never are.
     """
     t = type(new)
-    if t is str:
+    if t is not Element:
         if old != new:
-            ops.append([TEXT, path, new])
-        return
-    if t is Comment:
-        if old != new:
-            ops.append([TEXT, path, new[0]])
-        return
-    if t is ProcessingInstruction:
-        if old != new:
-            ops.append([TEXT, path, new[1]])
+            if t is str:
+                _set_text(old, new, path, ops)  # type: ignore[arg-type]
+            elif t is Comment:
+                _set_text(old[0], new[0], path, ops)  # type: ignore[index]
+            else:
+                _set_text(old[1], new[1], path, ops)  # type: ignore[index]
         return
     oa, na = old[1], new[1]  # type: ignore[index]
     if oa != na:
@@ -88,15 +86,34 @@ def diff_node(old: Node, new: Node, path: list[int], ops: list) -> None:
         diff_children(ok, nk, path, ops, ctx)
 
 
+def _set_text(old: str, new: str, path: list[int], ops: list) -> None:
+    args = splice_args(old, new)
+    if args is None:
+        ops.append([TEXT, path, new])
+    else:
+        ops.append([SPLICE, path, *args])
+
+
 def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: list) -> None:
-    """Append one SET_ATTR for all changed/added and one REMOVE_ATTR for all removed."""
+    """Append the ops for changed attributes of one element.
+
+    One SET_ATTR for all changed and added ones (a SPLICE instead for a long
+    value whose change is short), one REMOVE_ATTR for all removed ones.
+    """
     sets: list = []
+    splices: list = []
     for name, value in new.items():
-        if old.get(name) != value:
-            sets.append(name)
-            sets.append(value)
+        before = old.get(name)
+        if before != value:
+            args = splice_args(before, value) if before is not None else None
+            if args is None:
+                sets.append(name)
+                sets.append(value)
+            else:
+                splices.append([SPLICE, path, *args, name])
     if sets:
         ops.append([SET_ATTR, path, *sets])
+    ops.extend(splices)
     gone = [name for name in old if name not in new]
     if gone:
         ops.append([REMOVE_ATTR, path, *gone])

@@ -24,6 +24,7 @@ class Differ:
     __slots__ = ("_html", "_skeleton", "_skip", "_streak", "_tree")
 
     def __init__(self, html: str = "") -> None:
+        html = str(html)  # a str subclass (Jinja's Markup) escapes on slicing
         self._html = html
         self._tree: Tree = parse_html(html)
         # The shape of the current markup, for re-parsing only what changed;
@@ -45,11 +46,14 @@ class Differ:
     def update(self, new_html: str) -> list:
         """Return the ops from the current content to ``new_html``; make it current.
 
-        An unchanged ``new_html`` returns ``[]``.
+        An unchanged ``new_html`` returns ``[]``. The ops hold plain ``str``
+        and ``int`` only, even if ``new_html`` is a ``str`` subclass such as
+        Jinja's ``Markup``.
         """
         old_html = self._html
         if new_html == old_html:
             return []
+        new_html = str(new_html)  # a str subclass (Jinja's Markup) escapes on slicing
         tree = self._reparse(old_html, new_html)
         if tree is None:
             tree = parse_html(new_html)

@@ -29,6 +29,10 @@ code  name         shape                           effect
                                                    ``path == []`` replace the whole
                                                    content, parsed as the container's
                                                    content (as a fresh render is)
+7     SPLICE       ``[7, path, start, n, text]``,  replace ``n`` characters at ``start``
+                   ``[7, path, start, n, text,     of the node's data (or of attribute
+                   name]``                         ``name``) with ``text``; offsets count
+                                                   UTF-16 code units, as JS strings do
 ====  ===========  ==============================  =====================================
 
 ``html`` is parsed the way a ``<template>`` parses its content (inert: no
@@ -44,3 +48,4 @@ INSERT = 3
 REMOVE = 4
 MOVE = 5
 REPLACE = 6
+SPLICE = 7

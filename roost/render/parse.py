@@ -36,7 +36,7 @@ def parse_html(html: str, context: str = "div", ns: str = HTML_NS) -> Tree:
     if not html:
         return ()
     parser = LexborHTMLParser(
-        html, is_fragment=True, fragment_tag=context, fragment_namespace=ns, scripting=True
+        str(html), is_fragment=True, fragment_tag=context, fragment_namespace=ns, scripting=True
     )
     first = parser.root
     if first is None:

@@ -101,7 +101,7 @@ class App:
         await maybe_await(view.mount(params, {}))
         await maybe_await(view.handle_params(params, path))
         with rendering(RenderScope(dead=True)):
-            content = view.render()
+            content = str(view.render())
         token = self.signer.sign({"r": path, "p": params, "s": secrets.token_urlsafe(12)})
         page = environment_for(os.path.dirname(__file__)).get_template("page.html")
         return page.render(title=self.title, prefix=PREFIX, token=token, content=content)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 import anyio
 import anyio.abc
-from anyio.streams.memory import MemoryObjectReceiveStream
 from selectolax.lexbor import LexborNode
 
 from .. import protocol
-from ..actors import ActorRef
+from ..actors import ActorRef, Session
 from ..server import App
 from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
 from ._faults import crash_actor
@@ -22,9 +20,10 @@ from ._frames import Closed, Deliver, Frame
 from ._inprocess import InProcessLink
 from ._page import CONTAINER_ATTR, VIEW, Page, attribute, closest
 from ._socket import SocketLink
+from ._watchdog import Watchdog
 
 DEFAULT_TIMEOUT = 5.0
-"""Seconds any one wait may take before it fails (:class:`WaitTimeout`)."""
+"""Wall-clock seconds any one wait may take before it fails (:class:`WaitTimeout`)."""
 
 VALUE_PREFIX = "roost-value-"
 
@@ -50,16 +49,16 @@ class LiveClient:
 
     The client keeps the page exactly as the browser does: each target's
     content changes only by the ``Render``, ``Patch`` and ``Crash`` messages
-    received for it, applied with the browser's rules (ops by
-    :func:`roost.render.apply_ops`, versions in order, a version gap answered
-    with a ``Sync``). It changes only while you await the client (an event, a
-    click, :meth:`wait_for`, :meth:`next_message`, :meth:`crash`, ...): between
-    awaits the page holds still, so reading it is deterministic.
+    received for it, applied as each frame arrives with the browser's rules
+    (ops by :func:`roost.render.apply_ops`, versions in order, a version gap
+    answered with a ``Sync``). Frames arrive only while the test awaits
+    something, so between two awaits the page holds still.
 
     Every wait ends on frames, not on time: an event ends with the reply to
     its ref; :meth:`wait_for` with the frame that makes its condition true.
-    ``timeout`` (seconds, per wait) only bounds a wait that would otherwise
-    hang, and then raises :class:`WaitTimeout`.
+    ``timeout`` (wall-clock seconds per wait, so Trio's ``autojump_clock``
+    does not cut it short) only bounds a wait that would otherwise hang, and
+    then raises :class:`WaitTimeout`.
     """
 
     frames: list[Frame]
@@ -69,14 +68,17 @@ class LiveClient:
     """Every message received from the server, decoded, in order."""
 
     def __init__(
-        self, link: _Link, inbox: MemoryObjectReceiveStream[str | Closed], timeout: float
+        self, link: _Link, timeout: float, tg: anyio.abc.TaskGroup, watchdog: Watchdog
     ) -> None:
         """Internal: use :meth:`mount` or :meth:`connect`."""
         self.timeout = timeout
         self.frames = []
         self.messages = []
         self._link = link
-        self._inbox = inbox
+        self._tg = tg
+        self._watchdog = watchdog
+        self._changed = anyio.Event()
+        self._failure: Exception | None = None
         self._page = Page()
         self._refs = itertools.count(1)
         self._replies: dict[int, protocol.Ack | protocol.Error] = {}
@@ -137,6 +139,16 @@ class LiveClient:
         return self._connected
 
     @property
+    def session(self) -> Session:
+        """In process only: the server side of this tab (its actors, their render
+        counts and state), for white-box assertions. ``RuntimeError`` over a socket
+        or while not connected."""
+        session = getattr(self._link, "session", None)
+        if session is None:
+            raise RuntimeError("the session is reachable only in process, while connected")
+        return session
+
+    @property
     def renders(self) -> list[protocol.Render | protocol.Patch]:
         """The received messages that changed a target's content, in order."""
         return [m for m in self.messages if isinstance(m, protocol.Render | protocol.Patch)]
@@ -145,6 +157,7 @@ class LiveClient:
         """The view's content as HTML, child actors' content composed in (``selector``:
         the one matching element's outer HTML instead)."""
         if selector is None:
+            self._raise_failure()
             return self._page.container().inner_html or ""
         return self._one(selector).html or ""
 
@@ -157,7 +170,8 @@ class LiveClient:
         return attribute(self._one(selector), name)
 
     def exists(self, selector: str) -> bool:
-        """Whether any element of the view matches ``selector``."""
+        """Whether the view's container or any element in it matches ``selector``."""
+        self._raise_failure()
         return bool(self._page.select(selector))
 
     def version(self, target: str = VIEW) -> int | None:
@@ -165,6 +179,7 @@ class LiveClient:
         return self._page.version(target)
 
     def _one(self, selector: str) -> LexborNode:
+        self._raise_failure()
         nodes = self._page.select(selector)
         if len(nodes) != 1:
             html = self.html()
@@ -249,10 +264,10 @@ class LiveClient:
 
         ``condition`` is a CSS selector (some element matches it, and with
         ``text``, one whose stripped text equals it) or a callable given this
-        client and returning something truthy, which is then returned. It is
-        checked now and after each frame received. :class:`WaitTimeout` after
-        the client's ``timeout``, :class:`Disconnected` when the connection
-        ends first.
+        client and returning something truthy, which is then returned (a
+        :class:`SelectorError` inside it counts as not yet). It is checked now
+        and after each frame received. :class:`WaitTimeout` after the client's
+        ``timeout``, :class:`Disconnected` when the connection ends first.
         """
         if isinstance(condition, str):
             selector = condition
@@ -267,7 +282,10 @@ class LiveClient:
                 raise TypeError("text= goes with a selector, not a callable")
 
             def check() -> Any:
-                return condition(self)
+                try:
+                    return condition(self)
+                except SelectorError:
+                    return None
 
             what = getattr(condition, "__name__", repr(condition))
         return await self._until(check, what)
@@ -305,12 +323,12 @@ class LiveClient:
         """Make actor ``target`` fail (raise :class:`InjectedCrash` in its own task).
 
         Its supervisor handles that like any failure. Returns the next full
-        ``Render`` of ``target`` (it restarted) or the ``Crash`` message (it
-        failed past its restart limit), applied to the page. Over a socket
-        this needs ``connect(..., app=app)``. ``LookupError`` when the actor
-        is not running.
+        ``Render`` of ``target`` (it restarted; returns once its components
+        rendered too) or the ``Crash`` message (it failed past its restart
+        limit), applied to the page. Over a socket this needs
+        ``connect(..., app=app)``. ``LookupError`` when the actor is not running.
         """
-        await self._drain_ready()
+        self._raise_failure()
         ref = self._link.actor_ref(target)
         start = len(self.messages)
         await crash_actor(ref, reason)
@@ -329,16 +347,14 @@ class LiveClient:
 
     async def disconnect(self) -> None:
         """Close the connection, as a network loss would (in process: end the session,
-        as the server does when a socket closes). Every frame received before the
-        close is applied; afterwards :attr:`connected` is False."""
+        as the server does when a tab's socket closes). Returns with every frame
+        received before the close applied and :attr:`connected` False."""
         await self._bounded(self._link.disconnect(), "the connection to close")
-        while self._connected:
-            await self._process_next("the end of the connection")
+        await self._until(lambda: not self._connected, "the end of the connection")
 
     async def reconnect(self) -> None:
         """Join again with the same token, as the browser does after a lost
-        connection; returns once the view's fresh render arrived."""
-        await self._drain_ready()
+        connection; returns once the view (and its components) rendered afresh."""
         if self._connected:
             raise RuntimeError("still connected: call disconnect() first")
         await self._join()
@@ -347,14 +363,19 @@ class LiveClient:
 
     async def _join(self) -> None:
         start = len(self.messages)
-        token = await self._bounded(self._link.connect(), f"connecting to {self._link.url}")
-        self._connected = True
+        self._connected = True  # frames may arrive while the link connects
+        try:
+            token = await self._bounded(self._link.connect(), f"connecting to {self._link.url}")
+        except BaseException:
+            self._connected = False
+            raise
         if token is not None:
             ref = next(self._refs)
             await self._send(protocol.Join(ref, token, self._link.url))
             reply = await self._until(lambda: self._replies.pop(ref, None), "the reply to join")
             if isinstance(reply, protocol.Error):
-                await self._link.disconnect()
+                await self._bounded(self._link.disconnect(), "the refused socket to close")
+                self._connected = False
                 raise MountError(reply.code, reply.message)
 
         def rendered() -> bool:
@@ -386,41 +407,48 @@ class LiveClient:
         self.frames.append(Frame(True, text))
         await self._link.send(text)
 
+    async def _resync(self, target: str) -> None:
+        try:
+            await self._send(protocol.Sync(next(self._refs), target))
+        except Disconnected:
+            pass  # the next join renders everything afresh anyway
+
     async def _bounded(self, awaitable: Any, what: str) -> Any:
-        with anyio.move_on_after(self.timeout):
+        with self._watchdog.deadline(self.timeout):
             return await awaitable
         raise WaitTimeout(f"waited {self.timeout} s for {what}")
 
     async def _until(self, check: Callable[[], Any], what: str) -> Any:
-        limit = self.timeout
-        with anyio.move_on_after(limit):
+        with self._watchdog.deadline(self.timeout):
             while True:
+                self._raise_failure()
                 result = check()
                 if result:
                     return result
-                await self._process_next(what)
+                if not self._connected:
+                    raise Disconnected(f"{self._close_reason} while waiting for {what}")
+                await self._changed.wait()
         received = [f.text for f in self.frames if not f.sent][-5:]
-        raise WaitTimeout(f"waited {limit} s for {what}; the last frames received: {received}")
+        raise WaitTimeout(
+            f"waited {self.timeout} s for {what}; the last frames received: {received}"
+        )
 
-    async def _drain_ready(self) -> None:
-        while True:
-            try:
-                item = self._inbox.receive_nowait()
-            except anyio.WouldBlock:
-                return
-            await self._process(item)
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
-    async def _process_next(self, what: str) -> None:
-        if self._connected:
-            item = await self._inbox.receive()
-        else:
-            try:
-                item = self._inbox.receive_nowait()
-            except anyio.WouldBlock:
-                raise Disconnected(f"{self._close_reason} while waiting for {what}") from None
-        await self._process(item)
+    def _deliver(self, item: str | Closed) -> None:
+        """Take one frame (or the end) from the connection, in arrival order."""
+        try:
+            self._process(item)
+        except Exception as exc:  # a frame the browser could not apply: the test must see it
+            exc.add_note(f"roost.testing: while applying the frame {item!r}")
+            if self._failure is None:
+                self._failure = exc
+        self._changed.set()
+        self._changed = anyio.Event()
 
-    async def _process(self, item: str | Closed) -> None:
+    def _process(self, item: str | Closed) -> None:
         if isinstance(item, Closed):
             self._connected = False
             self._close_reason = item.reason
@@ -433,7 +461,7 @@ class LiveClient:
             page.render(message.target, message.version, message.html)
         elif isinstance(message, protocol.Patch):
             if not page.patch(message.target, message.version, message.ops) and self._connected:
-                await self._send(protocol.Sync(next(self._refs), message.target))
+                self._tg.start_soon(self._resync, message.target)
         elif isinstance(message, protocol.Crash):
             page.crash(message.target, message.message)
         elif isinstance(message, protocol.Ack | protocol.Error):
@@ -442,25 +470,27 @@ class LiveClient:
 
 @asynccontextmanager
 async def _open(cls: type[LiveClient], link: _Link, limit: float) -> AsyncIterator[LiveClient]:
-    send, receive = anyio.create_memory_object_stream[str | Closed](math.inf)
-
-    def deliver(item: str | Closed) -> None:
+    watchdog = Watchdog()
+    async with _task_group() as tg:
+        await tg.start(watchdog.run)
+        client = cls(link, limit, tg, watchdog)
+        link.bind(tg, client._deliver)
         try:
-            send.send_nowait(item)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass  # the client is closed: nobody reads any more
+            await client._join()
+            client._read_from = len(client.messages)
+            yield client
+        except BaseException:
+            await _close(client, watchdog, limit)
+            raise
+        if not await _close(client, watchdog, limit):
+            raise WaitTimeout(f"waited {limit} s for the session to end when the block ended")
 
-    with send, receive:
-        client = cls(link, receive, limit)
-        async with _task_group() as tg:
-            link.bind(tg, deliver)
-            try:
-                await client._join()
-                client._read_from = len(client.messages)
-                yield client
-            finally:
-                with anyio.CancelScope(shield=True), anyio.move_on_after(limit):
-                    await client._leave()
+
+async def _close(client: LiveClient, watchdog: Watchdog, limit: float) -> bool:
+    """Leave and end the session, shielded; False if that took longer than ``limit``."""
+    with anyio.CancelScope(shield=True), watchdog.deadline(limit) as scope:
+        await client._leave()
+    return not scope.cancelled_caught
 
 
 @asynccontextmanager

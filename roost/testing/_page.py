@@ -116,7 +116,7 @@ class Page:
         return node
 
     def select(self, selector: str) -> list[LexborNode]:
-        """The elements inside the view's container that match ``selector``."""
+        """The view's container and the elements in it that match ``selector``."""
         return self.container().css(selector)
 
 

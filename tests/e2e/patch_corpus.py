@@ -173,6 +173,11 @@ CORPUS: list[tuple[str, str, str]] = [
     ),
     ("lossy-misnesting-falls-back", "<p>x</p>", "<p>x</p><a><table><a>"),
     ("processing-instructions", "<p>a<?php x ?>b</p>", "<p>a<?php y ?>b<?q r?></p><?other z?>"),
+    (
+        "splices-in-utf16",
+        '<p class="px-4 py-2 rounded-md text-sm font-medium">😀 You have 5 unread 😀 messages</p>',
+        '<p class="px-4 py-2 rounded-lg text-sm font-medium">😀 You have 15 unread 😀 messages</p>',
+    ),
     ("paragraph-closing", "<p>a<div>b</div>", "<p>a<table><tr><td>t</td></tr></table>"),
 ]
 

@@ -93,3 +93,7 @@ def elements(tree: tuple) -> list:
 
 def comments(tree: tuple) -> list:
     return [(p, n) for p, n in _nodes(tree) if isinstance(n, Comment)]
+
+
+# Long values with astral characters, for splices.
+long_text = st.text(alphabet="ab 1😀é&<", min_size=20, max_size=40)

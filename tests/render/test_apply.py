@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from roost.render import Element, PatchError, apply_ops, parse_html, to_html
-from roost.render.ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, TEXT
+from roost.render.ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 
 
 def applied(html: str, ops: list) -> str:
@@ -104,3 +104,15 @@ def test_a_boundary_itself_can_be_patched_and_replaced() -> None:
     assert applied(html, [[REPLACE, [0], '<div data-roost-id="d">y</div>']]) == (
         '<div data-roost-id="d">y</div>'
     )
+
+
+def test_splice_edits_text_and_attribute_values_in_utf16_units() -> None:
+    assert applied("<p>a😀b</p>", [[SPLICE, [0, 0], 3, 1, "c"]]) == "<p>a😀c</p>"
+    assert applied('<p title="a😀b">x</p>', [[SPLICE, [0], 1, 2, "", "title"]]) == (
+        '<p title="ab">x</p>'
+    )
+
+
+def test_splice_of_a_missing_attribute_raises() -> None:
+    with pytest.raises(PatchError):
+        apply_ops("<p>x</p>", [[SPLICE, [0], 0, 0, "a", "title"]])

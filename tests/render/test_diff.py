@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from roost.render import apply_ops, diff_html, parse_html
-from roost.render.ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, TEXT
+from roost.render.ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 
 
 def check(old: str, new: str) -> list:
@@ -160,3 +160,20 @@ def test_markup_that_does_not_survive_reserialising_replaces_the_whole_content()
 def test_processing_instruction_data_change_is_a_text_op() -> None:
     assert check("<?php a ?>", "<?php b ?>") == [[TEXT, [0], "b "]]
     assert check("<?php a ?>", "<?js a ?>") == [[REPLACE, [0], "<?js a ?>"]]
+
+
+def test_a_short_change_in_a_long_text_is_a_splice() -> None:
+    old = "<p>You have 5 unread messages in 3 folders.</p>"
+    assert check(old, old.replace("5", "15")) == [[SPLICE, [0, 0], 9, 0, "1"]]
+
+
+def test_a_short_change_in_a_long_attribute_is_a_splice() -> None:
+    old = '<a class="px-4 py-2 rounded-md text-sm font-medium text-gray-700">t</a>'
+    new = old.replace("text-gray-700", "text-white bg-blue-600")
+    assert check(old, new) == [[SPLICE, [0], 46, 6, "white bg-blue-6", "class"]]
+
+
+def test_splice_offsets_count_utf16_code_units() -> None:
+    old = "<p>😀😀 emoji count: 1 and more text after it</p>"
+    ops = check(old, old.replace("1", "2"))
+    assert ops == [[SPLICE, [0, 0], 18, 1, "2"]]  # each 😀 is two UTF-16 units

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from roost.render import Differ, Element, apply_ops, diff_html, parse_html, to_html
 from roost.render.ops import SET_ATTR, TEXT
 
-from .strategies import elements, fragments, plain_text, replace_at, text_nodes
+from .strategies import elements, fragments, long_text, plain_text, replace_at, text_nodes
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -62,3 +62,12 @@ def test_a_single_attribute_change_is_a_single_set_attr_op(html: str, data: st.D
     new_html = to_html(new_tree)
     assume(parse_html(new_html) == new_tree)
     assert diff_html(html, new_html) == [[SET_ATTR, path, "title", value]]
+
+
+@SETTINGS
+@given(long_text, long_text, long_text, long_text)
+def test_long_values_patch_correctly(t1: str, t2: str, a1: str, a2: str) -> None:
+    esc = to_html  # text and attribute escaping via the serialiser
+    old = f'<p title="{esc(a1).replace(chr(34), "&quot;")}">{esc(t1)}</p>'
+    new = f'<p title="{esc(a2).replace(chr(34), "&quot;")}">{esc(t2)}</p>'
+    assert apply_ops(old, diff_html(old, new)) == parse_html(new)

@@ -22,3 +22,12 @@ async def test_the_client_files_are_served_and_nothing_else(server):
 
 async def test_unknown_paths_are_404(server):
     assert (await server.get("/missing"))[0] == 404
+
+
+async def test_the_dead_render_includes_each_components_content():
+    from roost import App
+    from tests.actors.test_component import Parent
+
+    html = await App({"/": Parent}).dead_render("/", Parent, {})
+    assert '<div data-roost-id="a"><b class="label">first</b><i class="count">0</i>' in html
+    assert '<div data-roost-id="seed"><b class="label">seed</b>' in html

@@ -1,0 +1,44 @@
+"""roost.testing's public names, pinned; everything else in it is private."""
+
+import ast
+import pathlib
+
+import roost.testing
+
+
+def test_the_public_names_of_roost_testing():
+    assert sorted(roost.testing.__all__) == [
+        "DEFAULT_TIMEOUT",
+        "Disconnected",
+        "EventError",
+        "Frame",
+        "InjectedCrash",
+        "LiveClient",
+        "MountError",
+        "SelectorError",
+        "WaitTimeout",
+    ]
+    for name in roost.testing.__all__:
+        assert getattr(roost.testing, name) is not None
+
+
+def test_nothing_in_the_runtime_imports_roost_testing():
+    root = pathlib.Path(roost.testing.__file__).parent.parent
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] == "testing":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")]
+                names += [f"{names[0]}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert not name.startswith("roost.testing"), (path, name)
+                resolved = name.lstrip(".").split(".")
+                if node.__class__ is ast.ImportFrom and node.level:
+                    # relative: ".testing" from roost/x.py, "..testing" from roost/a/x.py
+                    assert not (node.level == len(parts) and resolved[0] == "testing"), path
