@@ -104,6 +104,8 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    # hypercorn announces its bind address too; roost prints its own URL line.
+    logging.getLogger("hypercorn.error").setLevel(max(logging.WARNING, logging.root.level))
 
 
 if __name__ == "__main__":

@@ -11,10 +11,13 @@ from .liveview import LiveView as LiveView
 from .mailbox import Mailbox as Mailbox
 from .mailbox import MailboxClosed as MailboxClosed
 from .mailbox import MailboxFull as MailboxFull
+from .messages import Crash as Crash
 from .messages import Down as Down
 from .messages import Exit as Exit
+from .messages import InjectedCrash as InjectedCrash
 from .messages import LinkedExit as LinkedExit
 from .registry import AlreadyRegistered as AlreadyRegistered
 from .registry import Registry as Registry
 from .scope import live_component as live_component
 from .session import Session as Session
+from .session import SessionEnded as SessionEnded

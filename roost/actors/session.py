@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -28,6 +29,10 @@ VIEW_TARGET = "0"
 """The target id of a session's LiveView; components use their own ids."""
 
 CRASH_MESSAGE = "Something went wrong on the server. Reload the page to try again."
+
+
+class SessionEnded(Exception):
+    """The session failed past its restart limit or was stopped."""
 
 
 class Session:
@@ -61,6 +66,8 @@ class Session:
         self.pubsub = pubsub if pubsub is not None else MemoryPubSub()
         self.names = names if names is not None else Registry()
         self._transport = transport
+        self._on_end: list[Callable[[], None]] = []
+        self.ended = False
         self.outbox = Outbox(transport)
         self.view = LiveActor(self, VIEW_TARGET, view_class, params, session, url)
         self.components_supervisor = DynamicSupervisor(
@@ -94,6 +101,17 @@ class Session:
             raise
         finally:
             self.outbox.close()
+            self.ended = True
+            callbacks, self._on_end = self._on_end, []
+            for callback in callbacks:
+                callback()
+
+    def when_ended(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the session has ended (at once if it has)."""
+        if self.ended:
+            callback()
+        else:
+            self._on_end.append(callback)
 
     async def _run_components(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
@@ -111,8 +129,10 @@ class Session:
         """Route a client message to its target actor's mailbox.
 
         An unknown target or a full mailbox is answered with an error at once;
-        neither stops the session.
+        neither stops the session. Raises ``SessionEnded`` once it has ended.
         """
+        if self.ended:
+            raise SessionEnded(f"session {self.id} has ended")
         ref = self.registry.get(message.target)
         if ref is None:
             text = f"no actor {message.target!r}"

@@ -58,6 +58,8 @@ export class Targets {
     root.replaceChildren(notice);
     root.setAttribute("data-roost-crashed", "");
     this.versions.delete(target);
+    // The view failed for good: rejoining would hide the error behind a fresh view.
+    if (target === "0") this.socket.stopped = true;
   }
 }
 

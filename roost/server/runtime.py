@@ -2,6 +2,7 @@
 # sessions dynamic supervisor and (under `roost run`) the HTTP server.
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -10,10 +11,11 @@ import anyio.abc
 import hypercorn.config
 import hypercorn.trio
 
-from ..actors import Registry
+from ..actors import Registry, Session
+from ..actors.outbox import Transport
 from ..pubsub import MemoryPubSub
 from ..store import MemoryStore
-from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
+from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor
 
 if TYPE_CHECKING:
     from .app import App
@@ -35,6 +37,7 @@ class Runtime:
         self.pubsub = MemoryPubSub()
         self.store = MemoryStore()
         self.names = Registry()
+        self._sessions: dict[str, Session] = {}
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
         children = [
             ChildSpec("pubsub", self.pubsub.run),
@@ -45,6 +48,46 @@ class Runtime:
         if bind is not None:
             children.append(ChildSpec("http", self._serve_http))
         self.root = Supervisor(children, strategy="one_for_one", name="root")
+
+    async def start_session(
+        self, claims: dict[str, Any], transport: Transport, *, url: str = ""
+    ) -> Session:
+        """Start the session a verified token's ``claims`` name, sending to ``transport``.
+
+        Raises ``LookupError`` when no view is routed at the claimed path, and
+        whatever the view's start raised (its ``mount``, say) otherwise.
+        """
+        view_class = self.app.routes.get(claims.get("r", ""))
+        if view_class is None:
+            raise LookupError(f"no view is routed at {claims.get('r')!r}")
+        session = Session(
+            claims["s"],
+            view_class,
+            claims.get("p", {}),
+            {},
+            transport,
+            url=url,
+            pubsub=self.pubsub,
+            names=self.names,
+        )
+        await self.sessions.start_child(session.child_spec())
+        self._sessions[session.id] = session
+        session.when_ended(lambda: self._forget(session))
+        return session
+
+    async def end_session(self, session: Session) -> None:
+        """Stop ``session`` (a normal exit); nothing if it already ended."""
+        if not session.ended and self.sessions.running:
+            with contextlib.suppress(ChildNotFound, NotRunning):
+                await self.sessions.terminate_child(session.id)
+
+    def session(self, session_id: str) -> Session | None:
+        """The running session with this id, if any."""
+        return self._sessions.get(session_id)
+
+    def _forget(self, session: Session) -> None:
+        if self._sessions.get(session.id) is session:
+            del self._sessions[session.id]
 
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED

@@ -2,6 +2,7 @@
 # view named by a signed token, route frames into the session, end it on close.
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -9,14 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 
 from .. import protocol
-from ..actors import Session
 from .tokens import BadToken
 
 if TYPE_CHECKING:
+    from ..actors import Session
     from .app import App
 
 log = logging.getLogger("roost.server")
 
+CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008
 CLOSE_BAD_DATA = 1007
 CLOSE_TOO_BIG = 1009
@@ -98,6 +100,10 @@ class _Connection:
                     getattr(message, "ref", 0), protocol.BAD_MESSAGE, "join first", CLOSE_POLICY
                 )
                 return
+            elif self.session.ended:
+                # It failed past its restart limit: the client was sent a Crash.
+                await self._close(CLOSE_NORMAL, "session ended")
+                return
             elif isinstance(message, protocol.Heartbeat):
                 await self.session.outbox.put(protocol.Ack(message.ref))
             else:
@@ -112,23 +118,12 @@ class _Connection:
         except BadToken as exc:
             await self._refuse(join.ref, protocol.BAD_TOKEN, str(exc), CLOSE_POLICY)
             return False
-        view_class = self.app.routes.get(claims.get("r", ""))
-        if view_class is None:
-            await self._refuse(join.ref, protocol.BAD_TOKEN, "no such view", CLOSE_POLICY)
-            return False
         assert self.app.runtime is not None
-        session = Session(
-            claims["s"],
-            view_class,
-            claims.get("p", {}),
-            {},
-            self.transport,
-            url=join.url,
-            pubsub=self.app.runtime.pubsub,
-            names=self.app.runtime.names,
-        )
         try:
-            await self.app.runtime.sessions.start_child(session.child_spec())
+            session = await self.app.runtime.start_session(claims, self.transport, url=join.url)
+        except LookupError as exc:
+            await self._refuse(join.ref, protocol.BAD_TOKEN, str(exc), CLOSE_POLICY)
+            return False
         except Exception as exc:
             log.exception("join failed")
             await self._refuse(
@@ -142,17 +137,15 @@ class _Connection:
     async def _refuse(self, ref: int, code: str, message: str, close_code: int) -> None:
         log.warning("closing websocket: %s: %s", code, message)
         await self.transport(protocol.encode(protocol.Error(ref, code, message)))
+        await self._close(close_code, code)
+
+    async def _close(self, code: int, reason: str) -> None:
         if not self.closed:
             self.closed = True
-            try:
-                await self._send({"type": "websocket.close", "code": close_code, "reason": code})
-            except Exception:
-                pass
+            with contextlib.suppress(Exception):  # the peer may be gone already
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
     async def close(self) -> None:
         self.closed = True
         if self.session is not None and self.app.runtime is not None:
-            try:
-                await self.app.runtime.sessions.terminate_child(self.session.id)
-            except Exception:  # already gone: it failed and was not restarted
-                pass
+            await self.app.runtime.end_session(self.session)

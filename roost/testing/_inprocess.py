@@ -2,7 +2,6 @@
 # real Session whose transport hands the encoded frames straight to the client.
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -11,9 +10,8 @@ import anyio.abc
 from selectolax.lexbor import LexborHTMLParser
 
 from .. import protocol
-from ..actors import ActorRef, Session
+from ..actors import ActorRef, Session, SessionEnded
 from ..server import App, Runtime
-from ..supervisor import SupervisorError
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver
 from ._tree import session_gone
@@ -50,30 +48,23 @@ class InProcessLink:
         if self._claims is None:
             await self._load_page()
         assert self._runtime is not None and self._claims is not None
-        claims = self._claims
-        view_class = self.app.routes.get(claims.get("r", ""))
-        if view_class is None:
-            raise MountError(protocol.BAD_TOKEN, "no such view")
         runtime = self._runtime
-        session = Session(
-            claims["s"],
-            view_class,
-            claims.get("p", {}),
-            {},
-            self._transport,
-            url=self.url,
-            pubsub=runtime.pubsub,
-            names=runtime.names,
-        )
-        spec = dataclasses.replace(session.child_spec(), start=self._runner(session))
+        session_id = self._claims["s"]
         # After a disconnect or a crash, the same id is free once the old one is gone.
-        await session_gone(runtime.sessions, session.id)
+        await session_gone(runtime.sessions, session_id)
         try:
-            await runtime.sessions.start_child(spec)
+            session = await runtime.start_session(self._claims, self._transport, url=self.url)
+        except LookupError as exc:
+            raise MountError(protocol.BAD_TOKEN, str(exc)) from exc
         except Exception as exc:
             raise MountError(protocol.JOIN_FAILED, f"{type(exc).__name__}: {exc}") from exc
         self.session = session
+        session.when_ended(lambda: self._ended(session))
         return None
+
+    def _ended(self, session: Session) -> None:
+        if self.session is session and self._deliver is not None:
+            self._deliver(Closed("the session ended"))
 
     async def _load_page(self) -> None:
         runtime = self.app.runtime
@@ -90,18 +81,6 @@ class InProcessLink:
         params = dict(parse_qsl(parts.query))
         page = await self.app.dead_render(route, view_class, params)
         self._claims = self.app.signer.verify(token_of(page))
-
-    def _runner(self, session: Session) -> Any:
-        async def run(
-            *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
-        ) -> None:
-            try:
-                await session.run(task_status=task_status)
-            finally:
-                if self.session is session and self._deliver is not None:
-                    self._deliver(Closed("the session ended"))
-
-        return run
 
     async def _transport(self, text: str) -> None:
         if self._deliver is not None:
@@ -122,7 +101,7 @@ class InProcessLink:
                 await session.dispatch(message)
             else:
                 raise ValueError(f"cannot send {message!r} in process")
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+        except (SessionEnded, anyio.ClosedResourceError, anyio.BrokenResourceError):
             raise Disconnected("the session has ended") from None
 
     async def disconnect(self) -> None:
@@ -130,11 +109,8 @@ class InProcessLink:
         session = self.session
         if session is None:
             return
-        if self._runtime is not None and self._runtime.sessions.running:
-            try:
-                await self._runtime.sessions.terminate_child(session.id)
-            except SupervisorError:  # it already ended by itself
-                pass
+        if self._runtime is not None:
+            await self._runtime.end_session(session)
         self.session = None
 
     async def close(self) -> None:

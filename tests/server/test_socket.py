@@ -68,7 +68,10 @@ async def test_a_crashing_handler_restarts_the_view_with_a_fresh_render(server):
 
 # trio-websocket's client leaves its TCP stream for the GC when the server
 # closes first (its reader stops on EOF without closing the stream).
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+server_closes_first = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@server_closes_first
 async def test_a_malformed_frame_closes_only_that_connection(server):
     async with open_websocket_url(server.socket_url()) as good:
         await join(server, good)
@@ -98,7 +101,7 @@ async def test_events_before_join_are_refused(server):
         assert (await recv(ws))[:3] == ["!", 1, "bad_message"]
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # as above
+@server_closes_first
 async def test_a_foreign_origin_or_wrong_version_is_refused(server):
     from trio_websocket import HandshakeError
 
@@ -124,3 +127,27 @@ async def test_closing_the_socket_ends_its_session(server):
         with trio.fail_after(5):
             await recorder.wait_for(kind="shutdown", supervisor="sessions")
     assert server.runtime.sessions.count_children()["active"] == 0
+
+
+@server_closes_first
+async def test_a_session_that_fails_for_good_shows_a_crash_and_closes_cleanly(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        ref = 1
+        while True:
+            ref += 1
+            await ws.send_message(json.dumps(["e", ref, "0", "boom", {}]))
+            assert (await recv(ws))[:3] == ["!", ref, "crashed"]
+            after = await recv(ws)
+            if after[0] == "c":
+                break
+            assert after[:3] == ["f", "0", 1], "restarted and re-rendered"
+        assert after[1] == "0" and "Reload" in after[2]
+        await ws.send_message('["e",99,"0","inc",{}]')
+        with trio.fail_after(5):
+            try:
+                await ws.get_message()
+            except ConnectionClosed as closed:
+                assert closed.reason.code == 1000
+            else:  # pragma: no cover
+                raise AssertionError("the socket stayed open")

@@ -1,0 +1,34 @@
+"""The public API: what `from roost import ...` offers, and nothing by accident."""
+
+from __future__ import annotations
+
+import roost
+
+PUBLIC = {
+    "ActorRef",
+    "App",
+    "ChildSpec",
+    "Component",
+    "Down",
+    "DynamicSupervisor",
+    "Exit",
+    "LinkedExit",
+    "LiveComponent",
+    "LiveView",
+    "Supervisor",
+    "event",
+    "live_component",
+    "on_component",
+}
+
+
+def test_roost_exports_exactly_the_public_api():
+    names = {n for n in vars(roost) if not n.startswith("_")}
+    subpackages = {"actors", "cli", "protocol", "pubsub", "render", "server", "store", "supervisor"}
+    assert names - subpackages == PUBLIC
+
+
+def test_public_names_come_from_private_modules_or_subpackages():
+    for name in PUBLIC:
+        module = getattr(roost, name).__module__
+        assert module.startswith("roost."), (name, module)
