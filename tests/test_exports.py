@@ -24,7 +24,18 @@ PUBLIC = {
 
 def test_roost_exports_exactly_the_public_api():
     names = {n for n in vars(roost) if not n.startswith("_")}
-    subpackages = {"actors", "cli", "protocol", "pubsub", "render", "server", "store", "supervisor"}
+    subpackages = {
+        "actors",
+        "cli",
+        "client",
+        "protocol",
+        "pubsub",
+        "render",
+        "server",
+        "store",
+        "supervisor",
+        "testing",
+    }
     assert names - subpackages == PUBLIC
 
 
