@@ -6,6 +6,8 @@ import signal
 import subprocess
 import urllib.request
 
+import pytest
+
 from tests.serve import ROOST, ROOT, roost_run
 
 
@@ -61,3 +63,38 @@ def test_a_root_that_fails_past_its_restart_intensity_exits_non_zero_with_the_ca
     assert "root supervisor failed" in last_line
     assert "child 'db'" in last_line
     assert "RuntimeError: the database is on fire" in last_line
+
+
+# trio-websocket's client leaks its TCP stream when the server closes first.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_ctrl_c_with_a_browser_connected_closes_its_socket_and_exits_cleanly():
+    import json
+    import re
+
+    import trio
+    from trio_websocket import ConnectionClosed, open_websocket_url
+
+    with roost_run("examples.dashboard:app") as served:
+        page = await trio.to_thread.run_sync(_get, served.url + "/")
+        token = re.search(r'data-roost-token="([^"]+)"', page).group(1)
+        socket_url = served.url.replace("http://", "ws://") + "/_roost/socket?v=1"
+        async with open_websocket_url(socket_url) as ws:
+            await ws.send_message(json.dumps(["j", 1, token, served.url]))
+            with trio.fail_after(10):
+                while json.loads(await ws.get_message()) != ["r", 1]:
+                    pass
+            served.process.send_signal(signal.SIGINT)
+            with trio.fail_after(10):
+                try:
+                    while True:
+                        await ws.get_message()
+                except ConnectionClosed as closed:
+                    assert closed.reason.code == 1001
+        _, stderr = await trio.to_thread.run_sync(served.process.communicate, None, 15)
+    assert served.process.returncode == 0
+    assert "Traceback" not in stderr
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()

@@ -1,11 +1,22 @@
-# The one Jinja2 environment factory: autoescape always on, templates found
-# next to the Python module that declares them.
+# The one Jinja2 environment factory, and the region renderer: a template's
+# top-level parts re-rendered only when a name they read has changed.
 from __future__ import annotations
 
 import functools
+import weakref
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.defaults import DEFAULT_NAMESPACE
+from jinja2.filters import FILTERS
+from jinja2.runtime import Context
+from jinja2.tests import TESTS
+from markupsafe import Markup
 
 
 @functools.cache
@@ -23,3 +34,547 @@ def environment_for(directory: str) -> jinja2.Environment:
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,
     )
+
+
+# -- what a region may contain ------------------------------------------------
+
+PURE_GLOBALS = frozenset({"range", "dict"})
+"""Jinja's own global functions whose result depends only on their arguments."""
+
+PURE_METHODS = frozenset(
+    """items keys values get upper lower title capitalize casefold swapcase strip lstrip
+    rstrip split rsplit splitlines partition rpartition join replace startswith endswith
+    format count index find rfind zfill center ljust rjust isdigit isalpha isalnum isspace
+    isupper islower isoformat strftime""".split()
+)
+"""Method names treated as pure: those of ``str``, ``dict`` and dates, the
+ones templates call (``{% for k, v in d.items() %}``, ``{{ s.upper() }}``)."""
+
+_IMPURE_FILTERS = frozenset({"random"})
+_BY_NAME_FILTERS = frozenset({"map", "select", "reject", "selectattr", "rejectattr"})
+_LOOP_METHODS = frozenset({"cycle", "changed"})
+
+_ALLOWED = (
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.For,
+    nodes.If,
+    nodes.With,
+    nodes.FilterBlock,
+    nodes.ScopedEvalContextModifier,
+    nodes.Continue,
+    nodes.Break,
+    nodes.Assign,
+    nodes.AssignBlock,
+    nodes.Const,
+    nodes.Name,
+    nodes.Tuple,
+    nodes.List,
+    nodes.Dict,
+    nodes.Pair,
+    nodes.Keyword,
+    nodes.CondExpr,
+    nodes.BinExpr,
+    nodes.UnaryExpr,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.Concat,
+    nodes.Getattr,
+    nodes.Getitem,
+    nodes.Slice,
+    nodes.Filter,
+    nodes.Test,
+    nodes.Call,
+    nodes.MarkSafe,
+    nodes.MarkSafeIfAutoescape,
+)
+_TAGS = {
+    nodes.Extends: "{% extends %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from ... import %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.Block: "{% block %}",
+    nodes.NSRef: "{% set namespace.attr %}",
+}
+
+
+class _Unsafe(Exception):
+    """The template cannot be split soundly; the message says why."""
+
+
+class _Purity:
+    """Walks one region's nodes: raises ``_Unsafe`` for what needs a full
+    render, and notes ``volatile`` for calls whose result may change."""
+
+    def __init__(self, env: jinja2.Environment, pure_calls: frozenset[str]) -> None:
+        self.env = env
+        self.pure_calls = pure_calls | {
+            name for name in PURE_GLOBALS if env.globals.get(name) is DEFAULT_NAMESPACE[name]
+        }
+        self.volatile = False
+
+    def walk(self, node: nodes.Node, *, scoped: bool = False, in_loop: bool = False) -> None:
+        if not isinstance(node, _ALLOWED):
+            tag = _TAGS.get(type(node), f"a {type(node).__name__} node")
+            raise _Unsafe(f"{tag} in the template")
+        if isinstance(node, nodes.Name) and node.name == "self":
+            raise _Unsafe("a reference to self")
+        if isinstance(node, (nodes.Assign, nodes.AssignBlock)) and not scoped:
+            raise _Unsafe("{% set %} outside a for loop or a with block")
+        if isinstance(node, nodes.Call) and not self._pure_call(node, in_loop):
+            self.volatile = True
+        elif isinstance(node, nodes.Filter):
+            self._check_filter(node)
+        elif isinstance(node, nodes.Test) and not self._builtin(node.name, test=True):
+            self.volatile = True
+        if isinstance(node, nodes.For):
+            for child in (node.target, node.iter, node.test, *node.else_):
+                if child is not None:
+                    self.walk(child, scoped=scoped, in_loop=in_loop)
+            for child in node.body:
+                self.walk(child, scoped=True, in_loop=True)
+            return
+        if isinstance(node, nodes.With):
+            for child in (*node.targets, *node.values):
+                self.walk(child, scoped=scoped, in_loop=in_loop)
+            for child in node.body:
+                self.walk(child, scoped=True, in_loop=in_loop)
+            return
+        for child in node.iter_child_nodes():
+            self.walk(child, scoped=scoped, in_loop=in_loop)
+
+    def _pure_call(self, node: nodes.Call, in_loop: bool) -> bool:
+        callee = node.node
+        if isinstance(callee, nodes.Name):
+            return callee.name in self.pure_calls or (in_loop and callee.name == "loop")
+        if isinstance(callee, nodes.Getattr):
+            if in_loop and isinstance(callee.node, nodes.Name) and callee.node.name == "loop":
+                return callee.attr in _LOOP_METHODS
+            return callee.attr in PURE_METHODS
+        return False
+
+    def _builtin(self, name: str, test: bool = False) -> bool:
+        registry, builtins = (self.env.tests, TESTS) if test else (self.env.filters, FILTERS)
+        func = registry.get(name)
+        return func is not None and func is builtins.get(name) and name not in _IMPURE_FILTERS
+
+    def _check_filter(self, node: nodes.Filter) -> None:
+        if not self._builtin(node.name):
+            self.volatile = True
+        elif node.name in _BY_NAME_FILTERS:
+            # `map("upper")`, `select("odd")`: their string arguments name filters and tests.
+            if node.dyn_args is not None:
+                self.volatile = True
+            for arg in node.args:
+                if not isinstance(arg, nodes.Const):
+                    self.volatile = True
+                elif isinstance(arg.value, str):
+                    for test in (False, True):
+                        registry = self.env.tests if test else self.env.filters
+                        if arg.value in registry and not self._builtin(arg.value, test):
+                            self.volatile = True
+
+
+class _NameTracker(CodeGenerator):
+    """Jinja's own code generator, writing nothing: collects every name the
+    compiled code would look up in the context (globals included)."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment, "<regions>", "<regions>")
+        self.names: set[str] = set()
+
+    def write(self, x: str) -> None:
+        pass
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        for action, param in frame.symbols.loads.values():
+            if action == "resolve":
+                self.names.add(param)
+
+
+# -- the plan: a template split into regions, compiled once ---------------------
+
+
+@dataclass(frozen=True)
+class Region:
+    """One top-level part of a template.
+
+    ``names`` are the context names its output depends on; a ``volatile``
+    region calls something whose result may change (``now()``, a custom
+    filter) and is rendered every time. ``line`` is where it starts.
+    """
+
+    names: frozenset[str]
+    volatile: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """A top-level ``{% for name in items %}`` whose body may be cached per item."""
+
+    target: str
+    items: str
+    outer: frozenset[str]
+    body: Callable[[Context], Iterator[str]]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    region: Region
+    slot: int
+    render: Callable[[Context], Iterator[str]]
+    loop: _Loop | None = None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    template: jinja2.Template
+    fallback: str | None
+    regions: tuple[_Compiled, ...] = ()
+    static: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+def _build(
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    source: str,
+    name: str | None,
+    filename: str | None,
+    pure_calls: frozenset[str],
+) -> _Plan:
+    try:
+        if env.is_async:
+            raise _Unsafe("an async environment")
+        if env.finalize is not None:
+            raise _Unsafe("an environment with finalize")
+        if getattr(env.concat, "__self__", None) != "" or env.concat.__name__ != "join":
+            raise _Unsafe("an environment whose concat is not str.join")
+        body = env.parse(source, name, filename).body
+        pieces: list[nodes.Node | str] = []
+        for node in body:
+            if isinstance(node, nodes.Output):
+                for child in node.nodes:
+                    if isinstance(child, nodes.TemplateData):
+                        pieces.append(child.data)
+                    else:
+                        pieces.append(nodes.Output([child], lineno=child.lineno))
+            else:
+                pieces.append(node)
+        static: list[str] = []
+        compiled: list[_Compiled] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                if static and not isinstance(static[-1], _Slot):
+                    static[-1] += piece
+                else:
+                    static.append(piece)
+                continue
+            purity = _Purity(env, pure_calls)
+            purity.walk(piece)
+            tree = nodes.Template([piece], lineno=1)
+            tree.set_environment(env)
+            tracker = _NameTracker(env)
+            tracker.visit(tree)
+            region = Region(frozenset(tracker.names), purity.volatile, piece.lineno)
+            loop = None
+            if not purity.volatile and isinstance(piece, nodes.For):
+                loop = _per_item(env, template, piece, name, filename, pure_calls)
+            render = _compile(env, template, tree, name, filename)
+            compiled.append(_Compiled(region, len(static), render, loop))
+            static.append(_Slot())
+    except _Unsafe as exc:
+        return _Plan(template, str(exc))
+    names = sorted({n for c in compiled for n in c.region.names})
+    return _Plan(template, None, tuple(compiled), tuple(static), tuple(names))
+
+
+def _compile(
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    tree: nodes.Template,
+    name: str | None,
+    filename: str | None,
+) -> Callable[[Context], Iterator[str]]:
+    code = env.compile(tree, name, filename)
+    return env.template_class.from_code(env, code, template.globals).root_render_func
+
+
+def _per_item(
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    node: nodes.For,
+    name: str | None,
+    filename: str | None,
+    pure_calls: frozenset[str],
+) -> _Loop | None:
+    """The per-item form of a loop, if its body's output is a function of the
+    item and of names outside the loop: no ``loop``, no ``{% set %}``, no
+    filter (``if``) or recursion, and no call of a caller-named function
+    (``live_component`` has an effect that replaying an item would skip)."""
+    if not (
+        isinstance(node.target, nodes.Name)
+        and isinstance(node.iter, nodes.Name)
+        and node.test is None
+        and not node.recursive
+    ):
+        return None
+    for child in node.body:
+        for found in child.find_all((nodes.Name, nodes.Assign, nodes.AssignBlock, nodes.Call)):
+            if isinstance(found, (nodes.Assign, nodes.AssignBlock)):
+                return None
+            if isinstance(found, nodes.Name) and found.name == "loop":
+                return None
+            if (
+                isinstance(found, nodes.Call)
+                and isinstance(found.node, nodes.Name)
+                and found.node.name in pure_calls
+            ):
+                return None
+    tree = nodes.Template(list(node.body), lineno=1)
+    tree.set_environment(env)
+    tracker = _NameTracker(env)
+    tracker.visit(tree)
+    body = _compile(env, template, tree, name, filename)
+    target = node.target.name
+    return _Loop(target, node.iter.name, frozenset(tracker.names - {target}), body)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), Markup})
+
+
+def _item_key(item: Any) -> str | None:
+    """A key equal for two items only if they render the same: the ``repr``
+    of a scalar, or of a dict, list or tuple of scalars (each of which
+    ``repr`` spells distinctly, type included); None for anything else."""
+    kind = type(item)
+    if kind in _SCALARS:
+        return repr(item)
+    if kind is dict:
+        if _SCALARS.issuperset(map(type, item.values())) and _SCALARS.issuperset(map(type, item)):
+            return repr(item)
+    elif (kind is list or kind is tuple) and _SCALARS.issuperset(map(type, item)):
+        return repr(item)
+    return None
+
+
+class _Slot(str):
+    """Where a region's output goes among the static text."""
+
+    __slots__ = ()
+
+
+_MISSING: Any = object()
+
+_PLANS: weakref.WeakKeyDictionary[jinja2.Template, dict[frozenset[str], _Plan]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
+    return env.from_string(source)
+
+
+class RegionRenderer:
+    """Renders one template again and again, re-rendering only its regions
+    that read a name which changed since the last render.
+
+    The template's top-level body is split into **regions**: each ``{{ ... }}``
+    between static text, each top-level ``{% for %}``, ``{% if %}``,
+    ``{% with %}``, ``{% filter %}`` and ``{% autoescape %}``. Each is
+    compiled on its own and knows the context names it reads. A render
+    re-renders the regions that read a changed name (and the volatile ones),
+    replays the cached output of the others, and returns exactly what
+    ``template.render(context)`` would.
+
+    Templates that cannot be split soundly render in full every time (see
+    ``fallback``): ``{% extends %}``, ``{% include %}``, ``{% import %}``,
+    macros, ``{% call %}``, ``{% block %}``, ``self``, ``{% set %}`` outside a
+    for loop or a with block, extension tags, async environments and
+    environments with a ``finalize``.
+
+    One instance holds one caller's last render (an actor's, say); the split
+    and the compiled regions are shared by every instance for the same
+    template.
+    """
+
+    def __init__(
+        self, env: jinja2.Environment, name: str, *, pure_calls: Collection[str] = ()
+    ) -> None:
+        """Render template ``name`` of ``env``.
+
+        ``pure_calls`` names more global functions (besides ``range`` and
+        ``dict``) whose result depends only on their arguments; a region
+        calling any other function is re-rendered every time.
+        """
+        self._env = env
+        self._name: str | None = name
+        self._pure = frozenset(pure_calls)
+        self._plan = self._load(env.get_template(name))
+        self._reset()
+
+    @classmethod
+    def from_string(
+        cls, env: jinja2.Environment, source: str, *, pure_calls: Collection[str] = ()
+    ) -> RegionRenderer:
+        """A renderer for template source ``source`` (cached per environment and source)."""
+        self = cls.__new__(cls)
+        self._env = env
+        self._name = None
+        self._pure = frozenset(pure_calls)
+        self._plan = self._load(_from_string(env, source), source)
+        self._reset()
+        return self
+
+    def _load(self, template: jinja2.Template, source: str | None = None) -> _Plan:
+        plans = _PLANS.setdefault(template, {})
+        plan = plans.get(self._pure)
+        if plan is None:
+            filename = template.filename
+            if source is None:
+                loader = self._env.loader
+                assert loader is not None and self._name is not None
+                source, filename, _ = loader.get_source(self._env, self._name)
+            plan = _build(self._env, template, source, template.name, filename, self._pure)
+            plans[self._pure] = plan
+        return plan
+
+    def _reset(self) -> None:
+        self._parts: list[str] | None = None
+        self._values: dict[str, Any] | None = None
+        self._items: dict[int, dict[str, str]] = {}
+        self.rendered: tuple[int, ...] = ()
+        """Indexes of the regions the last ``render`` re-rendered."""
+
+    @property
+    def template(self) -> jinja2.Template:
+        """The compiled template this renderer stands for."""
+        return self._plan.template
+
+    @property
+    def fallback(self) -> str | None:
+        """Why every render is a full one, or None when regions are used."""
+        return self._plan.fallback
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """The regions, in template order (one, the whole template, on a fallback)."""
+        plan = self._plan
+        if plan.fallback is not None:
+            return (Region(frozenset(), True, 1),)
+        return tuple(c.region for c in plan.regions)
+
+    def render(
+        self,
+        context: Mapping[str, Any],
+        changed: Collection[str] | None = None,
+        on_region: Callable[[int, bool], None] | None = None,
+    ) -> str:
+        """Render with ``context``; return what ``template.render(context)`` returns.
+
+        ``changed`` names the context entries that may differ from the last
+        render's, including values changed in place; ``None`` (and the first
+        render) renders every region. A name whose value is not the *same
+        object* as at the last render counts as changed too, as does one
+        added or removed.
+
+        ``on_region(index, replayed)`` is called before each region: with
+        ``replayed=False`` when the region is about to be rendered, with
+        ``True`` when its cached output is re-used (so a caller can repeat
+        the side effects of its last render, such as placing components).
+        A fallback template is one region, index 0, always rendered.
+
+        A render that raises leaves nothing cached: the next one is full.
+        """
+        plan = self._plan
+        if self._name is not None and self._env.auto_reload:
+            template = self._env.get_template(self._name)
+            if template is not plan.template:
+                plan = self._plan = self._load(template)
+                self._reset()
+        if plan.fallback is not None:
+            if on_region is not None:
+                on_region(0, False)
+            self.rendered = (0,)
+            return plan.template.render(context)
+
+        env_globals = plan.template.globals
+        values = {
+            n: context[n] if n in context else env_globals.get(n, _MISSING) for n in plan.names
+        }
+        old = self._values
+        parts = self._parts
+        dirty: set[str] | None = None
+        if old is not None and parts is not None and changed is not None:
+            dirty = {n for n in changed}
+            for n, value in values.items():
+                if old[n] is not value:
+                    dirty.add(n)
+        if parts is None:
+            parts = list(plan.static)
+        items_cache = self._items
+        self._parts = self._values = None
+        rendered: list[int] = []
+        ctx: Context | None = None
+        try:
+            for index, compiled in enumerate(plan.regions):
+                region = compiled.region
+                if dirty is None or region.volatile or not dirty.isdisjoint(region.names):
+                    if on_region is not None:
+                        on_region(index, False)
+                    vars = context if isinstance(context, dict) else dict(context)
+                    loop = compiled.loop
+                    items = values[loop.items] if loop is not None else None
+                    if loop is not None and type(items) in (list, tuple) and items:
+                        cache = items_cache.get(index) if dirty is not None else None
+                        if cache is None or not dirty.isdisjoint(loop.outer):  # type: ignore[union-attr]
+                            cache = {}
+                        parts[compiled.slot], items_cache[index] = _render_items(
+                            plan.template.new_context(vars), loop, items, cache
+                        )
+                    else:
+                        items_cache.pop(index, None)
+                        if ctx is None:
+                            ctx = plan.template.new_context(vars)
+                        parts[compiled.slot] = "".join(compiled.render(ctx))
+                    rendered.append(index)
+                elif on_region is not None:
+                    on_region(index, True)
+        except Exception:
+            items_cache.clear()
+            self._env.handle_exception()
+        self._parts = parts
+        self._values = values
+        self.rendered = tuple(rendered)
+        return "".join(parts)
+
+
+def _render_items(
+    ctx: Context, loop: _Loop, items: list[Any] | tuple[Any, ...], cache: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """A loop's output item by item, re-using ``cache`` (key -> output) for
+    items equal to one rendered last time; returns the output and the new cache."""
+    fresh: dict[str, str] = {}
+    out: list[str] = []
+    body = loop.body
+    target = loop.target
+    for item in items:
+        key = _item_key(item)
+        if key is not None:
+            html = fresh.get(key)
+            if html is None:
+                html = cache.get(key)
+                if html is None:
+                    ctx.vars[target] = item
+                    html = "".join(body(ctx))
+                fresh[key] = html
+        else:
+            ctx.vars[target] = item
+            html = "".join(body(ctx))
+        out.append(html)
+    return "".join(out), fresh

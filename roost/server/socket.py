@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("roost.server")
 
 CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 CLOSE_BAD_DATA = 1007
 CLOSE_TOO_BIG = 1009
@@ -42,7 +43,9 @@ async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any)
     try:
         await connection.serve(receive)
     finally:
-        with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1):
+            # Cancelled: the server is stopping. Say so, so the client retries later.
+            await connection._close(CLOSE_GOING_AWAY, "server shutting down")
             await connection.close()
 
 

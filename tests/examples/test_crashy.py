@@ -32,11 +32,10 @@ async def click_crash(view: LiveClient) -> protocol.Render:
     return await fresh_render(view, "child", since)
 
 
-async def escalate(view: LiveClient) -> protocol.Render:
-    """Click Crash four times, each after the restart before it; returns the
-    view's fresh render, once its component has rendered too."""
-    for _ in range(3):  # within the components' restart limit
-        await click_crash(view)
+async def crash_past_the_limit(view: LiveClient) -> protocol.Render:
+    """Click Crash once more than the components' restart limit allows (three
+    restarts just happened); returns the view's fresh render, once its component
+    has rendered into it too."""
     since = len(view.messages)
     error = await view.click("#crash", expect_error=True)
     assert error.code == "crashed"
@@ -89,11 +88,7 @@ async def test_four_quick_crashes_escalate_and_the_view_remounts(autojump_clock)
             await click_crash(view)
             assert view.text("#parent-count") == "2"
 
-        since = len(view.messages)
-        error = await view.click("#crash", expect_error=True)  # the fourth
-        assert error.code == "crashed"
-        render = await fresh_render(view, "0", since)
-        await view.wait_for("#child-count")  # the component renders into the new page
+        render = await crash_past_the_limit(view)
 
         assert render.version == 1
         assert view.text("#parent-count") == "0"
@@ -110,7 +105,9 @@ async def test_after_an_escalation_a_single_crash_restarts_only_the_component_ag
     autojump_clock,
 ):
     async with LiveClient.mount(app) as view:
-        await escalate(view)
+        for _ in range(3):
+            await click_crash(view)
+        await crash_past_the_limit(view)
         await view.click("#parent-inc")
         view_renders = session_of(view).view.renders
 
