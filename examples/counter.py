@@ -10,7 +10,8 @@ class Counter(LiveView):
     template = "counter.html"
 
     def mount(self, params, session):
-        self.count = int(params.get("start", 0))
+        start = params.get("start", "0")
+        self.count = int(start) if start.lstrip("-").isdigit() else 0
 
     @event
     def inc(self):

@@ -530,15 +530,21 @@ class RegionRenderer:
                     vars = context if isinstance(context, dict) else dict(context)
                     loop = compiled.loop
                     items = values[loop.items] if loop is not None else None
-                    if loop is not None and type(items) in (list, tuple) and items:
-                        cache = items_cache.get(index) if dirty is not None else None
-                        if cache is None or not dirty.isdisjoint(loop.outer):  # type: ignore[union-attr]
-                            cache = {}
+                    cache = items_cache.get(index) if dirty is not None else None
+                    if (
+                        loop is not None
+                        and cache is not None
+                        and type(items) in (list, tuple)
+                        and items
+                        and dirty.isdisjoint(loop.outer)  # type: ignore[union-attr]
+                    ):
                         parts[compiled.slot], items_cache[index] = _render_items(
                             plan.template.new_context(vars), loop, items, cache
                         )
                     else:
-                        items_cache.pop(index, None)
+                        if loop is not None:
+                            # Whole, as fast as Jinja goes; item by item from the next change on.
+                            items_cache[index] = {}
                         if ctx is None:
                             ctx = plan.template.new_context(vars)
                         parts[compiled.slot] = "".join(compiled.render(ctx))

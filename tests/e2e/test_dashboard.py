@@ -29,7 +29,7 @@ def test_a_tab_click_moves_the_active_class_with_one_small_patch(dashboard, page
     page.wait_for_function(
         "() => document.querySelector('nav.tabs button:nth-child(2)').className === 'active'"
     )
-    assert page.get_attribute("nav.tabs button:nth-child(1)", "class") == ""
+    assert page.get_attribute("nav.tabs button:nth-child(1)", "class") is None
     patches = [json.loads(f) for f in received if f.startswith('["p"')]
     assert [p[1] for p in patches] == ["tabs"], "only the tabs actor sent a patch"
     assert len(received[0].encode()) <= 80

@@ -66,7 +66,7 @@ async def test_a_tab_click_rerenders_only_the_tabs_actor_with_one_small_patch():
         await settle(view, "0", "tabs", "pages")
 
         assert view.attr(SETTINGS, "class") == "active"
-        assert view.attr(PROFILE, "class") == ""
+        assert view.attr(PROFILE, "class") is None
         assert render_counts(view) == {**counts, "tabs": counts["tabs"] + 1}
         [(patch, size)] = changes_since(view, before)
         assert isinstance(patch, protocol.Patch) and patch.target == "tabs"
