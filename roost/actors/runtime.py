@@ -106,12 +106,14 @@ class ActorRuntime:
                     for message in batch:
                         if isinstance(message, Resync):
                             await outbox.put(protocol.Render(self.target, version, html))
-                            acks.append(message.ref)
+                            if message.ref:
+                                acks.append(message.ref)
                             continue
                         await self._handle(state, message, acks)
                         await self._flush_effects()
-                    if state._tracker.changed(state.__dict__):
-                        html = self._render(state)
+                    changed = state._tracker.changed(state.__dict__)
+                    if changed:
+                        html = self._render(state, changed)
                         ops = differ.update(html)
                         if ops:
                             version += 1
@@ -136,8 +138,9 @@ class ActorRuntime:
             with anyio.CancelScope(shield=True):
                 await self.stopped(state, reason)
 
-    def _render(self, state: Stateful) -> str:
-        with rendering(RenderScope()) as scope:
+    def _render(self, state: Stateful, changed: set[str] | None = None) -> str:
+        # `changed`: the assigns changed since the last render (None: a full render).
+        with rendering(RenderScope(changed=changed)) as scope:
             html = str(state.render())  # a Markup (str subclass) becomes plain text
         self._placed = scope.components
         self.renders += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,24 +33,61 @@ class ComponentHandle:
         return live_component(self.cls, id=self.id, **self.props)
 
 
+Placed = dict[str, tuple["type[LiveComponent]", dict[str, Any]]]
+"""Component id -> (class, props), in the order a render placed them."""
+
+
 class RenderScope:
     """Collects the components one render of one actor places.
 
     ``dead`` scopes (the HTTP render) mount and render each component in
     place, recursively; live scopes emit an empty boundary that the
-    component's own actor fills.
+    component's own actor fills. ``changed`` names the assigns changed since
+    the actor's last render (None: render everything); the default
+    ``render()`` re-renders only the template regions that read them.
     """
 
-    def __init__(self, dead: bool = False) -> None:
+    def __init__(self, dead: bool = False, changed: set[str] | None = None) -> None:
         self.dead = dead
-        self.components: dict[str, tuple[type[LiveComponent], dict[str, Any]]] = {}
+        self.changed = changed
+        self.components: Placed = {}
+        self._recording: Placed | None = None
 
     def place(self, cls: type[LiveComponent], id: str, props: dict[str, Any]) -> Markup:
+        self._add(id, cls, props)
+        if self._recording is not None:
+            self._recording[id] = (cls, props)
+        content = render_dead(cls, props) if self.dead else ""
+        return Markup(BOUNDARY.format(id=escape(id), content=content))
+
+    def _add(self, id: str, cls: type[LiveComponent], props: dict[str, Any]) -> None:
         if id in self.components:
             raise ValueError(f"component id {id!r} is placed twice in one render")
         self.components[id] = (cls, props)
-        content = render_dead(cls, props) if self.dead else ""
-        return Markup(BOUNDARY.format(id=escape(id), content=content))
+
+    @contextmanager
+    def regions(self, memory: dict[int, Placed]) -> Iterator[Callable[[int, bool], None]]:
+        """The ``on_region`` hook for a ``RegionRenderer`` render in this scope.
+
+        ``memory`` (kept by the actor between renders) holds what each
+        template region placed when it was last rendered: a region rendered
+        now records its placements there afresh; a region replayed from
+        cache places the same components again, so the actor does not take
+        them for gone.
+        """
+
+        def on_region(index: int, replayed: bool) -> None:
+            if replayed:
+                self._recording = None
+                for id, (cls, props) in memory.get(index, {}).items():
+                    self._add(id, cls, props)
+            else:
+                self._recording = memory[index] = {}
+
+        try:
+            yield on_region
+        finally:
+            self._recording = None
 
 
 _scope: contextvars.ContextVar[RenderScope | None] = contextvars.ContextVar(
@@ -65,6 +102,11 @@ def rendering(scope: RenderScope) -> Iterator[RenderScope]:
         yield scope
     finally:
         _scope.reset(token)
+
+
+def current_scope() -> RenderScope | None:
+    """The scope of the render under way in this context, if any."""
+    return _scope.get()
 
 
 def live_component(cls: type[LiveComponent], id: str, **props: Any) -> Markup:

@@ -2,6 +2,7 @@
 # one supervisor, and the routing of client messages to them.
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,9 @@ class Session:
     """The actors of one browser tab, started as one child of ``sessions``.
 
     Its supervisor (one_for_all) starts, in order: the outbox, the components'
-    DynamicSupervisor, the view. A component that crashes is restarted alone
+    DynamicSupervisor, the view, and ``linger``, which ends the session when
+    its socket has been gone for ``grace`` seconds (a tab that reconnects
+    sooner finds its actors as it left them). A component that crashes is restarted alone
     by the components' supervisor; past that supervisor's restart intensity,
     or when the view crashes, the whole session restarts (the view re-mounts,
     its components with it). Past the session's own intensity the session
@@ -52,15 +55,17 @@ class Session:
         view_class: type[LiveView],
         params: dict[str, str],
         session: dict[str, Any],
-        transport: Transport,
+        transport: Transport | None,
         *,
         url: str = "",
         pubsub: MemoryPubSub | None = None,
         names: Registry | None = None,
         max_restarts: int = 3,
         max_seconds: float = 5.0,
+        grace: float = 30.0,
     ) -> None:
         self.id = session_id
+        self.grace = grace
         self.registry: dict[str, ActorRef] = {}
         self.components: dict[str, ComponentActor] = {}
         self.pubsub = pubsub if pubsub is not None else MemoryPubSub()
@@ -78,6 +83,7 @@ class Session:
                 ChildSpec("outbox", self.outbox.run),
                 ChildSpec("components", self._run_components, type="supervisor"),
                 ChildSpec("view", self.view.run),
+                ChildSpec("linger", self._linger),
             ],
             strategy="one_for_all",
             max_restarts=max_restarts,
@@ -92,19 +98,80 @@ class Session:
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
+        self._changed = anyio.Event()
         try:
-            await self.supervisor.run(task_status=task_status)
+            # Cancelled by `_linger` when no socket came back within the grace period.
+            with anyio.CancelScope() as self._scope:
+                await self.supervisor.run(task_status=task_status)
         except Exception as exc:
             log.error("session %s failed: %s", self.id, exc)
-            with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-                await self._transport(protocol.encode(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE)))
+            if self._transport is not None:
+                crash = protocol.encode(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE))
+                with anyio.CancelScope(shield=True), anyio.move_on_after(1):
+                    await self._transport(crash)
             raise
         finally:
             self.outbox.close()
             self.ended = True
+            self._notify()
             callbacks, self._on_end = self._on_end, []
             for callback in callbacks:
                 callback()
+
+    # -- the socket coming and going ---------------------------------------------
+
+    async def attach(self, transport: Transport) -> None:
+        """Send to ``transport`` (a reconnected tab): every actor renders itself afresh."""
+        self._transport = transport
+        self.outbox.attach(transport)
+        self._notify()
+        for target in [VIEW_TARGET, *(t for t in self.registry if t != VIEW_TARGET)]:
+            ref = self.registry.get(target)
+            if ref is not None:
+                with contextlib.suppress(MailboxClosed):
+                    await ref.send_wait(Resync(0))
+
+    def detach(self, transport: Transport | None = None) -> None:
+        """The tab's socket is gone (if ``transport`` is given: only if it is that one).
+
+        The actors keep running; the session ends unless a socket is attached
+        again within ``grace`` seconds.
+        """
+        if transport is not None and transport != self._transport:
+            return  # another socket took over already
+        self._transport = None
+        self.outbox.detach()
+        self._notify()
+
+    @property
+    def attached(self) -> bool:
+        """Whether a socket is attached."""
+        return self._transport is not None
+
+    async def wait_detached(self) -> None:
+        """Return once no socket is attached (or the session has ended)."""
+        while self._transport is not None and not self.ended:
+            await self._changed.wait()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    async def _linger(
+        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        task_status.started()
+        while True:
+            changed = self._changed
+            if self._transport is not None:
+                await changed.wait()
+                continue
+            with anyio.move_on_after(self.grace):
+                await changed.wait()
+                continue
+            log.info("session %s: no reconnect within %s s, ending it", self.id, self.grace)
+            self._scope.cancel()
+            await anyio.sleep_forever()
 
     def when_ended(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` once the session has ended (at once if it has)."""

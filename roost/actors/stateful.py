@@ -8,9 +8,10 @@ import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..render import environment_for
+from ..render.templates import RegionRenderer
 from .assigns import _MISSING, ChangeTracker
 from .handlers import Handler, collect_component_handlers, collect_handlers
-from .scope import ComponentHandle, live_component
+from .scope import ComponentHandle, Placed, current_scope, live_component
 
 if TYPE_CHECKING:
     from .actor import ActorRef
@@ -35,12 +36,17 @@ class Stateful:
     trap_exits: ClassVar[bool] = False
     """When True, a linked actor's failure arrives as ``Exit`` in ``handle_info``."""
 
+    render_regions: ClassVar[bool] = True
+    """When True, a re-render renders only the template regions that read a
+    changed assign (see docs/render.md); False renders the whole template."""
+
     __roost_handlers__: ClassVar[dict[str, Handler]] = {}
     __roost_component_handlers__: ClassVar[dict[str, str]] = {}
     __roost_template_dir__: ClassVar[str] = "."
 
     _tracker: ChangeTracker
     _actor: ActorRuntime | None
+    _regions: tuple[RegionRenderer, dict[int, Placed]] | None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -54,6 +60,7 @@ class Stateful:
     def __init__(self) -> None:
         object.__setattr__(self, "_tracker", ChangeTracker())
         object.__setattr__(self, "_actor", None)
+        object.__setattr__(self, "_regions", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name[0] != "_":
@@ -76,11 +83,28 @@ class Stateful:
 
         The template can also call ``live_component(Class, id="x", **props)``
         to place a LiveComponent.
+
+        In a running actor, a re-render renders only the template regions
+        that read an assign changed since the last render, and re-uses the
+        rest (``render_regions``); a dead render renders the whole template.
         """
         if self.template is None:
             raise NotImplementedError(f"{type(self).__name__} needs a template or a render()")
         env = environment_for(self.__roost_template_dir__)
-        return env.get_template(self.template).render(self.assigns, live_component=live_component)
+        scope = current_scope()
+        if scope is None or scope.dead or not self.render_regions:
+            return env.get_template(self.template).render(
+                self.assigns, live_component=live_component
+            )
+        regions = self.__dict__.get("_regions")
+        if regions is None or regions[0].name != self.template:
+            renderer = RegionRenderer(env, self.template, pure_calls=("live_component",))
+            regions = (renderer, {})
+            object.__setattr__(self, "_regions", regions)
+        renderer, placed = regions
+        context = {**self.assigns, "live_component": live_component}
+        with scope.regions(placed) as on_region:
+            return renderer.render(context, scope.changed, on_region)
 
     def handle_info(self, message: Any) -> Any:
         """Handle a message that is not a client event (timers, pubsub, actors)."""
@@ -186,6 +210,11 @@ class Stateful:
         )
         if handle is not None:
             handle.props = {**handle.props, **props}
+            # A template region replayed from cache places it with these props too.
+            regions = self.__dict__.get("_regions")
+            for placed in regions[1].values() if regions is not None else ():
+                if component_id in placed:
+                    placed[component_id] = (handle.cls, handle.props)
         self._effect("send_update", component_id, props)
 
     def push_event(self, event: str, payload: Any = None) -> None:

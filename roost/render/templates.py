@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +116,7 @@ class _Purity:
 
     def walk(self, node: nodes.Node, *, scoped: bool = False, in_loop: bool = False) -> None:
         if not isinstance(node, _ALLOWED):
-            tag = _TAGS.get(type(node), f"a {type(node).__name__} node")
+            tag = _TAGS.get(type(node), f"node {type(node).__name__}")
             raise _Unsafe(f"{tag} in the template")
         if isinstance(node, nodes.Name) and node.name == "self":
             raise _Unsafe("a reference to self")
@@ -210,6 +209,20 @@ class Region:
     names: frozenset[str]
     volatile: bool
     line: int
+
+
+@dataclass(frozen=True)
+class RenderStats:
+    """What one ``RegionRenderer.render`` did."""
+
+    rendered: tuple[int, ...] = ()
+    """Indexes of the regions rendered."""
+    replayed: tuple[int, ...] = ()
+    """Indexes of the regions whose last output was re-used."""
+    items_rendered: int = 0
+    """Items rendered by the loops rendered item by item."""
+    items_replayed: int = 0
+    """Items whose last output those loops re-used."""
 
 
 @dataclass(frozen=True)
@@ -315,7 +328,10 @@ def _per_item(
     """The per-item form of a loop, if its body's output is a function of the
     item and of names outside the loop: no ``loop``, no ``{% set %}``, no
     filter (``if``) or recursion, and no call of a caller-named function
-    (``live_component`` has an effect that replaying an item would skip)."""
+    (``live_component`` has an effect that replaying an item would skip).
+
+    It is used only while the item and every name read outside it are plain
+    data (``_item_key``), so rendering an item can have no effect either."""
     if not (
         isinstance(node.target, nodes.Name)
         and isinstance(node.iter, nodes.Name)
@@ -370,14 +386,26 @@ class _Slot(str):
 
 _MISSING: Any = object()
 
-_PLANS: weakref.WeakKeyDictionary[jinja2.Template, dict[frozenset[str], _Plan]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 @functools.lru_cache(maxsize=256)
 def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
     return env.from_string(source)
+
+
+@functools.lru_cache(maxsize=512)
+def _plan_for(
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    name: str | None,
+    source: str | None,
+    pure_calls: frozenset[str],
+) -> _Plan:
+    """The plan for ``template`` (loaded as ``name``, or from ``source``)."""
+    filename = template.filename
+    if source is None:
+        assert env.loader is not None and name is not None
+        source, filename, _ = env.loader.get_source(env, name)
+    return _build(env, template, source, template.name, filename, pure_calls)
 
 
 class RegionRenderer:
@@ -415,7 +443,7 @@ class RegionRenderer:
         self._env = env
         self._name: str | None = name
         self._pure = frozenset(pure_calls)
-        self._plan = self._load(env.get_template(name))
+        self._plan = _plan_for(env, env.get_template(name), name, None, self._pure)
         self._reset()
 
     @classmethod
@@ -427,29 +455,21 @@ class RegionRenderer:
         self._env = env
         self._name = None
         self._pure = frozenset(pure_calls)
-        self._plan = self._load(_from_string(env, source), source)
+        self._plan = _plan_for(env, _from_string(env, source), None, source, self._pure)
         self._reset()
         return self
-
-    def _load(self, template: jinja2.Template, source: str | None = None) -> _Plan:
-        plans = _PLANS.setdefault(template, {})
-        plan = plans.get(self._pure)
-        if plan is None:
-            filename = template.filename
-            if source is None:
-                loader = self._env.loader
-                assert loader is not None and self._name is not None
-                source, filename, _ = loader.get_source(self._env, self._name)
-            plan = _build(self._env, template, source, template.name, filename, self._pure)
-            plans[self._pure] = plan
-        return plan
 
     def _reset(self) -> None:
         self._parts: list[str] | None = None
         self._values: dict[str, Any] | None = None
         self._items: dict[int, dict[str, str]] = {}
-        self.rendered: tuple[int, ...] = ()
-        """Indexes of the regions the last ``render`` re-rendered."""
+        self.last = RenderStats()
+        """What the last ``render`` did."""
+
+    @property
+    def name(self) -> str | None:
+        """The template's name (None for one made ``from_string``)."""
+        return self._name
 
     @property
     def template(self) -> jinja2.Template:
@@ -495,12 +515,12 @@ class RegionRenderer:
         if self._name is not None and self._env.auto_reload:
             template = self._env.get_template(self._name)
             if template is not plan.template:
-                plan = self._plan = self._load(template)
+                plan = self._plan = _plan_for(self._env, template, self._name, None, self._pure)
                 self._reset()
         if plan.fallback is not None:
             if on_region is not None:
                 on_region(0, False)
-            self.rendered = (0,)
+            self.last = RenderStats(rendered=(0,))
             return plan.template.render(context)
 
         env_globals = plan.template.globals
@@ -520,6 +540,8 @@ class RegionRenderer:
         items_cache = self._items
         self._parts = self._values = None
         rendered: list[int] = []
+        replayed: list[int] = []
+        items_rendered = items_replayed = 0
         ctx: Context | None = None
         try:
             for index, compiled in enumerate(plan.regions):
@@ -537,10 +559,14 @@ class RegionRenderer:
                         and type(items) in (list, tuple)
                         and items
                         and dirty.isdisjoint(loop.outer)  # type: ignore[union-attr]
+                        and all(_item_key(values[n]) is not None for n in loop.outer)
                     ):
-                        parts[compiled.slot], items_cache[index] = _render_items(
+                        html, items_cache[index], n = _render_items(
                             plan.template.new_context(vars), loop, items, cache
                         )
+                        parts[compiled.slot] = html
+                        items_rendered += n
+                        items_replayed += len(items) - n
                     else:
                         if loop is not None:
                             # Whole, as fast as Jinja goes; item by item from the next change on.
@@ -549,23 +575,27 @@ class RegionRenderer:
                             ctx = plan.template.new_context(vars)
                         parts[compiled.slot] = "".join(compiled.render(ctx))
                     rendered.append(index)
-                elif on_region is not None:
-                    on_region(index, True)
+                else:
+                    if on_region is not None:
+                        on_region(index, True)
+                    replayed.append(index)
         except Exception:
             items_cache.clear()
             self._env.handle_exception()
         self._parts = parts
         self._values = values
-        self.rendered = tuple(rendered)
+        self.last = RenderStats(tuple(rendered), tuple(replayed), items_rendered, items_replayed)
         return "".join(parts)
 
 
 def _render_items(
     ctx: Context, loop: _Loop, items: list[Any] | tuple[Any, ...], cache: dict[str, str]
-) -> tuple[str, dict[str, str]]:
+) -> tuple[str, dict[str, str], int]:
     """A loop's output item by item, re-using ``cache`` (key -> output) for
-    items equal to one rendered last time; returns the output and the new cache."""
+    items equal to one rendered last time; returns the output, the new cache
+    and how many items were rendered."""
     fresh: dict[str, str] = {}
+    count = 0
     out: list[str] = []
     body = loop.body
     target = loop.target
@@ -578,9 +608,11 @@ def _render_items(
                 if html is None:
                     ctx.vars[target] = item
                     html = "".join(body(ctx))
+                    count += 1
                 fresh[key] = html
         else:
             ctx.vars[target] = item
             html = "".join(body(ctx))
+            count += 1
         out.append(html)
-    return "".join(out), fresh
+    return "".join(out), fresh, count

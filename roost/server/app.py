@@ -34,7 +34,9 @@ SOCKET_PATH = PREFIX + "/socket"
 class App:
     """A roost application: routes from URL paths to LiveView classes.
 
-    ``children`` are the app's own services (child specs), started under the
+    A tab whose socket drops keeps its session (every actor, with its state)
+    for ``reconnect_grace`` seconds; the browser rejoins it when it
+    reconnects. ``children`` are the app's own services (child specs), started under the
     root supervisor after pubsub and store and before the sessions. ``App``
     is an ASGI callable. ``roost run module:app`` serves it under the
     supervision tree; any other ASGI server works too, in which case the tree
@@ -50,6 +52,7 @@ class App:
         max_sessions: int | None = 10_000,
         check_origin: bool = True,
         children: Sequence[ChildSpec] = (),
+        reconnect_grace: float = 30.0,
     ) -> None:
         self.routes = dict(routes)
         self.signer = TokenSigner(secret)
@@ -57,6 +60,7 @@ class App:
         self.max_sessions = max_sessions
         self.check_origin = check_origin
         self.children = list(children)
+        self.reconnect_grace = reconnect_grace
         self.runtime: Runtime | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -15,7 +15,7 @@ from ..actors import Registry, Session
 from ..actors.outbox import Transport
 from ..pubsub import MemoryPubSub
 from ..store import MemoryStore
-from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor
+from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor, events
 
 if TYPE_CHECKING:
     from .app import App
@@ -52,11 +52,19 @@ class Runtime:
     async def start_session(
         self, claims: dict[str, Any], transport: Transport, *, url: str = ""
     ) -> Session:
-        """Start the session a verified token's ``claims`` name, sending to ``transport``.
+        """The session a verified token's ``claims`` name, now sending to ``transport``.
 
-        Raises ``LookupError`` when no view is routed at the claimed path, and
-        whatever the view's start raised (its ``mount``, say) otherwise.
+        A session with that id that is still running (its tab reconnected
+        within the grace period) is attached to ``transport`` and resumes with
+        its state; otherwise a new one starts. Raises ``LookupError`` when no
+        view is routed at the claimed path, and whatever the view's start
+        raised (its ``mount``, say) otherwise.
         """
+        running = self._sessions.get(claims.get("s", ""))
+        if running is not None and not running.ended:
+            await running.attach(transport)
+            return running
+        await self._gone(claims.get("s", ""))
         view_class = self.app.routes.get(claims.get("r", ""))
         if view_class is None:
             raise LookupError(f"no view is routed at {claims.get('r')!r}")
@@ -69,6 +77,7 @@ class Runtime:
             url=url,
             pubsub=self.pubsub,
             names=self.names,
+            grace=self.app.reconnect_grace,
         )
         await self.sessions.start_child(session.child_spec())
         self._sessions[session.id] = session
@@ -84,6 +93,17 @@ class Runtime:
     def session(self, session_id: str) -> Session | None:
         """The running session with this id, if any."""
         return self._sessions.get(session_id)
+
+    async def _gone(self, session_id: str) -> None:
+        # A session that just ended may still be a child of `sessions` for a
+        # moment; its id is free once the supervisor reports it gone.
+        if not self.sessions.running:
+            return
+        with events.listen(self.sessions.name) as recorder:
+            seen = 0
+            while any(child == session_id for child, _, _ in self.sessions.which_children()):
+                seen += 1
+                await recorder.wait_for(child=session_id, count=seen)
 
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:

@@ -71,6 +71,7 @@ class _Connection:
         self._send = send
         self.session: Session | None = None
         self.closed = False
+        self.left = False
 
     async def transport(self, text: str) -> None:
         if not self.closed:
@@ -97,6 +98,7 @@ class _Connection:
                 if not await self._join(message):
                     return
             elif isinstance(message, protocol.Leave):
+                self.left = True
                 return
             elif self.session is None:
                 await self._refuse(
@@ -149,6 +151,10 @@ class _Connection:
                 await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
     async def close(self) -> None:
+        """The socket is gone: a tab that left ends its session, a lost one may come back."""
         self.closed = True
         if self.session is not None and self.app.runtime is not None:
-            await self.app.runtime.end_session(self.session)
+            if self.left:
+                await self.app.runtime.end_session(self.session)
+            else:
+                self.session.detach(self.transport)

@@ -346,15 +346,18 @@ class LiveClient:
         return message
 
     async def disconnect(self) -> None:
-        """Close the connection, as a network loss would (in process: end the session,
-        as the server does when a tab's socket closes). Returns with every frame
-        received before the close applied and :attr:`connected` False."""
+        """Drop the connection, as a network loss would: the server keeps the
+        session (every actor, with its state) for the app's ``reconnect_grace``
+        seconds. Returns with every frame received before the drop applied and
+        :attr:`connected` False."""
         await self._bounded(self._link.disconnect(), "the connection to close")
         await self._until(lambda: not self._connected, "the end of the connection")
 
     async def reconnect(self) -> None:
         """Join again with the same token, as the browser does after a lost
-        connection; returns once the view (and its components) rendered afresh."""
+        connection: within the grace period the session resumes where it was;
+        after it, a new session mounts. Returns once the view (and its
+        components) rendered."""
         if self._connected:
             raise RuntimeError("still connected: call disconnect() first")
         await self._join()

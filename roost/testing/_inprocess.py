@@ -14,7 +14,6 @@ from ..actors import ActorRef, Session, SessionEnded
 from ..server import App, Runtime
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver
-from ._tree import session_gone
 
 
 class InProcessLink:
@@ -49,9 +48,6 @@ class InProcessLink:
             await self._load_page()
         assert self._runtime is not None and self._claims is not None
         runtime = self._runtime
-        session_id = self._claims["s"]
-        # After a disconnect or a crash, the same id is free once the old one is gone.
-        await session_gone(runtime.sessions, session_id)
         try:
             session = await runtime.start_session(self._claims, self._transport, url=self.url)
         except LookupError as exc:
@@ -96,7 +92,7 @@ class InProcessLink:
             if isinstance(message, protocol.Heartbeat):
                 await session.outbox.put(protocol.Ack(message.ref))
             elif isinstance(message, protocol.Leave):
-                await self.disconnect()
+                await self.close()
             elif isinstance(message, protocol.Event | protocol.Sync):
                 await session.dispatch(message)
             else:
@@ -105,16 +101,23 @@ class InProcessLink:
             raise Disconnected("the session has ended") from None
 
     async def disconnect(self) -> None:
-        """End the session, as the server does when a tab's socket closes."""
+        """Drop the connection, as the server sees a lost socket: the session
+        keeps running for its grace period, ready to be rejoined."""
         session = self.session
         if session is None:
             return
-        if self._runtime is not None:
-            await self._runtime.end_session(session)
         self.session = None
+        session.detach(self._transport)
+        if self._deliver is not None:
+            self._deliver(Closed("the connection dropped"))
 
     async def close(self) -> None:
+        """Leave: the session ends, as when a tab closes."""
         await self.disconnect()
+        if self._runtime is not None and self._claims is not None:
+            session = self._runtime.session(self._claims["s"])
+            if session is not None:
+                await self._runtime.end_session(session)
 
     def actor_ref(self, target: str) -> ActorRef:
         ref = self.session.registry.get(target) if self.session is not None else None

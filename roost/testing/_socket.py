@@ -2,6 +2,7 @@
 # running server: GET the page for its token, then join as the browser does.
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 import anyio
@@ -128,11 +129,26 @@ class SocketLink:
             raise Disconnected("the socket is closed") from None
 
     async def disconnect(self) -> None:
-        """Close the socket; with ``app``, also wait until the server dropped the session.
+        """Close the socket without leaving, as a lost network does; with ``app``,
+        also wait until the server has detached the session (which it keeps
+        for its grace period)."""
+        await self._close_socket()
+        runtime = self.app.runtime if self.app is not None else None
+        session = runtime.session(self._session_id) if runtime and self._session_id else None
+        if session is not None:
+            await session.wait_detached()
 
-        That wait rests on the server ending a tab's session when its socket
-        closes, as roost/server/socket.py does today.
-        """
+    async def close(self) -> None:
+        """Leave, then close the socket; with ``app``, wait until the session is gone."""
+        if self._ws is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await self._ws.send_message(protocol.encode(protocol.Leave()))
+        await self._close_socket()
+        runtime = self.app.runtime if self.app is not None else None
+        if runtime is not None and self._session_id is not None:
+            await session_gone(runtime.sessions, self._session_id)
+
+    async def _close_socket(self) -> None:
         ws, done = self._ws, self._done
         if ws is None or done is None:
             return
@@ -140,12 +156,6 @@ class SocketLink:
         await ws.aclose()
         await done.wait()
         self._ws = None
-        runtime = self.app.runtime if self.app is not None else None
-        if runtime is not None and self._session_id is not None:
-            await session_gone(runtime.sessions, self._session_id)
-
-    async def close(self) -> None:
-        await self.disconnect()
 
     def actor_ref(self, target: str) -> ActorRef:
         runtime = self.app.runtime if self.app is not None else None

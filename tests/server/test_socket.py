@@ -119,14 +119,46 @@ async def test_a_foreign_origin_or_wrong_version_is_refused(server):
             raise AssertionError("connection was accepted")
 
 
-async def test_closing_the_socket_ends_its_session(server):
+async def test_a_tab_that_leaves_ends_its_session(server):
     with events.listen() as recorder:
         async with open_websocket_url(server.socket_url()) as ws:
             await join(server, ws)
             assert server.runtime.sessions.count_children()["active"] == 1
+            await ws.send_message('["l"]')
         with trio.fail_after(5):
             await recorder.wait_for(kind="shutdown", supervisor="sessions")
     assert server.runtime.sessions.count_children()["active"] == 0
+
+
+async def test_a_dropped_socket_rejoins_its_session_with_its_state(server):
+    token = await server.token()
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message(json.dumps(["j", 1, token, server.url]))
+        await recv(ws), await recv(ws)
+        await ws.send_message('["e",2,"0","inc",{"by":"5"}]')
+        await recv(ws), await recv(ws)
+    # The network dropped (no Leave): the session and its view keep running.
+    assert server.runtime.sessions.count_children()["active"] == 1
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message(json.dumps(["j", 1, token, server.url]))
+        messages = [await recv(ws), await recv(ws)]
+        render = next(m for m in messages if m[0] == "f")
+        assert '<b id="n">5</b>' in render[3]
+        await ws.send_message('["e",2,"0","inc",{}]')
+        patch = await recv(ws)
+        assert patch[:2] == ["p", "0"] and "6" in json.dumps(patch[3])
+    assert server.runtime.sessions.count_children()["active"] == 1
+
+
+async def test_a_session_whose_socket_stays_away_past_the_grace_period_ends(server):
+    server.app.reconnect_grace = 0.05
+    with events.listen() as recorder:
+        async with open_websocket_url(server.socket_url()) as ws:
+            await join(server, ws)
+        with trio.fail_after(5):
+            await recorder.wait_for(kind="exited", supervisor="sessions")
+    assert server.runtime.sessions.count_children()["active"] == 0
+
 
 
 @server_closes_first

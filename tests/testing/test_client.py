@@ -334,7 +334,7 @@ async def test_crash_makes_the_view_fail_and_returns_its_fresh_render(open_view)
         assert view.text("#count") == "3"
 
 
-async def test_disconnect_then_reconnect_joins_again_with_a_fresh_render(open_view):
+async def test_disconnect_then_reconnect_resumes_the_session_with_its_state(open_view):
     async with open_view("/?start=3") as view:
         await view.click("#plus")
         await view.disconnect()
@@ -345,9 +345,21 @@ async def test_disconnect_then_reconnect_joins_again_with_a_fresh_render(open_vi
         await view.reconnect()
         assert view.connected
         assert isinstance(view.renders[renders], protocol.Render)
-        assert view.version() == 1
+        assert view.text("#count") == "4"
+        version = view.version()
         await view.click("#plus")
-        assert view.version() == 2
+        assert view.text("#count") == "5"
+        assert view.version() == version + 1
+
+
+async def test_reconnecting_after_the_grace_period_mounts_afresh(open_view, autojump_clock):
+    async with open_view("/?start=3") as view:
+        await view.click("#plus")
+        await view.disconnect()
+        await trio.sleep(60)  # virtual time, past the default 30 s grace
+        await view.reconnect()
+        assert view.text("#count") == "3"
+        assert view.version() == 1
 
 
 async def test_a_missing_page_raises_mount_error(open_view):
