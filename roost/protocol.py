@@ -129,6 +129,7 @@ UNKNOWN_EVENT = "unknown_event"
 BAD_PARAMS = "bad_params"
 OVERLOADED = "overloaded"
 CRASHED = "crashed"
+RATE_LIMITED = "rate_limited"
 JOIN_FAILED = "join_failed"
 BAD_TOKEN = "bad_token"
 

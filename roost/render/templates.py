@@ -340,7 +340,7 @@ def _per_item(
     ):
         return None
     for child in node.body:
-        for found in child.find_all((nodes.Name, nodes.Assign, nodes.AssignBlock, nodes.Call)):
+        for found in (child, *child.find_all(nodes.Node)):
             if isinstance(found, (nodes.Assign, nodes.AssignBlock)):
                 return None
             if isinstance(found, nodes.Name) and found.name == "loop":

@@ -36,7 +36,9 @@ class App:
 
     A tab whose socket drops keeps its session (every actor, with its state)
     for ``reconnect_grace`` seconds; the browser rejoins it when it
-    reconnects. ``children`` are the app's own services (child specs), started under the
+    reconnects. Each socket may send ``event_rate = (per_second, burst)``
+    events; more are refused with ``rate_limited``. ``children`` are the
+    app's own services (child specs), started under the
     root supervisor after pubsub and store and before the sessions. ``App``
     is an ASGI callable. ``roost run module:app`` serves it under the
     supervision tree; any other ASGI server works too, in which case the tree
@@ -53,6 +55,7 @@ class App:
         check_origin: bool = True,
         children: Sequence[ChildSpec] = (),
         reconnect_grace: float = 30.0,
+        event_rate: tuple[float, int] = (50.0, 200),
     ) -> None:
         self.routes = dict(routes)
         self.signer = TokenSigner(secret)
@@ -61,6 +64,7 @@ class App:
         self.check_origin = check_origin
         self.children = list(children)
         self.reconnect_grace = reconnect_grace
+        self.event_rate = event_rate
         self.runtime: Runtime | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

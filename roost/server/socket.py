@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 
 from .. import protocol
+from .limits import TokenBucket
 from .tokens import BadToken
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class _Connection:
         self.session: Session | None = None
         self.closed = False
         self.left = False
+        self.events = TokenBucket(*app.event_rate)
 
     async def transport(self, text: str) -> None:
         if not self.closed:
@@ -111,6 +113,11 @@ class _Connection:
                 return
             elif isinstance(message, protocol.Heartbeat):
                 await self.session.outbox.put(protocol.Ack(message.ref))
+            elif not self.events.allow():
+                text = f"more than {self.events.rate:g} events per second"
+                await self.session.outbox.put(
+                    protocol.Error(message.ref, protocol.RATE_LIMITED, text)
+                )
             else:
                 await self.session.dispatch(message)
 

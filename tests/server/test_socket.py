@@ -160,7 +160,6 @@ async def test_a_session_whose_socket_stays_away_past_the_grace_period_ends(serv
     assert server.runtime.sessions.count_children()["active"] == 0
 
 
-
 @server_closes_first
 async def test_a_session_that_fails_for_good_shows_a_crash_and_closes_cleanly(server):
     async with open_websocket_url(server.socket_url()) as ws:
@@ -183,3 +182,14 @@ async def test_a_session_that_fails_for_good_shows_a_crash_and_closes_cleanly(se
                 assert closed.reason.code == 1000
             else:  # pragma: no cover
                 raise AssertionError("the socket stayed open")
+
+
+async def test_events_past_the_rate_limit_are_refused_and_the_socket_stays(server):
+    server.app.event_rate = (0.001, 3)
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        for ref in range(2, 7):
+            await ws.send_message(json.dumps(["e", ref, "0", "same", {}]))
+        replies = sorted([await recv(ws) for _ in range(5)], key=lambda r: r[1])
+    assert replies[:3] == [["r", 2], ["r", 3], ["r", 4]]
+    assert [r[:3] for r in replies[3:]] == [["!", 5, "rate_limited"], ["!", 6, "rate_limited"]]
