@@ -30,7 +30,7 @@ class _Msg(msgspec.Struct, array_like=True, frozen=True):
 # -- client -> server ---------------------------------------------------------
 
 
-class Join(_Msg, tag="j"):
+class Join(_Msg, tag="j", frozen=True):
     """Join the view behind ``token`` (from the dead render) at ``url``."""
 
     ref: int
@@ -38,7 +38,7 @@ class Join(_Msg, tag="j"):
     url: str
 
 
-class Event(_Msg, tag="e"):
+class Event(_Msg, tag="e", frozen=True):
     """Invoke ``handler`` of actor ``target`` with ``params``; answered by ``ref``."""
 
     ref: int
@@ -47,20 +47,20 @@ class Event(_Msg, tag="e"):
     params: dict[str, Any] = {}
 
 
-class Heartbeat(_Msg, tag="h"):
+class Heartbeat(_Msg, tag="h", frozen=True):
     """Keep-alive; answered with an ``Ack``."""
 
     ref: int
 
 
-class Sync(_Msg, tag="s"):
+class Sync(_Msg, tag="s", frozen=True):
     """Ask for a full render of ``target`` (the client saw a version gap)."""
 
     ref: int
     target: str
 
 
-class Leave(_Msg, tag="l"):
+class Leave(_Msg, tag="l", frozen=True):
     """The client is going away; the server ends the session."""
 
 
@@ -70,7 +70,7 @@ ClientMessage = Join | Event | Heartbeat | Sync | Leave
 # -- server -> client ---------------------------------------------------------
 
 
-class Patch(_Msg, tag="p"):
+class Patch(_Msg, tag="p", frozen=True):
     """Ops (see ``roost.render.ops``) that bring ``target`` to ``version``."""
 
     target: str
@@ -78,7 +78,7 @@ class Patch(_Msg, tag="p"):
     ops: list[Any]
 
 
-class Render(_Msg, tag="f"):
+class Render(_Msg, tag="f", frozen=True):
     """The whole content of ``target`` at ``version`` (join, restart, resync)."""
 
     target: str
@@ -86,13 +86,13 @@ class Render(_Msg, tag="f"):
     html: str
 
 
-class Ack(_Msg, tag="r"):
+class Ack(_Msg, tag="r", frozen=True):
     """The message ``ref`` was handled."""
 
     ref: int
 
 
-class Error(_Msg, tag="!"):
+class Error(_Msg, tag="!", frozen=True):
     """The message ``ref`` was refused (``ref`` 0: not tied to one message)."""
 
     ref: int
@@ -100,20 +100,20 @@ class Error(_Msg, tag="!"):
     message: str
 
 
-class Crash(_Msg, tag="c"):
+class Crash(_Msg, tag="c", frozen=True):
     """Actor ``target`` failed for good; the client shows ``message`` in its place."""
 
     target: str
     message: str
 
 
-class Navigate(_Msg, tag="n"):
+class Navigate(_Msg, tag="n", frozen=True):
     """Go to ``to`` (a full page load)."""
 
     to: str
 
 
-class PushEvent(_Msg, tag="x"):
+class PushEvent(_Msg, tag="x", frozen=True):
     """A named event for client-side hooks."""
 
     event: str
@@ -167,7 +167,7 @@ def decode_server(frame: str | bytes) -> ServerMessage:
 
 
 def _tags(*union: type[msgspec.Struct]) -> dict[str, str]:
-    return {cls.__name__.upper(): cls.__struct_config__.tag for cls in union}
+    return {cls.__name__.upper(): str(cls.__struct_config__.tag) for cls in union}
 
 
 def _opcodes() -> dict[str, int]:

@@ -24,6 +24,9 @@ class LiveComponent(Stateful):
     restarts only this component, re-mounted with the last props it was given.
     """
 
+    _id: str | None
+    _props: dict[str, Any]
+
     def __init__(self, id: str | None = None, **props: Any) -> None:
         super().__init__()
         object.__setattr__(self, "_id", id)

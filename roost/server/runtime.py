@@ -122,6 +122,7 @@ class Runtime:
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
         config = hypercorn.config.Config()
+        assert self.bind is not None
         config.bind = [self.bind]
         config.accesslog = None
         config.errorlog = logging.getLogger("hypercorn.error")

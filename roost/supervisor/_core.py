@@ -182,9 +182,9 @@ class SupervisorBase:
             except _StartFailed as failed:
                 with anyio.CancelScope(shield=True):
                     await self._shut_down(started)
-                error = ChildStartError(self.name, child.id)
-                error.__cause__ = failed.error
-                return error
+                start_error = ChildStartError(self.name, child.id)
+                start_error.__cause__ = failed.error
+                return start_error
             self._emit("started", child)
             started.append(child)
         self._accepting = True

@@ -272,7 +272,7 @@ class LiveClient:
         if isinstance(condition, str):
             selector = condition
 
-            def check() -> bool:
+            def check() -> Any:
                 nodes = self._page.select(selector)
                 return any(text is None or n.text().strip() == text for n in nodes)
 

@@ -32,7 +32,9 @@ def _ancestors(task: trio.lowlevel.Task) -> set[trio.lowlevel.Task]:
 
 def running_tasks() -> set[trio.lowlevel.Task]:
     """Every task of the current Trio run except the caller and its ancestors."""
-    return set(_walk(trio.lowlevel.current_root_task())) - _ancestors(trio.lowlevel.current_task())
+    root = trio.lowlevel.current_root_task()
+    assert root is not None, "needs a running Trio run"
+    return set(_walk(root)) - _ancestors(trio.lowlevel.current_task())
 
 
 def format_tasks(tasks: Iterable[trio.lowlevel.Task]) -> str:

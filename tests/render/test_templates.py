@@ -472,7 +472,7 @@ def change(draw: st.DrawFn) -> tuple[str, Any]:
     return kind, None
 
 
-@settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.sampled_from(PIECES), max_size=10),
     st.fixed_dictionaries(values),
