@@ -9,7 +9,6 @@ walk checks the server's VDOM against the browser's own parse.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,15 +19,6 @@ from roost.render.vdom import MATH_NS, SVG_NS, Comment, ProcessingInstruction
 
 from .patch_corpus import CORPUS, PARSE_ONLY
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CLIENT = Path(__file__).resolve().parents[2] / "roost" / "client"
 ORIGIN = "http://roost.test"
 
@@ -69,18 +59,9 @@ window.patchReady = true;
 </script></body></html>"""
 
 
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing (CI=true)")
-        pytest.skip(f"{CHROMIUM} is missing")
-
-
 @pytest.fixture(scope="module")
-def patch_page() -> Iterator[object]:
+def patch_page(browser) -> Iterator[object]:
     """One Chromium page with patch.js loaded from roost/client (no server)."""
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
 
     def serve(route) -> None:
         path = route.request.url[len(ORIGIN) :].split("?")[0]
@@ -92,16 +73,15 @@ def patch_page() -> Iterator[object]:
         else:
             route.fulfill(status=404, body="")
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route(f"{ORIGIN}/**", serve)
-            page.goto(f"{ORIGIN}/")
-            page.wait_for_function("window.patchReady === true")
-            yield page
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route(f"{ORIGIN}/**", serve)
+        page.goto(f"{ORIGIN}/")
+        page.wait_for_function("window.patchReady === true")
+        yield page
+    finally:
+        context.close()
 
 
 def _walk(nodes: tuple) -> list:
