@@ -10,6 +10,7 @@ from .diff import diff_html as diff_html
 from .diff import diff_trees as diff_trees
 from .differ import Differ as Differ
 from .parse import parse_html as parse_html
+from .templates import RegionRenderer as RegionRenderer
 from .templates import environment_for as environment_for
 from .vdom import Comment as Comment
 from .vdom import Element as Element

@@ -74,7 +74,7 @@ def reparse(
     ``affixes`` is ``common_affixes(old, new)`` if the caller has it.
     """
     p, q = affixes if affixes is not None else common_affixes(old, new)
-    start = old.rfind("<", 0, p + 1) if p < len(old) else old.rfind("<")
+    start = old.rfind("<", 0, p) if p < len(old) else old.rfind("<")
     end_old = old.find("<", len(old) - q)
     end_new = new.find("<", len(new) - q)
     if end_old < 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import ChainMap
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,6 +303,8 @@ def _build(
             static.append(_Slot())
     except _Unsafe as exc:
         return _Plan(template, str(exc))
+    except jinja2.TemplateSyntaxError as exc:  # compiles whole but not in parts: unexpected
+        return _Plan(template, f"a region did not compile alone ({exc})")
     names = sorted({n for c in compiled for n in c.region.names})
     return _Plan(template, None, tuple(compiled), tuple(static), tuple(names))
 
@@ -523,10 +526,12 @@ class RegionRenderer:
             self.last = RenderStats(rendered=(0,))
             return plan.template.render(context)
 
-        env_globals = plan.template.globals
-        values = {
-            n: context[n] if n in context else env_globals.get(n, _MISSING) for n in plan.names
-        }
+        values = {n: context.get(n, _MISSING) for n in plan.names}
+        if _MISSING in values.values():
+            env_globals = plan.template.globals
+            for n, value in values.items():
+                if value is _MISSING:
+                    values[n] = env_globals.get(n, _MISSING)
         old = self._values
         parts = self._parts
         dirty: set[str] | None = None
@@ -549,30 +554,30 @@ class RegionRenderer:
                 if dirty is None or region.volatile or not dirty.isdisjoint(region.names):
                     if on_region is not None:
                         on_region(index, False)
-                    vars = context if isinstance(context, dict) else dict(context)
                     loop = compiled.loop
                     items = values[loop.items] if loop is not None else None
-                    cache = items_cache.get(index) if dirty is not None else None
+                    cache = items_cache.get(index)
                     if (
                         loop is not None
                         and cache is not None
+                        and dirty is not None
                         and type(items) in (list, tuple)
                         and items
-                        and dirty.isdisjoint(loop.outer)  # type: ignore[union-attr]
-                        and all(_item_key(values[n]) is not None for n in loop.outer)
+                        and dirty.isdisjoint(loop.outer)
+                        and all(_item_key(values[name]) is not None for name in loop.outer)
                     ):
-                        html, items_cache[index], n = _render_items(
-                            plan.template.new_context(vars), loop, items, cache
+                        html, items_cache[index], count = _render_items(
+                            _new_context(plan.template, context), loop, items, cache
                         )
                         parts[compiled.slot] = html
-                        items_rendered += n
-                        items_replayed += len(items) - n
+                        items_rendered += count
+                        items_replayed += len(items) - count
                     else:
                         if loop is not None:
                             # Whole, as fast as Jinja goes; item by item from the next change on.
                             items_cache[index] = {}
                         if ctx is None:
-                            ctx = plan.template.new_context(vars)
+                            ctx = _new_context(plan.template, context)
                         parts[compiled.slot] = "".join(compiled.render(ctx))
                     rendered.append(index)
                 else:
@@ -586,6 +591,21 @@ class RegionRenderer:
         self._values = values
         self.last = RenderStats(tuple(rendered), tuple(replayed), items_rendered, items_replayed)
         return "".join(parts)
+
+
+def _new_context(template: jinja2.Template, vars: Mapping[str, Any]) -> Context:
+    """The context ``template.render(vars)`` makes, built faster: the globals'
+    ChainMap is flattened with ``dict.update`` instead of being iterated."""
+    env_globals = template.globals
+    merged: dict[str, Any] = {}
+    if isinstance(env_globals, ChainMap):
+        for mapping in reversed(env_globals.maps):
+            merged.update(mapping)
+    else:
+        merged.update(env_globals)
+    env = template.environment
+    parent = {**merged, **vars}
+    return env.context_class(env, parent, template.name, template.blocks, globals=merged)
 
 
 def _render_items(

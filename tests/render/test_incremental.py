@@ -49,6 +49,14 @@ def test_text_and_attribute_changes_are_reparsed_in_place() -> None:
         assert tree == parse_html(new)
 
 
+def test_text_that_grows_right_before_a_tag_is_reparsed_in_place() -> None:
+    old = "<ul><li>Item &lt;100&gt;</li><li>b</li></ul>"
+    new = "<ul><li>Item &lt;100&gt; (edited)</li><li>b</li></ul>"
+    tree = fast(old, new)
+    assert tree is not None
+    assert tree == parse_html(new)
+
+
 def test_shape_changes_are_declined() -> None:
     for before, after in [
         ("<b>5</b>", "<i>5</i>"),
