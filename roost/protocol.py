@@ -10,6 +10,7 @@ the generated ``roost/client/protocol.js``) all take their tags from here.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import msgspec
@@ -31,11 +32,16 @@ class _Msg(msgspec.Struct, array_like=True, frozen=True):
 
 
 class Join(_Msg, tag="j", frozen=True):
-    """Join the view behind ``token`` (from the dead render) at ``url``."""
+    """Join the view behind ``token`` (from the dead render) at ``url``.
+
+    ``resume`` is the session id a ``Joined`` gave this tab before: within the
+    grace period it re-attaches that running session instead of mounting anew.
+    """
 
     ref: int
     token: str
     url: str
+    resume: str = ""
 
 
 class Event(_Msg, tag="e", frozen=True):
@@ -86,6 +92,13 @@ class Render(_Msg, tag="f", frozen=True):
     html: str
 
 
+class Joined(_Msg, tag="k", frozen=True):
+    """The ``Join`` ``ref`` succeeded: ``session`` is what to send as ``resume`` later."""
+
+    ref: int
+    session: str
+
+
 class Ack(_Msg, tag="r", frozen=True):
     """The message ``ref`` was handled."""
 
@@ -120,7 +133,7 @@ class PushEvent(_Msg, tag="x", frozen=True):
     payload: Any
 
 
-ServerMessage = Patch | Render | Ack | Error | Crash | Navigate | PushEvent
+ServerMessage = Patch | Render | Joined | Ack | Error | Crash | Navigate | PushEvent
 
 # Error codes a client can rely on.
 BAD_MESSAGE = "bad_message"
@@ -150,12 +163,15 @@ def encode(message: msgspec.Struct) -> str:
 
 def decode_client(frame: str | bytes) -> ClientMessage:
     """Decode a client frame, or raise ``ProtocolError`` saying what is wrong."""
-    if len(frame) > MAX_FRAME_BYTES:
-        raise ProtocolError(f"frame of {len(frame)} bytes exceeds {MAX_FRAME_BYTES}")
+    size = len(frame.encode()) if isinstance(frame, str) else len(frame)
+    if size > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}")
     try:
         return _client_decoder.decode(frame)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise ProtocolError(str(exc)) from None
+    except RecursionError:  # absurdly deep nesting
+        raise ProtocolError("frame nested too deeply") from None
 
 
 def decode_server(frame: str | bytes) -> ServerMessage:
@@ -167,7 +183,11 @@ def decode_server(frame: str | bytes) -> ServerMessage:
 
 
 def _tags(*union: type[msgspec.Struct]) -> dict[str, str]:
-    return {cls.__name__.upper(): str(cls.__struct_config__.tag) for cls in union}
+    # PushEvent -> PUSH_EVENT: the JS names follow the struct names.
+    return {
+        re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).upper(): str(cls.__struct_config__.tag)
+        for cls in union
+    }
 
 
 def _opcodes() -> dict[str, int]:
@@ -181,7 +201,7 @@ def js_module() -> str:
     constants = {
         "VERSION": VERSION,
         "CLIENT": _tags(Join, Event, Heartbeat, Sync, Leave),
-        "SERVER": _tags(Patch, Render, Ack, Error, Crash, Navigate, PushEvent),
+        "SERVER": _tags(Patch, Render, Joined, Ack, Error, Crash, Navigate, PushEvent),
         "OP": _opcodes(),
     }
     lines = [

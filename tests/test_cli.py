@@ -81,7 +81,7 @@ async def test_ctrl_c_with_a_browser_connected_closes_its_socket_and_exits_clean
         async with open_websocket_url(socket_url) as ws:
             await ws.send_message(json.dumps(["j", 1, token, served.url]))
             with trio.fail_after(10):
-                while json.loads(await ws.get_message()) != ["r", 1]:
+                while json.loads(await ws.get_message())[:2] != ["k", 1]:
                     pass
             served.process.send_signal(signal.SIGINT)
             with trio.fail_after(10):

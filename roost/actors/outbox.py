@@ -12,20 +12,38 @@ from .. import protocol
 
 Transport = Callable[[str], Awaitable[None]]
 
+WRITE_TIMEOUT = 10.0
+"""Seconds one write may take before the socket is taken for dead."""
+
+
+class SessionEnded(Exception):
+    """The session failed past its restart limit or was stopped."""
+
 
 class Outbox:
     """A bounded queue of server messages for one browser tab.
 
     Actors ``await put(...)``: when the socket is slower than the actors, they
-    wait (backpressure) instead of growing memory. The queue outlives the
-    outbox task, so a restarted outbox loses nothing that was queued. While no
-    socket is attached (the tab is reconnecting) messages are dropped: the tab
-    gets full renders when it is back.
+    wait (backpressure) instead of growing memory. While no socket is
+    attached (the tab is reconnecting), messages are dropped rather than
+    queued: the tab gets full renders when it is back. A write that takes
+    longer than ``write_timeout`` detaches the socket (``on_stall``): a
+    half-open connection must not hold the session's messages hostage.
     """
 
-    def __init__(self, transport: Transport | None, capacity: int = 256) -> None:
+    def __init__(
+        self,
+        transport: Transport | None,
+        capacity: int = 256,
+        *,
+        write_timeout: float = WRITE_TIMEOUT,
+        on_stall: Callable[[Transport], None] | None = None,
+    ) -> None:
         self._transport = transport
         self._send, self._receive = anyio.create_memory_object_stream[Any](capacity)
+        self._write: anyio.CancelScope | None = None
+        self.write_timeout = write_timeout
+        self.on_stall = on_stall
         self.dropped = 0
 
     @property
@@ -33,16 +51,17 @@ class Outbox:
         return self._transport is not None
 
     def attach(self, transport: Transport) -> None:
-        """Send to ``transport`` from now on; what was queued for the old one is dropped."""
-        self._drop_queued()
-        self._transport = transport
+        """Send to ``transport`` from now on; nothing queued for the old one reaches it."""
+        self._switch(transport)
 
     def detach(self) -> None:
         """Drop messages until a transport is attached again."""
-        self._transport = None
-        self._drop_queued()
+        self._switch(None)
 
-    def _drop_queued(self) -> None:
+    def _switch(self, transport: Transport | None) -> None:
+        self._transport = transport
+        if self._write is not None:
+            self._write.cancel()  # a write stuck on the old socket is abandoned
         while True:
             try:
                 self._receive.receive_nowait()
@@ -51,8 +70,14 @@ class Outbox:
             self.dropped += 1
 
     async def put(self, message: Any) -> None:
-        """Queue ``message`` for the socket, waiting while the queue is full."""
-        await self._send.send(message)
+        """Queue ``message`` for the socket, waiting while the queue is full.
+
+        Raises ``SessionEnded`` once the session is over.
+        """
+        try:
+            await self._send.send(message)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise SessionEnded("the session has ended") from None
 
     def close(self) -> None:
         """Drop what is queued and refuse more: the session is over."""
@@ -69,5 +94,12 @@ class Outbox:
             transport = self._transport
             if transport is None:
                 self.dropped += 1
-            else:
+                continue
+            with anyio.CancelScope(deadline=anyio.current_time() + self.write_timeout) as scope:
+                self._write = scope
                 await transport(protocol.encode(message))
+            self._write = None
+            if scope.cancelled_caught and self._transport is transport:
+                self.dropped += 1
+                if self.on_stall is not None:
+                    self.on_stall(transport)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -16,7 +16,7 @@ from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
 from .actor import ActorRef
 from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync
-from .outbox import Outbox, Transport
+from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
 from .runtime import ActorRuntime, ComponentActor, LiveActor
 
@@ -26,14 +26,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("roost.session")
 
+Kick = Callable[[], Awaitable[None]]
+"""Closes a socket that another one replaced."""
+
 VIEW_TARGET = "0"
 """The target id of a session's LiveView; components use their own ids."""
 
 CRASH_MESSAGE = "Something went wrong on the server. Reload the page to try again."
-
-
-class SessionEnded(Exception):
-    """The session failed past its restart limit or was stopped."""
 
 
 class Session:
@@ -58,6 +57,7 @@ class Session:
         transport: Transport | None,
         *,
         url: str = "",
+        route: str = "",
         pubsub: MemoryPubSub | None = None,
         names: Registry | None = None,
         max_restarts: int = 3,
@@ -70,10 +70,15 @@ class Session:
         self.components: dict[str, ComponentActor] = {}
         self.pubsub = pubsub if pubsub is not None else MemoryPubSub()
         self.names = names if names is not None else Registry()
+        self.route = route
         self._transport = transport
+        self._kick: Kick | None = None
         self._on_end: list[Callable[[], None]] = []
         self.ended = False
-        self.outbox = Outbox(transport)
+        self.ready = anyio.Event()
+        """Set once the session has started (or failed to)."""
+        self._changed = anyio.Event()
+        self.outbox = Outbox(transport, on_stall=self.detach)
         self.view = LiveActor(self, VIEW_TARGET, view_class, params, session, url)
         self.components_supervisor = DynamicSupervisor(
             max_restarts=max_restarts, max_seconds=max_seconds, name=f"components {session_id}"
@@ -98,7 +103,6 @@ class Session:
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        self._changed = anyio.Event()
         try:
             # Cancelled by `_linger` when no socket came back within the grace period.
             with anyio.CancelScope() as self._scope:
@@ -120,11 +124,19 @@ class Session:
 
     # -- the socket coming and going ---------------------------------------------
 
-    async def attach(self, transport: Transport) -> None:
-        """Send to ``transport`` (a reconnected tab): every actor renders itself afresh."""
+    async def attach(self, transport: Transport, kick: Kick | None = None) -> None:
+        """Send to ``transport`` (a reconnected tab): every actor renders itself afresh.
+
+        A socket still attached is closed with its ``kick``: one tab, one socket.
+        """
+        previous = self._kick if self._transport not in (None, transport) else None
         self._transport = transport
+        self._kick = kick
         self.outbox.attach(transport)
         self._notify()
+        if previous is not None:
+            with anyio.move_on_after(1):
+                await previous()
         for target in [VIEW_TARGET, *(t for t in self.registry if t != VIEW_TARGET)]:
             ref = self.registry.get(target)
             if ref is not None:
@@ -140,6 +152,7 @@ class Session:
         if transport is not None and transport != self._transport:
             return  # another socket took over already
         self._transport = None
+        self._kick = None
         self.outbox.detach()
         self._notify()
 
@@ -147,6 +160,9 @@ class Session:
     def attached(self) -> bool:
         """Whether a socket is attached."""
         return self._transport is not None
+
+    def is_attached_to(self, transport: Transport) -> bool:
+        return self._transport is not None and self._transport == transport
 
     async def wait_detached(self) -> None:
         """Return once no socket is attached (or the session has ended)."""

@@ -2,5 +2,5 @@
 // tests/test_protocol.py fails when this file and protocol.py disagree.
 export const VERSION = 1;
 export const CLIENT = {"EVENT": "e", "HEARTBEAT": "h", "JOIN": "j", "LEAVE": "l", "SYNC": "s"};
-export const SERVER = {"ACK": "r", "CRASH": "c", "ERROR": "!", "NAVIGATE": "n", "PATCH": "p", "PUSHEVENT": "x", "RENDER": "f"};
+export const SERVER = {"ACK": "r", "CRASH": "c", "ERROR": "!", "JOINED": "k", "NAVIGATE": "n", "PATCH": "p", "PUSH_EVENT": "x", "RENDER": "f"};
 export const OP = {"INSERT": 3, "MOVE": 5, "REMOVE": 4, "REMOVE_ATTR": 2, "REPLACE": 6, "SET_ATTR": 1, "SPLICE": 7, "TEXT": 0};

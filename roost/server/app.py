@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -29,6 +28,11 @@ PREFIX = "/_roost"
 """Path prefix of roost's own routes: the client files and the WebSocket."""
 
 SOCKET_PATH = PREFIX + "/socket"
+
+ERROR_PAGE = (
+    b"<!DOCTYPE html><title>Server error</title>"
+    b"<p>Something went wrong on the server. Reload the page to try again.</p>"
+)
 
 
 class App:
@@ -98,8 +102,14 @@ class App:
             await _respond(send, 404, b"not found", "text/plain")
             return
         params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        html = await self.dead_render(path, view_class, params)
-        await _respond(send, 200, html.encode(), "text/html; charset=utf-8")
+        try:
+            html = await self.dead_render(path, view_class, params)
+        except Exception:
+            log.exception("the dead render of %s failed", path)
+            await _respond(send, 500, ERROR_PAGE, "text/html; charset=utf-8")
+            return
+        # The page carries a session token: never share it through a cache.
+        await _respond(send, 200, html.encode(), "text/html; charset=utf-8", no_store=True)
 
     async def dead_render(
         self, path: str, view_class: type[LiveView], params: dict[str, str]
@@ -110,7 +120,7 @@ class App:
         await maybe_await(view.handle_params(params, path))
         with rendering(RenderScope(dead=True)):
             content = str(view.render())
-        token = self.signer.sign({"r": path, "p": params, "s": secrets.token_urlsafe(12)})
+        token = self.signer.sign({"r": path, "p": params})
         page = environment_for(os.path.dirname(__file__)).get_template("page.html")
         return page.render(title=self.title, prefix=PREFIX, token=token, content=content)
 
@@ -134,15 +144,14 @@ class App:
         await send({"type": "lifespan.shutdown.complete"})
 
 
-async def _respond(send: Any, status: int, body: bytes, content_type: str) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", content_type.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+async def _respond(
+    send: Any, status: int, body: bytes, content_type: str, *, no_store: bool = False
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if no_store:
+        headers.append((b"cache-control", b"no-store"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

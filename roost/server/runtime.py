@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -13,6 +14,7 @@ import hypercorn.trio
 
 from ..actors import Registry, Session
 from ..actors.outbox import Transport
+from ..actors.session import Kick
 from ..pubsub import MemoryPubSub
 from ..store import MemoryStore
 from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor, events
@@ -50,37 +52,57 @@ class Runtime:
         self.root = Supervisor(children, strategy="one_for_one", name="root")
 
     async def start_session(
-        self, claims: dict[str, Any], transport: Transport, *, url: str = ""
+        self,
+        claims: dict[str, Any],
+        transport: Transport,
+        *,
+        url: str = "",
+        resume: str = "",
+        kick: Kick | None = None,
     ) -> Session:
-        """The session a verified token's ``claims`` name, now sending to ``transport``.
+        """The session for a verified token's ``claims``, now sending to ``transport``.
 
-        A session with that id that is still running (its tab reconnected
-        within the grace period) is attached to ``transport`` and resumes with
-        its state; otherwise a new one starts. Raises ``LookupError`` when no
-        view is routed at the claimed path, and whatever the view's start
-        raised (its ``mount``, say) otherwise.
+        ``resume`` names a session this tab joined before: if it still runs
+        (the tab reconnected within the grace period) it is attached to
+        ``transport`` and carries on with its state, and the socket it had is
+        closed with its ``kick``. Otherwise a new session with a fresh,
+        unguessable id mounts. Raises ``LookupError`` when no view is routed
+        at the claimed path, and whatever the view's start raised otherwise.
         """
-        running = self._sessions.get(claims.get("s", ""))
-        if running is not None and not running.ended:
-            await running.attach(transport)
-            return running
-        await self._gone(claims.get("s", ""))
-        view_class = self.app.routes.get(claims.get("r", ""))
+        route = claims.get("r", "")
+        previous = self._sessions.get(resume) if resume else None
+        if previous is not None and previous.route == route:
+            await previous.ready.wait()
+            if not previous.ended:
+                await previous.attach(transport, kick)
+                if not previous.ended:
+                    return previous
+        view_class = self.app.routes.get(route)
         if view_class is None:
-            raise LookupError(f"no view is routed at {claims.get('r')!r}")
+            raise LookupError(f"no view is routed at {route!r}")
         session = Session(
-            claims["s"],
+            secrets.token_urlsafe(16),
             view_class,
             claims.get("p", {}),
             {},
             transport,
             url=url,
+            route=route,
             pubsub=self.pubsub,
             names=self.names,
             grace=self.app.reconnect_grace,
         )
-        await self.sessions.start_child(session.child_spec())
+        session._kick = kick
+        # Known before it has started, so that a quick rejoin waits for it.
         self._sessions[session.id] = session
+        try:
+            await self.sessions.start_child(session.child_spec())
+        except BaseException:
+            session.ended = True
+            self._forget(session)
+            raise
+        finally:
+            session.ready.set()
         session.when_ended(lambda: self._forget(session))
         return session
 
@@ -90,13 +112,12 @@ class Runtime:
             with contextlib.suppress(ChildNotFound, NotRunning):
                 await self.sessions.terminate_child(session.id)
 
-    def session(self, session_id: str) -> Session | None:
-        """The running session with this id, if any."""
-        return self._sessions.get(session_id)
+    async def wait_session_gone(self, session_id: str) -> None:
+        """Return once ``session_id`` is no longer a child of ``sessions``.
 
-    async def _gone(self, session_id: str) -> None:
-        # A session that just ended may still be a child of `sessions` for a
-        # moment; its id is free once the supervisor reports it gone.
+        A dynamic supervisor drops a child in the same step as it reports its
+        ``exited`` or ``shutdown`` event, so this waits on those, not the clock.
+        """
         if not self.sessions.running:
             return
         with events.listen(self.sessions.name) as recorder:
@@ -104,6 +125,10 @@ class Runtime:
             while any(child == session_id for child, _, _ in self.sessions.which_children()):
                 seen += 1
                 await recorder.wait_for(child=session_id, count=seen)
+
+    def session(self, session_id: str) -> Session | None:
+        """The running session with this id, if any."""
+        return self._sessions.get(session_id)
 
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:

@@ -1,5 +1,5 @@
 # One browser tab's WebSocket: accept (origin and version checked), join the
-# view named by a signed token, route frames into the session, end it on close.
+# view named by a signed token, route frames into the session, detach on close.
 from __future__ import annotations
 
 import contextlib
@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 
 from .. import protocol
+from ..actors import SessionEnded
 from .limits import TokenBucket
 from .tokens import BadToken
 
@@ -21,13 +22,15 @@ log = logging.getLogger("roost.server")
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
-CLOSE_POLICY = 1008
 CLOSE_BAD_DATA = 1007
-CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+
+IDLE_TIMEOUT = 75.0
+"""Seconds without a frame before a socket is taken for dead (clients beat every 30 s)."""
 
 
 async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Serve one WebSocket until the client leaves or sends something invalid.
+    """Serve one WebSocket until the client leaves, goes silent or sends something invalid.
 
     A bad frame, token or origin closes this connection only, after an
     ``Error`` message that says what was wrong.
@@ -43,10 +46,13 @@ async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any)
     connection = _Connection(app, send)
     try:
         await connection.serve(receive)
+    except SessionEnded:
+        # It failed past its restart limit (the client was sent a Crash) or was stopped.
+        await connection.kick(CLOSE_NORMAL, "session ended")
     finally:
-        with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-            # Cancelled: the server is stopping. Say so, so the client retries later.
-            await connection._close(CLOSE_GOING_AWAY, "server shutting down")
+        with anyio.CancelScope(shield=True), anyio.move_on_after(5):
+            # Still open here only when cancelled: the server is stopping.
+            await connection.kick(CLOSE_GOING_AWAY, "server shutting down")
             await connection.close()
 
 
@@ -73,7 +79,7 @@ class _Connection:
         self.session: Session | None = None
         self.closed = False
         self.left = False
-        self.events = TokenBucket(*app.event_rate)
+        self.frames = TokenBucket(*app.event_rate)
 
     async def transport(self, text: str) -> None:
         if not self.closed:
@@ -82,44 +88,64 @@ class _Connection:
             except Exception:  # the peer went away; the reader will notice
                 self.closed = True
 
+    async def kick(self, code: int = CLOSE_POLICY, reason: str = "replaced") -> None:
+        """Close the socket (once), e.g. when a reconnected one took its session over."""
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(Exception):  # the peer may be gone already
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
     async def serve(self, receive: Any) -> None:
         while True:
-            event = await receive()
-            if event["type"] == "websocket.disconnect":
-                self.closed = True
-                return
-            frame = event.get("text")
-            if frame is None:
-                frame = event.get("bytes") or b""
-            try:
-                message = protocol.decode_client(frame)
-            except protocol.ProtocolError as exc:
-                await self._refuse(0, protocol.BAD_MESSAGE, str(exc), CLOSE_BAD_DATA)
-                return
-            if isinstance(message, protocol.Join):
-                if not await self._join(message):
+            with anyio.move_on_after(IDLE_TIMEOUT):
+                event = await receive()
+                break_out = await self._receive(event)
+                if break_out:
                     return
-            elif isinstance(message, protocol.Leave):
-                self.left = True
-                return
-            elif self.session is None:
-                await self._refuse(
-                    getattr(message, "ref", 0), protocol.BAD_MESSAGE, "join first", CLOSE_POLICY
-                )
-                return
-            elif self.session.ended:
-                # It failed past its restart limit: the client was sent a Crash.
-                await self._close(CLOSE_NORMAL, "session ended")
-                return
-            elif isinstance(message, protocol.Heartbeat):
-                await self.session.outbox.put(protocol.Ack(message.ref))
-            elif not self.events.allow():
-                text = f"more than {self.events.rate:g} events per second"
-                await self.session.outbox.put(
-                    protocol.Error(message.ref, protocol.RATE_LIMITED, text)
-                )
-            else:
-                await self.session.dispatch(message)
+                continue
+            log.info("closing a websocket silent for %s s", IDLE_TIMEOUT)
+            return
+
+    async def _receive(self, event: dict[str, Any]) -> bool:
+        """Handle one ASGI event; True when the connection is done."""
+        if event["type"] == "websocket.disconnect":
+            self.closed = True
+            return True
+        frame = event.get("text")
+        if frame is None:
+            frame = event.get("bytes") or b""
+        try:
+            message = protocol.decode_client(frame)
+        except protocol.ProtocolError as exc:
+            await self._refuse(0, protocol.BAD_MESSAGE, str(exc), CLOSE_BAD_DATA)
+            return True
+        if isinstance(message, protocol.Leave):
+            self.left = True
+            return True
+        ref = getattr(message, "ref", 0)
+        if not self.frames.allow():
+            text = f"more than {self.frames.rate:g} messages per second"
+            await self._reply(protocol.Error(ref, protocol.RATE_LIMITED, text))
+            return False
+        if isinstance(message, protocol.Join):
+            return not await self._join(message)
+        if self.session is None:
+            await self._refuse(ref, protocol.BAD_MESSAGE, "join first", CLOSE_POLICY)
+            return True
+        if self.session.ended:
+            raise SessionEnded(self.session.id)
+        if isinstance(message, protocol.Heartbeat):
+            await self.session.outbox.put(protocol.Ack(message.ref))
+        else:
+            await self.session.dispatch(message)
+        return False
+
+    async def _reply(self, message: Any) -> None:
+        # In order with the session's own messages when joined, directly before.
+        if self.session is not None:
+            await self.session.outbox.put(message)
+        else:
+            await self.transport(protocol.encode(message))
 
     async def _join(self, join: protocol.Join) -> bool:
         if self.session is not None:
@@ -132,36 +158,38 @@ class _Connection:
             return False
         assert self.app.runtime is not None
         try:
-            session = await self.app.runtime.start_session(claims, self.transport, url=join.url)
+            session = await self.app.runtime.start_session(
+                claims, self.transport, url=join.url, resume=join.resume, kick=self.kick
+            )
         except LookupError as exc:
             await self._refuse(join.ref, protocol.BAD_TOKEN, str(exc), CLOSE_POLICY)
             return False
-        except Exception as exc:
+        except Exception:
             log.exception("join failed")
             await self._refuse(
-                join.ref, protocol.JOIN_FAILED, f"{type(exc).__name__}: {exc}", CLOSE_POLICY
+                join.ref, protocol.JOIN_FAILED, "the view failed to mount", CLOSE_POLICY
             )
             return False
         self.session = session
-        await session.outbox.put(protocol.Ack(join.ref))
+        await session.outbox.put(protocol.Joined(join.ref, session.id))
         return True
 
     async def _refuse(self, ref: int, code: str, message: str, close_code: int) -> None:
         log.warning("closing websocket: %s: %s", code, message)
         await self.transport(protocol.encode(protocol.Error(ref, code, message)))
-        await self._close(close_code, code)
-
-    async def _close(self, code: int, reason: str) -> None:
-        if not self.closed:
-            self.closed = True
-            with contextlib.suppress(Exception):  # the peer may be gone already
-                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+        await self.kick(close_code, code)
 
     async def close(self) -> None:
-        """The socket is gone: a tab that left ends its session, a lost one may come back."""
+        """The socket is gone: a tab that left ends its session, a lost one may come back.
+
+        Only while this socket is the session's: a Leave from a socket that
+        another one replaced ends nothing.
+        """
         self.closed = True
-        if self.session is not None and self.app.runtime is not None:
-            if self.left:
-                await self.app.runtime.end_session(self.session)
-            else:
-                self.session.detach(self.transport)
+        session = self.session
+        if session is None or self.app.runtime is None:
+            return
+        attached = session.is_attached_to(self.transport)
+        session.detach(self.transport)
+        if self.left and attached:
+            await self.app.runtime.end_session(session)

@@ -30,6 +30,8 @@ VALUE_PREFIX = "roost-value-"
 
 class _Link(Protocol):
     url: str
+    session_id: str | None
+    """The server's id of this tab's session once joined: sent as ``resume`` on a rejoin."""
 
     def bind(self, tg: anyio.abc.TaskGroup, deliver: Deliver) -> None: ...
     async def connect(self) -> str | None: ...
@@ -81,7 +83,7 @@ class LiveClient:
         self._failure: Exception | None = None
         self._page = Page()
         self._refs = itertools.count(1)
-        self._replies: dict[int, protocol.Ack | protocol.Error] = {}
+        self._replies: dict[int, protocol.Ack | protocol.Joined | protocol.Error] = {}
         self._connected = False
         self._close_reason = "not connected"
         self._read_from = 0
@@ -374,12 +376,15 @@ class LiveClient:
             raise
         if token is not None:
             ref = next(self._refs)
-            await self._send(protocol.Join(ref, token, self._link.url))
+            resume = self._link.session_id or ""
+            await self._send(protocol.Join(ref, token, self._link.url, resume))
             reply = await self._until(lambda: self._replies.pop(ref, None), "the reply to join")
             if isinstance(reply, protocol.Error):
                 await self._bounded(self._link.disconnect(), "the refused socket to close")
                 self._connected = False
                 raise MountError(reply.code, reply.message)
+            if isinstance(reply, protocol.Joined):
+                self._link.session_id = reply.session
 
         def rendered() -> bool:
             return any(
@@ -467,7 +472,7 @@ class LiveClient:
                 self._tg.start_soon(self._resync, message.target)
         elif isinstance(message, protocol.Crash):
             page.crash(message.target, message.message)
-        elif isinstance(message, protocol.Ack | protocol.Error):
+        elif isinstance(message, protocol.Ack | protocol.Joined | protocol.Error):
             self._replies[message.ref] = message
 
 

@@ -33,6 +33,7 @@ class InProcessLink:
         self.url = f"http://localhost{path}"
         """What the session is told the page's URL is (a browser's ``location.href``)."""
         self.session: Session | None = None
+        self.session_id: str | None = None
         self._runtime: Runtime | None = None
         self._claims: dict[str, Any] | None = None
         self._tg: anyio.abc.TaskGroup | None = None
@@ -49,12 +50,15 @@ class InProcessLink:
         assert self._runtime is not None and self._claims is not None
         runtime = self._runtime
         try:
-            session = await runtime.start_session(self._claims, self._transport, url=self.url)
+            session = await runtime.start_session(
+                self._claims, self._transport, url=self.url, resume=self.session_id or ""
+            )
         except LookupError as exc:
             raise MountError(protocol.BAD_TOKEN, str(exc)) from exc
         except Exception as exc:
             raise MountError(protocol.JOIN_FAILED, f"{type(exc).__name__}: {exc}") from exc
         self.session = session
+        self.session_id = session.id
         session.when_ended(lambda: self._ended(session))
         return None
 
@@ -115,7 +119,7 @@ class InProcessLink:
         """Leave: the session ends, as when a tab closes."""
         await self.disconnect()
         if self._runtime is not None and self._claims is not None:
-            session = self._runtime.session(self._claims["s"])
+            session = self._runtime.session(self.session_id or "")
             if session is not None:
                 await self._runtime.end_session(session)
 

@@ -23,7 +23,7 @@ from ..server.app import SOCKET_PATH
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver
 from ._inprocess import token_of
-from ._tree import find_actor, session_gone
+from ._tree import find_actor
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """Largest server frame accepted (a full render of a big page); browsers have no limit."""
@@ -50,7 +50,7 @@ class SocketLink:
         self.path = path
         self.app = app
         self._token: str | None = None
-        self._session_id: str | None = None
+        self.session_id: str | None = None
         self._tg: anyio.abc.TaskGroup | None = None
         self._deliver: Deliver | None = None
         self._ws: WebSocketConnection | None = None
@@ -68,8 +68,6 @@ class SocketLink:
             if status != 200:
                 raise MountError(f"http_{status}", f"GET {self.url} answered {status}")
             self._token = token_of(body)
-            if self.app is not None:
-                self._session_id = self.app.signer.verify(self._token).get("s")
         assert self._tg is not None
         stream = await trio.open_tcp_stream(self.host, self.port)
         self._closing = False
@@ -134,7 +132,7 @@ class SocketLink:
         for its grace period)."""
         await self._close_socket()
         runtime = self.app.runtime if self.app is not None else None
-        session = runtime.session(self._session_id) if runtime and self._session_id else None
+        session = runtime.session(self.session_id) if runtime and self.session_id else None
         if session is not None:
             await session.wait_detached()
 
@@ -145,8 +143,8 @@ class SocketLink:
                 await self._ws.send_message(protocol.encode(protocol.Leave()))
         await self._close_socket()
         runtime = self.app.runtime if self.app is not None else None
-        if runtime is not None and self._session_id is not None:
-            await session_gone(runtime.sessions, self._session_id)
+        if runtime is not None and self.session_id is not None:
+            await runtime.wait_session_gone(self.session_id)
 
     async def _close_socket(self) -> None:
         ws, done = self._ws, self._done
@@ -159,12 +157,12 @@ class SocketLink:
 
     def actor_ref(self, target: str) -> ActorRef:
         runtime = self.app.runtime if self.app is not None else None
-        if runtime is None or self._session_id is None:
+        if runtime is None or self.session_id is None:
             raise RuntimeError(
                 "reaching an actor over a socket needs LiveClient.connect(..., app=app) "
                 "with the app that server runs in this process"
             )
-        ref = find_actor(runtime.sessions, target, within=self._session_id)
+        ref = find_actor(runtime.sessions, target, within=self.session_id)
         if ref is None:
             raise LookupError(f"no running actor {target!r} in this session")
         return ref

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import trio
+
 
 async def test_get_renders_the_view_with_a_signed_token_and_the_client(server):
     status, body = await server.get("/?start=3")
@@ -31,3 +33,38 @@ async def test_the_dead_render_includes_each_components_content():
     html = await App({"/": Parent}).dead_render("/", Parent, {})
     assert '<div data-roost-id="a"><b class="label">first</b><i class="count">0</i>' in html
     assert '<div data-roost-id="seed"><b class="label">seed</b>' in html
+
+
+async def test_a_failing_dead_render_is_a_500_page_not_a_dead_server(nursery):
+    from roost import App, LiveView
+    from roost.server import Runtime
+
+    from .conftest import Server
+
+    class Broken(LiveView):
+        def mount(self, params, session):
+            self.n = int(params["n"])
+
+        def render(self):
+            return f"<p>{self.n}</p>"
+
+    app = App({"/": Broken})
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    server = Server(app, runtime, runtime.urls[0])
+    status, body = await server.get("/?n=abc")
+    assert status == 500 and "Something went wrong" in body
+    assert (await server.get("/?n=3"))[0] == 200
+
+
+async def test_pages_carrying_a_token_are_never_cached(server):
+    host, port = server.host_port
+    stream = await trio.open_tcp_stream(host, port)
+    async with stream:
+        await stream.send_all(
+            f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+        )
+        data = b""
+        while chunk := await stream.receive_some():
+            data += chunk
+    assert b"cache-control: no-store" in data.lower()

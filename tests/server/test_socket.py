@@ -14,7 +14,7 @@ from roost.supervisor import events
 from .conftest import join, recv
 
 
-async def test_join_sends_the_views_full_render_then_acks(server):
+async def test_join_sends_the_views_full_render_then_joined(server):
     async with open_websocket_url(server.socket_url()) as ws:
         render = await join(server, ws, "/?start=4")
     assert render[:3] == ["f", "0", 1]
@@ -134,20 +134,62 @@ async def test_a_dropped_socket_rejoins_its_session_with_its_state(server):
     token = await server.token()
     async with open_websocket_url(server.socket_url()) as ws:
         await ws.send_message(json.dumps(["j", 1, token, server.url]))
-        await recv(ws), await recv(ws)
+        await recv(ws)
+        session_id = (await recv(ws))[2]
         await ws.send_message('["e",2,"0","inc",{"by":"5"}]')
         await recv(ws), await recv(ws)
     # The network dropped (no Leave): the session and its view keep running.
     assert server.runtime.sessions.count_children()["active"] == 1
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(json.dumps(["j", 1, token, server.url]))
+        await ws.send_message(json.dumps(["j", 1, token, server.url, session_id]))
         messages = [await recv(ws), await recv(ws)]
         render = next(m for m in messages if m[0] == "f")
         assert '<b id="n">5</b>' in render[3]
+        assert ["k", 1, session_id] in messages
         await ws.send_message('["e",2,"0","inc",{}]')
         patch = await recv(ws)
         assert patch[:2] == ["p", "0"] and "6" in json.dumps(patch[3])
     assert server.runtime.sessions.count_children()["active"] == 1
+
+
+async def test_the_page_token_alone_cannot_take_over_a_running_session(server):
+    token = await server.token()
+    async with open_websocket_url(server.socket_url()) as owner:
+        await owner.send_message(json.dumps(["j", 1, token, server.url]))
+        await recv(owner)
+        owner_id = (await recv(owner))[2]
+        await owner.send_message('["e",2,"0","inc",{"by":"5"}]')
+        await recv(owner), await recv(owner)
+        async with open_websocket_url(server.socket_url()) as other:
+            await other.send_message(json.dumps(["j", 1, token, server.url]))
+            render = await recv(other)
+            assert '<b id="n">0</b>' in render[3], "a fresh session, not the owner's"
+            assert (await recv(other))[2] != owner_id
+        await owner.send_message('["e",3,"0","inc",{}]')
+        assert "6" in json.dumps(await recv(owner))
+
+
+@server_closes_first
+async def test_a_rejoin_takes_over_from_a_socket_still_attached(server):
+    token = await server.token()
+    async with open_websocket_url(server.socket_url()) as first:
+        await first.send_message(json.dumps(["j", 1, token, server.url]))
+        await recv(first)
+        session_id = (await recv(first))[2]
+        async with open_websocket_url(server.socket_url()) as second:
+            await second.send_message(json.dumps(["j", 1, token, server.url, session_id]))
+            messages = [await recv(second), await recv(second)]
+            assert ["k", 1, session_id] in messages
+            with trio.fail_after(5):
+                try:
+                    await first.get_message()
+                except ConnectionClosed as closed:
+                    assert closed.reason.code == 1008
+                else:  # pragma: no cover
+                    raise AssertionError("the replaced socket stayed open")
+            # A Leave from the replaced socket would end nothing; the new one works.
+            await second.send_message('["e",2,"0","inc",{}]')
+            assert (await recv(second))[:2] == ["p", "0"]
 
 
 async def test_a_session_whose_socket_stays_away_past_the_grace_period_ends(server):
@@ -184,8 +226,8 @@ async def test_a_session_that_fails_for_good_shows_a_crash_and_closes_cleanly(se
                 raise AssertionError("the socket stayed open")
 
 
-async def test_events_past_the_rate_limit_are_refused_and_the_socket_stays(server):
-    server.app.event_rate = (0.001, 3)
+async def test_messages_past_the_rate_limit_are_refused_and_the_socket_stays(server):
+    server.app.event_rate = (0.001, 4)  # the join is one of the 4
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
         for ref in range(2, 7):
@@ -193,3 +235,28 @@ async def test_events_past_the_rate_limit_are_refused_and_the_socket_stays(serve
         replies = sorted([await recv(ws) for _ in range(5)], key=lambda r: r[1])
     assert replies[:3] == [["r", 2], ["r", 3], ["r", 4]]
     assert [r[:3] for r in replies[3:]] == [["!", 5, "rate_limited"], ["!", 6, "rate_limited"]]
+
+
+@server_closes_first
+async def test_a_silent_socket_is_closed_and_its_session_detached(server, monkeypatch):
+    from roost.server import socket as socket_module
+
+    monkeypatch.setattr(socket_module, "IDLE_TIMEOUT", 0.05)
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        with trio.fail_after(5):
+            try:
+                while True:
+                    await ws.get_message()
+            except ConnectionClosed:
+                pass
+    (session,) = server.runtime._sessions.values()
+    assert not session.attached and not session.ended
+
+
+@server_closes_first
+async def test_absurdly_nested_json_closes_only_that_socket(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message("[" * 60_000)
+        assert (await recv(ws))[:3] == ["!", 0, "bad_message"]
