@@ -17,12 +17,40 @@ export function valueParams(element) {
   return out;
 }
 
+// A name that can carry several values -- a <select multiple>, or several
+// fields that are not radio buttons (a checkbox group) -- is sent as an array
+// of strings, even with one value or none chosen, so that a handler's
+// `list[str]` parameter always fits. Every other name is sent as a string.
 export function formParams(form) {
   const out = {};
+  const multiple = multiValued(form);
+  for (const name of multiple) out[name] = [];
   for (const [name, value] of new FormData(form)) {
-    if (typeof value === "string") out[name] = value;
+    if (typeof value !== "string") continue; // a file is not sent
+    if (multiple.has(name)) out[name].push(value);
+    else out[name] = value;
   }
   return out;
+}
+
+const SINGLE_OR_UNSENT = new Set(["radio", "submit", "button", "reset", "image", "file"]);
+
+function multiValued(form) {
+  const seen = new Set();
+  const multiple = new Set();
+  for (const field of form.elements) {
+    const name = field.name;
+    if (!name || !["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName)) continue;
+    if (SINGLE_OR_UNSENT.has(field.type)) continue;
+    if (field.type === "select-multiple") multiple.add(name);
+    else if (seen.has(name)) multiple.add(name);
+    seen.add(name);
+  }
+  return multiple;
+}
+
+function fieldValue(field) {
+  return field.type === "select-multiple" ? [...field.selectedOptions].map((o) => o.value) : field.value;
 }
 
 export function targetOf(element) {
@@ -69,7 +97,7 @@ export function bind(document, socket) {
     const element = field.closest && field.closest("[roost-change]");
     if (!element) return;
     const form = field.form || element.closest("form");
-    const params = form ? formParams(form) : { [field.name]: field.value };
+    const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
     send(socket, element, "roost-change", { ...params, ...valueParams(element) }).catch(() => {});
   });
 }

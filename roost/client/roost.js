@@ -8,21 +8,50 @@ import { applyPatches } from "./patch.js";
 const Roost = (window.Roost = window.Roost || {});
 Roost.applyPatches = applyPatches;
 
+// A refused token means the page is too old (tokens live 24 h: a tab left
+// open, a laptop that slept overnight); a fresh page has a fresh token. At
+// most one reload per RELOAD_GUARD_MS, so that a server refusing every token
+// (a changed secret) cannot send the tab into a reload loop.
+const RELOAD_GUARD_MS = 30000;
+const RELOADED_AT = "roost:reloaded-at";
+
+function reloadForANewToken() {
+  try {
+    const since = Date.now() - Number(sessionStorage.getItem(RELOADED_AT));
+    if (since >= 0 && since < RELOAD_GUARD_MS) throw new Error("reloaded moments ago");
+    sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+  } catch (e) {
+    // Without storage there is no guard: better a stopped page than a loop.
+    console.warn("roost: the server refused this page's token; reload to continue", e);
+    return;
+  }
+  window.location.reload();
+}
+
 function boot() {
   const root = document.querySelector("[data-roost-token]");
   if (!root) return;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const base = new URL(import.meta.url).pathname.replace(/\/[^/]*$/, "");
   let targets;
-  const socket = new Socket(`${scheme}//${location.host}${base}/socket`, root.dataset.roostToken, (m) =>
-    targets.handle(m),
-  );
+  const socket = new Socket(`${scheme}//${location.host}${base}/socket`, root.dataset.roostToken, {
+    onMessage: (m) => targets.handle(m),
+    onBadToken: reloadForANewToken,
+  });
   targets = new Targets(document, socket);
   bind(document, socket);
   Roost.socket = socket;
   Roost.targets = targets;
   socket.connect();
-  window.addEventListener("pagehide", () => socket.leave());
+  // The back/forward cache: a page that may be restored (`persisted`) only
+  // closes its socket, without Leave, so the server keeps its session for the
+  // grace period and a restore within it resumes exactly where it was (later,
+  // the rejoin mounts afresh). A page that is really unloaded sends Leave,
+  // which ends its session at once. A page evicted from the cache after all
+  // costs the server a detached session until the grace period ends, as a
+  // lost network would.
+  window.addEventListener("pagehide", (e) => (e.persisted ? socket.stop() : socket.leave()));
+  window.addEventListener("pageshow", (e) => e.persisted && socket.restart());
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -1,42 +1,115 @@
-// The WebSocket to the server: join, refs and replies, heartbeats, and
-// reconnection with exponential backoff and jitter. Knows no DOM.
+// The WebSocket to the server: join and rejoin (resuming the session), refs
+// and replies, checked heartbeats, and reconnection with exponential backoff
+// and jitter. Knows no DOM.
 import { CLIENT, SERVER, VERSION } from "./protocol.js";
 
 const HEARTBEAT_MS = 30000;
+const HEARTBEAT_TIMEOUT_MS = 10000;
 const BACKOFF_MIN_MS = 200;
 const BACKOFF_MAX_MS = 10000;
 
+// What a request rejects with when there is no open socket to send it on.
+export const DISCONNECTED = "disconnected";
+
 export class Socket {
-  constructor(url, token, onMessage) {
+  // onMessage(message): every server message that is not a reply to a request.
+  // onBadToken(): the server refused the page's token (expired, foreign); the socket has stopped.
+  constructor(url, token, { onMessage, onBadToken = () => {} }) {
     this.url = url;
     this.token = token;
     this.onMessage = onMessage;
+    this.onBadToken = onBadToken;
     this.ref = 0;
     this.pending = new Map();
     this.attempt = 0;
     this.stopped = false;
     this.ws = null;
+    // In memory only: a reloaded page, or a copy of this one in another tab,
+    // must mount its own session rather than take this one over.
+    this.session = "";
+    this.heartbeatMs = HEARTBEAT_MS;
+    this.heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
+  }
+
+  get open() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
   connect() {
+    clearTimeout(this.retry);
     const ws = new WebSocket(`${this.url}?v=${VERSION}`);
     this.ws = ws;
-    ws.onopen = () => {
-      this.attempt = 0;
-      this.push([CLIENT.JOIN, this.nextRef(), this.token, location.href]);
-      this.heartbeat = setInterval(() => this.push([CLIENT.HEARTBEAT, this.nextRef()]), HEARTBEAT_MS);
-    };
+    // The join is the socket's first frame, so the server handles every later
+    // one after it: events need not wait for Joined.
+    ws.onopen = () => this.join();
     ws.onmessage = (e) => this.receive(JSON.parse(e.data));
-    ws.onclose = () => {
-      clearInterval(this.heartbeat);
-      this.rejectPending("disconnected");
-      if (!this.stopped) this.reconnectLater();
-    };
+    ws.onclose = () => this.lost();
+  }
+
+  join() {
+    this.request((ref) => [CLIENT.JOIN, ref, this.token, location.href, this.session]).then(
+      (session) => this.joined(session),
+      (code) => this.refused(code),
+    );
+  }
+
+  joined(session) {
+    this.session = session;
+    // Only a join that succeeded proves the server well: a refused one
+    // (max sessions, a failing mount) keeps backing off.
+    this.attempt = 0;
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+  }
+
+  refused(code) {
+    if (code === DISCONNECTED) return; // the close already scheduled the retry
+    if (code === "bad_token") {
+      this.stop();
+      this.onBadToken();
+      return;
+    }
+    this.lost();
+  }
+
+  // A connection that went half-open (a network switch) delivers nothing and
+  // never closes by itself: an unanswered heartbeat is the only sign.
+  beat() {
+    if (this.unanswered) return;
+    this.unanswered = setTimeout(() => this.lost(), this.heartbeatTimeoutMs);
+    this.request((ref) => [CLIENT.HEARTBEAT, ref]).then(
+      () => {
+        clearTimeout(this.unanswered);
+        this.unanswered = null;
+      },
+      () => {},
+    );
+  }
+
+  lost() {
+    this.drop();
+    if (!this.stopped) this.reconnectLater();
+  }
+
+  // Forget the socket at once rather than wait for its close handshake,
+  // which a half-open connection never completes.
+  drop() {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.unanswered);
+    this.unanswered = null;
+    const ws = this.ws;
+    if (ws) {
+      this.ws = null;
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      ws.close();
+    }
+    this.rejectPending(DISCONNECTED);
   }
 
   reconnectLater() {
+    clearTimeout(this.retry);
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt++);
-    setTimeout(() => this.connect(), ceiling / 2 + Math.random() * (ceiling / 2));
+    this.retry = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
   nextRef() {
@@ -44,39 +117,59 @@ export class Socket {
   }
 
   push(message) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.open) this.ws.send(JSON.stringify(message));
   }
 
-  // Send a message that expects a reply; resolves on Ack, rejects on Error.
+  // Send a message that expects a reply. Resolves on Ack (Joined: with the
+  // session id), rejects with the error code; at once, with DISCONNECTED,
+  // when no socket is open, so that nothing waits for a frame never sent.
   request(build) {
+    if (!this.open) return Promise.reject(DISCONNECTED);
     const ref = this.nextRef();
-    return new Promise((resolve, reject) => {
-      this.pending.set(ref, { resolve, reject });
-      this.push(build(ref));
-    });
+    const reply = new Promise((resolve, reject) => this.pending.set(ref, { resolve, reject }));
+    this.push(build(ref));
+    return reply;
   }
 
   receive(message) {
-    const [tag] = message;
-    if (tag === SERVER.ACK || tag === SERVER.ERROR) {
-      const waiter = this.pending.get(message[1]);
-      this.pending.delete(message[1]);
-      if (tag === SERVER.ERROR) console.warn("roost:", message[2], message[3]);
-      if (waiter) tag === SERVER.ACK ? waiter.resolve() : waiter.reject(message[2]);
-      if (tag === SERVER.ERROR && message[2] === "bad_token") this.stopped = true;
+    const [tag, ref] = message;
+    if (tag !== SERVER.ACK && tag !== SERVER.JOINED && tag !== SERVER.ERROR) {
+      this.onMessage(message);
       return;
     }
-    this.onMessage(message);
+    const waiter = this.pending.get(ref);
+    this.pending.delete(ref);
+    if (tag === SERVER.ERROR) console.warn("roost:", message[2], message[3]);
+    if (!waiter) return;
+    if (tag === SERVER.ERROR) waiter.reject(message[2]);
+    else waiter.resolve(tag === SERVER.JOINED ? message[2] : undefined);
   }
 
   rejectPending(reason) {
-    for (const waiter of this.pending.values()) waiter.reject(reason);
+    const waiters = [...this.pending.values()];
     this.pending.clear();
+    for (const waiter of waiters) waiter.reject(reason);
   }
 
+  // The tab is going away for good: end the session now, not after the grace period.
   leave() {
-    this.stopped = true;
     this.push([CLIENT.LEAVE]);
-    if (this.ws) this.ws.close();
+    this.session = "";
+    this.stop();
+  }
+
+  // Close and stay closed (a view that failed for good, a page put in the bfcache).
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.drop();
+  }
+
+  // Connect again after stop(): resumes the session if the server still keeps it.
+  restart() {
+    this.drop();
+    this.stopped = false;
+    this.attempt = 0;
+    this.connect();
   }
 }

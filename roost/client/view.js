@@ -8,6 +8,7 @@ export class Targets {
     this.document = document;
     this.socket = socket;
     this.versions = new Map();
+    this.syncing = new Set();
   }
 
   container(target) {
@@ -19,7 +20,7 @@ export class Targets {
     if (tag === SERVER.RENDER) return this.render(target, message[2], message[3]);
     if (tag === SERVER.PATCH) return this.patch(target, message[2], message[3]);
     if (tag === SERVER.CRASH) return this.crash(target, message[2]);
-    if (tag === SERVER.NAVIGATE) return void (window.location.href = message[1]);
+    if (tag === SERVER.NAVIGATE) return navigate(message[1]);
     if (tag === SERVER.PUSH_EVENT) {
       return void window.dispatchEvent(new CustomEvent(`roost:${message[1]}`, { detail: message[2] }));
     }
@@ -37,15 +38,26 @@ export class Targets {
 
   patch(target, version, ops) {
     const root = this.container(target);
+    if (!root) return;
     const current = this.versions.get(target);
-    if (!root || current === undefined) return;
-    if (version !== current + 1) {
+    // No known version: a gap, or a Sync the server refused (rate_limited),
+    // which would otherwise leave the target frozen for good.
+    if (current === undefined || version !== current + 1) {
       this.versions.delete(target);
-      this.socket.push([CLIENT.SYNC, this.socket.nextRef(), target]);
+      this.sync(target);
       return;
     }
     keepingChildren(root, () => applyPatches(root, ops));
     this.versions.set(target, version);
+  }
+
+  // One Sync in flight per target: the patches that keep coming meanwhile
+  // would each ask again and spend the rate limit.
+  sync(target) {
+    if (this.syncing.has(target)) return;
+    this.syncing.add(target);
+    const done = () => this.syncing.delete(target);
+    this.socket.request((ref) => [CLIENT.SYNC, ref, target]).then(done, done);
   }
 
   crash(target, text) {
@@ -59,8 +71,21 @@ export class Targets {
     root.setAttribute("data-roost-crashed", "");
     this.versions.delete(target);
     // The view failed for good: rejoining would hide the error behind a fresh view.
-    if (target === "0") this.socket.stopped = true;
+    if (target === "0") this.socket.stop();
   }
+}
+
+// The server names where to go; still, never run a `javascript:` (or `data:`)
+// URL from the wire. A relative path resolves against this http(s) page.
+function navigate(to) {
+  let url;
+  try {
+    url = new URL(to, window.location.href);
+  } catch {
+    url = null;
+  }
+  if (url && (url.protocol === "http:" || url.protocol === "https:")) window.location.href = url.href;
+  else console.warn("roost: refusing to navigate to", to);
 }
 
 // A parent's render or patch may recreate the boundary element of a child
