@@ -1,6 +1,7 @@
 """Actors: mailboxes, refs, LiveView / LiveComponent / Component, sessions."""
 
 from .actor import NORMAL as NORMAL
+from .actor import ActorExited as ActorExited
 from .actor import ActorRef as ActorRef
 from .actor import CallTimeout as CallTimeout
 from .component import Component as Component

@@ -16,13 +16,33 @@ class CallTimeout(Exception):
     """An actor did not answer a ``call`` in time."""
 
 
+class ActorExited(MailboxClosed):
+    """The actor stopped (or crashed) before it answered a ``call``.
+
+    ``reason`` is its exit reason: ``"normal"`` or the exception it died of
+    (also the ``__cause__``).
+    """
+
+    def __init__(self, name: str, reason: Any) -> None:
+        super().__init__(f"actor {name!r} exited before it replied: {reason!r}")
+        self.name = name
+        self.reason = reason
+        if isinstance(reason, BaseException):
+            self.__cause__ = reason
+
+
 @dataclass(eq=False)
 class Call:
     """A request that expects one reply (see ``ActorRef.call``)."""
 
     request: Any
     _reply: Any = field(default=None, repr=False)
+    _error: BaseException | None = field(default=None, repr=False)
     _done: anyio.Event = field(default_factory=anyio.Event, repr=False)
+
+    @property
+    def answered(self) -> bool:
+        return self._done.is_set()
 
     def reply(self, value: Any) -> None:
         """Answer the caller; later answers are ignored."""
@@ -30,11 +50,27 @@ class Call:
             self._reply = value
             self._done.set()
 
+    def fail(self, error: BaseException) -> None:
+        """Make the caller's ``call`` raise ``error``; ignored once answered."""
+        if not self._done.is_set():
+            self._error = error
+            self._done.set()
+
+    def result(self) -> Any:
+        """The reply, or the error given to ``fail`` raised."""
+        if self._error is not None:
+            raise self._error
+        return self._reply
+
 
 NORMAL = "normal"
 """Exit reason of an actor that returned or was stopped by its supervisor."""
 
 ExitWatcher = Callable[["ActorRef", Any], None]
+
+
+def noop() -> None:
+    """A cancel function with nothing to cancel."""
 
 
 class ActorRef:
@@ -50,7 +86,7 @@ class ActorRef:
     def __init__(self, name: str, mailbox: Mailbox) -> None:
         self.name = name
         self._mailbox = mailbox
-        self._watchers: dict[int, ExitWatcher] = {}
+        self._watchers: dict[object, ExitWatcher] = {}
         self.exit_reason: Any = None
 
     @property
@@ -65,8 +101,8 @@ class ActorRef:
         """
         if not self.alive:
             watcher(self, self.exit_reason)
-            return _noop
-        key = id(watcher)
+            return noop
+        key = object()
         self._watchers[key] = watcher
 
         def cancel() -> None:
@@ -88,24 +124,33 @@ class ActorRef:
         """Deliver ``message``, waiting while the mailbox is full."""
         await self._mailbox.put(message)
 
-    async def call(self, request: Any, timeout: float = 5.0) -> Any:  # noqa: ASYNC109
-        """Send ``request`` and wait for the actor's reply.
+    async def call(self, request: Any, timeout: float | None = 5.0) -> Any:  # noqa: ASYNC109
+        """Send ``request`` to ``handle_call`` and wait for the actor's reply.
 
-        Raises ``CallTimeout`` when no reply comes within ``timeout`` seconds.
+        ``timeout`` (seconds, None for no limit) covers both waiting for room
+        in a full mailbox and waiting for the reply. Raises ``CallTimeout``
+        when no reply comes within it; ``ActorExited`` (a ``MailboxClosed``)
+        as soon as the actor stops or crashes without replying, or when it is
+        not running.
         """
         message = Call(request)
-        await self._mailbox.put(message)
-        with anyio.move_on_after(timeout if timeout is not None else math.inf):
-            await message._done.wait()
-            return message._reply
+        unwatch = self.watch(lambda ref, reason: message.fail(ActorExited(ref.name, reason)))
+        try:
+            with anyio.move_on_after(math.inf if timeout is None else timeout):
+                if not message.answered:
+                    try:
+                        await self._mailbox.put(message)
+                    except MailboxClosed:
+                        message.fail(ActorExited(self.name, self.exit_reason or NORMAL))
+                await message._done.wait()
+        finally:
+            unwatch()
+        if message.answered:
+            return message.result()
         raise CallTimeout(f"{self.name} did not reply within {timeout} s")
 
     def __repr__(self) -> str:
         return f"<ActorRef {self.name}>"
 
 
-def _noop() -> None:
-    pass
-
-
-__all__ = ["ActorRef", "Call", "CallTimeout", "MailboxClosed", "MailboxFull"]
+__all__ = ["ActorExited", "ActorRef", "Call", "CallTimeout", "MailboxClosed", "MailboxFull"]

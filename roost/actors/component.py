@@ -2,15 +2,13 @@
 # id; Component: a stateless piece of markup rendered inline by its parent.
 from __future__ import annotations
 
-import inspect
-import os
 from typing import Any, ClassVar
 
 from markupsafe import Markup
 
 from ..render import environment_for
 from .scope import live_component
-from .stateful import Stateful
+from .stateful import Stateful, template_dir
 
 
 class LiveComponent(Stateful):
@@ -62,10 +60,7 @@ class Component:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        try:
-            cls.__roost_template_dir__ = os.path.dirname(inspect.getfile(cls))
-        except TypeError:
-            cls.__roost_template_dir__ = os.getcwd()
+        cls.__roost_template_dir__ = template_dir(cls)
 
     def __init__(self, **props: Any) -> None:
         self.props = props

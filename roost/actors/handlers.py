@@ -51,25 +51,32 @@ class BadParams(Exception):
     """The parameters of an event do not fit its handler's signature."""
 
 
-class UnknownEvent(Exception):
-    """No handler is declared for this event name."""
-
-
 class Handler:
     """One declared handler: its method name and a validator for its params."""
 
-    __slots__ = ("_accepts_extra", "_struct", "method")
+    __slots__ = ("_accepts_extra", "_reserved", "_struct", "method")
 
     def __init__(self, method: Callable[..., Any]) -> None:
         self.method = method.__name__
-        signature = inspect.signature(method)
+        params = list(inspect.signature(method).parameters.values())
         fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
         self._accepts_extra = False
-        for param in list(signature.parameters.values())[1:]:
+        # Names an event may not use: the instance's (``self``) and the
+        # positional-only ones, which a call by keyword cannot fill.
+        self._reserved = frozenset(p.name for p in params[:1] if p.kind is not p.VAR_POSITIONAL)
+        for param in params[1:]:
             if param.kind is param.VAR_KEYWORD:
                 self._accepts_extra = True
                 continue
             if param.kind is param.VAR_POSITIONAL:
+                continue
+            if param.kind is param.POSITIONAL_ONLY:
+                if param.default is param.empty:
+                    raise TypeError(
+                        f"@event handler {method.__qualname__}: parameter {param.name!r} is "
+                        "positional-only without a default; event params are passed by name"
+                    )
+                self._reserved |= {param.name}
                 continue
             annotation = Any if param.annotation is param.empty else param.annotation
             if isinstance(annotation, str):
@@ -84,6 +91,9 @@ class Handler:
 
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:
         """The keyword arguments for the handler, or ``BadParams`` saying why."""
+        clash = self._reserved.intersection(params)
+        if clash:
+            raise BadParams(f"parameter name(s) not allowed: {', '.join(sorted(clash))}")
         try:
             converted = msgspec.convert(params, self._struct, strict=False)
         except msgspec.ValidationError as exc:

@@ -52,13 +52,19 @@ class Mailbox:
         while True:
             try:
                 ready.append(self._receive.receive_nowait())
-            except anyio.WouldBlock:
+            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
                 return ready
 
     def __len__(self) -> int:
         return self._receive.statistics().current_buffer_used
 
-    def close(self) -> None:
-        """Refuse further messages; what is queued is dropped with the reader."""
-        self._send.close()
+    def close(self) -> list[Any]:
+        """Refuse further messages and return the ones still queued, in order.
+
+        Writers waiting for room get ``MailboxClosed``; their messages were
+        never delivered and are not returned.
+        """
+        self._send.close()  # withdraws waiting writers first: they see MailboxClosed
+        left = self.get_ready()
         self._receive.close()
+        return left

@@ -39,9 +39,9 @@ class ComponentEvent:
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """New props for a component, from its parent's render or ``send_update``."""
-
-    props: dict[str, Any]
+    """A component has new props waiting on its runtime (from its parent's
+    render or ``send_update``): take them. Only a wake-up call; the props
+    themselves are never queued (see ``ComponentActor.give_props``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..render import environment_for
 from ..render.templates import RegionRenderer
+from .actor import noop
 from .assigns import _MISSING, ChangeTracker
 from .handlers import Handler, collect_component_handlers, collect_handlers
 from .scope import ComponentHandle, Placed, current_scope, live_component
 
 if TYPE_CHECKING:
     from .actor import ActorRef
-    from .runtime import ActorRuntime
+    from .loop import ActorRuntime
 
 
 class Stateful:
@@ -52,10 +53,7 @@ class Stateful:
         super().__init_subclass__(**kwargs)
         cls.__roost_handlers__ = collect_handlers(cls)
         cls.__roost_component_handlers__ = collect_component_handlers(cls)
-        try:
-            cls.__roost_template_dir__ = os.path.dirname(inspect.getfile(cls))
-        except TypeError:  # defined in a REPL
-            cls.__roost_template_dir__ = os.getcwd()
+        cls.__roost_template_dir__ = template_dir(cls)
 
     def __init__(self) -> None:
         object.__setattr__(self, "_tracker", ChangeTracker())
@@ -149,23 +147,23 @@ class Stateful:
     @property
     def ref(self) -> ActorRef:
         """The ref of this actor's running incarnation."""
-        return self._running()._running_ref()
+        return self._running().services.ref
 
     def monitor(self, ref: ActorRef) -> Any:
         """Receive ``Down(ref, reason)`` in ``handle_info`` when ``ref``'s actor exits.
 
         Returns a function that cancels the monitor.
         """
-        return self._running().monitor(ref)
+        return self._running().services.monitor(ref)
 
     def link(self, ref: ActorRef) -> None:
         """Fail together with ``ref``'s actor (see ``trap_exits``)."""
-        self._running().link(ref)
+        self._running().services.link(ref)
 
     def register(self, name: str) -> None:
         """Make this actor findable app-wide as ``name`` (``whereis``) while it runs."""
         runtime = self._running()
-        runtime.session.names.register(name, runtime._running_ref())
+        runtime.session.names.register(name, runtime.services.ref)
 
     def whereis(self, name: str) -> ActorRef | None:
         """The running actor registered as ``name``, or None."""
@@ -182,8 +180,8 @@ class Stateful:
         Returns a function that cancels the timer if it has not fired yet.
         """
         if self._actor is None:
-            return _noop
-        return self._actor.send_after(delay, message)
+            return noop
+        return self._actor.services.send_after(delay, message)
 
     def subscribe(self, topic: str) -> None:
         """Receive every ``broadcast`` on ``topic`` in ``handle_info``.
@@ -192,7 +190,7 @@ class Stateful:
         so a slow subscriber never holds up a broadcast.
         """
         if self._actor is not None:
-            self._actor.subscribe(topic)
+            self._actor.services.subscribe(topic)
 
     def broadcast(self, topic: str, message: Any) -> None:
         """Publish ``message`` to every subscriber of ``topic`` (this actor too, if subscribed)."""
@@ -226,5 +224,9 @@ class Stateful:
             self._actor.effect(kind, *args)
 
 
-def _noop() -> None:
-    pass
+def template_dir(cls: type) -> str:
+    """Where ``cls``'s template is looked up: the directory of its module's file."""
+    try:
+        return os.path.dirname(inspect.getfile(cls))
+    except TypeError:  # defined in a REPL
+        return os.getcwd()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from roost import App, Down, Exit, LiveView, event
-from roost.actors import ActorRef, AlreadyRegistered, Mailbox
+from roost.actors import ActorRef, AlreadyRegistered, InjectedCrash, Mailbox
 from roost.testing import LiveClient
 
 from .conftest import session_of
@@ -98,3 +98,56 @@ async def test_a_name_is_held_by_one_running_actor_and_freed_when_it_exits(app):
             names.register("watched", impostor)
         impostor._mailbox.close()
     assert names.whereis("watched") is None
+
+
+async def test_an_actor_that_monitored_and_linked_another_leaves_no_watcher_on_it(app):
+    async with LiveClient.mount(app, "/watched") as watched:
+        ref = session_of(watched).names.whereis("watched")
+        assert ref is not None
+        before = len(ref._watchers)
+        for _ in range(3):
+            async with LiveClient.mount(app, "/trapper") as watcher:
+                await watcher.event("monitor_it", name="watched")
+                await watcher.event("link_it", name="watched")
+                assert len(ref._watchers) == before + 2
+        assert len(ref._watchers) == before
+
+
+async def test_a_monitor_that_fired_or_was_cancelled_is_forgotten_by_the_watcher(app):
+    async with LiveClient.mount(app, "/trapper") as watcher:
+        for name in ("a", "b"):
+            async with LiveClient.mount(app, f"/watched?name={name}"):
+                await watcher.event("monitor_it", name=name)
+        await watcher.wait_for("#events", "Down:normal Down:normal")
+        assert session_of(watcher).view.services._watching == {}
+
+
+class Recorder(Watcher):
+    trap_exits = True
+    reasons: list[object] = []
+
+    def handle_info(self, message):
+        Recorder.reasons.append(message.reason)
+        super().handle_info(message)
+
+    def terminate(self, reason):
+        Recorder.reasons.append(reason)
+
+
+async def test_exit_reasons_are_the_exception_itself_not_a_group(app, caplog):
+    app = App({"/watched": Watched, "/recorder": Recorder})
+    Recorder.reasons = []
+    async with LiveClient.mount(app, "/watched") as watched:
+        async with LiveClient.mount(app, "/recorder") as recorder:
+            await recorder.event("monitor_it", name="watched")
+            await recorder.event("link_it", name="watched")
+            await watched.crash("0")
+            await recorder.wait_for("#events", "linked Down:crash Exit:crash")
+            down, exit = Recorder.reasons
+            assert type(down) is InjectedCrash and exit is down
+            assert down.__traceback__ is not None
+            await recorder.crash("0")
+            assert type(Recorder.reasons[-1]) is InjectedCrash  # terminate(reason)
+    exits = [r for r in caplog.records if "exited (" in r.getMessage()]
+    assert exits and all("InjectedCrash" in r.getMessage() for r in exits)
+    assert not any("ExceptionGroup" in r.getMessage() for r in caplog.records)

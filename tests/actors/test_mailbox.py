@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import anyio
 import pytest
+import trio.testing
 
 from roost.actors import Mailbox, MailboxClosed, MailboxFull
 
@@ -33,3 +35,21 @@ async def test_a_closed_mailbox_refuses_messages():
         box.put_nowait("late")
     with pytest.raises(MailboxClosed):
         await box.put("late")
+
+
+async def test_closing_returns_what_is_queued_and_refuses_a_waiting_writer():
+    box = Mailbox(capacity=2)
+    box.put_nowait("a")
+    box.put_nowait("b")
+    refused: list[str] = []
+
+    async def writer() -> None:
+        with pytest.raises(MailboxClosed):
+            await box.put("c")
+        refused.append("c")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(writer)
+        await trio.testing.wait_all_tasks_blocked()
+        assert box.close() == ["a", "b"]
+    assert refused == ["c"]

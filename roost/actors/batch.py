@@ -1,0 +1,77 @@
+# The batch of messages an actor is handling, and what it owes the client
+# for them: an Ack once handled, or an error reply when the actor exits first.
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from .. import protocol
+from .actor import NORMAL, ActorExited, Call
+from .messages import ClientEvent, Resync
+
+
+class Batch:
+    """The messages taken from the mailbox together, rendered for once.
+
+    ``todo`` are the ones not handled yet, ``current`` the one being
+    handled, ``acks`` the refs of client messages handled and owed an
+    ``Ack`` (sent after the batch's render). ``rendering`` is True from the
+    end of the last handler until the acks are sent.
+    """
+
+    def __init__(self) -> None:
+        self.todo: deque[Any] = deque()
+        self.current: Any = None
+        self.acks: list[int] = []
+        self.rendering = False
+
+    def take(self, messages: list[Any]) -> None:
+        self.todo.extend(messages)
+        self.rendering = False
+
+    def next(self) -> Any:
+        """The next message to handle; it stays ``current`` until ``handled``."""
+        self.current = self.todo.popleft()
+        return self.current
+
+    def handled(self) -> None:
+        self.current = None
+
+    def replies_on_exit(
+        self, target: str, reason: BaseException | None, stopped: str, left: list[Any]
+    ) -> list[protocol.Ack | protocol.Error]:
+        """What the client is owed when the actor exits now, for this batch and ``left``.
+
+        ``left`` are the messages still in the mailbox. Every client message
+        gets exactly one reply: an ``Ack`` if it was handled, unless the
+        actor crashed while rendering the batch (its effect never showed);
+        otherwise an error, ``crashed`` after a crash, ``unknown_target``
+        with the text ``stopped`` after a normal stop. Waiting calls fail
+        with ``ActorExited``.
+        """
+        current = self.current
+        if reason is None:
+            code = protocol.UNKNOWN_TARGET
+            queued = in_render = stopped
+        else:
+            code, kind = protocol.CRASHED, type(reason).__name__
+            queued = f"{target!r} crashed ({kind}) before handling this"
+            in_render = f"{kind} while rendering {target!r}"
+        replies: list[protocol.Ack | protocol.Error] = [
+            protocol.Error(ref, code, in_render)
+            if reason is not None and self.rendering
+            else protocol.Ack(ref)
+            for ref in self.acks
+        ]
+        self.acks = []
+        for message in [current, *self.todo, *left]:
+            if isinstance(message, Call):
+                message.fail(ActorExited(target, NORMAL if reason is None else reason))
+            elif isinstance(message, ClientEvent | Resync) and message.ref:
+                text = queued
+                if reason is not None and message is current and isinstance(message, ClientEvent):
+                    text = f"{type(reason).__name__} in {message.name}"
+                replies.append(protocol.Error(message.ref, code, text))
+        self.current = None
+        self.todo.clear()
+        return replies

@@ -1,0 +1,300 @@
+# The actor loop shared by views and components: mount, then handle batches
+# of messages, render once per batch when assigns changed, put the patch in
+# the session's outbox, and start/update/stop the components it placed.
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
+
+from .. import protocol
+from ..render import Differ
+from .actor import NORMAL, ActorRef, Call
+from .batch import Batch
+from .handlers import BadParams, maybe_await
+from .mailbox import Mailbox
+from .messages import (
+    ClientEvent,
+    ComponentEvent,
+    Crash,
+    Down,
+    Exit,
+    Info,
+    InjectedCrash,
+    LinkedExit,
+    Resync,
+    Update,
+)
+from .outbox import SessionEnded
+from .scope import RenderScope, rendering
+from .services import Services
+from .stateful import Stateful
+
+if TYPE_CHECKING:
+    from .component import LiveComponent
+    from .session import Session
+
+log = logging.getLogger("roost.actors")
+
+EXIT_REPLY_TIMEOUT = 5.0
+"""Seconds an exiting actor may wait for room in the outbox for its last replies."""
+
+
+class ActorRuntime:
+    """Runs one view or component as target ``target`` of ``session``.
+
+    Each ``run`` is one incarnation: a fresh instance, mounted anew, its full
+    render sent to the client. The runtime object itself outlives
+    incarnations and remembers what a restart needs (props, children).
+    """
+
+    def __init__(self, session: Session, target: str) -> None:
+        self.session = session
+        self.target = target
+        self.renders = 0
+        self.dropped = 0
+        self.children: set[str] = set()
+        self.state: Stateful | None = None
+        self._services: Services | None = None
+        self._mailbox: Mailbox | None = None
+        self._effects: list[tuple[Any, ...]] = []
+        self._placed: dict[str, tuple[type[LiveComponent], dict[str, Any]]] = {}
+        self._next_start: anyio.Event | None = None
+
+    # -- what views and components do differently ----------------------------
+
+    def create(self) -> Stateful:
+        raise NotImplementedError
+
+    async def mount(self, state: Any) -> None:
+        raise NotImplementedError
+
+    async def take_props(self, state: Any) -> None:
+        """Called after each batch (and on ``Update``): components apply new props."""
+
+    async def send_parent(self, event: str, data: Any) -> None:
+        log.warning("%s: send_parent(%r), but a view has no parent", self.target, event)
+
+    def stopped_text(self) -> str:
+        """The error text for client messages left unanswered by a normal stop."""
+        return f"{self.target!r} stopped"
+
+    async def stopped(self, state: Any, reason: BaseException | None) -> None:
+        """Called after the last message, shielded from cancellation."""
+
+    # -- the loop ------------------------------------------------------------
+
+    @property
+    def ref(self) -> ActorRef | None:
+        """The running incarnation's ref, if one is running."""
+        return self.session.registry.get(self.target)
+
+    @property
+    def services(self) -> Services:
+        """Timers, monitors, links, subscriptions of the running incarnation."""
+        if self._services is None:
+            raise RuntimeError(f"{self.target}: needs a running actor")
+        return self._services
+
+    def next_start(self) -> anyio.Event:
+        """An event set once the next incarnation is registered (reachable by target id)."""
+        if self._next_start is None:
+            self._next_start = anyio.Event()
+        return self._next_start
+
+    async def run(
+        self, *, task_status: anyio.abc.TaskStatus[ActorRef] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        state = self.create()
+        object.__setattr__(state, "_actor", self)
+        self.state = state
+        mailbox = self._mailbox = Mailbox(type(state).mailbox_size)
+        ref = ActorRef(self.target, mailbox)
+        batch = Batch()
+        reason: BaseException | None = None
+        try:
+            await self._run(state, ref, mailbox, batch, task_status)
+        except BaseException as exc:
+            if not isinstance(exc, anyio.get_cancelled_exc_class()):
+                reason = exc
+            raise
+        finally:
+            if self.session.registry.get(self.target) is ref:
+                del self.session.registry[self.target]
+            if self._services is not None:
+                self._services.close()
+                self._services = None
+            self._effects.clear()
+            left = mailbox.close()
+            replies = batch.replies_on_exit(self.target, reason, self.stopped_text(), left)
+            ref._exited(NORMAL if reason is None else reason)
+            with anyio.CancelScope(shield=True):
+                await self._send_last(replies)
+                await self.stopped(state, reason)
+            self._effects.clear()  # asked for by `terminate`/`unmount`: no one is left to do them
+
+    async def _run(
+        self,
+        state: Stateful,
+        ref: ActorRef,
+        mailbox: Mailbox,
+        batch: Batch,
+        task_status: anyio.abc.TaskStatus[ActorRef],
+    ) -> None:
+        # The task group holds the incarnation's timers. A failure comes out of
+        # it as itself, not wrapped in an ExceptionGroup: it is the exit reason.
+        error: BaseException | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                self._services = Services(self, ref, mailbox, tg)
+                await self._loop(state, ref, mailbox, batch, task_status)
+        except BaseExceptionGroup as group:
+            error = sole_exception(group)
+            if error is None:
+                raise
+        if error is not None:
+            raise error  # outside the except block: its own traceback and context
+
+    async def _loop(
+        self,
+        state: Stateful,
+        ref: ActorRef,
+        mailbox: Mailbox,
+        batch: Batch,
+        task_status: anyio.abc.TaskStatus[ActorRef],
+    ) -> None:
+        outbox = self.session.outbox
+        await self.mount(state)
+        html = self._render(state)
+        differ = Differ(html)
+        version = 1
+        await outbox.put(protocol.Render(self.target, version, html))
+        self.session.registry[self.target] = ref
+        started, self._next_start = self._next_start, None
+        if started is not None:
+            started.set()
+        task_status.started(ref)
+        await self._flush_effects()
+        await self._reconcile()
+        while True:
+            batch.take([await mailbox.get(), *mailbox.get_ready()])
+            while batch.todo:
+                message = batch.next()
+                if isinstance(message, Resync):
+                    await outbox.put(protocol.Render(self.target, version, html))
+                    if message.ref:
+                        batch.acks.append(message.ref)
+                else:
+                    await self._handle(state, message, batch)
+                batch.handled()
+                await self._flush_effects()
+            await self.take_props(state)
+            await self._flush_effects()
+            batch.rendering = True
+            changed = state._tracker.changed(state.__dict__)
+            if changed:
+                html = self._render(state, changed)
+                ops = differ.update(html)
+                if ops:
+                    version += 1
+                    await outbox.put(protocol.Patch(self.target, version, ops))
+                await self._reconcile()
+            while batch.acks:
+                await outbox.put(protocol.Ack(batch.acks[0]))
+                del batch.acks[0]
+
+    async def _send_last(self, replies: list[protocol.Ack | protocol.Error]) -> None:
+        # Called shielded: bounded, so a stuck outbox cannot hold the exit forever.
+        with anyio.move_on_after(EXIT_REPLY_TIMEOUT):
+            for reply in replies:
+                try:
+                    await self.session.outbox.put(reply)
+                except SessionEnded:
+                    return
+
+    def _render(self, state: Stateful, changed: set[str] | None = None) -> str:
+        # `changed`: the assigns changed since the last render (None: a full render).
+        with rendering(RenderScope(changed=changed)) as scope:
+            html = str(state.render())  # a Markup (str subclass) becomes plain text
+        self._placed = scope.components
+        self.renders += 1
+        state._tracker.reset(state.__dict__)
+        return html
+
+    async def _handle(self, state: Stateful, message: Any, batch: Batch) -> None:
+        if isinstance(message, ClientEvent):
+            await self._handle_event(state, message, batch)
+        elif isinstance(message, Info):
+            await maybe_await(state.handle_info(message.message))
+        elif isinstance(message, ComponentEvent):
+            await maybe_await(
+                state.handle_component_event(message.component_id, message.event, message.data)
+            )
+        elif isinstance(message, Update):
+            await self.take_props(state)
+        elif isinstance(message, Call):
+            message.reply(await maybe_await(state.handle_call(message.request)))
+        elif isinstance(message, Down):
+            await maybe_await(state.handle_info(message))
+        elif isinstance(message, Exit):
+            if not state.trap_exits:
+                raise LinkedExit(f"linked actor {message.ref.name!r} exited: {message.reason!r}")
+            await maybe_await(state.handle_info(message))
+        elif isinstance(message, Crash):
+            raise InjectedCrash(message.reason)
+
+    async def _handle_event(self, state: Stateful, message: ClientEvent, batch: Batch) -> None:
+        # A crash in the handler is answered when the actor exits (see Batch).
+        outbox = self.session.outbox
+        handler = state.__roost_handlers__.get(message.name)
+        if handler is None:
+            text = f"{type(state).__name__} has no event handler {message.name!r}"
+            await outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_EVENT, text))
+            return
+        try:
+            kwargs = handler.validate(message.params)
+        except BadParams as exc:
+            await outbox.put(protocol.Error(message.ref, protocol.BAD_PARAMS, str(exc)))
+            return
+        await maybe_await(getattr(state, handler.method)(**kwargs))
+        batch.acks.append(message.ref)
+
+    # -- components this actor placed -----------------------------------------
+
+    async def _reconcile(self) -> None:
+        placed = self._placed
+        for gone in self.children - placed.keys():
+            await self.session.stop_component(gone)
+        for cid, (cls, props) in placed.items():
+            await self.session.place_component(self.target, cid, cls, props)
+        self.children = set(placed)
+
+    # -- effects: what handlers ask for, done once the handler returned ---------
+
+    def effect(self, kind: str, *args: Any) -> None:
+        self._effects.append((kind, *args))
+
+    async def _flush_effects(self) -> None:
+        while self._effects:
+            kind, *args = self._effects.pop(0)
+            if kind == "send_parent":
+                await self.send_parent(*args)
+            elif kind == "broadcast":
+                await self.session.pubsub.broadcast(*args)
+            elif kind == "send_update":
+                await self.session.send_update(*args)
+            elif kind == "push_event":
+                await self.session.outbox.put(protocol.PushEvent(*args))
+
+
+def sole_exception(group: BaseExceptionGroup) -> BaseException | None:
+    """The one exception inside ``group`` (and its nested groups), if there is
+    exactly one and it is not a cancellation; else None."""
+    inner: BaseException = group
+    while isinstance(inner, BaseExceptionGroup) and len(inner.exceptions) == 1:
+        inner = inner.exceptions[0]
+    if isinstance(inner, BaseExceptionGroup | anyio.get_cancelled_exc_class()):
+        return None
+    return inner

@@ -1,0 +1,144 @@
+# What one actor incarnation sets up with the world outside its mailbox:
+# timers, monitors, links and pubsub subscriptions, all undone when it exits.
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
+
+from .actor import NORMAL, ActorRef, ExitWatcher, noop
+from .mailbox import Mailbox, MailboxClosed, MailboxFull
+from .messages import Down, Exit, Info
+
+if TYPE_CHECKING:
+    from .runtime import ActorRuntime
+
+log = logging.getLogger("roost.actors")
+
+_keys = itertools.count()
+
+
+class Services:
+    """The services of one running incarnation of ``runtime``'s actor.
+
+    Timers run in the incarnation's task group, so they end with it. Exit
+    watchers put on other actors (``monitor``, ``link``) and pubsub
+    subscriptions are removed by ``close``, which the runtime calls when the
+    incarnation exits: an actor that watched a long-lived one leaves nothing
+    behind on it.
+    """
+
+    def __init__(
+        self,
+        runtime: ActorRuntime,
+        ref: ActorRef,
+        mailbox: Mailbox,
+        tg: anyio.abc.TaskGroup,
+    ) -> None:
+        self.runtime = runtime
+        self.ref = ref
+        self._mailbox = mailbox
+        self._tg = tg
+        self._watching: dict[int, Callable[[], None]] = {}
+        self._unsubscribe: list[Callable[[], None]] = []
+
+    def send_after(self, delay: float, message: Any) -> Callable[[], None]:
+        """Deliver ``Info(message)`` after ``delay`` seconds; returns a cancel function."""
+        mailbox = self._mailbox
+        scope = anyio.CancelScope()
+
+        async def timer() -> None:
+            with scope:
+                await anyio.sleep(max(delay, 0))
+                await mailbox.put(Info(message))
+
+        self._tg.start_soon(timer)
+        return scope.cancel
+
+    def monitor(self, other: ActorRef) -> Callable[[], None]:
+        """Get ``Down(other, reason)`` in ``handle_info`` when ``other`` exits."""
+        mine = self._alive_ref()
+        return self._watch(other, lambda r, reason: _deliver(mine, Down(r, reason)))
+
+    def link(self, other: ActorRef) -> None:
+        """Fail together: an abnormal exit of either makes the other fail too.
+
+        An actor with ``trap_exits = True`` gets ``Exit(ref, reason)`` in
+        ``handle_info`` instead of failing.
+        """
+        mine = self._alive_ref()
+        self._watch(other, _propagate_to(mine))
+        # Watchers on our own ref fire (and are dropped) when we exit.
+        mine.watch(_propagate_to(other))
+
+    def subscribe(self, topic: str) -> None:
+        """Deliver broadcasts on ``topic`` as ``Info``; dropped while the mailbox is full."""
+        mailbox = self._mailbox
+        runtime = self.runtime
+
+        def deliver(_topic: str, message: Any) -> None:
+            try:
+                mailbox.put_nowait(Info(message))
+            except MailboxFull:
+                runtime.dropped += 1
+                log.warning("%s: mailbox full, dropped a message on %r", runtime.target, topic)
+            except MailboxClosed:
+                pass
+
+        self._unsubscribe.append(self.runtime.session.pubsub.subscribe(topic, deliver))
+
+    def close(self) -> None:
+        """Undo every subscription and every watcher still set on another actor."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        watching, self._watching = self._watching, {}
+        for cancel in watching.values():
+            cancel()
+
+    def _watch(self, other: ActorRef, watcher: ExitWatcher) -> Callable[[], None]:
+        # Remember the cancel until the watcher fires or is cancelled, so that
+        # neither side keeps the other's closures once they are of no use.
+        key = next(_keys)
+
+        def fire(ref: ActorRef, reason: Any) -> None:
+            self._watching.pop(key, None)
+            watcher(ref, reason)
+
+        self._watching[key] = noop  # `other` may have exited: then `fire` runs at once
+        unwatch = other.watch(fire)
+        if key in self._watching:
+            self._watching[key] = unwatch
+
+        def cancel() -> None:
+            self._watching.pop(key, None)
+            unwatch()
+
+        return cancel
+
+    def _alive_ref(self) -> ActorRef:
+        if not self.ref.alive:
+            raise RuntimeError(f"{self.runtime.target}: needs a running actor")
+        return self.ref
+
+
+def _propagate_to(to: ActorRef) -> ExitWatcher:
+    def on_exit(ref: ActorRef, reason: object) -> None:
+        if reason != NORMAL:
+            _deliver(to, Exit(ref, reason))
+
+    return on_exit
+
+
+def _deliver(to: ActorRef, message: object) -> None:
+    # Exit and DOWN signals must not be lost silently: a full mailbox is logged.
+    try:
+        to.send(message)
+    except MailboxFull:
+        log.error("%s: mailbox full, lost %r", to.name, message)
+    except MailboxClosed:
+        pass

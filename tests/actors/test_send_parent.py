@@ -1,0 +1,107 @@
+"""send_parent while the parent restarts: delivered to its next incarnation, or logged as lost."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+import pytest
+import trio
+import trio.testing
+
+from roost import App, LiveComponent, LiveView, event, live_component, on_component, protocol
+from roost.actors import ActorRef
+from roost.actors.messages import Crash
+from roost.testing import LiveClient
+
+from .conftest import session_of
+
+
+class Leaf(LiveComponent):
+    def mount(self):
+        self.n = 0
+
+    @event
+    def inc(self):
+        self.n += 1
+        self.send_parent("leafed")
+
+    def render(self):
+        return f"<em>{self.n}</em>"
+
+
+class Branch(LiveComponent):
+    stall: anyio.Event | None = None
+    """When set to an event, mounts wait for it: the branch is 'restarting'."""
+
+    async def mount(self):
+        if Branch.stall is not None:
+            await Branch.stall.wait()
+        self.got = 0
+
+    @on_component("leafed")
+    def leafed(self, component_id, data):
+        self.got += 1
+
+    def render(self):
+        return f'<b class="got">{self.got}</b>{live_component(Leaf, id="leaf")}'
+
+
+class Tree(LiveView):
+    def render(self):
+        return f"<main>{live_component(Branch, id='branch')}</main>"
+
+
+@pytest.fixture(autouse=True)
+def no_stall():
+    Branch.stall = None
+    yield
+    Branch.stall = None
+
+
+async def reply_to(view: LiveClient, ref: int) -> protocol.Ack | protocol.Error:
+    def reply(v: LiveClient) -> protocol.Ack | protocol.Error | None:
+        found = [m for m in v.messages if isinstance(m, protocol.Ack | protocol.Error)]
+        return next((m for m in found if m.ref == ref), None)
+
+    return await view.wait_for(reply)
+
+
+async def crash_and_stall(ref: ActorRef) -> None:
+    """Crash ``ref``'s actor; its restart then waits in ``mount`` for ``Branch.stall``."""
+    Branch.stall = anyio.Event()
+    exited = anyio.Event()
+    ref.watch(lambda _ref, _reason: exited.set())
+    ref.send(Crash("test"))
+    await exited.wait()
+
+
+async def test_send_parent_while_the_parent_restarts_reaches_its_next_incarnation():
+    async with LiveClient.mount(App({"/": Tree})) as view:
+        session = session_of(view)
+        await crash_and_stall(session.registry["branch"])
+        await trio.testing.wait_all_tasks_blocked()
+        assert "branch" not in session.registry
+        await session.dispatch(protocol.Event(900, "leaf", "inc", {}))
+        await trio.testing.wait_all_tasks_blocked()
+        assert Branch.stall is not None
+        Branch.stall.set()
+        await trio.testing.wait_all_tasks_blocked()
+        assert session.runtime("branch").state.got == 1
+        await view.wait_for('[data-roost-id="branch"] .got', "1")
+        assert isinstance(await reply_to(view, 900), protocol.Ack)
+
+
+async def test_send_parent_to_a_parent_that_does_not_come_back_is_logged_as_lost(
+    autojump_clock, caplog
+):
+    async with LiveClient.mount(App({"/": Tree})) as view:
+        session = session_of(view)
+        await crash_and_stall(session.registry["branch"])
+        start = trio.current_time()
+        await session.dispatch(protocol.Event(900, "leaf", "inc", {}))
+        assert isinstance(await reply_to(view, 900), protocol.Ack)
+        assert trio.current_time() - start == pytest.approx(5)
+        lost = [r for r in caplog.records if "did not restart" in r.getMessage()]
+        assert [r.levelno for r in lost] == [logging.ERROR]
+        assert "'branch'" in lost[0].getMessage()
