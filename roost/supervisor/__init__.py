@@ -11,6 +11,7 @@ from ._errors import ChildNeverStarted as ChildNeverStarted
 from ._errors import ChildNotFound as ChildNotFound
 from ._errors import ChildRunning as ChildRunning
 from ._errors import ChildStartError as ChildStartError
+from ._errors import ChildTerminated as ChildTerminated
 from ._errors import MaxChildrenReached as MaxChildrenReached
 from ._errors import NotRunning as NotRunning
 from ._errors import RestartIntensityExceeded as RestartIntensityExceeded
@@ -27,6 +28,7 @@ __all__ = [
     "ChildRunning",
     "ChildSpec",
     "ChildStartError",
+    "ChildTerminated",
     "DynamicSupervisor",
     "MaxChildrenReached",
     "NotRunning",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +17,20 @@ from ._spec import ChildSpec
 
 @dataclass(eq=False)
 class Child:
-    """A child spec inside a supervisor, and its current run if it has one."""
+    """A child spec inside a supervisor, and its current run if it has one.
+
+    ``instance`` is set from the moment a start begins (the child is then
+    *starting*) until its supervisor has accounted for its end, so the id and
+    the ``max_children`` slot stay taken while a start runs without the lock.
+    """
 
     spec: ChildSpec
     instance: Instance | None = None
+    # Stopped, and to be started by the supervisor's restart work (a strategy's
+    # range, or a one_for_one restart whose start failed and will be retried).
     pending_restart: bool = field(default=False, repr=False)
+    # Added by start_child and not started yet: forgotten if it does not start.
+    adding: bool = field(default=False, repr=False)
 
     @property
     def id(self) -> Hashable:
@@ -29,7 +38,18 @@ class Child:
 
     @property
     def running(self) -> bool:
-        return self.instance is not None
+        """It has started and its supervisor has not finished stopping it."""
+        return self.instance is not None and self.instance.started
+
+    @property
+    def starting(self) -> bool:
+        """A start is under way: the start function has not called ``started()``."""
+        return self.instance is not None and not self.instance.started
+
+    @property
+    def busy(self) -> bool:
+        """Starting, running, or waiting for a restart: not a stopped child."""
+        return self.instance is not None or self.pending_restart
 
     @property
     def value(self) -> Any:
@@ -37,11 +57,22 @@ class Child:
 
 
 class ChildStatus(anyio.abc.TaskStatus[Any]):
-    """The task_status a start function sees: records the value and shields the child."""
+    """The task_status a start function sees: records the value and shields the child.
 
-    def __init__(self, instance: Instance, outer: anyio.abc.TaskStatus[Any]) -> None:
+    ``on_started`` runs, in the child's task, at the moment the child reports
+    started — unless its start was cancelled or its supervisor is stopping it —
+    so the ``started`` event always comes before anything the child does next.
+    """
+
+    def __init__(
+        self,
+        instance: Instance,
+        outer: anyio.abc.TaskStatus[Any],
+        on_started: Callable[[], None],
+    ) -> None:
         self._instance = instance
         self._outer = outer
+        self._on_started = on_started
 
     def started(self, value: Any = None) -> None:
         if self._instance.started:
@@ -55,6 +86,8 @@ class ChildStatus(anyio.abc.TaskStatus[Any]):
         # shield would keep that cancellation away from it forever.
         if not _start_was_cancelled():
             self._instance.scope.shield = True
+            if not self._instance.stopping:
+                self._on_started()
 
 
 def _start_was_cancelled() -> bool:

@@ -1,8 +1,19 @@
 # What Supervisor and DynamicSupervisor share: the run loop, starting a child
 # in its own shielded task, stopping children in reverse order, and restarting
 # them within the restart intensity.
+#
+# Concurrency. A start runs without the supervisor's lock: the child's id (and
+# its max_children slot) is reserved by putting a Child with a starting
+# Instance in the list, synchronously, then the caller awaits the start. One
+# child's slow start therefore blocks no other operation. The lock only
+# serialises the strategies that stop and start several children in order
+# (one_for_all, rest_for_one): there every operation and every restart holds
+# it, start included, as calls to an OTP supervisor are serialised. Whoever
+# stops an instance (terminate_child, a strategy, the final shutdown) accounts
+# for its end; whoever started it only learns that it was stopped.
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Hashable, Iterable, Sequence
@@ -18,6 +29,7 @@ from ._errors import (
     ChildNeverStarted,
     ChildNotFound,
     ChildStartError,
+    ChildTerminated,
     NotRunning,
     RestartIntensityExceeded,
 )
@@ -30,13 +42,24 @@ from .events import SupervisorEvent
 _names = itertools.count(1)
 
 
-_Exit = tuple[Child, Instance, BaseException | None]
+# What the run loop receives: (child, instance, error) when that run of the
+# child ended by itself (error None: a normal exit), or (child, None, error)
+# when a one_for_one restart failed to start and is to be tried again.
+_Exit = tuple[Child, Instance | None, BaseException | None]
 
 
 class _StartFailed(Exception):
     def __init__(self, child: Child, error: BaseException) -> None:
         self.child = child
         self.error = error
+
+
+class _StartAborted(Exception):
+    """The child's supervisor stopped it while it was starting (and has accounted for it)."""
+
+    def __init__(self, child: Child, instance: Instance) -> None:
+        self.child = child
+        self.instance = instance
 
 
 class _Escalate(Exception):
@@ -96,11 +119,18 @@ class SupervisorBase:
         )
 
     def which_children(self) -> list[tuple[Hashable, Any, str]]:
-        """``(id, value or None when not running, type)`` per child, in start order."""
+        """``(id, value or None when not running, type)`` per child, in start order.
+
+        A child that is still starting is listed, with ``None``: its id and place
+        are taken. It gets its value once it has called ``started()``.
+        """
         return [(c.id, c.value, c.spec.type) for c in self._children]
 
     def count_children(self) -> dict[str, int]:
-        """OTP's counts: ``specs``, ``active`` (running), ``supervisors``, ``workers``."""
+        """OTP's counts: ``specs``, ``active`` (running), ``supervisors``, ``workers``.
+
+        A child that is still starting counts in ``specs`` and its type, not in ``active``.
+        """
         return {
             "specs": len(self._children),
             "active": sum(c.running for c in self._children),
@@ -149,10 +179,12 @@ class SupervisorBase:
                     with self._run_scope:
                         failure = await self._run_until_done(receive, intensity, task_status)
                 finally:
+                    # No lock: operations still under way hold it at most across
+                    # one child's start or stop, which this shutdown cancels or
+                    # waits for; new ones are refused from here on.
                     self._accepting = False
                     with anyio.CancelScope(shield=True):
-                        async with self._lock:
-                            await self._shut_down(self._children)
+                        await self._shut_down(self._children)
         except anyio.get_cancelled_exc_class():
             raise  # cancelled by its parent: a normal exit
         except BaseException as exc:
@@ -174,29 +206,25 @@ class SupervisorBase:
         intensity: RestartIntensity,
         task_status: anyio.abc.TaskStatus[Any],
     ) -> BaseException | None:
-        assert self._lock is not None
         started: list[Child] = []
         for child in list(self._children):
             try:
-                await self._start(child)
+                await self._start(child, self._begin(child))
             except _StartFailed as failed:
                 with anyio.CancelScope(shield=True):
                     await self._shut_down(started)
                 start_error = ChildStartError(self.name, child.id)
                 start_error.__cause__ = failed.error
                 return start_error
-            self._emit("started", child)
             started.append(child)
         self._accepting = True
         self._emit("supervisor_started", None, detail={"children": len(self._children)})
         task_status.started(self)
         async for child, instance, error in receive:
-            async with self._lock:
-                if child.instance is not instance or child not in self._children:
-                    continue  # already stopped by its supervisor, or replaced
-                child.instance = None
+            # one_for_one: nothing here awaits (a restart starts in its own task).
+            async with self._serial():
                 try:
-                    await self._on_exit(child, error, intensity)
+                    await self._on_message(child, instance, error, intensity)
                 except _Escalate as escalate:
                     failure = RestartIntensityExceeded(
                         self.name, escalate.child.id, self.max_restarts, self.max_seconds
@@ -205,17 +233,53 @@ class SupervisorBase:
                     return failure
         return None  # pragma: no cover - the stream is never closed while we read
 
+    async def _on_message(
+        self,
+        child: Child,
+        instance: Instance | None,
+        error: BaseException | None,
+        intensity: RestartIntensity,
+    ) -> None:
+        if child not in self._children:
+            return  # forgotten meanwhile
+        if instance is None:  # a one_for_one restart failed to start: try again
+            if child.pending_restart and child.instance is None:
+                await self._restart(child, error, intensity)
+            return  # else terminated, restarted by hand or deleted meanwhile
+        if child.instance is not instance:
+            return  # already stopped by its supervisor, or replaced
+        child.instance = None
+        await self._on_exit(child, error, intensity)
+
+    def _serial(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The lock, for strategies that stop and start several children in order.
+
+        one_for_one needs none: each operation touches one child, whose state
+        (reserved, starting, running, stopping) is changed synchronously.
+        """
+        if self.strategy == "one_for_one":
+            return contextlib.nullcontext()
+        assert self._lock is not None
+        return self._lock
+
     # -- starting and stopping children ------------------------------------------
 
     async def _child_main(
         self,
         child: Child,
         instance: Instance,
+        kind: events.EventKind,
+        detail: dict[str, Any] | None,
         *,
         task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED,
     ) -> None:
         instance.task = current_task_handle()
-        status = ChildStatus(instance, task_status)
+
+        def on_started() -> None:
+            child.adding = False
+            self._emit(kind, child, detail=detail)
+
+        status = ChildStatus(instance, task_status, on_started)
         try:
             with instance.scope:
                 await child.spec.start(*child.spec.args, task_status=status)
@@ -233,13 +297,59 @@ class SupervisorBase:
         if not instance.stopping and self._exits is not None:
             self._exits.send_nowait((child, instance, instance.error))
 
-    async def _start(self, child: Child) -> Any:
-        """Start one child in the supervisor's task group; ``_StartFailed`` on failure."""
-        if self._tg is None:
-            raise NotRunning(f"supervisor {self.name!r} is not running")
+    def _begin(self, child: Child) -> Instance:
+        """Make ``child`` starting (synchronously: this reserves it); then :meth:`_start`."""
         instance = Instance()
-        await self._tg.start(self._child_main, child, instance, name=f"{self.name}/{child.id}")
+        child.instance = instance
+        child.pending_restart = False
+        return instance
+
+    def _abandon(self, child: Child, instance: Instance) -> None:
+        """A start that did not happen: the child is not running; start_child's is forgotten."""
+        if child.instance is instance:
+            child.instance = None
+        if child.adding and child in self._children:
+            self._children.remove(child)
+
+    async def _start(
+        self,
+        child: Child,
+        instance: Instance,
+        kind: events.EventKind = "started",
+        detail: dict[str, Any] | None = None,
+    ) -> Any:
+        """Run ``instance`` (from :meth:`_begin`) until the child reports started; its value.
+
+        Runs in the caller's task, holding no lock. The ``kind`` event is emitted
+        when the child reports started. On a start failure the child is left not
+        running (one added by ``start_child`` is forgotten), ``start_failed`` is
+        emitted and ``_StartFailed`` raised. If its supervisor stopped it while it
+        was starting, ``_StartAborted`` once that stop is accounted for.
+        Cancelling the caller cancels the start (the child is then not running).
+        """
+        try:
+            if self._tg is None:
+                raise NotRunning(f"supervisor {self.name!r} is not running")
+            if instance.stopping:
+                instance.done.set()  # stopped before its task began: it never will
+            else:
+                await self._tg.start(
+                    self._child_main, child, instance, kind, detail, name=f"{self.name}/{child.id}"
+                )
+        except BaseException:
+            # The start was cancelled (or never began); either way its task has ended.
+            instance.done.set()
+            if not instance.stopping:
+                self._abandon(child, instance)
+            raise
+        if instance.stopping:
+            # Whoever is stopping it accounts for it; wait for that, so the caller
+            # sees the id free again. (A child that reported started just as it
+            # was stopped may still be finishing: the stopper waits for it.)
+            await instance.stopped.wait()
+            raise _StartAborted(child, instance)
         if instance.start_error is not None:
+            self._abandon(child, instance)
             self._emit(
                 "start_failed",
                 child,
@@ -247,8 +357,6 @@ class SupervisorBase:
                 exception=instance.start_error,
             )
             raise _StartFailed(child, instance.start_error)
-        child.instance = instance
-        child.pending_restart = False
         return instance.value
 
     async def _shut_down(self, children: Iterable[Child]) -> None:
@@ -257,8 +365,15 @@ class SupervisorBase:
             await self._shut_down_one(child)
 
     async def _shut_down_one(self, child: Child) -> None:
+        """Stop ``child``'s run, starting or started; wait for it, then account for it.
+
+        A run some other operation is already stopping is only waited for.
+        """
         instance = child.instance
         if instance is None:
+            return
+        if instance.stopping:
+            await instance.stopped.wait()
             return
 
         def overdue(stack: str) -> None:
@@ -270,7 +385,15 @@ class SupervisorBase:
             )
 
         await shut_down(instance, child.spec.shutdown_timeout, overdue)
-        child.instance = None
+        if child.instance is instance:
+            child.instance = None
+        forget = (
+            child.spec.restart == "temporary"
+            or child.adding  # stopped while start_child started it: never added
+            or not self._keeps_stopped_children()
+        )
+        if forget and child in self._children:
+            self._children.remove(child)
         error = instance.error
         self._emit(
             "shutdown",
@@ -278,8 +401,7 @@ class SupervisorBase:
             reason="shutdown" if error is None else repr(error),
             exception=error,
         )
-        if child.spec.restart == "temporary" and child in self._children:
-            self._children.remove(child)
+        instance.stopped.set()
 
     # -- exits and restarts ------------------------------------------------------
 
@@ -304,7 +426,14 @@ class SupervisorBase:
     async def _restart(
         self, child: Child, error: BaseException | None, intensity: RestartIntensity
     ) -> None:
-        """Apply the strategy for ``child``'s exit; retry failed starts (each counts)."""
+        """Apply the strategy for ``child``'s exit; retry failed starts (each counts).
+
+        one_for_one: the start runs in a task of its own, so the run loop and
+        every operation go on meanwhile; a failed start comes back through the
+        run loop to be retried (OTP's ``try_again``). The other strategies stop
+        and start their range in order, under the lock, here.
+        """
+        detail = {"strategy": self.strategy}
         while True:
             if not intensity.add(anyio.current_time()):
                 self._emit(
@@ -315,6 +444,15 @@ class SupervisorBase:
                     detail={"max_restarts": self.max_restarts, "max_seconds": self.max_seconds},
                 )
                 raise _Escalate(child, error)
+            if self.strategy == "one_for_one":
+                assert self._tg is not None
+                self._tg.start_soon(
+                    self._restart_one,
+                    child,
+                    self._begin(child),
+                    name=f"{self.name}/{child.id} (restarting)",
+                )
+                return
             victims = siblings_to_restart(self.strategy, self._children, child)
             for victim in victims:
                 victim.pending_restart = victim.spec.restart != "temporary"
@@ -323,11 +461,22 @@ class SupervisorBase:
                 await self._shut_down(victims)
             try:
                 for pending in [c for c in self._children if c.pending_restart]:
-                    await self._start(pending)
-                    self._emit("restarted", pending, detail={"strategy": self.strategy})
+                    with contextlib.suppress(_StartAborted):  # terminated while starting
+                        await self._start(pending, self._begin(pending), "restarted", detail)
                 return
             except _StartFailed as failed:
                 child, error = failed.child, failed.error
+
+    async def _restart_one(self, child: Child, instance: Instance) -> None:
+        """A one_for_one restart, in its own task; a failed start goes back to the run loop."""
+        try:
+            await self._start(child, instance, "restarted", {"strategy": self.strategy})
+        except _StartFailed as failed:
+            child.pending_restart = True
+            if self._exits is not None:
+                self._exits.send_nowait((child, None, failed.error))
+        except _StartAborted:
+            pass  # terminated (or the supervisor stopped) while it was starting
 
     # -- helpers for the public operations ---------------------------------------
 
@@ -341,41 +490,53 @@ class SupervisorBase:
         if not self._accepting:
             raise NotRunning(f"supervisor {self.name!r} is not running")
 
-    async def _shut_down_shielded(self, children: Iterable[Child]) -> None:
-        with anyio.CancelScope(shield=True):
-            await self._shut_down(children)
-
-    async def _start_existing(self, child: Child) -> Any:
-        """Start a child already in the list; raise the child's own error on failure."""
-        error: BaseException | None = None
+    async def _start_for_caller(self, child: Child, instance: Instance) -> Any:
+        """Start for ``start_child``/``restart_child``: the value, or the error to raise."""
+        error: BaseException
         try:
-            value = await self._start(child)
+            return await self._start(child, instance)
         except _StartFailed as failed:
             error = failed.error
-        if error is not None:
-            raise error  # outside the except block: the child's error reaches the caller as is
-        self._emit("started", child)
-        return value
+        except _StartAborted:
+            how = "terminated" if self._accepting else "shut down with its supervisor"
+            error = ChildTerminated(self.name, child.id, how)
+            error.__cause__ = instance.error
+        # Raised outside the except block so the child's own traceback,
+        # __cause__ and __context__ reach the caller untouched.
+        raise error
 
     async def _add_and_start(self, spec: ChildSpec) -> Any:
-        """Append and start a child; on failure forget it and raise the child's own error."""
-        child = Child(spec)
+        """Append ``spec`` (reserving its id) and start it; raise the child's error on failure.
+
+        Call with the id checked and, for serialised strategies, the lock held.
+        """
+        child = Child(spec, adding=True)
         self._children.append(child)
-        error: BaseException | None = None
-        try:
-            value = await self._start(child)
-        except _StartFailed as failed:
-            error = failed.error
-        except BaseException:
-            self._children.remove(child)
-            raise
-        if error is not None:
-            self._children.remove(child)
-            # Raised outside the except block so the child's own traceback,
-            # __cause__ and __context__ reach the caller untouched.
-            raise error
-        self._emit("started", child)
-        return value
+        return await self._start_for_caller(child, self._begin(child))
+
+    async def _terminate_child(self, id: Hashable) -> None:
+        """Shut a child down: a running one, or a starting one (cancelling its start)."""
+        self._check_running()
+        child = self._find(id)
+        if not child.starting:
+            # Stopping a running child is part of a strategy's order: serialised.
+            async with self._serial():
+                self._check_running()
+                child = self._find(id)
+                await self._terminate(child)
+            return
+        # Cancelling a start needs no lock in any strategy: under a serialised one
+        # the lock is held by that very start, which this makes end.
+        await self._terminate(child)
+
+    async def _terminate(self, child: Child) -> None:
+        if child.instance is None:
+            child.pending_restart = False  # a restart waiting to be retried is called off
+            if not self._keeps_stopped_children() and child in self._children:
+                self._children.remove(child)
+            return
+        with anyio.CancelScope(shield=True):
+            await self._shut_down_one(child)
 
     def _emit(
         self,

@@ -38,29 +38,28 @@ class DynamicSupervisor(SupervisorBase):
         """Start a new child; returns its started value.
 
         A start failure raises the child's own exception. :class:`MaxChildrenReached`
-        when ``max_children`` children are already there; :class:`AlreadyStarted`
-        when a child with that id is.
+        when ``max_children`` children (starting ones included) are already there;
+        :class:`AlreadyStarted` when a child with that id is (or is starting).
+        :class:`ChildTerminated` if the child is terminated, or this supervisor
+        stops, before it has started. The start holds no lock: other children
+        start, stop and are counted meanwhile.
         """
         self._check_running()
-        assert self._lock is not None
-        async with self._lock:
-            self._check_running()
-            if self.max_children is not None and len(self._children) >= self.max_children:
-                raise MaxChildrenReached(
-                    f"supervisor {self.name!r} already has max_children={self.max_children}"
-                )
-            for child in self._children:
-                if child.id == spec.id:
-                    raise AlreadyStarted(f"child {spec.id!r} is already running")
-            return await self._add_and_start(spec)
+        if self.max_children is not None and len(self._children) >= self.max_children:
+            raise MaxChildrenReached(
+                f"supervisor {self.name!r} already has max_children={self.max_children}"
+            )
+        for child in self._children:
+            if child.id == spec.id:
+                state = "starting" if child.starting else "running"
+                raise AlreadyStarted(f"child {spec.id!r} is already {state}")
+        return await self._add_and_start(spec)
 
     async def terminate_child(self, id: Hashable) -> None:
         """Shut the child down (a normal exit) and remove it; :class:`ChildNotFound`
-        if there is no such child."""
-        self._check_running()
-        assert self._lock is not None
-        async with self._lock:
-            child = self._find(id)
-            await self._shut_down_shielded([child])
-            if child in self._children:
-                self._children.remove(child)
+        if there is no such child.
+
+        A child that is still starting has its start cancelled: the caller of
+        ``start_child`` gets :class:`ChildTerminated`.
+        """
+        await self._terminate_child(id)

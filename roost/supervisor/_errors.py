@@ -45,6 +45,21 @@ class ChildNeverStarted(SupervisorError):
     """A start function returned without calling ``task_status.started()``."""
 
 
+class ChildTerminated(SupervisorError):
+    """``start_child``/``restart_child``: the child was stopped while it was starting.
+
+    ``terminate_child`` of a child that has not called ``started()`` yet, or its
+    supervisor shutting down, cancels its start; the caller of the start gets
+    this (``.supervisor``, ``.child``). ``__cause__`` is what the start function
+    raised while it was being cancelled, if anything.
+    """
+
+    def __init__(self, supervisor: str, child: Hashable, how: str) -> None:
+        super().__init__(f"supervisor {supervisor!r}: child {child!r} was {how} while starting")
+        self.supervisor = supervisor
+        self.child = child
+
+
 class MaxChildrenReached(SupervisorError):
     """``DynamicSupervisor.start_child`` past ``max_children``."""
 
@@ -65,7 +80,11 @@ class ChildNotFound(SupervisorError, LookupError):
 
 
 class ChildRunning(SupervisorError):
-    """``restart_child``/``delete_child`` on a running child (OTP ``running``)."""
+    """``restart_child``/``delete_child`` on a running child (OTP ``running``).
+
+    Also for a child that is starting or waiting for its restart to be retried
+    (OTP ``restarting``).
+    """
 
 
 class NotRunning(SupervisorError):

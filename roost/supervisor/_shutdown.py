@@ -14,10 +14,15 @@ import sniffio
 
 @dataclass(eq=False)
 class Instance:
-    """One run of a child: its task's cancel scope and how it ended."""
+    """One run of a child, from the start of its start: its task's cancel scope and how it ended.
+
+    A run is *starting* until its start function calls ``started()``; its
+    supervisor may stop it in either state.
+    """
 
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
-    done: anyio.Event = field(default_factory=anyio.Event)
+    done: anyio.Event = field(default_factory=anyio.Event)  # its task has ended
+    stopped: anyio.Event = field(default_factory=anyio.Event)  # stopped and accounted for
     task: Any = None  # trio.lowlevel.Task under Trio, else the task's coroutine
     started: bool = False
     value: Any = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any
 
+from ._child import Child
 from ._core import SupervisorBase
 from ._errors import AlreadyPresent, AlreadyStarted, ChildRunning
 from ._spec import ChildSpec
@@ -49,48 +50,59 @@ class Supervisor(SupervisorBase):
         """Add ``spec`` after the existing children and start it; returns its started value.
 
         A start failure raises the child's own exception (the spec is not kept).
-        :class:`AlreadyStarted` / :class:`AlreadyPresent` if the id is taken.
+        :class:`AlreadyStarted` / :class:`AlreadyPresent` if the id is taken;
+        :class:`ChildTerminated` if the child is terminated, or this supervisor
+        stops, before it has started. Under ``one_for_one`` the start holds no
+        lock; under ``one_for_all`` / ``rest_for_one`` operations are serialised.
         """
         self._check_running()
-        assert self._lock is not None
-        async with self._lock:
+        async with self._serial():
             self._check_running()
             for child in self._children:
                 if child.id == spec.id:
-                    if child.running:
-                        raise AlreadyStarted(f"child {spec.id!r} is already running")
+                    if child.busy:
+                        state = "starting" if child.starting else "running"
+                        raise AlreadyStarted(f"child {spec.id!r} is already {state}")
                     raise AlreadyPresent(f"child {spec.id!r} is present but not running")
             return await self._add_and_start(spec)
 
     async def terminate_child(self, id: Hashable) -> None:
         """Shut the child down (a normal exit: not restarted). Its spec is kept unless
-        it is temporary; :class:`ChildNotFound` if there is no such child."""
-        self._check_running()
-        assert self._lock is not None
-        async with self._lock:
-            child = self._find(id)
-            await self._shut_down_shielded([child])
+        it is temporary; :class:`ChildNotFound` if there is no such child.
+
+        A child that is still starting has its start cancelled, at once under any
+        strategy; the caller of the start gets :class:`ChildTerminated` (a child
+        that ``start_child`` was adding is not kept).
+        """
+        await self._terminate_child(id)
 
     async def restart_child(self, id: Hashable) -> Any:
         """Start a stopped child again from its kept spec; returns its started value.
 
-        :class:`ChildRunning` if it runs; a start failure raises the child's error.
-        Does not count towards the restart intensity (as in OTP).
+        :class:`ChildRunning` if it runs (or is starting, or waits for a restart);
+        a start failure raises the child's error. Does not count towards the
+        restart intensity (as in OTP).
         """
         self._check_running()
-        assert self._lock is not None
-        async with self._lock:
+        async with self._serial():
+            self._check_running()
             child = self._find(id)
-            if child.running:
-                raise ChildRunning(f"child {id!r} is running")
-            return await self._start_existing(child)
+            if child.busy:
+                raise ChildRunning(f"child {id!r} is {_state(child)}")
+            return await self._start_for_caller(child, self._begin(child))
 
     async def delete_child(self, id: Hashable) -> None:
         """Forget a stopped child's spec; :class:`ChildRunning` if it runs."""
         self._check_running()
-        assert self._lock is not None
-        async with self._lock:
+        async with self._serial():
+            self._check_running()
             child = self._find(id)
-            if child.running:
-                raise ChildRunning(f"child {id!r} is running")
+            if child.busy:
+                raise ChildRunning(f"child {id!r} is {_state(child)}")
             self._children.remove(child)
+
+
+def _state(child: Child) -> str:
+    if child.starting:
+        return "starting"
+    return "running" if child.running else "waiting to be restarted"

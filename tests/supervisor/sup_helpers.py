@@ -25,12 +25,16 @@ class Children:
     ``log`` records ``("start", id)`` and ``("stop", id)`` in order; a child's
     started value is ``"<id>#<n>"`` for its n-th start. ``crash(id)`` makes it
     raise, ``exit(id)`` makes it return; ``fail_start[id]`` makes its next start raise.
+    ``hold(id)`` makes its next start wait, before it reports started, until the
+    returned event is set (``waiting`` holds the ids waiting so).
     """
 
     def __init__(self) -> None:
         self.log: list[tuple[str, Hashable]] = []
         self.starts: Counter[Hashable] = Counter()
         self.fail_start: dict[Hashable, BaseException] = {}
+        self.waiting: set[Hashable] = set()
+        self._gates: dict[Hashable, anyio.Event] = {}
         self._commands: dict[Hashable, MemoryObjectSendStream[BaseException | None]] = {}
 
     def spec(self, id: Hashable, **options: Any) -> ChildSpec:
@@ -41,6 +45,13 @@ class Children:
     ) -> None:
         if id in self.fail_start:
             raise self.fail_start.pop(id)
+        gate = self._gates.pop(id, None)
+        if gate is not None:
+            self.waiting.add(id)
+            try:
+                await gate.wait()
+            finally:
+                self.waiting.discard(id)
         self.starts[id] += 1
         send, receive = anyio.create_memory_object_stream[BaseException | None](math.inf)
         self._commands[id] = send
@@ -57,6 +68,11 @@ class Children:
             send.close()
             if self._commands.get(id) is send:
                 del self._commands[id]
+
+    def hold(self, id: Hashable) -> anyio.Event:
+        """Make the next start of ``id`` wait for the returned event before ``started()``."""
+        gate = self._gates[id] = anyio.Event()
+        return gate
 
     def running(self) -> set[Hashable]:
         return set(self._commands)

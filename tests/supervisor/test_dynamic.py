@@ -8,7 +8,6 @@ from sup_helpers import Boom
 from roost.supervisor import (
     AlreadyStarted,
     ChildNotFound,
-    ChildSpec,
     DynamicSupervisor,
     MaxChildrenReached,
     NotRunning,
@@ -124,22 +123,17 @@ async def test_many_children_start_and_stop_cleanly(kids):
     assert kids.stops() == list(reversed(range(200)))
 
 
-async def test_concurrent_start_child_calls_are_serialised(dyn, kids):
-    gate = trio.Event()
-    order = []
-
-    async def gated(id, *, task_status):
-        order.append(f"begin {id}")
-        await gate.wait()
-        order.append(f"end {id}")
-        task_status.started(id)
-        await trio.sleep_forever()
-
+async def test_concurrent_start_child_calls_start_their_children_concurrently(dyn, kids):
+    gates = {id: kids.hold(id) for id in "pq"}
     async with trio.open_nursery() as nursery:
-        for id in "pq":
-            nursery.start_soon(dyn.start_child, ChildSpec(id, gated, args=(id,)))
+        for id in "pq":  # one after the other: the list is in the order of the calls
+            nursery.start_soon(dyn.start_child, kids.spec(id))
+            await trio.testing.wait_all_tasks_blocked()
+        assert kids.waiting == {"p", "q"}  # both are in their start at once
+        assert dyn.which_children() == [("p", None, "worker"), ("q", None, "worker")]
+        gates["q"].set()  # the second one may even finish first
         await trio.testing.wait_all_tasks_blocked()
-        assert len(order) == 1  # the second waits for the first start to finish
-        gate.set()
-    assert sorted(order) == ["begin p", "begin q", "end p", "end q"]
+        assert dyn.which_children() == [("p", None, "worker"), ("q", "q#1", "worker")]
+        gates["p"].set()
+    assert dyn.which_children() == [("p", "p#1", "worker"), ("q", "q#1", "worker")]
     assert dyn.count_children()["active"] == 2

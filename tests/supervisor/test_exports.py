@@ -17,6 +17,7 @@ def test_the_public_names_are_pinned():
         "ChildRunning",
         "ChildSpec",
         "ChildStartError",
+        "ChildTerminated",
         "DynamicSupervisor",
         "MaxChildrenReached",
         "NotRunning",

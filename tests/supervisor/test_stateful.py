@@ -2,7 +2,9 @@
 
 Hypothesis drives a supervisor running in one Trio run (on its own thread, with a
 MockClock moved only by the `advance` rule) and checks it after every step
-against a plain-Python model of OTP's rules.
+against a plain-Python model of OTP's rules. Under one_for_one, starts can also
+be held half-way (`begin_slow_start`) while any other step runs, then let
+finish or terminated.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from roost.supervisor import (
     AlreadyStarted,
     ChildNotFound,
     ChildRunning,
+    ChildTerminated,
     RestartIntensityExceeded,
     Supervisor,
 )
@@ -78,6 +81,7 @@ class ModelChild:
     restart: str
     running: bool = True
     pending: bool = False
+    starting: bool = False  # start_child under way, held before started()
 
 
 class SupervisorMachine(RuleBasedStateMachine):
@@ -99,6 +103,8 @@ class SupervisorMachine(RuleBasedStateMachine):
         self.failure: BaseException | None = None
         self.failing: dict[str, bool] = {}
         self.alive = True
+        self.gates: dict[str, Any] = {}  # id -> the event its held start waits for
+        self.outcomes: dict[str, Any] = {}  # id -> what its slow start_child returned/raised
         self.sup = Supervisor(
             [self.kids.spec(id, restart=restart) for id, restart in initial],
             strategy=strategy,
@@ -151,7 +157,11 @@ class SupervisorMachine(RuleBasedStateMachine):
             ]
             if len(self.restart_times) > self.max_restarts:
                 self.alive = False
-                self.children = [c for c in self.children if c.restart != "temporary"]
+                # Starts under way are cancelled: start_child's children are not kept.
+                self.children = [
+                    c for c in self.children if c.restart != "temporary" and not c.starting
+                ]
+                self.gates.clear()
                 for c in self.children:
                     c.running = False
                 return
@@ -195,7 +205,7 @@ class SupervisorMachine(RuleBasedStateMachine):
     def start_child(self, id: str, restart: str) -> None:
         existing = self.find(id)
         if existing is not None:
-            error = AlreadyStarted if existing.running else AlreadyPresent
+            error = AlreadyStarted if existing.running or existing.starting else AlreadyPresent
             self.expect(error, "start_child", self.kids.spec(id, restart=restart))
             return
         child = ModelChild(id, restart, running=False)
@@ -205,6 +215,41 @@ class SupervisorMachine(RuleBasedStateMachine):
         value = self.expect(None, "start_child", self.kids.spec(id, restart=restart))
         self.children.append(child)
         assert value == f"{id}#{self.starts[id]}"
+
+    @precondition(lambda self: self.alive and self.strategy == "one_for_one")
+    @rule(id=IDS, restart=RESTARTS)
+    def begin_slow_start(self, id: str, restart: str) -> None:
+        """start_child in the background, its child held before it reports started."""
+        if self.find(id) is not None or self.failing.get(id):
+            return  # the start_child rule covers taken ids and failing starts
+
+        async def begin() -> None:
+            self.gates[id] = self.kids.hold(id)
+            self.trio.nursery.start_soon(self._record, id, self.kids.spec(id, restart=restart))
+
+        self.trio.call(begin)
+        self.settle()
+        assert id in self.kids.waiting
+        self.children.append(ModelChild(id, restart, running=False, starting=True))
+
+    async def _record(self, id: str, spec: Any) -> None:
+        self.outcomes.pop(id, None)
+        try:
+            self.outcomes[id] = await self.sup.start_child(spec)
+        except Exception as exc:
+            self.outcomes[id] = exc
+
+    @precondition(lambda self: self.alive and self.gates)
+    @rule(which=st.integers(0, 4))
+    def finish_slow_start(self, which: int) -> None:
+        id = sorted(self.gates)[which % len(self.gates)]
+        self.trio.call(self._async_sync, self.gates.pop(id).set)
+        self.settle()
+        child = self.find(id)
+        assert child is not None and child.starting
+        child.starting, child.running = False, True
+        self.starts[id] += 1
+        assert self.outcomes[id] == f"{id}#{self.starts[id]}"
 
     def _end(self, id: str, abnormal: bool) -> None:
         child = self.find(id)
@@ -238,6 +283,11 @@ class SupervisorMachine(RuleBasedStateMachine):
             self.expect(ChildNotFound, "terminate_child", id)
             return
         self.expect(None, "terminate_child", id)
+        if child.starting:  # its start is cancelled; start_child's child is not kept
+            del self.gates[id]
+            self.children.remove(child)
+            assert isinstance(self.outcomes[id], ChildTerminated)
+            return
         child.running = False
         if child.restart == "temporary":
             self.children.remove(child)
@@ -248,7 +298,7 @@ class SupervisorMachine(RuleBasedStateMachine):
         child = self.find(id)
         if child is None:
             self.expect(ChildNotFound, "restart_child", id)
-        elif child.running:
+        elif child.running or child.starting:
             self.expect(ChildRunning, "restart_child", id)
         elif not self.model_start(child):
             self.expect(Boom, "restart_child", id)
@@ -262,7 +312,7 @@ class SupervisorMachine(RuleBasedStateMachine):
         child = self.find(id)
         if child is None:
             self.expect(ChildNotFound, "delete_child", id)
-        elif child.running:
+        elif child.running or child.starting:
             self.expect(ChildRunning, "delete_child", id)
         else:
             self.expect(None, "delete_child", id)
@@ -291,6 +341,7 @@ class SupervisorMachine(RuleBasedStateMachine):
         ]
         assert self.sup.which_children() == expected
         assert self.kids.running() == {c.id for c in self.children if c.running}
+        assert self.kids.waiting == {c.id for c in self.children if c.starting}
         counts = self.sup.count_children()
         assert counts["specs"] == len(self.children) == counts["workers"]
         assert counts["active"] == sum(c.running for c in self.children)
@@ -303,7 +354,9 @@ class SupervisorMachine(RuleBasedStateMachine):
         try:
             if self.alive:
                 self.trio.call(self.sup.stop)
-                assert self.kids.running() == set()
+                assert self.kids.running() == set() and self.kids.waiting == set()
+            for id in self.gates:  # cancelled by the stop or the escalation
+                assert isinstance(self.outcomes[id], ChildTerminated)
             self.trio.call(self._check_leaks)
         finally:
             self.trio.close()
