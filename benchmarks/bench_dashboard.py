@@ -40,9 +40,8 @@ class Wire:
         self.frames: list[str] = []
         self._acked: dict[int, trio.Event] = {}
 
-    async def transport(self, text: str) -> None:
-        self.frames.append(text)
-        message = protocol.decode_server(text)
+    async def transport(self, message: protocol.ServerMessage) -> None:
+        self.frames.append(protocol.encode(message))  # what the socket would write
         if isinstance(message, protocol.Ack | protocol.Error):
             self._acked.setdefault(message.ref, trio.Event()).set()
 
@@ -66,7 +65,7 @@ async def interaction_bytes() -> list[tuple[str, int, list[int]]]:
         for name, event in steps:
             await trio.testing.wait_all_tasks_blocked()
             wire.frames.clear()
-            await session.dispatch(event)
+            await session.receive(event)
             await wire.wait(event.ref)
             await trio.testing.wait_all_tasks_blocked()
             rows.append((name, len(protocol.encode(event)), list(wire.frames)))
@@ -94,8 +93,8 @@ async def open_sessions(n: int) -> tuple[float, float]:
     return traced, rss
 
 
-async def _drop(text: str) -> None:
-    pass
+async def _drop(message: protocol.ServerMessage) -> None:
+    protocol.encode(message)  # what the socket would do, minus the write
 
 
 def _rss() -> int:

@@ -30,11 +30,10 @@ from collections.abc import Callable
 
 import jinja2
 
-from roost.render import Differ, Element, diff_html, parse_html
+from roost.render import Differ, Element, RegionRenderer, diff_html, parse_html
 from roost.render.diff import diff_trees
 from roost.render.incremental import common_affixes, reparse
 from roost.render.skeleton import build_skeleton
-from roost.render.templates import RegionRenderer
 
 ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 

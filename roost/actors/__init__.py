@@ -1,4 +1,8 @@
-"""Actors: mailboxes, refs, LiveView / LiveComponent / Component, sessions."""
+"""Actors: mailboxes, refs, LiveView / LiveComponent / Component, sessions.
+
+This is the actors layer's one face: ``roost.server`` and ``roost.testing``
+import from here and nowhere deeper.
+"""
 
 from .actor import NORMAL as NORMAL
 from .actor import ActorExited as ActorExited
@@ -6,6 +10,7 @@ from .actor import ActorRef as ActorRef
 from .actor import CallTimeout as CallTimeout
 from .component import Component as Component
 from .component import LiveComponent as LiveComponent
+from .dead import dead_render as dead_render
 from .handlers import event as event
 from .handlers import on_component as on_component
 from .liveview import LiveView as LiveView
@@ -17,8 +22,10 @@ from .messages import Down as Down
 from .messages import Exit as Exit
 from .messages import InjectedCrash as InjectedCrash
 from .messages import LinkedExit as LinkedExit
+from .outbox import SessionEnded as SessionEnded
+from .outbox import Transport as Transport
 from .registry import AlreadyRegistered as AlreadyRegistered
 from .registry import Registry as Registry
 from .scope import live_component as live_component
+from .session import Kick as Kick
 from .session import Session as Session
-from .session import SessionEnded as SessionEnded

@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from markupsafe import Markup
 
 from ..render import environment_for
-from .scope import live_component
+from .effects import SendParent
+from .scope import ComponentHandle, live_component
 from .stateful import Stateful, template_dir
 
 
@@ -30,6 +31,11 @@ class LiveComponent(Stateful):
         object.__setattr__(self, "_id", id)
         object.__setattr__(self, "_props", props)
 
+    def _as_assign(self, name: str) -> ComponentHandle:
+        # The seed's style: `self.tabs = Tabs(...)` declares a component with
+        # id "tabs"; the parent keeps a handle, never the component itself.
+        return ComponentHandle(type(self), self._id or name, self._props)
+
     def mount(self, **props: Any) -> Any:
         """Set the initial state; by default every prop becomes an assign."""
         for name, value in props.items():
@@ -45,7 +51,7 @@ class LiveComponent(Stateful):
 
     def send_parent(self, event: str, data: Any = None) -> None:
         """Send ``event`` with ``data`` to the parent's ``handle_component_event``."""
-        self._effect("send_parent", event, data)
+        self._effect(SendParent(event, data))
 
 
 class Component:
@@ -76,7 +82,11 @@ class Component:
         return Markup(self.render())
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.props == self.props  # type: ignore[attr-defined]
+        # Equal props, equal markup: re-assigning an equal component is no change.
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.props == other.props)
 
-    def __hash__(self) -> int:
-        return id(self)
+    # Props may be unhashable (lists, dicts), and objects equal by value must
+    # hash alike: so, like a non-frozen dataclass, a Component is unhashable.
+    __hash__ = None  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from .messages import ComponentEvent, Update
 
 if TYPE_CHECKING:
     from .component import LiveComponent
-    from .session import Session
+    from .tab import Tab
 
 log = logging.getLogger("roost.actors")
 
@@ -38,13 +38,13 @@ class ComponentActor(ActorRuntime):
 
     def __init__(
         self,
-        session: Session,
+        tab: Tab,
         target: str,
         cls: type[LiveComponent],
         props: dict[str, Any],
         parent: str,
     ) -> None:
-        super().__init__(session, target)
+        super().__init__(tab, target)
         self.cls = cls
         self.props = props
         self.parent = parent
@@ -61,7 +61,7 @@ class ComponentActor(ActorRuntime):
         self._seen, self._changes, self._woken = self.props, None, False
         await maybe_await(state.mount(**self.props))
 
-    async def give_props(self, props: dict[str, Any], merge: bool = False) -> None:
+    def give_props(self, props: dict[str, Any], merge: bool = False) -> None:
         """New props from the parent (``merge``: merged into the current ones).
 
         Never waits. ``update`` runs only if they differ from the current props.
@@ -99,12 +99,12 @@ class ComponentActor(ActorRuntime):
         message = ComponentEvent(self.target, event, data)
         deadline = anyio.current_time() + PARENT_RESTART_WAIT
         while True:
-            parent = self.session.runtime(self.parent)
+            parent = self.tab.actor(self.parent)
             if parent is None:
                 log.error("%s: send_parent(%r) lost: no parent %r", self.target, event, self.parent)
                 return
             started = parent.next_start()  # taken before looking: no registration is missed
-            ref = self.session.registry.get(self.parent)
+            ref = parent.ref
             if ref is not None:
                 try:
                     await ref.send_wait(message)
@@ -124,10 +124,10 @@ class ComponentActor(ActorRuntime):
             return
 
     def stopped_text(self) -> str:
-        if self.session.components.get(self.target) is self:
+        if self.tab.is_current(self):
             return f"{self.target!r} is restarting"
         return f"{self.target!r} stopped"
 
     async def stopped(self, state: LiveComponent, reason: BaseException | None) -> None:
-        if reason is None and self.session.components.get(self.target) is not self:
+        if reason is None and not self.tab.is_current(self):
             await maybe_await(state.unmount())

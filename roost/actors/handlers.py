@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import msgspec
+import msgspec.inspect
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,6 +24,19 @@ def event(fn: F | None = None, *, name: str | None = None) -> Any:
     converted to its annotation (``"3"`` -> ``3`` for ``int``), a missing
     required one or an unexpected one is refused with an error reply, and
     the actor stays alive. A ``**params`` parameter accepts any others.
+
+    Annotations are resolved when the class is defined (``__init_subclass__``),
+    also string ones (``from __future__ import annotations``): a name is looked
+    up in the class body, then the class's own name, then the globals of the
+    method's module. So a type must be defined or imported *before* the class
+    (as it must be without the ``__future__`` import), a type nested in the
+    class body may be used by its bare name, and names of the class body shadow
+    module globals there (as they do in Python 3.14, PEP 649): a method called
+    ``set`` hides the builtin from the annotations of its class. Names local to
+    an enclosing function are not visible to string annotations. An annotation
+    that cannot be resolved, or names a type that no event's JSON params could
+    be converted to (an arbitrary class, say), is a ``TypeError`` when the
+    class is defined, never a silently unchecked parameter.
     """
 
     def mark(f: F) -> F:
@@ -56,7 +72,9 @@ class Handler:
 
     __slots__ = ("_accepts_extra", "_reserved", "_struct", "method")
 
-    def __init__(self, method: Callable[..., Any]) -> None:
+    def __init__(self, method: Callable[..., Any], owner: type | None = None) -> None:
+        """``owner`` is the class whose body defines ``method``: its namespace
+        resolves the annotations (see ``event``)."""
         self.method = method.__name__
         params = list(inspect.signature(method).parameters.values())
         fields: list[tuple[str, Any, Any] | tuple[str, Any]] = []
@@ -78,9 +96,11 @@ class Handler:
                     )
                 self._reserved |= {param.name}
                 continue
-            annotation = Any if param.annotation is param.empty else param.annotation
-            if isinstance(annotation, str):
-                annotation = _resolve(annotation, method)
+            if param.annotation is param.empty:
+                annotation: Any = Any
+            else:
+                annotation = _resolve(method, owner, param.name, param.annotation)
+                _check_convertible(method, param.name, annotation)
             if param.default is param.empty:
                 fields.append((param.name, annotation))
             else:
@@ -105,21 +125,100 @@ class Handler:
         return kwargs
 
 
-def _resolve(annotation: str, method: Callable[..., Any]) -> Any:
+def _resolve(method: Callable[..., Any], owner: type | None, name: str, annotation: Any) -> Any:
+    """``annotation`` of parameter ``name`` as a type, string or not (see ``event``)."""
+    globalns: dict[str, Any] = getattr(inspect.unwrap(method), "__globals__", {})
+    localns: dict[str, Any] = {}
+    if owner is not None:
+        localns[owner.__name__] = owner
+        localns.update(vars(owner))
+    # Only this parameter's annotation: an unresolvable return annotation (a
+    # TYPE_CHECKING import, say) does not concern the event's params.
+    holder = SimpleNamespace(__annotations__={name: annotation})
     try:
-        return eval(annotation, getattr(method, "__globals__", {}))
-    except Exception:
-        return Any
+        return typing.get_type_hints(holder, globalns, localns, include_extras=True)[name]
+    except Exception as exc:
+        raise TypeError(
+            f"@event handler {method.__qualname__}: cannot resolve the annotation "
+            f"{_describe(annotation)} of parameter {name!r} ({type(exc).__name__}: {exc}); "
+            "annotations are resolved when the class is defined, from the class body "
+            "and the module's globals: define or import the type before the class"
+        ) from exc
+
+
+# What the params of an event can hold: they arrive as JSON.
+_JSON_TYPES = (str, int, float, bool, type(None), list, dict)
+
+
+def _check_convertible(method: Callable[..., Any], name: str, annotation: Any) -> None:
+    """A ``TypeError`` unless msgspec can convert event params to ``annotation``."""
+    try:
+        info = msgspec.inspect.type_info(annotation)
+    except Exception as exc:
+        raise TypeError(
+            f"@event handler {method.__qualname__}: parameter {name!r} is annotated "
+            f"{_describe(annotation)}, which msgspec cannot validate "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
+    for custom in _custom_types(info):
+        # msgspec checks a type it does not know with isinstance only, which
+        # no value decoded from JSON passes unless the type is that general.
+        if not any(_is_subclass(t, custom) for t in _JSON_TYPES):
+            raise TypeError(
+                f"@event handler {method.__qualname__}: parameter {name!r} is annotated "
+                f"{_describe(annotation)}, but msgspec cannot convert an event's "
+                f"params (JSON) to {_describe(custom)}; use a type msgspec supports "
+                "(str, int, float, bool, list, dict, Literal, Enum, datetime, a "
+                "msgspec.Struct, a dataclass, ...)"
+            )
+
+
+def _custom_types(info: msgspec.inspect.Type) -> list[type]:
+    """The classes of every ``CustomType`` in the (possibly cyclic) type ``info``."""
+    found: list[type] = []
+    seen: set[int] = set()
+    stack: list[object] = [info]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif isinstance(node, msgspec.inspect.Type | msgspec.inspect.Field):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, msgspec.inspect.CustomType):
+                found.append(node.cls)
+            stack.extend(getattr(node, f) for f in node.__struct_fields__)
+    return found
+
+
+def _is_subclass(cls: type, base: type) -> bool:
+    try:
+        return issubclass(cls, base)
+    except TypeError:
+        return False
+
+
+def _describe(annotation: Any) -> str:
+    if isinstance(annotation, str):
+        return repr(annotation)
+    if isinstance(annotation, type):
+        return annotation.__qualname__
+    return repr(annotation)
 
 
 def collect_handlers(cls: type) -> dict[str, Handler]:
-    """Every ``@event`` handler of ``cls`` and its bases, by event name."""
+    """Every ``@event`` handler of ``cls`` and its bases, by event name.
+
+    A ``TypeError`` if a handler's parameters cannot be validated (see
+    ``event``): ``cls`` is being defined, and that is where the mistake is.
+    """
     table: dict[str, Handler] = {}
     for klass in reversed(cls.__mro__):
         for value in vars(klass).values():
             name = getattr(value, _EVENT_ATTR, None)
             if name is not None:
-                table[name] = Handler(value)
+                table[name] = Handler(value, klass)
     return table
 
 

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..protocol import VIEW_TARGET
 from .handlers import maybe_await
+from .liveview import mount_view
 from .loop import ActorRuntime
 
 if TYPE_CHECKING:
     from .liveview import LiveView
-    from .session import Session
+    from .tab import Tab
 
 
 class LiveActor(ActorRuntime):
-    """Runs a session's ``LiveView`` (target ``"0"``)."""
+    """Runs a tab's ``LiveView`` (target ``VIEW_TARGET``)."""
 
     def __init__(
         self,
-        session: Session,
-        target: str,
+        tab: Tab,
         view_class: type[LiveView],
-        params: dict[str, str],
+        params: dict[str, Any],
         session_data: dict[str, Any],
         url: str = "",
     ) -> None:
-        super().__init__(session, target)
+        super().__init__(tab, VIEW_TARGET)
         self.view_class = view_class
         self.params = params
         self.session_data = session_data
@@ -34,8 +35,7 @@ class LiveActor(ActorRuntime):
         return self.view_class()
 
     async def mount(self, state: LiveView) -> None:
-        await maybe_await(state.mount(self.params, self.session_data))
-        await maybe_await(state.handle_params(self.params, self.url))
+        await mount_view(state, self.params, self.session_data, self.url)
 
     async def stopped(self, state: LiveView, reason: BaseException | None) -> None:
         await maybe_await(state.terminate(reason))

@@ -1,9 +1,10 @@
 # What a user subclasses to write a LiveView: the page-level actor of one
-# browser tab. The actor that runs it is in runtime.py; it never sees a socket.
+# browser tab. The actor that runs it (liveactor.py) never sees a socket.
 from __future__ import annotations
 
 from typing import Any
 
+from .handlers import maybe_await
 from .stateful import Stateful
 
 
@@ -24,3 +25,11 @@ class LiveView(Stateful):
 
     def terminate(self, reason: BaseException | None) -> Any:
         """Called when the view stops: ``reason`` is None for a normal stop."""
+
+
+async def mount_view(
+    view: LiveView, params: dict[str, Any], session: dict[str, Any], url: str
+) -> None:
+    """``mount`` then ``handle_params``: the same for the dead render and the live actor."""
+    await maybe_await(view.mount(params, session))
+    await maybe_await(view.handle_params(params, url))

@@ -1,6 +1,6 @@
 # The actor loop shared by views and components: mount, then handle batches
 # of messages, render once per batch when assigns changed, put the patch in
-# the session's outbox, and start/update/stop the components it placed.
+# the tab's outbox, and start/update/stop the components it placed.
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,7 @@ from .. import protocol
 from ..render import Differ
 from .actor import NORMAL, ActorRef, Call
 from .batch import Batch
+from .effects import Broadcast, Effect, PushEvent, SendParent, SendUpdate
 from .handlers import BadParams, maybe_await
 from .mailbox import Mailbox
 from .messages import (
@@ -28,13 +29,12 @@ from .messages import (
     Update,
 )
 from .outbox import SessionEnded
-from .scope import RenderScope, rendering
+from .scope import Placed, RenderScope, rendering
 from .services import Services
 from .stateful import Stateful
 
 if TYPE_CHECKING:
-    from .component import LiveComponent
-    from .session import Session
+    from .tab import Tab
 
 log = logging.getLogger("roost.actors")
 
@@ -43,24 +43,27 @@ EXIT_REPLY_TIMEOUT = 5.0
 
 
 class ActorRuntime:
-    """Runs one view or component as target ``target`` of ``session``.
+    """Runs one view or component as target ``target`` of ``tab``.
 
     Each ``run`` is one incarnation: a fresh instance, mounted anew, its full
     render sent to the client. The runtime object itself outlives
     incarnations and remembers what a restart needs (props, children).
     """
 
-    def __init__(self, session: Session, target: str) -> None:
-        self.session = session
+    def __init__(self, tab: Tab, target: str) -> None:
+        self.tab = tab
         self.target = target
         self.renders = 0
         self.dropped = 0
         self.children: set[str] = set()
+        """The components this actor's last render placed."""
         self.state: Stateful | None = None
+        self.ref: ActorRef | None = None
+        """The running incarnation's ref, once it has rendered; None while it restarts."""
         self._services: Services | None = None
         self._mailbox: Mailbox | None = None
-        self._effects: list[tuple[Any, ...]] = []
-        self._placed: dict[str, tuple[type[LiveComponent], dict[str, Any]]] = {}
+        self._effects: list[Effect] = []
+        self._placed: Placed = {}
         self._next_start: anyio.Event | None = None
 
     # -- what views and components do differently ----------------------------
@@ -85,11 +88,6 @@ class ActorRuntime:
         """Called after the last message, shielded from cancellation."""
 
     # -- the loop ------------------------------------------------------------
-
-    @property
-    def ref(self) -> ActorRef | None:
-        """The running incarnation's ref, if one is running."""
-        return self.session.registry.get(self.target)
 
     @property
     def services(self) -> Services:
@@ -121,8 +119,8 @@ class ActorRuntime:
                 reason = exc
             raise
         finally:
-            if self.session.registry.get(self.target) is ref:
-                del self.session.registry[self.target]
+            if self.ref is ref:
+                self.ref = None
             if self._services is not None:
                 self._services.close()
                 self._services = None
@@ -148,7 +146,7 @@ class ActorRuntime:
         error: BaseException | None = None
         try:
             async with anyio.create_task_group() as tg:
-                self._services = Services(self, ref, mailbox, tg)
+                self._services = Services(self, ref, mailbox, tg, self.tab.pubsub)
                 await self._loop(state, ref, mailbox, batch, task_status)
         except BaseExceptionGroup as group:
             error = sole_exception(group)
@@ -165,13 +163,13 @@ class ActorRuntime:
         batch: Batch,
         task_status: anyio.abc.TaskStatus[ActorRef],
     ) -> None:
-        outbox = self.session.outbox
+        outbox = self.tab.outbox
         await self.mount(state)
         html = self._render(state)
         differ = Differ(html)
         version = 1
         await outbox.put(protocol.Render(self.target, version, html))
-        self.session.registry[self.target] = ref
+        self.ref = ref
         started, self._next_start = self._next_start, None
         if started is not None:
             started.set()
@@ -210,7 +208,7 @@ class ActorRuntime:
         with anyio.move_on_after(EXIT_REPLY_TIMEOUT):
             for reply in replies:
                 try:
-                    await self.session.outbox.put(reply)
+                    await self.tab.outbox.put(reply)
                 except SessionEnded:
                     return
 
@@ -247,7 +245,7 @@ class ActorRuntime:
 
     async def _handle_event(self, state: Stateful, message: ClientEvent, batch: Batch) -> None:
         # A crash in the handler is answered when the actor exits (see Batch).
-        outbox = self.session.outbox
+        outbox = self.tab.outbox
         handler = state.__roost_handlers__.get(message.name)
         if handler is None:
             text = f"{type(state).__name__} has no event handler {message.name!r}"
@@ -266,27 +264,30 @@ class ActorRuntime:
     async def _reconcile(self) -> None:
         placed = self._placed
         for gone in self.children - placed.keys():
-            await self.session.stop_component(gone)
+            await self.tab.stop_component(gone)
         for cid, (cls, props) in placed.items():
-            await self.session.place_component(self.target, cid, cls, props)
+            await self.tab.place_component(self.target, cid, cls, props)
         self.children = set(placed)
 
     # -- effects: what handlers ask for, done once the handler returned ---------
 
-    def effect(self, kind: str, *args: Any) -> None:
-        self._effects.append((kind, *args))
+    def effect(self, effect: Effect) -> None:
+        self._effects.append(effect)
 
     async def _flush_effects(self) -> None:
         while self._effects:
-            kind, *args = self._effects.pop(0)
-            if kind == "send_parent":
-                await self.send_parent(*args)
-            elif kind == "broadcast":
-                await self.session.pubsub.broadcast(*args)
-            elif kind == "send_update":
-                await self.session.send_update(*args)
-            elif kind == "push_event":
-                await self.session.outbox.put(protocol.PushEvent(*args))
+            effect = self._effects.pop(0)
+            match effect:
+                case SendParent(event, data):
+                    await self.send_parent(event, data)
+                case Broadcast(topic, message):
+                    await self.tab.pubsub.broadcast(topic, message)
+                case SendUpdate(component_id, props):
+                    self.tab.send_update(component_id, props)
+                case PushEvent(event, payload):
+                    await self.tab.outbox.put(protocol.PushEvent(event, payload))
+                case _:
+                    raise TypeError(f"{self.target}: unknown effect {effect!r}")
 
 
 def sole_exception(group: BaseExceptionGroup) -> BaseException | None:

@@ -1,5 +1,6 @@
 # One session's outgoing messages, in order, to whatever socket is attached:
-# actors put, the outbox task encodes and writes.
+# actors put typed messages, the outbox task hands them to the transport,
+# which encodes them (the one codec is roost.protocol's).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -10,7 +11,8 @@ import anyio.abc
 
 from .. import protocol
 
-Transport = Callable[[str], Awaitable[None]]
+Transport = Callable[[protocol.ServerMessage], Awaitable[None]]
+"""Writes one server message to a tab's socket (encoding it for the wire)."""
 
 WRITE_TIMEOUT = 10.0
 """Seconds one write may take before the socket is taken for dead."""
@@ -69,7 +71,7 @@ class Outbox:
                 return
             self.dropped += 1
 
-    async def put(self, message: Any) -> None:
+    async def put(self, message: protocol.ServerMessage) -> None:
         """Queue ``message`` for the socket, waiting while the queue is full.
 
         Raises ``SessionEnded`` once the session is over.
@@ -97,7 +99,7 @@ class Outbox:
                 continue
             with anyio.CancelScope(deadline=anyio.current_time() + self.write_timeout) as scope:
                 self._write = scope
-                await transport(protocol.encode(message))
+                await transport(message)
             self._write = None
             if scope.cancelled_caught and self._transport is transport:
                 self.dropped += 1

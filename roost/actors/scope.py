@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from ..protocol import ATTR
+
 if TYPE_CHECKING:
     from .component import LiveComponent
 
-BOUNDARY = '<div data-roost-id="{id}">{content}</div>'
+BOUNDARY = f'<div {ATTR.ID}="{{id}}">{{content}}</div>'
 
 
 @dataclass

@@ -15,7 +15,8 @@ from .mailbox import Mailbox, MailboxClosed, MailboxFull
 from .messages import Down, Exit, Info
 
 if TYPE_CHECKING:
-    from .runtime import ActorRuntime
+    from ..pubsub import PubSub
+    from .loop import ActorRuntime
 
 log = logging.getLogger("roost.actors")
 
@@ -38,8 +39,10 @@ class Services:
         ref: ActorRef,
         mailbox: Mailbox,
         tg: anyio.abc.TaskGroup,
+        pubsub: PubSub,
     ) -> None:
         self.runtime = runtime
+        self._pubsub = pubsub
         self.ref = ref
         self._mailbox = mailbox
         self._tg = tg
@@ -89,7 +92,7 @@ class Services:
             except MailboxClosed:
                 pass
 
-        self._unsubscribe.append(self.runtime.session.pubsub.subscribe(topic, deliver))
+        self._unsubscribe.append(self._pubsub.subscribe(topic, deliver))
 
     def close(self) -> None:
         """Undo every subscription and every watcher still set on another actor."""

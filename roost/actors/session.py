@@ -11,26 +11,27 @@ import anyio
 import anyio.abc
 
 from .. import protocol
-from ..pubsub import MemoryPubSub
+from ..protocol import VIEW_TARGET
+from ..pubsub import PubSub
+from ..pubsub import backend as pubsub_backend
 from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
 from .actor import ActorRef
+from .componentactor import ComponentActor
+from .liveactor import LiveActor
+from .loop import ActorRuntime
 from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync
 from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
-from .runtime import ActorRuntime, ComponentActor, LiveActor
+from .tab import Tab
 
 if TYPE_CHECKING:
-    from .component import LiveComponent
     from .liveview import LiveView
 
 log = logging.getLogger("roost.session")
 
 Kick = Callable[[], Awaitable[None]]
 """Closes a socket that another one replaced."""
-
-VIEW_TARGET = "0"
-"""The target id of a session's LiveView; components use their own ids."""
 
 CRASH_MESSAGE = "Something went wrong on the server. Reload the page to try again."
 
@@ -41,8 +42,8 @@ class Session:
     Its supervisor (one_for_all) starts, in order: the outbox, the components'
     DynamicSupervisor, the view, and ``linger``, which ends the session when
     its socket has been gone for ``grace`` seconds (a tab that reconnects
-    sooner finds its actors as it left them). A component that crashes is restarted alone
-    by the components' supervisor; past that supervisor's restart intensity,
+    sooner finds its actors as it left them). A component that crashes is
+    restarted alone by the components' supervisor; past that supervisor's restart intensity,
     or when the view crashes, the whole session restarts (the view re-mounts,
     its components with it). Past the session's own intensity the session
     ends and the client is told, in place of the view, by a ``Crash``.
@@ -58,31 +59,36 @@ class Session:
         *,
         url: str = "",
         route: str = "",
-        pubsub: MemoryPubSub | None = None,
+        pubsub: PubSub | None = None,
         names: Registry | None = None,
+        kick: Kick | None = None,
         max_restarts: int = 3,
         max_seconds: float = 5.0,
         grace: float = 30.0,
     ) -> None:
         self.id = session_id
         self.grace = grace
-        self.registry: dict[str, ActorRef] = {}
-        self.components: dict[str, ComponentActor] = {}
-        self.pubsub = pubsub if pubsub is not None else MemoryPubSub()
-        self.names = names if names is not None else Registry()
         self.route = route
         self._transport = transport
-        self._kick: Kick | None = None
+        self._kick = kick
         self._on_end: list[Callable[[], None]] = []
         self.ended = False
         self.ready = anyio.Event()
         """Set once the session has started (or failed to)."""
         self._changed = anyio.Event()
         self.outbox = Outbox(transport, on_stall=self.detach)
-        self.view = LiveActor(self, VIEW_TARGET, view_class, params, session, url)
         self.components_supervisor = DynamicSupervisor(
             max_restarts=max_restarts, max_seconds=max_seconds, name=f"components {session_id}"
         )
+        self.tab = Tab(
+            self.outbox,
+            pubsub if pubsub is not None else pubsub_backend(),
+            names if names is not None else Registry(),
+            self.components_supervisor,
+        )
+        """What the tab's actors share: the one record of which of them run."""
+        self.view = LiveActor(self.tab, view_class, params, session, url)
+        self.tab.add_view(self.view)
         self.supervisor = Supervisor(
             [
                 ChildSpec("outbox", self.outbox.run),
@@ -100,6 +106,20 @@ class Session:
         """The spec for the ``sessions`` dynamic supervisor (never restarted there)."""
         return ChildSpec(self.id, self.run, restart="temporary", type="supervisor")
 
+    async def start(self, sessions: DynamicSupervisor) -> None:
+        """Start this session as a child of ``sessions``; returns once its view has mounted.
+
+        ``ready`` is set either way. If it fails to start, the session has
+        ended (its ``when_ended`` callbacks ran) and the failure is raised.
+        """
+        try:
+            await sessions.start_child(self.child_spec())
+        except BaseException:
+            self._end()  # it may never have run, to end by itself
+            raise
+        finally:
+            self.ready.set()
+
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
@@ -110,17 +130,22 @@ class Session:
         except Exception as exc:
             log.error("session %s failed: %s", self.id, exc)
             if self._transport is not None:
-                crash = protocol.encode(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE))
+                crash = protocol.Crash(VIEW_TARGET, CRASH_MESSAGE)
                 with anyio.CancelScope(shield=True), anyio.move_on_after(1):
                     await self._transport(crash)
             raise
         finally:
-            self.outbox.close()
-            self.ended = True
-            self._notify()
-            callbacks, self._on_end = self._on_end, []
-            for callback in callbacks:
-                callback()
+            self._end()
+
+    def _end(self) -> None:
+        if self.ended:
+            return
+        self.outbox.close()
+        self.ended = True
+        self._notify()
+        callbacks, self._on_end = self._on_end, []
+        for callback in callbacks:
+            callback()
 
     # -- the socket coming and going ---------------------------------------------
 
@@ -137,8 +162,8 @@ class Session:
         if previous is not None:
             with anyio.move_on_after(1):
                 await previous()
-        for target in [VIEW_TARGET, *(t for t in self.registry if t != VIEW_TARGET)]:
-            ref = self.registry.get(target)
+        for target in self.tab.targets():
+            ref = self.tab.ref(target)
             if ref is not None:
                 with contextlib.suppress(MailboxClosed):
                     await ref.send_wait(Resync(0))
@@ -201,22 +226,51 @@ class Session:
     ) -> None:
         # A fresh components supervisor starts empty: forget the old incarnations
         # so the view's next render starts its components again.
-        self.components.clear()
+        self.tab.forget_components()
         await self.components_supervisor.run(task_status=task_status)
+
+    # -- reading the tab's actors (tests, tooling) ---------------------------------
 
     def runtime(self, target: str) -> ActorRuntime | None:
         """The view's or a component's runtime (render counts, state), by target id."""
-        return self.view if target == VIEW_TARGET else self.components.get(target)
+        return self.tab.actor(target)
 
-    async def dispatch(self, message: protocol.Event | protocol.Sync) -> None:
-        """Route a client message to its target actor's mailbox.
+    @property
+    def registry(self) -> dict[str, ActorRef]:
+        """The running actors' refs by target id (a snapshot of the tab's record)."""
+        return {t: ref for t in self.tab.targets() if (ref := self.tab.ref(t)) is not None}
+
+    @property
+    def components(self) -> dict[str, ComponentActor]:
+        """The components' runtimes by id (a snapshot of the tab's record)."""
+        return {
+            t: actor
+            for t in self.tab.targets()
+            if isinstance(actor := self.tab.actor(t), ComponentActor)
+        }
+
+    # -- the client's messages -------------------------------------------------
+
+    async def send(self, message: protocol.ServerMessage) -> None:
+        """Queue ``message`` for the socket, in order behind what the actors sent.
+
+        Raises ``SessionEnded`` once the session is over.
+        """
+        await self.outbox.put(message)
+
+    async def receive(self, message: protocol.Event | protocol.Sync | protocol.Heartbeat) -> None:
+        """Handle a message from the tab's client: a heartbeat is acknowledged, an
+        event or a sync goes to its target actor's mailbox.
 
         An unknown target or a full mailbox is answered with an error at once;
         neither stops the session. Raises ``SessionEnded`` once it has ended.
         """
         if self.ended:
             raise SessionEnded(f"session {self.id} has ended")
-        ref = self.registry.get(message.target)
+        if isinstance(message, protocol.Heartbeat):
+            await self.outbox.put(protocol.Ack(message.ref))
+            return
+        ref = self.tab.ref(message.target)
         if ref is None:
             text = f"no actor {message.target!r}"
             await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
@@ -233,41 +287,3 @@ class Session:
         except MailboxClosed:
             text = f"{message.target!r} is restarting"
             await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
-
-    # -- components, on behalf of the actors that place them -------------------
-
-    async def place_component(
-        self, parent: str, cid: str, cls: type[LiveComponent], props: dict[str, Any]
-    ) -> None:
-        """Start component ``cid`` or give it ``props``; called after each parent render."""
-        existing = self.components.get(cid)
-        if existing is not None and existing.cls is cls and existing.parent == parent:
-            await existing.give_props(props)
-            return
-        if existing is not None:
-            if existing.parent != parent:
-                raise ValueError(f"component id {cid!r} is already used by {existing.parent!r}")
-            await self.stop_component(cid)
-        if cid == VIEW_TARGET:
-            raise ValueError(f"component id {cid!r} is reserved for the view")
-        component = ComponentActor(self, cid, cls, props, parent)
-        self.components[cid] = component
-        await self.components_supervisor.start_child(
-            ChildSpec(cid, component.run, restart="permanent")
-        )
-
-    async def stop_component(self, cid: str) -> None:
-        """Stop component ``cid`` (and the components it placed): its ``unmount`` runs."""
-        component = self.components.pop(cid, None)
-        if component is None:
-            return
-        for child in list(component.children):
-            await self.stop_component(child)
-        await self.components_supervisor.terminate_child(cid)
-
-    async def send_update(self, cid: str, props: dict[str, Any]) -> None:
-        component = self.components.get(cid)
-        if component is None:
-            log.warning("send_update: no component %r", cid)
-            return
-        await component.give_props(props, merge=True)

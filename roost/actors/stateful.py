@@ -7,10 +7,10 @@ import inspect
 import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..render import environment_for
-from ..render.templates import RegionRenderer
+from ..render import RegionRenderer, environment_for
 from .actor import noop
 from .assigns import _MISSING, ChangeTracker
+from .effects import Broadcast, Effect, PushEvent, SendUpdate
 from .handlers import Handler, collect_component_handlers, collect_handlers
 from .scope import ComponentHandle, Placed, current_scope, live_component
 
@@ -62,14 +62,14 @@ class Stateful:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name[0] != "_":
-            from .component import LiveComponent
-
-            if isinstance(value, LiveComponent):
-                # The seed's style: `self.tabs = Tabs(...)` declares a component
-                # with id "tabs"; the view keeps a handle, never the component.
-                value = ComponentHandle(type(value), value._id or name, value._props)
+            if isinstance(value, Stateful):
+                value = value._as_assign(name)
             self._tracker.assigned(name, self.__dict__.get(name, _MISSING), value)
         object.__setattr__(self, name, value)
+
+    def _as_assign(self, name: str) -> Any:
+        """What an actor keeps when this is assigned to its attribute ``name``."""
+        return self
 
     @property
     def assigns(self) -> dict[str, Any]:
@@ -163,11 +163,11 @@ class Stateful:
     def register(self, name: str) -> None:
         """Make this actor findable app-wide as ``name`` (``whereis``) while it runs."""
         runtime = self._running()
-        runtime.session.names.register(name, runtime.services.ref)
+        runtime.tab.names.register(name, runtime.services.ref)
 
     def whereis(self, name: str) -> ActorRef | None:
         """The running actor registered as ``name``, or None."""
-        return self._running().session.names.whereis(name)
+        return self._running().tab.names.whereis(name)
 
     def _running(self) -> ActorRuntime:
         if self._actor is None:
@@ -194,7 +194,7 @@ class Stateful:
 
     def broadcast(self, topic: str, message: Any) -> None:
         """Publish ``message`` to every subscriber of ``topic`` (this actor too, if subscribed)."""
-        self._effect("broadcast", topic, message)
+        self._effect(Broadcast(topic, message))
 
     def send_update(self, component_id: str, **props: Any) -> None:
         """Give component ``component_id`` new props (merged into its current ones)."""
@@ -213,15 +213,16 @@ class Stateful:
             for placed in regions[1].values() if regions is not None else ():
                 if component_id in placed:
                     placed[component_id] = (handle.cls, handle.props)
-        self._effect("send_update", component_id, props)
+        self._effect(SendUpdate(component_id, props))
 
     def push_event(self, event: str, payload: Any = None) -> None:
         """Send a named event to the browser (``roost:<event>`` on ``window``)."""
-        self._effect("push_event", event, payload)
+        self._effect(PushEvent(event, payload))
 
-    def _effect(self, kind: str, *args: Any) -> None:
+    def _effect(self, effect: Effect) -> None:
+        # In a dead render there is no actor: effects have no one to do them.
         if self._actor is not None:
-            self._actor.effect(kind, *args)
+            self._actor.effect(effect)
 
 
 def template_dir(cls: type) -> str:

@@ -1,18 +1,16 @@
 // DOM bindings: which user actions become events, for which handler and
 // target. The target is the actor whose container encloses the element
-// (or the nearest `roost-target` attribute).
+// (or the nearest roost-target attribute).
 //   roost-click="name"   on any element: params from its roost-value-* attributes
 //   roost-submit="name"  on a form: params from its fields; a form that carries
-//                        `roost-reset` once the reply comes (after its patches) is cleared
+//                        roost-reset once the reply comes (after its patches) is cleared
 //   roost-change="name"  on a form or a field: params from the form's fields, on every input
-import { CLIENT } from "./protocol.js";
-
-const VALUE_PREFIX = "roost-value-";
+import { ATTR, CLIENT } from "./protocol.js";
 
 export function valueParams(element) {
   const out = {};
   for (const { name, value } of element.attributes) {
-    if (name.startsWith(VALUE_PREFIX)) out[name.slice(VALUE_PREFIX.length)] = value;
+    if (name.startsWith(ATTR.VALUE_PREFIX)) out[name.slice(ATTR.VALUE_PREFIX.length)] = value;
   }
   return out;
 }
@@ -54,16 +52,18 @@ function fieldValue(field) {
 }
 
 export function targetOf(element) {
-  const explicit = element.closest("[roost-target]");
-  if (explicit) return explicit.getAttribute("roost-target");
-  const container = element.closest("[data-roost-id]");
-  return container ? container.getAttribute("data-roost-id") : null;
+  const explicit = element.closest(`[${ATTR.TARGET}]`);
+  if (explicit) return explicit.getAttribute(ATTR.TARGET);
+  const container = element.closest(`[${ATTR.ID}]`);
+  return container ? container.getAttribute(ATTR.ID) : null;
 }
 
 function send(socket, element, binding, params) {
   const target = targetOf(element);
   if (target === null) return Promise.resolve();
   const name = element.getAttribute(binding);
+  // Pages style the pending state by these class names (roost-click-loading, …),
+  // so they must stay the attribute's name plus -loading.
   const loading = `${binding}-loading`;
   element.classList.add(loading);
   const done = () => element.classList.remove(loading);
@@ -75,29 +75,29 @@ function send(socket, element, binding, params) {
 
 export function bind(document, socket) {
   document.addEventListener("click", (e) => {
-    const element = e.target.closest && e.target.closest("[roost-click]");
+    const element = e.target.closest && e.target.closest(`[${ATTR.CLICK}]`);
     if (!element) return;
     e.preventDefault();
-    send(socket, element, "roost-click", valueParams(element)).catch(() => {});
+    send(socket, element, ATTR.CLICK, valueParams(element)).catch(() => {});
   });
 
   document.addEventListener("submit", (e) => {
-    const form = e.target.closest && e.target.closest("[roost-submit]");
+    const form = e.target.closest && e.target.closest(`[${ATTR.SUBMIT}]`);
     if (!form) return;
     e.preventDefault();
     const params = { ...formParams(form), ...valueParams(form) };
-    send(socket, form, "roost-submit", params).then(
-      () => form.hasAttribute("roost-reset") && form.reset(),
+    send(socket, form, ATTR.SUBMIT, params).then(
+      () => form.hasAttribute(ATTR.RESET) && form.reset(),
       () => {},
     );
   });
 
   document.addEventListener("input", (e) => {
     const field = e.target;
-    const element = field.closest && field.closest("[roost-change]");
+    const element = field.closest && field.closest(`[${ATTR.CHANGE}]`);
     if (!element) return;
     const form = field.form || element.closest("form");
     const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
-    send(socket, element, "roost-change", { ...params, ...valueParams(element) }).catch(() => {});
+    send(socket, element, ATTR.CHANGE, { ...params, ...valueParams(element) }).catch(() => {});
   });
 }

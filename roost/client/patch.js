@@ -1,19 +1,12 @@
 // Apply one actor's patch ops to its container element, with the same rules
-// as roost/render/apply.py (the op table lives in roost/render/ops.py).
+// as roost/render/apply.py (the op table is documented in roost/render/ops.py).
 //
 // Text and attributes are set through the DOM (nodeValue, setAttribute); HTML
 // is parsed only for insert/replace, in an inert <template>. Form state rule:
 // the focused input/textarea/select keeps what the user typed; elsewhere
 // value/checked/selected are set as properties too, so the UI shows them.
 
-export const TEXT = 0;
-export const SET_ATTR = 1;
-export const REMOVE_ATTR = 2;
-export const INSERT = 3;
-export const REMOVE = 4;
-export const MOVE = 5;
-export const REPLACE = 6;
-export const SPLICE = 7;
+import { OP } from "./protocol.js";
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -41,26 +34,26 @@ export function applyPatches(root, ops) {
 function applyOp(root, op, focus, textareas) {
   const code = op[0];
   const path = op[1];
-  if (code === REPLACE && path.length === 0) {
+  if (code === OP.REPLACE && path.length === 0) {
     root.replaceChildren(parseContent(op[2]));
     return;
   }
-  if (code === INSERT || code === REMOVE || code === MOVE || code === REPLACE) {
+  if (code === OP.INSERT || code === OP.REMOVE || code === OP.MOVE || code === OP.REPLACE) {
     const parent = resolve(root, path, path.length - 1);
     const list = childList(parent);
     const index = path[path.length - 1];
     const node = list.childNodes[index] || null;
-    if (code === INSERT) {
+    if (code === OP.INSERT) {
       list.insertBefore(parseFor(parent, op[2]), node);
     } else if (!node) {
       throw new Error(`roost patch: no node at ${JSON.stringify(path)}`);
-    } else if (code === REMOVE) {
+    } else if (code === OP.REMOVE) {
       for (let n = op.length > 2 ? op[2] : 1, next = node; n > 0; n--) {
         const after = next.nextSibling;
         next.remove();
         next = after;
       }
-    } else if (code === MOVE) {
+    } else if (code === OP.MOVE) {
       const to = op[2];
       const ref = list.childNodes[to < index ? to : to + 1] || null;
       moveBefore(list, node, ref);
@@ -71,15 +64,15 @@ function applyOp(root, op, focus, textareas) {
     return;
   }
   const node = resolve(root, path, path.length);
-  if (code === TEXT) {
+  if (code === OP.TEXT) {
     node.nodeValue = op[2];
     const parent = node.parentNode;
     if (parent && parent.localName === "textarea") textareas.add(parent);
-  } else if (code === SET_ATTR) {
+  } else if (code === OP.SET_ATTR) {
     for (let i = 2; i < op.length; i += 2) setAttr(node, op[i], op[i + 1], focus);
-  } else if (code === REMOVE_ATTR) {
+  } else if (code === OP.REMOVE_ATTR) {
     for (let i = 2; i < op.length; i++) removeAttr(node, op[i], focus);
-  } else if (code === SPLICE) {
+  } else if (code === OP.SPLICE) {
     const splice = (value) => value.slice(0, op[2]) + op[4] + value.slice(op[2] + op[3]);
     if (op.length > 5) {
       setAttr(node, op[5], splice(node.getAttribute(op[5]) ?? ""), focus);

@@ -4,3 +4,6 @@ export const VERSION = 1;
 export const CLIENT = {"EVENT": "e", "HEARTBEAT": "h", "JOIN": "j", "LEAVE": "l", "SYNC": "s"};
 export const SERVER = {"ACK": "r", "CRASH": "c", "ERROR": "!", "JOINED": "k", "NAVIGATE": "n", "PATCH": "p", "PUSH_EVENT": "x", "RENDER": "f"};
 export const OP = {"INSERT": 3, "MOVE": 5, "REMOVE": 4, "REMOVE_ATTR": 2, "REPLACE": 6, "SET_ATTR": 1, "SPLICE": 7, "TEXT": 0};
+export const ATTR = {"CHANGE": "roost-change", "CLICK": "roost-click", "CRASHED": "data-roost-crashed", "ID": "data-roost-id", "RESET": "roost-reset", "SUBMIT": "roost-submit", "TARGET": "roost-target", "TOKEN": "data-roost-token", "VALUE_PREFIX": "roost-value-"};
+export const ERROR = {"BAD_MESSAGE": "bad_message", "BAD_PARAMS": "bad_params", "BAD_TOKEN": "bad_token", "CRASHED": "crashed", "JOIN_FAILED": "join_failed", "OVERLOADED": "overloaded", "RATE_LIMITED": "rate_limited", "UNKNOWN_EVENT": "unknown_event", "UNKNOWN_TARGET": "unknown_target"};
+export const VIEW_TARGET = "0";

@@ -4,6 +4,7 @@ import { Socket } from "./socket.js";
 import { Targets } from "./view.js";
 import { bind } from "./bindings.js";
 import { applyPatches } from "./patch.js";
+import { ATTR } from "./protocol.js";
 
 const Roost = (window.Roost = window.Roost || {});
 Roost.applyPatches = applyPatches;
@@ -29,12 +30,12 @@ function reloadForANewToken() {
 }
 
 function boot() {
-  const root = document.querySelector("[data-roost-token]");
+  const root = document.querySelector(`[${ATTR.TOKEN}]`);
   if (!root) return;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const base = new URL(import.meta.url).pathname.replace(/\/[^/]*$/, "");
   let targets;
-  const socket = new Socket(`${scheme}//${location.host}${base}/socket`, root.dataset.roostToken, {
+  const socket = new Socket(`${scheme}//${location.host}${base}/socket`, root.getAttribute(ATTR.TOKEN), {
     onMessage: (m) => targets.handle(m),
     onBadToken: reloadForANewToken,
   });

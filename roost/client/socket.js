@@ -1,7 +1,7 @@
 // The WebSocket to the server: join and rejoin (resuming the session), refs
 // and replies, checked heartbeats, and reconnection with exponential backoff
 // and jitter. Knows no DOM.
-import { CLIENT, SERVER, VERSION } from "./protocol.js";
+import { CLIENT, ERROR, SERVER, VERSION } from "./protocol.js";
 
 const HEARTBEAT_MS = 30000;
 const HEARTBEAT_TIMEOUT_MS = 10000;
@@ -64,7 +64,7 @@ export class Socket {
 
   refused(code) {
     if (code === DISCONNECTED) return; // the close already scheduled the retry
-    if (code === "bad_token") {
+    if (code === ERROR.BAD_TOKEN) {
       this.stop();
       this.onBadToken();
       return;

@@ -1,6 +1,6 @@
 // The actors on the page: one container element per target, each with its
 // version. Applies full renders and patches in order; a gap asks for a resync.
-import { CLIENT, SERVER } from "./protocol.js";
+import { ATTR, CLIENT, SERVER, VIEW_TARGET } from "./protocol.js";
 import { applyPatches } from "./patch.js";
 
 export class Targets {
@@ -12,7 +12,7 @@ export class Targets {
   }
 
   container(target) {
-    return this.document.querySelector(`[data-roost-id="${CSS.escape(target)}"]`);
+    return this.document.querySelector(`[${ATTR.ID}="${CSS.escape(target)}"]`);
   }
 
   handle(message) {
@@ -32,7 +32,7 @@ export class Targets {
     const template = this.document.createElement("template");
     template.innerHTML = html;
     keepingChildren(root, () => root.replaceChildren(template.content));
-    root.removeAttribute("data-roost-crashed");
+    root.removeAttribute(ATTR.CRASHED);
     this.versions.set(target, version);
   }
 
@@ -68,10 +68,10 @@ export class Targets {
     notice.className = "roost-error";
     notice.textContent = text;
     root.replaceChildren(notice);
-    root.setAttribute("data-roost-crashed", "");
+    root.setAttribute(ATTR.CRASHED, "");
     this.versions.delete(target);
     // The view failed for good: rejoining would hide the error behind a fresh view.
-    if (target === "0") this.socket.stop();
+    if (target === VIEW_TARGET) this.socket.stop();
   }
 }
 
@@ -93,10 +93,10 @@ function navigate(to) {
 // so it moves into the new boundary instead of being lost.
 function keepingChildren(root, change) {
   const before = new Map();
-  for (const el of root.querySelectorAll("[data-roost-id]")) before.set(el.getAttribute("data-roost-id"), el);
+  for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) before.set(el.getAttribute(ATTR.ID), el);
   change();
-  for (const el of root.querySelectorAll("[data-roost-id]")) {
-    const old = before.get(el.getAttribute("data-roost-id"));
+  for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) {
+    const old = before.get(el.getAttribute(ATTR.ID));
     if (old && old !== el && !el.hasChildNodes()) el.replaceChildren(...old.childNodes);
   }
 }

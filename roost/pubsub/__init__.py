@@ -1,9 +1,15 @@
 """Publish/subscribe between actors, behind one small interface.
 
-``subscribe(topic, deliver) -> unsubscribe`` and ``broadcast(topic, message)``.
-The in-memory backend is the one there is today; a backend shared between
-processes (Redis, for ``--workers`` and ``--pubsub``) goes behind the same
-interface.
+:class:`PubSub` is the interface: ``subscribe(topic, deliver) -> unsubscribe``
+and ``broadcast(topic, message)``, with ``run`` to start it under a
+supervisor. :func:`backend` picks an implementation by URL; the in-memory one
+(:class:`MemoryPubSub`, ``memory://``) is the default. A backend shared
+between processes (Redis, for ``--workers`` and ``--pubsub``) goes behind the
+same interface and passes the same contract test.
 """
 
+from ._backends import backend as backend
+from ._interface import Deliver as Deliver
+from ._interface import PubSub as PubSub
+from ._interface import Unsubscribe as Unsubscribe
 from .memory import MemoryPubSub as MemoryPubSub

@@ -1,6 +1,7 @@
 """HTML -> VDOM -> diff -> patch ops: pure functions of HTML strings.
 
-Nothing here imports the rest of roost.
+Nothing here imports the rest of roost but ``roost.protocol``, the data-only
+module where the op codes and the container attribute are defined once.
 """
 
 from . import ops as ops
@@ -9,9 +10,10 @@ from .apply import apply_ops as apply_ops
 from .diff import diff_html as diff_html
 from .diff import diff_trees as diff_trees
 from .differ import Differ as Differ
+from .environment import environment_for as environment_for
+from .jinja_internals import UnsupportedJinja as UnsupportedJinja
 from .parse import parse_html as parse_html
-from .templates import RegionRenderer as RegionRenderer
-from .templates import environment_for as environment_for
+from .regions import RegionRenderer as RegionRenderer
 from .vdom import Comment as Comment
 from .vdom import Element as Element
 from .vdom import ProcessingInstruction as ProcessingInstruction

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 from .parse import parse_html, parse_in_template
 from .splice import apply_splice
@@ -11,6 +13,7 @@ from .vdom import (
     BOUNDARY_ATTR,
     HTML_NS,
     Comment,
+    Element,
     Node,
     ProcessingInstruction,
     Tree,
@@ -31,7 +34,7 @@ class _El:
 
     __slots__ = ("attrs", "kids", "ns", "tag")
 
-    def __init__(self, tag: str, attrs: dict[str, str], kids: list, ns: str) -> None:
+    def __init__(self, tag: str, attrs: dict[str, str], kids: list[_El | _Data], ns: str) -> None:
         self.tag = tag
         self.attrs = attrs
         self.kids = kids
@@ -49,7 +52,7 @@ class _Data:
         self.target = target
 
 
-def apply_ops(tree: str | Tree, ops: list) -> Tree:
+def apply_ops(tree: str | Tree, ops: list[Any]) -> Tree:
     """Return the tree that ``ops`` turn ``tree`` (a tree or an HTML string) into.
 
     The ops are applied in order with exactly the browser applier's rules:
@@ -70,7 +73,7 @@ def apply_ops(tree: str | Tree, ops: list) -> Tree:
     return tuple(_freeze(node) for node in root.kids)
 
 
-def _apply(root: _El, op: list) -> None:
+def _apply(root: _El, op: list[Any]) -> None:
     code, path = op[0], op[1]
     if code == REPLACE and not path:
         root.kids[:] = [_thaw(node) for node in parse_html(op[2])]
@@ -150,21 +153,20 @@ def _resolve(root: _El, path: list[int]) -> _El | _Data:
     return node
 
 
-def _parse_for(parent: _El, html: str) -> list:
+def _parse_for(parent: _El, html: str) -> list[_El | _Data]:
     ns = children_context(parent.tag, parent.ns, parent.attrs)
     return [_thaw(node) for node in parse_in_template(html, ns)]
 
 
 def _thaw(node: Node) -> _El | _Data:
-    t = type(node)
-    if t is str:
-        return _Data(node, str)  # type: ignore[arg-type]
-    if t is Comment:
-        return _Data(node[0], Comment)  # type: ignore[index]
-    if t is ProcessingInstruction:
-        return _Data(node[1], ProcessingInstruction, node[0])  # type: ignore[index]
-    tag, attrs, kids, ns = node  # type: ignore[misc]
-    return _El(tag, dict(attrs), [_thaw(kid) for kid in kids], ns)
+    if type(node) is Element:
+        tag, attrs, kids, ns = node
+        return _El(tag, dict(attrs), [_thaw(kid) for kid in kids], ns)
+    if type(node) is str:
+        return _Data(node, str)
+    if type(node) is Comment:
+        return _Data(node[0], Comment)
+    return _Data(node[1], ProcessingInstruction, node[0])
 
 
 def _freeze(node: _El | _Data) -> Node:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .keyed import diff_keyed
 from .ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 from .parse import parse_html
@@ -16,6 +18,7 @@ from .vdom import (
     Comment,
     Element,
     Node,
+    ProcessingInstruction,
     Tree,
     children_context,
     compatible,
@@ -25,7 +28,7 @@ from .vdom import (
 __all__ = ["diff_children", "diff_html", "diff_node", "diff_trees", "replace_all"]
 
 
-def diff_html(old_html: str, new_html: str) -> list:
+def diff_html(old_html: str, new_html: str) -> list[Any]:
     """The wire ops that turn an actor's content ``old_html`` into ``new_html``.
 
     Exactly what :meth:`Differ.update` sends for that change.
@@ -36,7 +39,7 @@ def diff_html(old_html: str, new_html: str) -> list:
     return diff_trees(parse_html(old_html), parse_html(new_html), new_html)
 
 
-def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list:
+def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list[Any]:
     """The ops that turn the tree ``old`` into ``new`` (both tuples of nodes).
 
     If some inserted part of ``new`` would not parse back into itself, the
@@ -44,7 +47,7 @@ def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list:
     source, which parses into ``new`` by definition; ``to_html(new)`` if not
     given).
     """
-    ops: list = []
+    ops: list[Any] = []
     if old == new:
         return ops
     try:
@@ -54,39 +57,45 @@ def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list:
     return ops
 
 
-def replace_all(html: str) -> list:
+def replace_all(html: str) -> list[Any]:
     """The ops that set the whole content to ``html`` (parsed as the container's content)."""
     return [[REPLACE, [], html]]
 
 
-def diff_node(old: Node, new: Node, path: list[int], ops: list) -> None:
+def diff_node(old: Node, new: Node, path: list[int], ops: list[Any]) -> None:
     """Append to ``ops`` the ops that turn ``old`` (at ``path``) into ``new``.
 
     ``old`` and ``new`` must be :func:`compatible`; a component boundary's
     attributes are compared but its children never are.
+
+    Raises ``TypeError`` for two different nodes of different kinds.
     """
-    t = type(new)
-    if t is not Element:
-        if old != new:
-            if t is str:
-                _set_text(old, new, path, ops)  # type: ignore[arg-type]
-            elif t is Comment:
-                _set_text(old[0], new[0], path, ops)  # type: ignore[index]
-            else:
-                _set_text(old[1], new[1], path, ops)  # type: ignore[index]
+    # Each test names both nodes (``type(old) is type(new) is X``): the
+    # callers checked that their kinds agree, and so the type checker knows.
+    if type(old) is type(new) is Element:
+        oa, na = old[1], new[1]
+        if oa != na:
+            diff_attrs(oa, na, path, ops)
+        if BOUNDARY_ATTR in na:
+            return
+        ok, nk = old[2], new[2]
+        if ok != nk:
+            ctx = HTML_NS if new[3] == HTML_NS else children_context(new[0], new[3], na)
+            diff_children(ok, nk, path, ops, ctx)
         return
-    oa, na = old[1], new[1]  # type: ignore[index]
-    if oa != na:
-        diff_attrs(oa, na, path, ops)
-    if BOUNDARY_ATTR in na:
+    if old == new:
         return
-    ok, nk = old[2], new[2]  # type: ignore[index]
-    if ok != nk:
-        ctx = HTML_NS if new[3] == HTML_NS else children_context(new[0], new[3], na)  # type: ignore[index]
-        diff_children(ok, nk, path, ops, ctx)
+    if type(old) is type(new) is str:
+        _set_text(old, new, path, ops)
+    elif type(old) is type(new) is Comment:
+        _set_text(old[0], new[0], path, ops)
+    elif type(old) is type(new) is ProcessingInstruction:
+        _set_text(old[1], new[1], path, ops)
+    else:
+        raise TypeError(f"cannot patch {old!r} into {new!r}: they are not compatible")
 
 
-def _set_text(old: str, new: str, path: list[int], ops: list) -> None:
+def _set_text(old: str, new: str, path: list[int], ops: list[Any]) -> None:
     args = splice_args(old, new)
     if args is None:
         ops.append([TEXT, path, new])
@@ -94,14 +103,14 @@ def _set_text(old: str, new: str, path: list[int], ops: list) -> None:
         ops.append([SPLICE, path, *args])
 
 
-def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: list) -> None:
+def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: list[Any]) -> None:
     """Append the ops for changed attributes of one element.
 
     One SET_ATTR for all changed and added ones (a SPLICE instead for a long
     value whose change is short), one REMOVE_ATTR for all removed ones.
     """
-    sets: list = []
-    splices: list = []
+    sets: list[Any] = []
+    splices: list[Any] = []
     for name, value in new.items():
         before = old.get(name)
         if before != value:
@@ -119,7 +128,7 @@ def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: l
         ops.append([REMOVE_ATTR, path, *gone])
 
 
-def diff_children(old: tuple, new: tuple, path: list[int], ops: list, ctx: str) -> None:
+def diff_children(old: Tree, new: Tree, path: list[int], ops: list[Any], ctx: str) -> None:
     """Append the ops that turn the child list ``old`` of ``path`` into ``new``.
 
     ``ctx`` is the namespace the parent's children parse in (for inserts).
@@ -161,7 +170,7 @@ def diff_children(old: tuple, new: tuple, path: list[int], ops: list, ctx: str) 
         ops.append([INSERT, [*path, lo + common], html_for(mid_new[common:], ctx)])
 
 
-def _has_keys(nodes: tuple) -> bool:
+def _has_keys(nodes: Tree) -> bool:
     for node in nodes:
         if type(node) is Element and node[1] and (KEY_ATTR in node[1] or BOUNDARY_ATTR in node[1]):
             return True

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .diff import diff_trees
 from .incremental import common_affixes, reparse
 from .parse import parse_html
@@ -43,7 +45,7 @@ class Differ:
         """The current content as a VDOM tree."""
         return self._tree
 
-    def update(self, new_html: str) -> list:
+    def update(self, new_html: str) -> list[Any]:
         """Return the ops from the current content to ``new_html``; make it current.
 
         An unchanged ``new_html`` returns ``[]``. The ops hold plain ``str``

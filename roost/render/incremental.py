@@ -17,10 +17,11 @@ prove equal to a full parse returns ``None``: the caller parses in full.
 from __future__ import annotations
 
 import re
+from typing import final
 
 from .parse import parse_html
 from .skeleton import END, OTHER, START, TAG, Skeleton
-from .vdom import HTML_NS, MATH_NS, Element, Tree, make_element
+from .vdom import HTML_NS, MATH_NS, Element, Node, Tree, make_element
 
 __all__ = ["common_affixes", "reparse"]
 
@@ -94,7 +95,7 @@ def reparse(
     if len(olds) != len(news):
         return None
     kinds, eids = sk.kinds, sk.eids
-    edits: list[tuple[list[int], object]] = []
+    edits: list[tuple[list[int], _Attrs | str]] = []
     for i, (a, b) in enumerate(zip(olds, news, strict=True)):
         if a == b:
             continue
@@ -130,10 +131,10 @@ def reparse(
         eid = eids[o]
         tag_a, tag_b = a[: ma.end()], b[: mb.end()]
         if tag_a != tag_b:
-            edit = _attr_edit(tree, sk, eid, "<" + tag_a, "<" + tag_b)
-            if edit is None:
+            attr_edit = _attr_edit(tree, sk, eid, "<" + tag_a, "<" + tag_b)
+            if attr_edit is None:
                 return None
-            edits.append(edit)
+            edits.append(attr_edit)
         gap_a, gap_b = a[ma.end() :], b[mb.end() :]
         if gap_a != gap_b:
             if kind == START:
@@ -148,13 +149,16 @@ def reparse(
     return tree
 
 
-def _node_at(tree: Tree, path: list[int]) -> object:
-    node: object = None
+def _node_at(tree: Tree, path: list[int]) -> Element:
+    """The element at ``path``, a skeleton's path (one not empty)."""
+    el: Element
     nodes = tree
     for i in path:
         node = nodes[i]
-        nodes = node[2]  # type: ignore[index]
-    return node
+        assert type(node) is Element  # a skeleton's paths lead through elements only
+        el = node
+        nodes = node[2]
+    return el
 
 
 def _context(tree: Tree, sk: Skeleton, eid: int) -> tuple[str, str, Element | None]:
@@ -162,7 +166,7 @@ def _context(tree: Tree, sk: Skeleton, eid: int) -> tuple[str, str, Element | No
     if eid < 0:
         return "div", HTML_NS, None
     el = _node_at(tree, sk.path(eid))
-    return el[0], el[3], el  # type: ignore[index,return-value]
+    return el[0], el[3], el
 
 
 def _text_edit(
@@ -174,7 +178,7 @@ def _text_edit(
     old_gap: str,
     new_gap: str,
     old_start_tag: str = "",
-) -> tuple[list[int], object] | None:
+) -> tuple[list[int], str] | None:
     """The new text node for a changed run of text, checked against the old one."""
     if not old_gap or not new_gap:
         return None  # a text node appears or disappears: the shape changes
@@ -203,13 +207,13 @@ def _text_edit(
     return path, new_text
 
 
-def _only(nodes: tuple) -> str | None:
+def _only(nodes: Tree) -> str | None:
     if len(nodes) == 1 and type(nodes[0]) is str:
         return nodes[0]
     return None
 
 
-def _only_text(nodes: tuple, tag: str) -> str | None:
+def _only_text(nodes: Tree, tag: str) -> str | None:
     if len(nodes) == 1 and type(nodes[0]) is Element and nodes[0][0] == tag:
         return _only(nodes[0][2])
     return None
@@ -217,19 +221,19 @@ def _only_text(nodes: tuple, tag: str) -> str | None:
 
 def _attr_edit(
     tree: Tree, sk: Skeleton, eid: int, old_tag: str, new_tag: str
-) -> tuple[list[int], object] | None:
+) -> tuple[list[int], _Attrs] | None:
     """The element with new attributes (and its current children)."""
     path = sk.path(eid)
     el = _node_at(tree, path)
-    tag = el[0]  # type: ignore[index]
+    tag = el[0]
     ptag, pns, _ = _context(tree, sk, sk.parent[eid])
     if tag in _ATTR_SENSITIVE and (tag != "input" or ptag in _TABLEISH):
         return None
-    if el[3] == HTML_NS:  # type: ignore[index]
+    if el[3] == HTML_NS:
         old_attrs = _parse_attrs(old_tag)
         new_attrs = _parse_attrs(new_tag)
         if old_attrs is not None and new_attrs is not None:
-            if old_attrs != el[1]:  # type: ignore[index]
+            if old_attrs != el[1]:
                 return None
             return path, _Attrs(new_attrs)
     old_el = parse_html(old_tag, ptag, pns)
@@ -239,7 +243,7 @@ def _attr_edit(
     o, n = old_el[0], new_el[0]
     if type(o) is not Element or type(n) is not Element or o[0] != tag or n[0] != tag:
         return None
-    if o[1] != el[1]:  # type: ignore[index]
+    if o[1] != el[1]:
         return None
     return path, _Attrs(n[1])
 
@@ -325,6 +329,7 @@ def _parse_attrs(tag: str) -> dict[str, str] | None:
     return attrs
 
 
+@final
 class _Attrs:
     """An edit that swaps an element's attributes (children as they are by then)."""
 
@@ -334,14 +339,17 @@ class _Attrs:
         self.attrs = attrs
 
 
-def _replace(nodes: tuple, path: list[int], depth: int, value: object) -> tuple:
+def _replace(nodes: Tree, path: list[int], depth: int, value: _Attrs | str) -> Tree:
     k = path[depth]
     node = nodes[k]
+    new: Node
     if depth == len(path) - 1:
         if type(value) is _Attrs:
+            assert type(node) is Element  # an _Attrs edit's path ends at an element
             new = make_element(node[0], value.attrs, node[2], node[3])
         else:
             new = value
     else:
+        assert type(node) is Element  # a path leads through elements
         new = make_element(node[0], node[1], _replace(node[2], path, depth + 1, value), node[3])
     return (*nodes[:k], new, *nodes[k + 1 :])

@@ -6,22 +6,23 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
+from typing import Any
 
 from .ops import INSERT, MOVE, REMOVE
 from .roundtrip import html_for
-from .vdom import Comment, Element, ProcessingInstruction, compatible, key_of
+from .vdom import Comment, Element, Node, ProcessingInstruction, Tree, compatible, key_of
 
 __all__ = ["diff_keyed", "longest_increasing"]
 
 
 def diff_keyed(
-    old: tuple,
-    new: tuple,
+    old: Tree,
+    new: Tree,
     offset: int,
     path: list[int],
-    ops: list,
+    ops: list[Any],
     ctx: str,
-    diff_node: Callable[[object, object, list[int], list], None],
+    diff_node: Callable[[Node, Node, list[int], list[Any]], None],
 ) -> None:
     """Append the ops turning children ``old`` into ``new`` of the node at ``path``.
 
@@ -51,9 +52,9 @@ def diff_keyed(
         key = key_of(node)
         j = -1
         if key is None:
-            queue = unkeyed.get(_kind(node))
-            if queue:
-                j = queue.pop()
+            waiting = unkeyed.get(_kind(node))
+            if waiting:
+                j = waiting.pop()
         else:
             i = by_key.get(key, -1)
             if i >= 0 and not used[i] and compatible(old[i], node):
@@ -113,12 +114,15 @@ def diff_keyed(
                 diff_node(a, b, [*path, offset + k], ops)
 
 
-def _kind(node: object) -> object:
+def _kind(node: Node) -> object:
+    """What an unkeyed node may be matched with: an element of the same tag
+    and namespace, a processing instruction of the same target, another text
+    or another comment."""
+    if type(node) is Element:
+        return (node[0], node[3])
     t = type(node)
-    if t is Element:
-        return (node[0], node[3])  # type: ignore[index]
     if t is ProcessingInstruction:
-        return ("?", node[0])  # type: ignore[index]
+        return ("?", node[0])
     return t is Comment
 
 

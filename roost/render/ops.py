@@ -41,11 +41,15 @@ SVG or MathML; a whole-content replace parses it as a ``<div>``'s content in
 an inert document. Nothing else is ever parsed as HTML.
 """
 
-TEXT = 0
-SET_ATTR = 1
-REMOVE_ATTR = 2
-INSERT = 3
-REMOVE = 4
-MOVE = 5
-REPLACE = 6
-SPLICE = 7
+from ..protocol import OP
+
+# The codes are the wire's, defined once in roost.protocol (and generated
+# into the browser's protocol.js); render only names them.
+TEXT = OP.TEXT
+SET_ATTR = OP.SET_ATTR
+REMOVE_ATTR = OP.REMOVE_ATTR
+INSERT = OP.INSERT
+REMOVE = OP.REMOVE
+MOVE = OP.MOVE
+REPLACE = OP.REPLACE
+SPLICE = OP.SPLICE

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
 from selectolax.lexbor import LexborHTMLParser
 
 from .vdom import (
@@ -22,6 +24,32 @@ from .vdom import (
 _TEXT = "-text"
 _COMMENT = "-comment"
 
+# The context each namespace's elements without special parsing rules parse like.
+_PLAIN = {HTML_NS: "div", SVG_NS: "svg", MATH_NS: "math"}
+
+
+class _LexborNode(Protocol):
+    """A lexbor node, as this module reads it.
+
+    lexbor's own stub types ``text_content`` as ``str | None``, None for
+    anything but a text node; it is read only from text nodes, so here it is
+    ``str``, and the walk pays for no check.
+    """
+
+    @property
+    def tag(self) -> str | None: ...
+    @property
+    def text_content(self) -> str: ...
+    @property
+    def attributes(self) -> dict[str, str | None]: ...
+    @property
+    def first_child(self) -> _LexborNode | None: ...
+    @property
+    def next(self) -> _LexborNode | None: ...
+    @property
+    def html(self) -> str | None: ...
+    def template_fragments(self) -> list[_LexborNode]: ...
+
 
 def parse_html(html: str, context: str = "div", ns: str = HTML_NS) -> Tree:
     """Parse ``html`` as the children of a ``context`` element and return them.
@@ -35,13 +63,28 @@ def parse_html(html: str, context: str = "div", ns: str = HTML_NS) -> Tree:
     """
     if not html:
         return ()
-    parser = LexborHTMLParser(
-        str(html), is_fragment=True, fragment_tag=context, fragment_namespace=ns, scripting=True
-    )
+    try:
+        parser = LexborHTMLParser(
+            str(html), is_fragment=True, fragment_tag=context, fragment_namespace=ns, scripting=True
+        )
+    except ValueError:
+        plain = _PLAIN.get(ns, context)
+        if plain == context:
+            raise
+        # lexbor refuses a context tag it does not know (a custom element, SVG's
+        # <circle>); such an element has no parsing rules of its own, so its
+        # children parse as those of its namespace's plain element.
+        parser = LexborHTMLParser(
+            str(html),
+            is_fragment=True,
+            fragment_tag=plain,
+            fragment_namespace=ns,
+            scripting=True,
+        )
     first = parser.root
     if first is None:
         return ()
-    return _children(first, _kids_context(context, ns, {}))
+    return _children(cast(_LexborNode, first), _kids_context(context, ns, {}))
 
 
 def parse_in_template(html: str, ns: str = HTML_NS) -> Tree:
@@ -53,15 +96,17 @@ def parse_in_template(html: str, ns: str = HTML_NS) -> Tree:
     """
     if ns == SVG_NS:
         (wrapper,) = parse_html("<svg>" + html + "</svg>", "template")
-        return wrapper[2]
-    if ns == MATH_NS:
+    elif ns == MATH_NS:
         (wrapper,) = parse_html("<math>" + html + "</math>", "template")
-        return wrapper[2]
-    return parse_html(html, "template")
+    else:
+        return parse_html(html, "template")
+    assert type(wrapper) is Element  # the one <svg> or <math>, whatever html holds
+    return wrapper[2]
 
 
-def _children(node, ctx: str) -> Tree:  # node: the first LexborNode of a sibling run
-    """Walk a run of lexbor sibling nodes into VDOM nodes (``ctx``: their context)."""
+def _children(node: _LexborNode | None, ctx: str) -> Tree:
+    """Walk a run of lexbor sibling nodes (``node`` the first) into VDOM nodes
+    (``ctx``: their context)."""
     out: list[Node] = []
     append = out.append
     html_ctx = ctx == HTML_NS
@@ -90,7 +135,7 @@ def _children(node, ctx: str) -> Tree:  # node: the first LexborNode of a siblin
     return tuple(out)
 
 
-def _element(node, tag: str, ctx: str) -> Element:
+def _element(node: _LexborNode, tag: str, ctx: str) -> Element:
     # lexbor's Python API does not expose an element's namespace, so follow
     # the tree builder: <svg>/<math> open a foreign subtree only from HTML
     # (inside foreign content every tag takes the current namespace, except
@@ -107,9 +152,7 @@ def _element(node, tag: str, ctx: str) -> Element:
         ns = SVG_NS if tag == "svg" else MATH_NS
     else:
         ns = ctx
-    attrs = node.attributes
-    if attrs and None in attrs.values():
-        attrs = {k: "" if v is None else v for k, v in attrs.items()}
+    attrs = _dom_attrs(node.attributes)
     if ns == HTML_NS and tag == "template":
         fragments = node.template_fragments()
         first = fragments[0].first_child if fragments else None
@@ -118,6 +161,15 @@ def _element(node, tag: str, ctx: str) -> Element:
     if first is None:
         return make_element(tag, attrs, (), ns)
     return make_element(tag, attrs, _children(first, _kids_context(tag, ns, attrs)), ns)
+
+
+def _dom_attrs(attrs: dict[str, str | None]) -> dict[str, str]:
+    """lexbor's attributes as the DOM has them: a valueless one (``<input
+    disabled>``) is None in lexbor and ``""`` in the DOM. (``_children``
+    inlines this for HTML elements.)"""
+    if attrs and None in attrs.values():
+        return {k: "" if v is None else v for k, v in attrs.items()}
+    return cast("dict[str, str]", attrs)  # no value is None
 
 
 _new = tuple.__new__
@@ -138,7 +190,7 @@ def _kids_context(tag: str, ns: str, attrs: dict[str, str]) -> str:
     return children_context(tag, ns, attrs)
 
 
-def _processing_instruction(node) -> ProcessingInstruction | None:
+def _processing_instruction(node: _LexborNode) -> ProcessingInstruction | None:
     # Read from the serialisation "<?target data?>" (the data holds no ">";
     # a top-level node's .html carries its following siblings too).
     html = node.html or ""
@@ -149,7 +201,7 @@ def _processing_instruction(node) -> ProcessingInstruction | None:
     return ProcessingInstruction(target, data)
 
 
-def _comment_data(node) -> str:
+def _comment_data(node: _LexborNode) -> str:
     # lexbor's comment_content strips whitespace, and a top-level comment's
     # .html carries its following siblings too; the data is what lies between
     # "<!--" and the first "-->" (comment data never contains "-->").

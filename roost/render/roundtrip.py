@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from .parse import parse_in_template
-from .vdom import to_html
+from .vdom import Tree, to_html
 
 __all__ = ["LossyMarkup", "html_for"]
 
@@ -19,7 +19,7 @@ class LossyMarkup(Exception):
     """
 
 
-def html_for(nodes: tuple, ctx: str) -> str:
+def html_for(nodes: Tree, ctx: str) -> str:
     """The HTML for ``nodes``, children of a parent whose children are in ``ctx``.
 
     Raises :class:`LossyMarkup` unless the browser applier's parse of the

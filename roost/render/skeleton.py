@@ -107,9 +107,7 @@ def build_skeleton(html: str, tree: Tree) -> Skeleton | None:
     return Skeleton(kinds, eids, parents, index)
 
 
-def _walk(
-    nodes: tuple, parent: int, names: list[str], parents: list[int], index: list[int]
-) -> None:
+def _walk(nodes: Tree, parent: int, names: list[str], parents: list[int], index: list[int]) -> None:
     for i, node in enumerate(nodes):
         if type(node) is Element:
             eid = len(names)

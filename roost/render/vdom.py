@@ -13,18 +13,25 @@ A node is one of:
 Nodes are tuples, so ``==`` compares whole subtrees in C and unchanged
 subtrees shared between two trees compare by identity. A *tree* (an actor's
 content) is a tuple of nodes.
+
+The node classes are final: code tells nodes apart with ``type(node) is
+Element`` (faster than ``isinstance``), which a subclass would not pass, and
+on which type checkers narrow only for a final class.
 """
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from collections.abc import Iterable
+from typing import TypeAlias, final
+
+from ..protocol import ATTR
 
 HTML_NS = "html"
 SVG_NS = "svg"
 MATH_NS = "math"
 
 KEY_ATTR = "data-key"
-BOUNDARY_ATTR = "data-roost-id"
+BOUNDARY_ATTR = ATTR.ID
 
 # Elements without content or end tag (HTML namespace only).
 VOID = frozenset(
@@ -39,7 +46,8 @@ LEADING_NEWLINE = frozenset(("pre", "textarea", "listing"))
 _new = tuple.__new__
 
 
-class Element(tuple):
+@final
+class Element(tuple[str, dict[str, str], "tuple[Node, ...]", str]):
     """An element: ``Element(tag, attrs, children, ns)``.
 
     ``tag`` is the local name as the DOM spells it (``div``, ``foreignObject``),
@@ -51,7 +59,11 @@ class Element(tuple):
     __slots__ = ()
 
     def __new__(
-        cls, tag: str, attrs: dict[str, str] | None = None, children: tuple = (), ns: str = HTML_NS
+        cls,
+        tag: str,
+        attrs: dict[str, str] | None = None,
+        children: Iterable[Node] = (),
+        ns: str = HTML_NS,
     ) -> Element:
         return _new(cls, (tag, attrs if attrs is not None else {}, tuple(children), ns))
 
@@ -73,14 +85,15 @@ class Element(tuple):
 
     @property
     def key(self) -> str | None:
-        """The sibling key: ``data-key``, else ``data-roost-id`` for a boundary."""
+        """The sibling key: ``data-key``, else a boundary's ``ATTR.ID``."""
         return key_of(self)
 
     def __repr__(self) -> str:
         return f"Element({self[0]!r}, {self[1]!r}, {self[2]!r}, {self[3]!r})"
 
 
-class Comment(tuple):
+@final
+class Comment(tuple[str]):
     """A comment node: ``Comment(data)``."""
 
     __slots__ = ()
@@ -96,7 +109,8 @@ class Comment(tuple):
         return f"Comment({self[0]!r})"
 
 
-class ProcessingInstruction(tuple):
+@final
+class ProcessingInstruction(tuple[str, str]):
     """A processing instruction: ``ProcessingInstruction(target, data)``."""
 
     __slots__ = ()
@@ -120,7 +134,7 @@ Node: TypeAlias = "str | Element | Comment | ProcessingInstruction"
 Tree: TypeAlias = "tuple[Node, ...]"
 
 
-def make_element(tag: str, attrs: dict[str, str], children: tuple, ns: str) -> Element:
+def make_element(tag: str, attrs: dict[str, str], children: Tree, ns: str) -> Element:
     """Build an :class:`Element` without copying ``children`` (the parser's fast path)."""
     return _new(Element, (tag, attrs, children, ns))
 
@@ -151,10 +165,7 @@ def key_of(node: Node) -> str | None:
 
 def compatible(a: Node, b: Node) -> bool:
     """Whether ``a`` can be patched into ``b`` in place (else it is replaced)."""
-    ta = type(a)
-    if ta is not type(b):
-        return False
-    if ta is Element:
+    if type(a) is type(b) is Element:  # the chained form narrows both for the type checker
         if a[0] != b[0] or a[3] != b[3]:
             return False
         aa, ba = a[1], b[1]
@@ -163,6 +174,9 @@ def compatible(a: Node, b: Node) -> bool:
         return aa.get(KEY_ATTR) == ba.get(KEY_ATTR) and aa.get(BOUNDARY_ATTR) == ba.get(
             BOUNDARY_ATTR
         )
+    ta = type(a)
+    if ta is not type(b):
+        return False
     if ta is ProcessingInstruction:
         return a[0] == b[0]
     return True
@@ -215,7 +229,7 @@ def _needs_attr_escape(text: str) -> bool:
     return "&" in text or '"' in text or "<" in text or ">" in text or "\xa0" in text
 
 
-def to_html(nodes: Node | tuple | list) -> str:
+def to_html(nodes: Node | Iterable[Node]) -> str:
     """Serialise a node or a sequence of nodes to HTML.
 
     Re-parsing the result in the same context (a ``<div>`` for a whole tree,
@@ -236,11 +250,11 @@ def _write(node: Node, out: list[str], raw: bool) -> None:
     if type(node) is str:
         out.append(node if raw else escape_text(node))
         return
-    if type(node) is Comment:
-        out.append("<!--" + node[0] + "-->")
-        return
-    if type(node) is ProcessingInstruction:
-        out.append("<?" + node[0] + " " + node[1] + "?>")
+    if type(node) is not Element:
+        if type(node) is Comment:
+            out.append("<!--" + node[0] + "-->")
+        else:
+            out.append("<?" + node[0] + " " + node[1] + "?>")
         return
     tag, attrs, children, ns = node
     if attrs:

@@ -10,9 +10,8 @@ from urllib.parse import parse_qsl
 
 import anyio
 
-from ..actors import LiveView
-from ..actors.handlers import maybe_await
-from ..actors.scope import RenderScope, rendering
+from ..actors import LiveView, dead_render
+from ..protocol import ATTR, VIEW_TARGET
 from ..render import environment_for
 from ..supervisor import ChildSpec
 from .socket import serve_socket
@@ -101,9 +100,10 @@ class App:
         if view_class is None:
             await _respond(send, 404, b"not found", "text/plain")
             return
-        params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        query = scope.get("query_string", b"").decode("latin-1")
+        params = dict(parse_qsl(query))
         try:
-            html = await self.dead_render(path, view_class, params)
+            html = await self.dead_render(path, view_class, params, url=request_url(scope))
         except Exception:
             log.exception("the dead render of %s failed", path)
             await _respond(send, 500, ERROR_PAGE, "text/html; charset=utf-8")
@@ -112,17 +112,31 @@ class App:
         await _respond(send, 200, html.encode(), "text/html; charset=utf-8", no_store=True)
 
     async def dead_render(
-        self, path: str, view_class: type[LiveView], params: dict[str, str]
+        self,
+        path: str,
+        view_class: type[LiveView],
+        params: dict[str, str],
+        *,
+        url: str | None = None,
     ) -> str:
-        """The whole page for ``path``: the view mounted and rendered once, plus its token."""
-        view = view_class()
-        await maybe_await(view.mount(params, {}))
-        await maybe_await(view.handle_params(params, path))
-        with rendering(RenderScope(dead=True)):
-            content = str(view.render())
-        token = self.signer.sign({"r": path, "p": params})
+        """The whole page for ``path``: the view mounted and rendered once, plus its token.
+
+        ``url`` is the page's whole URL (``http://localhost`` + ``path`` if not
+        given): the view's ``handle_params`` gets it here and, signed into the
+        token, again when the page's socket joins.
+        """
+        url = url if url is not None else f"http://localhost{path}"
+        content = await dead_render(view_class, params, url, {})
+        token = self.signer.sign({"r": path, "p": params, "u": url})
         page = environment_for(os.path.dirname(__file__)).get_template("page.html")
-        return page.render(title=self.title, prefix=PREFIX, token=token, content=content)
+        return page.render(
+            title=self.title,
+            prefix=PREFIX,
+            token=token,
+            content=content,
+            attr=ATTR,
+            view_target=VIEW_TARGET,
+        )
 
     # -- lifespan ------------------------------------------------------------
 
@@ -142,6 +156,18 @@ class App:
             message = await receive()
             tg.cancel_scope.cancel()
         await send({"type": "lifespan.shutdown.complete"})
+
+
+def request_url(scope: dict[str, Any]) -> str:
+    """The URL the client asked for: scheme, host (from the Host header), path and query."""
+    headers = dict(scope.get("headers") or ())
+    host = headers.get(b"host", b"").decode("latin-1")
+    if not host:
+        server = scope.get("server") or ("localhost", None)
+        host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
+    query = scope.get("query_string", b"").decode("latin-1")
+    url = f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
+    return f"{url}?{query}" if query else url
 
 
 async def _respond(

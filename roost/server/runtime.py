@@ -12,11 +12,8 @@ import anyio.abc
 import hypercorn.config
 import hypercorn.trio
 
-from ..actors import Registry, Session
-from ..actors.outbox import Transport
-from ..actors.session import Kick
-from ..pubsub import MemoryPubSub
-from ..store import MemoryStore
+from .. import pubsub, store
+from ..actors import Kick, Registry, Session, Transport
 from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor, events
 
 if TYPE_CHECKING:
@@ -36,8 +33,8 @@ class Runtime:
         self.app = app
         self.bind = bind
         self.urls: list[str] = []
-        self.pubsub = MemoryPubSub()
-        self.store = MemoryStore()
+        self.pubsub = pubsub.backend()
+        self.store = store.backend()
         self.names = Registry()
         self._sessions: dict[str, Session] = {}
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
@@ -56,7 +53,6 @@ class Runtime:
         claims: dict[str, Any],
         transport: Transport,
         *,
-        url: str = "",
         resume: str = "",
         kick: Kick | None = None,
     ) -> Session:
@@ -66,7 +62,9 @@ class Runtime:
         (the tab reconnected within the grace period) it is attached to
         ``transport`` and carries on with its state, and the socket it had is
         closed with its ``kick``. Otherwise a new session with a fresh,
-        unguessable id mounts. Raises ``LookupError`` when no view is routed
+        unguessable id mounts, at the URL the page was served for (signed in
+        the claims, so the view's ``handle_params`` sees what the dead render
+        saw, never a string the client chose). Raises ``LookupError`` when no view is routed
         at the claimed path, and whatever the view's start raised otherwise.
         """
         route = claims.get("r", "")
@@ -86,24 +84,17 @@ class Runtime:
             claims.get("p", {}),
             {},
             transport,
-            url=url,
+            url=claims.get("u", route),
             route=route,
             pubsub=self.pubsub,
             names=self.names,
             grace=self.app.reconnect_grace,
+            kick=kick,
         )
-        session._kick = kick
         # Known before it has started, so that a quick rejoin waits for it.
         self._sessions[session.id] = session
-        try:
-            await self.sessions.start_child(session.child_spec())
-        except BaseException:
-            session.ended = True
-            self._forget(session)
-            raise
-        finally:
-            session.ready.set()
         session.when_ended(lambda: self._forget(session))
+        await session.start(self.sessions)
         return session
 
     async def end_session(self, session: Session) -> None:

@@ -11,6 +11,7 @@ import anyio
 
 from .. import protocol
 from ..actors import SessionEnded
+from ..protocol import CLOSE_BAD_DATA, CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_POLICY
 from .limits import TokenBucket
 from .tokens import BadToken
 
@@ -19,11 +20,6 @@ if TYPE_CHECKING:
     from .app import App
 
 log = logging.getLogger("roost.server")
-
-CLOSE_NORMAL = 1000
-CLOSE_GOING_AWAY = 1001
-CLOSE_BAD_DATA = 1007
-CLOSE_POLICY = 1008
 
 IDLE_TIMEOUT = 75.0
 """Seconds without a frame before a socket is taken for dead (clients beat every 30 s)."""
@@ -81,10 +77,11 @@ class _Connection:
         self.left = False
         self.frames = TokenBucket(*app.event_rate)
 
-    async def transport(self, text: str) -> None:
+    async def transport(self, message: protocol.ServerMessage) -> None:
+        """Encode ``message`` and write it (the one place a server message is encoded)."""
         if not self.closed:
             try:
-                await self._send({"type": "websocket.send", "text": text})
+                await self._send({"type": "websocket.send", "text": protocol.encode(message)})
             except Exception:  # the peer went away; the reader will notice
                 self.closed = True
 
@@ -132,20 +129,15 @@ class _Connection:
         if self.session is None:
             await self._refuse(ref, protocol.BAD_MESSAGE, "join first", CLOSE_POLICY)
             return True
-        if self.session.ended:
-            raise SessionEnded(self.session.id)
-        if isinstance(message, protocol.Heartbeat):
-            await self.session.outbox.put(protocol.Ack(message.ref))
-        else:
-            await self.session.dispatch(message)
+        await self.session.receive(message)
         return False
 
-    async def _reply(self, message: Any) -> None:
+    async def _reply(self, message: protocol.ServerMessage) -> None:
         # In order with the session's own messages when joined, directly before.
         if self.session is not None:
-            await self.session.outbox.put(message)
+            await self.session.send(message)
         else:
-            await self.transport(protocol.encode(message))
+            await self.transport(message)
 
     async def _join(self, join: protocol.Join) -> bool:
         if self.session is not None:
@@ -159,7 +151,7 @@ class _Connection:
         assert self.app.runtime is not None
         try:
             session = await self.app.runtime.start_session(
-                claims, self.transport, url=join.url, resume=join.resume, kick=self.kick
+                claims, self.transport, resume=join.resume, kick=self.kick
             )
         except LookupError as exc:
             await self._refuse(join.ref, protocol.BAD_TOKEN, str(exc), CLOSE_POLICY)
@@ -171,12 +163,12 @@ class _Connection:
             )
             return False
         self.session = session
-        await session.outbox.put(protocol.Joined(join.ref, session.id))
+        await session.send(protocol.Joined(join.ref, session.id))
         return True
 
     async def _refuse(self, ref: int, code: str, message: str, close_code: int) -> None:
         log.warning("closing websocket: %s: %s", code, message)
-        await self.transport(protocol.encode(protocol.Error(ref, code, message)))
+        await self.transport(protocol.Error(ref, code, message))
         await self.kick(close_code, code)
 
     async def close(self) -> None:

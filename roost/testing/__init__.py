@@ -7,7 +7,7 @@ does, wait on frames instead of sleeping, and inject faults. See
 docs/testing.md. Nothing in roost's runtime imports this package.
 """
 
-from ..actors.messages import InjectedCrash as InjectedCrash
+from ..actors import InjectedCrash as InjectedCrash
 from ._client import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
 from ._client import LiveClient as LiveClient
 from ._errors import Disconnected as Disconnected
@@ -16,6 +16,8 @@ from ._errors import MountError as MountError
 from ._errors import SelectorError as SelectorError
 from ._errors import WaitTimeout as WaitTimeout
 from ._frames import Frame as Frame
+from ._leaks import LeakedTasksError as LeakedTasksError
+from ._leaks import no_leaked_tasks as no_leaked_tasks
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -23,8 +25,10 @@ __all__ = [
     "EventError",
     "Frame",
     "InjectedCrash",
+    "LeakedTasksError",
     "LiveClient",
     "MountError",
     "SelectorError",
     "WaitTimeout",
+    "no_leaked_tasks",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import anyio
 import anyio.abc
@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborNode
 
 from .. import protocol
 from ..actors import ActorRef, Session
+from ..protocol import ATTR
 from ..server import App
 from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
 from ._faults import crash_actor
@@ -25,7 +26,9 @@ from ._watchdog import Watchdog
 DEFAULT_TIMEOUT = 5.0
 """Wall-clock seconds any one wait may take before it fails (:class:`WaitTimeout`)."""
 
-VALUE_PREFIX = "roost-value-"
+VALUE_PREFIX = ATTR.VALUE_PREFIX
+
+T = TypeVar("T")
 
 
 class _Link(Protocol):
@@ -146,7 +149,7 @@ class LiveClient:
         counts and state), for white-box assertions. ``RuntimeError`` over a socket
         or while not connected."""
         session = getattr(self._link, "session", None)
-        if session is None:
+        if not isinstance(session, Session):
             raise RuntimeError("the session is reachable only in process, while connected")
         return session
 
@@ -216,9 +219,15 @@ class LiveClient:
         values = {**(params or {}), **kwargs}
         ref = next(self._refs)
         await self._send(protocol.Event(ref, target, handler, values))
-        reply = await self._until(
-            lambda: self._replies.pop(ref, None), f"the reply to event {handler!r} (ref {ref})"
+
+        def replied() -> protocol.Ack | protocol.Joined | protocol.Error | None:
+            return self._replies.pop(ref, None)
+
+        reply: protocol.Ack | protocol.Joined | protocol.Error = await self._until(
+            replied, f"the reply to event {handler!r} (ref {ref})"
         )
+        if isinstance(reply, protocol.Joined):
+            raise AssertionError(f"event {handler!r} was answered as a join: {reply!r}")
         if isinstance(reply, protocol.Error):
             if expect_error:
                 return reply
@@ -232,29 +241,29 @@ class LiveClient:
     ) -> protocol.Ack | protocol.Error:
         """Click the one element matching ``selector``, as the browser's binding does.
 
-        The event is the ``roost-click`` of that element or its nearest
-        ancestor having one; its params are that element's ``roost-value-*``
+        The event is the click binding (``ATTR.CLICK``) of that element or its nearest
+        ancestor having one; its params are that element's ``ATTR.VALUE_PREFIX``
         attributes (strings); its target the nearest ``[roost-target]``, else
         the enclosing actor container. Then as :meth:`event`.
         """
         node = self._one(selector)
-        binding = closest(node, "roost-click")
+        binding = closest(node, ATTR.CLICK)
         if binding is None:
-            raise SelectorError(f"{selector!r} has no roost-click, nor has any element around it")
+            raise SelectorError(f"{selector!r} has no {ATTR.CLICK}, nor has any element around it")
         params = {
             name[len(VALUE_PREFIX) :]: "" if value is None else value
             for name, value in binding.attributes.items()
             if name.startswith(VALUE_PREFIX)
         }
-        explicit = closest(binding, "roost-target")
+        explicit = closest(binding, ATTR.TARGET)
         if explicit is not None:
-            target = attribute(explicit, "roost-target")
+            target = attribute(explicit, ATTR.TARGET)
         else:
             container = closest(binding, CONTAINER_ATTR)
             target = attribute(container, CONTAINER_ATTR) if container is not None else None
         if target is None:
             raise SelectorError(f"{selector!r} is in no actor's container")
-        name = attribute(binding, "roost-click") or ""
+        name = attribute(binding, ATTR.CLICK) or ""
         return await self.event(name, params, target=target, expect_error=expect_error)
 
     async def wait_for(
@@ -342,7 +351,9 @@ class LiveClient:
                         return message
             return None
 
-        message = await self._until(fresh, f"{target!r} to restart after its crash")
+        message: protocol.Render | protocol.Crash = await self._until(
+            fresh, f"{target!r} to restart after its crash"
+        )
         if isinstance(message, protocol.Render):
             await self._settle()
         return message
@@ -426,7 +437,7 @@ class LiveClient:
             return await awaitable
         raise WaitTimeout(f"waited {self.timeout} s for {what}")
 
-    async def _until(self, check: Callable[[], Any], what: str) -> Any:
+    async def _until(self, check: Callable[[], T | None], what: str) -> T:
         with self._watchdog.deadline(self.timeout):
             while True:
                 self._raise_failure()

@@ -8,9 +8,9 @@ from .. import protocol
 class EventError(Exception):
     """The server refused an event with an ``Error`` reply.
 
-    ``code`` is the protocol's error code (``unknown_event``, ``bad_params``,
-    ``crashed``, ``unknown_target``, ``overloaded``), ``message`` the server's
-    explanation, ``reply`` the decoded ``protocol.Error``.
+    ``code`` is the protocol's error code (one of ``roost.protocol.ERROR_CODES``:
+    ``protocol.UNKNOWN_EVENT``, ``protocol.BAD_PARAMS``, ``protocol.CRASHED``, ...),
+    ``message`` the server's explanation, ``reply`` the decoded ``protocol.Error``.
     """
 
     def __init__(self, handler: str, target: str, reply: protocol.Error) -> None:

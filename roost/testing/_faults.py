@@ -2,8 +2,7 @@
 # mailbox, exactly as if its own code had raised while handling a message.
 from __future__ import annotations
 
-from ..actors import ActorRef, MailboxClosed
-from ..actors.messages import Crash
+from ..actors import ActorRef, Crash, MailboxClosed
 
 
 async def crash_actor(ref: ActorRef, reason: str) -> None:

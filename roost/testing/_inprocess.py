@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from .. import protocol
 from ..actors import ActorRef, Session, SessionEnded
+from ..protocol import ATTR
 from ..server import App, Runtime
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver
@@ -51,7 +52,7 @@ class InProcessLink:
         runtime = self._runtime
         try:
             session = await runtime.start_session(
-                self._claims, self._transport, url=self.url, resume=self.session_id or ""
+                self._claims, self._transport, resume=self.session_id or ""
             )
         except LookupError as exc:
             raise MountError(protocol.BAD_TOKEN, str(exc)) from exc
@@ -79,12 +80,12 @@ class InProcessLink:
         if view_class is None:
             raise MountError("not_found", f"no view is routed at {route!r}")
         params = dict(parse_qsl(parts.query))
-        page = await self.app.dead_render(route, view_class, params)
+        page = await self.app.dead_render(route, view_class, params, url=self.url)
         self._claims = self.app.signer.verify(token_of(page))
 
-    async def _transport(self, text: str) -> None:
+    async def _transport(self, message: protocol.ServerMessage) -> None:
         if self._deliver is not None:
-            self._deliver(text)
+            self._deliver(protocol.encode(message))
 
     async def send(self, text: str) -> None:
         """Route a client frame as the socket does: heartbeat, leave, event, sync."""
@@ -93,12 +94,10 @@ class InProcessLink:
             raise Disconnected("not connected")
         message = protocol.decode_client(text)
         try:
-            if isinstance(message, protocol.Heartbeat):
-                await session.outbox.put(protocol.Ack(message.ref))
-            elif isinstance(message, protocol.Leave):
+            if isinstance(message, protocol.Leave):
                 await self.close()
-            elif isinstance(message, protocol.Event | protocol.Sync):
-                await session.dispatch(message)
+            elif isinstance(message, protocol.Event | protocol.Sync | protocol.Heartbeat):
+                await session.receive(message)
             else:
                 raise ValueError(f"cannot send {message!r} in process")
         except (SessionEnded, anyio.ClosedResourceError, anyio.BrokenResourceError):
@@ -124,7 +123,7 @@ class InProcessLink:
                 await self._runtime.end_session(session)
 
     def actor_ref(self, target: str) -> ActorRef:
-        ref = self.session.registry.get(target) if self.session is not None else None
+        ref = self.session.tab.ref(target) if self.session is not None else None
         if ref is None:
             raise LookupError(f"no running actor {target!r} in this session")
         return ref
@@ -132,8 +131,8 @@ class InProcessLink:
 
 def token_of(page: str) -> str:
     """The signed session token in a dead-rendered page."""
-    node = LexborHTMLParser(page).css_first("[data-roost-token]")
-    token = node.attributes.get("data-roost-token") if node is not None else None
+    node = LexborHTMLParser(page).css_first(f"[{ATTR.TOKEN}]")
+    token = node.attributes.get(ATTR.TOKEN) if node is not None else None
     if not token:
-        raise MountError("bad_page", "the page has no data-roost-token")
+        raise MountError("bad_page", f"the page has no {ATTR.TOKEN}")
     return token

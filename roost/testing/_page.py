@@ -2,17 +2,19 @@
 # messages the browser gets, with the browser's rules; composed for queries.
 from __future__ import annotations
 
+from typing import Any
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..protocol import ATTR, VIEW_TARGET
 from ..render import Element, apply_ops, parse_html, to_html
+from ..render.vdom import Tree
 
-VIEW = "0"
+VIEW = VIEW_TARGET
 """The target id of the session's LiveView, whose container is the page."""
 
-CONTAINER_ATTR = "data-roost-id"
-CRASHED_ATTR = "data-roost-crashed"
-
-Tree = tuple
+CONTAINER_ATTR = ATTR.ID
+CRASHED_ATTR = ATTR.CRASHED
 
 
 class Page:
@@ -21,7 +23,7 @@ class Page:
     A target's tree changes only by its own ``Render`` (replace, version reset),
     ``Patch`` (applied with :func:`roost.render.apply_ops` when its version is
     exactly one more than the target's) and ``Crash`` (an alert in its place).
-    Any element with a ``data-roost-id`` inside a target's content is another
+    Any element with the container attribute (``ATTR.ID``) inside a target's content is another
     actor's container: :meth:`content` fills it with that actor's tree, so a
     parent's patch never touches a child's content.
     """
@@ -42,7 +44,7 @@ class Page:
         self._crashed.discard(target)
         self._document = None
 
-    def patch(self, target: str, version: int, ops: list) -> bool:
+    def patch(self, target: str, version: int, ops: list[Any]) -> bool:
         """Apply a patch; False on a version gap (the target then waits for a render).
 
         A patch for a target without a current version is ignored, as the

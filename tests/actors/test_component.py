@@ -199,3 +199,27 @@ async def test_nested_components_are_actors_and_stop_with_their_parent():
         await view.event("close")
         assert set(session.registry) == {"0"}
         assert session.components_supervisor.count_children()["active"] == 0
+
+
+async def test_a_crashing_parent_component_restarts_alone_and_its_children_keep_their_state():
+    async with LiveClient.mount(App({"/": Tree})) as view:
+        session = session_of(view)
+        await view.click('[data-roost-id="leaf"] em')
+        leaf = session.runtime("leaf")
+        await view.crash("branch")
+        assert view.text('[data-roost-id="branch"]').startswith("branch")
+        assert session.runtime("leaf") is leaf and leaf.ref is not None
+        assert view.text('[data-roost-id="leaf"] em') == "1"
+        await view.click('[data-roost-id="leaf"] em')
+        assert view.text('[data-roost-id="leaf"] em') == "2"
+
+
+def test_components_with_equal_props_are_equal_and_unhashable():
+    # Equal by props (so re-assigning an equal one is no change); props may be
+    # unhashable, so hashing must not pretend equal objects differ.
+    assert Badge(n=1) == Badge(n=1)
+    assert Badge(n=1) != Badge(n=2)
+    with pytest.raises(TypeError):
+        hash(Badge(n=[1]))
+    with pytest.raises(TypeError):
+        {Badge(n=1)}

@@ -90,7 +90,7 @@ async def test_trap_exits_turns_a_linked_failure_into_a_message(app):
 
 async def test_a_name_is_held_by_one_running_actor_and_freed_when_it_exits(app):
     async with LiveClient.mount(app, "/watched") as first:
-        names = session_of(first).names
+        names = session_of(first).tab.names
         ref = names.whereis("watched")
         assert ref is not None and ref.alive
         impostor = ActorRef("impostor", Mailbox(1))
@@ -102,7 +102,7 @@ async def test_a_name_is_held_by_one_running_actor_and_freed_when_it_exits(app):
 
 async def test_an_actor_that_monitored_and_linked_another_leaves_no_watcher_on_it(app):
     async with LiveClient.mount(app, "/watched") as watched:
-        ref = session_of(watched).names.whereis("watched")
+        ref = session_of(watched).tab.names.whereis("watched")
         assert ref is not None
         before = len(ref._watchers)
         for _ in range(3):

@@ -21,10 +21,10 @@ class Socket:
         self.stuck = stuck
         self.wrote = trio.Event()
 
-    async def __call__(self, text: str) -> None:
+    async def __call__(self, message: protocol.ServerMessage) -> None:
         if self.stuck:
             await trio.sleep_forever()
-        self.frames.append(text)
+        self.frames.append(protocol.encode(message))
         self.wrote.set()
 
 

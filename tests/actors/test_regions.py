@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from roost import App, LiveComponent, LiveView, event
-from roost.render.templates import RegionRenderer
+from roost.render import RegionRenderer
 from roost.testing import LiveClient
 
 from .conftest import session_of

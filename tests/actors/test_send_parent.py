@@ -82,7 +82,7 @@ async def test_send_parent_while_the_parent_restarts_reaches_its_next_incarnatio
         await crash_and_stall(session.registry["branch"])
         await trio.testing.wait_all_tasks_blocked()
         assert "branch" not in session.registry
-        await session.dispatch(protocol.Event(900, "leaf", "inc", {}))
+        await session.receive(protocol.Event(900, "leaf", "inc", {}))
         await trio.testing.wait_all_tasks_blocked()
         assert Branch.stall is not None
         Branch.stall.set()
@@ -99,7 +99,7 @@ async def test_send_parent_to_a_parent_that_does_not_come_back_is_logged_as_lost
         session = session_of(view)
         await crash_and_stall(session.registry["branch"])
         start = trio.current_time()
-        await session.dispatch(protocol.Event(900, "leaf", "inc", {}))
+        await session.receive(protocol.Event(900, "leaf", "inc", {}))
         assert isinstance(await reply_to(view, 900), protocol.Ack)
         assert trio.current_time() - start == pytest.approx(5)
         lost = [r for r in caplog.records if "did not restart" in r.getMessage()]

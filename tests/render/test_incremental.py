@@ -71,6 +71,19 @@ def test_shape_changes_are_declined() -> None:
         assert fast(PAGE, new) is None, (before, after)
 
 
+def test_a_change_under_an_element_lexbor_has_no_rules_for_is_reparsed() -> None:
+    # A custom element (or SVG's <circle> outside <svg>) as the context of a re-read.
+    for old, new in [
+        ("<div><my-card><br></my-card></div>", '<div><my-card><br class="&"></my-card></div>'),
+        (
+            "<input><div><circle><br></circle></div>",
+            '<input><div><circle><br class="&"></circle></div>',
+        ),
+    ]:
+        assert fast(old, new) == parse_html(new)
+        assert Differ(old).update(new) == diff_html(old, new)
+
+
 def test_unchanged_parts_are_shared_with_the_old_tree() -> None:
     new = PAGE.replace("Count: <b>5</b>", "Count: <b>6</b>")
     old_tree = parse_html(PAGE)

@@ -1,17 +1,17 @@
-"""The op codes: one table in ops.py, the same numbers in patch.js."""
+"""The op codes: defined once in roost.protocol, named by render, documented in ops.py."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from roost import protocol
 from roost.render import ops
-
-PATCH_JS = Path(__file__).resolve().parents[2] / "roost" / "client" / "patch.js"
 
 
 def python_codes() -> dict[str, int]:
-    return {name: value for name, value in vars(ops).items() if name.isupper()}
+    return {
+        name: value for name, value in vars(ops).items() if name.isupper() and type(value) is int
+    }
 
 
 def test_op_codes_are_small_distinct_ints() -> None:
@@ -19,14 +19,9 @@ def test_op_codes_are_small_distinct_ints() -> None:
     assert sorted(codes.values()) == list(range(len(codes)))
 
 
-def test_patch_js_exports_the_same_op_codes() -> None:
-    exported = {
-        name: int(value)
-        for name, value in re.findall(
-            r"^export const ([A-Z_]+) = (\d+);$", PATCH_JS.read_text(), re.M
-        )
-    }
-    assert exported == python_codes()
+def test_render_names_exactly_the_wire_op_codes() -> None:
+    wire = {name: v for name, v in vars(protocol.OP).items() if name.isupper()}
+    assert python_codes() == wire
 
 
 def test_every_op_is_in_the_documented_table() -> None:

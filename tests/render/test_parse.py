@@ -180,3 +180,12 @@ def test_processing_instructions_are_nodes_as_in_current_browsers() -> None:
         Comment('?xml-stylesheet href="a"?'),
         "c",
     )
+
+
+def test_an_element_lexbor_has_no_rules_for_parses_its_children_like_a_plain_one() -> None:
+    # lexbor refuses such a context tag; the incremental parser passes it one
+    # when re-reading an attribute or text under a custom element.
+    html = "<br class=x>a &amp; <b>b</b><p>c"
+    assert parse_html(html, "my-card") == parse_html(html, "div")
+    assert parse_html("<rect/>t", "circle", "svg") == parse_html("<rect/>t", "svg", "svg")
+    assert parse_html("<mi/>t", "mrow", "math") == parse_html("<mi/>t", "math", "math")

@@ -68,3 +68,33 @@ async def test_pages_carrying_a_token_are_never_cached(server):
         while chunk := await stream.receive_some():
             data += chunk
     assert b"cache-control: no-store" in data.lower()
+
+
+async def test_handle_params_sees_the_same_url_in_the_dead_render_and_once_connected(nursery):
+    from roost import App, LiveView
+    from roost.server import Runtime
+    from roost.testing import LiveClient
+
+    class Where(LiveView):
+        def handle_params(self, params, url):
+            self.url = url
+
+        def render(self) -> str:
+            return f"<p>{self.url}</p>"
+
+    app = App({"/where": Where})
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    base = runtime.urls[0]
+    status, page = await _get(base, "/where?a=1&b=two")
+    assert status == 200
+    assert f"<p>{base}/where?a=1&b=two</p>" in page
+    async with LiveClient.connect(base, "/where?a=1&b=two", app=app) as view:
+        assert view.text("p") == f"{base}/where?a=1&b=two"
+
+
+async def _get(base: str, path: str) -> tuple[int, str]:
+    from roost.testing._socket import http_get
+
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    return await http_get(host, int(port), f"{host}:{port}", path)

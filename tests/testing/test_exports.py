@@ -13,10 +13,12 @@ def test_the_public_names_of_roost_testing():
         "EventError",
         "Frame",
         "InjectedCrash",
+        "LeakedTasksError",
         "LiveClient",
         "MountError",
         "SelectorError",
         "WaitTimeout",
+        "no_leaked_tasks",
     ]
     for name in roost.testing.__all__:
         assert getattr(roost.testing, name) is not None

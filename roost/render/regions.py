@@ -1,40 +1,35 @@
-# The one Jinja2 environment factory, and the region renderer: a template's
-# top-level parts re-rendered only when a name they read has changed.
+# The region renderer: a template's top-level parts, each compiled alone,
+# re-rendered only when a name they read has changed.
+"""Render a Jinja2 template again and again, re-rendering only the parts that changed.
+
+:class:`RegionRenderer` is the entry point; :class:`Region` and
+:class:`RenderStats` describe what it split and what a render did. The
+Jinja2 internals it needs are reached through :mod:`.jinja_internals`,
+which checks them first.
+"""
+
 from __future__ import annotations
 
 import functools
-from collections import ChainMap
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
-from jinja2.defaults import DEFAULT_NAMESPACE
-from jinja2.filters import FILTERS
 from jinja2.runtime import Context
-from jinja2.tests import TESTS
 from markupsafe import Markup
 
+from .jinja_internals import (
+    RegionFunc,
+    compile_region,
+    names_read,
+    new_context,
+    require_supported_jinja,
+    reraise,
+)
 
-@functools.cache
-def environment_for(directory: str) -> jinja2.Environment:
-    """Return the cached Jinja2 environment that loads templates from ``directory``.
-
-    Autoescape is on for every template, whatever its file name: a value is
-    only ever inserted as markup when the template says ``|safe``.
-    """
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(directory))),
-        autoescape=True,
-        auto_reload=False,
-        enable_async=False,
-        keep_trailing_newline=False,
-        undefined=jinja2.StrictUndefined,
-    )
-
+__all__ = ["Region", "RegionRenderer", "RenderStats"]
 
 # -- what a region may contain ------------------------------------------------
 
@@ -100,6 +95,10 @@ _TAGS = {
 }
 
 
+_BUILTIN = jinja2.Environment()
+"""An environment as Jinja2 makes it: its globals, filters and tests are the built-in ones."""
+
+
 class _Unsafe(Exception):
     """The template cannot be split soundly; the message says why."""
 
@@ -111,7 +110,7 @@ class _Purity:
     def __init__(self, env: jinja2.Environment, pure_calls: frozenset[str]) -> None:
         self.env = env
         self.pure_calls = pure_calls | {
-            name for name in PURE_GLOBALS if env.globals.get(name) is DEFAULT_NAMESPACE[name]
+            name for name in PURE_GLOBALS if env.globals.get(name) is _BUILTIN.globals[name]
         }
         self.volatile = False
 
@@ -156,7 +155,9 @@ class _Purity:
         return False
 
     def _builtin(self, name: str, test: bool = False) -> bool:
-        registry, builtins = (self.env.tests, TESTS) if test else (self.env.filters, FILTERS)
+        registry, builtins = (
+            (self.env.tests, _BUILTIN.tests) if test else (self.env.filters, _BUILTIN.filters)
+        )
         func = registry.get(name)
         return func is not None and func is builtins.get(name) and name not in _IMPURE_FILTERS
 
@@ -175,24 +176,6 @@ class _Purity:
                         registry = self.env.tests if test else self.env.filters
                         if arg.value in registry and not self._builtin(arg.value, test):
                             self.volatile = True
-
-
-class _NameTracker(CodeGenerator):
-    """Jinja's own code generator, writing nothing: collects every name the
-    compiled code would look up in the context (globals included)."""
-
-    def __init__(self, environment: jinja2.Environment) -> None:
-        super().__init__(environment, "<regions>", "<regions>")
-        self.names: set[str] = set()
-
-    def write(self, x: str) -> None:
-        pass
-
-    def enter_frame(self, frame: Frame) -> None:
-        super().enter_frame(frame)
-        for action, param in frame.symbols.loads.values():
-            if action == "resolve":
-                self.names.add(param)
 
 
 # -- the plan: a template split into regions, compiled once ---------------------
@@ -233,14 +216,14 @@ class _Loop:
     target: str
     items: str
     outer: frozenset[str]
-    body: Callable[[Context], Iterator[str]]
+    body: RegionFunc
 
 
 @dataclass(frozen=True)
 class _Compiled:
     region: Region
     slot: int
-    render: Callable[[Context], Iterator[str]]
+    render: RegionFunc
     loop: _Loop | None = None
 
 
@@ -292,13 +275,11 @@ def _build(
             purity.walk(piece)
             tree = nodes.Template([piece], lineno=1)
             tree.set_environment(env)
-            tracker = _NameTracker(env)
-            tracker.visit(tree)
-            region = Region(frozenset(tracker.names), purity.volatile, piece.lineno)
+            region = Region(frozenset(names_read(env, tree)), purity.volatile, piece.lineno)
             loop = None
             if not purity.volatile and isinstance(piece, nodes.For):
                 loop = _per_item(env, template, piece, name, filename, pure_calls)
-            render = _compile(env, template, tree, name, filename)
+            render = compile_region(env, template, tree, name, filename)
             compiled.append(_Compiled(region, len(static), render, loop))
             static.append(_Slot())
     except _Unsafe as exc:
@@ -307,17 +288,6 @@ def _build(
         return _Plan(template, f"a region did not compile alone ({exc})")
     names = sorted({n for c in compiled for n in c.region.names})
     return _Plan(template, None, tuple(compiled), tuple(static), tuple(names))
-
-
-def _compile(
-    env: jinja2.Environment,
-    template: jinja2.Template,
-    tree: nodes.Template,
-    name: str | None,
-    filename: str | None,
-) -> Callable[[Context], Iterator[str]]:
-    code = env.compile(tree, name, filename)
-    return env.template_class.from_code(env, code, template.globals).root_render_func
 
 
 def _per_item(
@@ -356,11 +326,9 @@ def _per_item(
                 return None
     tree = nodes.Template(list(node.body), lineno=1)
     tree.set_environment(env)
-    tracker = _NameTracker(env)
-    tracker.visit(tree)
-    body = _compile(env, template, tree, name, filename)
+    body = compile_region(env, template, tree, name, filename)
     target = node.target.name
-    return _Loop(target, node.iter.name, frozenset(tracker.names - {target}), body)
+    return _Loop(target, node.iter.name, frozenset(names_read(env, tree) - {target}), body)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup})
@@ -442,7 +410,12 @@ class RegionRenderer:
         ``pure_calls`` names more global functions (besides ``range`` and
         ``dict``) whose result depends only on their arguments; a region
         calling any other function is re-rendered every time.
+
+        Raises :class:`~roost.render.UnsupportedJinja` if the installed
+        Jinja2 lacks an internal the renderer relies on (checked once per
+        process, before the first template is loaded).
         """
+        require_supported_jinja()
         self._env = env
         self._name: str | None = name
         self._pure = frozenset(pure_calls)
@@ -453,7 +426,11 @@ class RegionRenderer:
     def from_string(
         cls, env: jinja2.Environment, source: str, *, pure_calls: Collection[str] = ()
     ) -> RegionRenderer:
-        """A renderer for template source ``source`` (cached per environment and source)."""
+        """A renderer for template source ``source`` (cached per environment and source).
+
+        Raises :class:`~roost.render.UnsupportedJinja` as the constructor does.
+        """
+        require_supported_jinja()
         self = cls.__new__(cls)
         self._env = env
         self._name = None
@@ -567,7 +544,7 @@ class RegionRenderer:
                         and all(_item_key(values[name]) is not None for name in loop.outer)
                     ):
                         html, items_cache[index], count = _render_items(
-                            _new_context(plan.template, context), loop, items, cache
+                            new_context(plan.template, context), loop, items, cache
                         )
                         parts[compiled.slot] = html
                         items_rendered += count
@@ -577,7 +554,7 @@ class RegionRenderer:
                             # Whole, as fast as Jinja goes; item by item from the next change on.
                             items_cache[index] = {}
                         if ctx is None:
-                            ctx = _new_context(plan.template, context)
+                            ctx = new_context(plan.template, context)
                         parts[compiled.slot] = "".join(compiled.render(ctx))
                     rendered.append(index)
                 else:
@@ -586,26 +563,11 @@ class RegionRenderer:
                     replayed.append(index)
         except Exception:
             items_cache.clear()
-            self._env.handle_exception()
+            reraise(self._env)
         self._parts = parts
         self._values = values
         self.last = RenderStats(tuple(rendered), tuple(replayed), items_rendered, items_replayed)
         return "".join(parts)
-
-
-def _new_context(template: jinja2.Template, vars: Mapping[str, Any]) -> Context:
-    """The context ``template.render(vars)`` makes, built faster: the globals'
-    ChainMap is flattened with ``dict.update`` instead of being iterated."""
-    env_globals = template.globals
-    merged: dict[str, Any] = {}
-    if isinstance(env_globals, ChainMap):
-        for mapping in reversed(env_globals.maps):
-            merged.update(mapping)
-    else:
-        merged.update(env_globals)
-    env = template.environment
-    parent = {**merged, **vars}
-    return env.context_class(env, parent, template.name, template.blocks, globals=merged)
 
 
 def _render_items(

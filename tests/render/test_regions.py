@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from roost.render.templates import RegionRenderer, environment_for
+from roost.render import RegionRenderer
 
 
 def make_env(**kwargs: Any) -> jinja2.Environment:
@@ -45,13 +45,6 @@ def page_context() -> dict[str, Any]:
 
 def full(source: str, context: dict[str, Any], env: jinja2.Environment = ENV) -> str:
     return env.from_string(source).render(context)
-
-
-def test_environment_for_is_cached_and_autoescapes(tmp_path: Any) -> None:
-    (tmp_path / "t.html").write_text("<b>{{ x }}</b>")
-    env = environment_for(str(tmp_path))
-    assert environment_for(str(tmp_path)) is env
-    assert env.get_template("t.html").render(x="<i>") == "<b>&lt;i&gt;</b>"
 
 
 # -- regions and what they read ------------------------------------------------------

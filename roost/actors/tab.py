@@ -1,0 +1,111 @@
+# What the actors of one browser tab share, and the one record of which of
+# them run: the context each actor is handed instead of its session.
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ..protocol import VIEW_TARGET
+from ..supervisor import ChildSpec, DynamicSupervisor
+from .componentactor import ComponentActor
+
+if TYPE_CHECKING:
+    from ..pubsub import PubSub
+    from .actor import ActorRef
+    from .component import LiveComponent
+    from .loop import ActorRuntime
+    from .outbox import Outbox
+    from .registry import Registry
+
+log = logging.getLogger("roost.actors")
+
+
+class Tab:
+    """One tab's actors, as they see each other and the world.
+
+    Every actor of the tab (its view, target ``"0"``, and each LiveComponent,
+    by its id) has exactly one entry here, kept from its first start until it
+    is stopped for good; its running incarnation's ref is ``ref(target)``
+    (None while it restarts). Components are started, given props and
+    stopped only through ``place_component`` / ``stop_component`` /
+    ``send_update``, under the tab's components supervisor. ``outbox``,
+    ``pubsub`` and ``names`` are shared by all of the tab's actors.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        pubsub: PubSub,
+        names: Registry,
+        components: DynamicSupervisor,
+    ) -> None:
+        self.outbox = outbox
+        self.pubsub = pubsub
+        self.names = names
+        self.components = components
+        self._actors: dict[str, ActorRuntime] = {}
+
+    # -- looking actors up -------------------------------------------------------
+
+    def actor(self, target: str) -> ActorRuntime | None:
+        """The runtime of the view or component ``target`` (render counts, state)."""
+        return self._actors.get(target)
+
+    def ref(self, target: str) -> ActorRef | None:
+        """The running incarnation of ``target``, or None (not started, restarting, gone)."""
+        actor = self._actors.get(target)
+        return actor.ref if actor is not None else None
+
+    def targets(self) -> list[str]:
+        """Every actor's target id, the view's first, then components in placement order."""
+        return list(self._actors)
+
+    def is_current(self, actor: ActorRuntime) -> bool:
+        """Whether ``actor`` is still the tab's actor for its target (not stopped for good)."""
+        return self._actors.get(actor.target) is actor
+
+    def add_view(self, view: ActorRuntime) -> None:
+        self._actors[VIEW_TARGET] = view
+
+    def forget_components(self) -> None:
+        """The components supervisor restarted empty: the next renders place them anew."""
+        for target in [t for t in self._actors if t != VIEW_TARGET]:
+            del self._actors[target]
+
+    # -- components, on behalf of the actor that places them ----------------------
+
+    async def place_component(
+        self, parent: str, cid: str, cls: type[LiveComponent], props: dict[str, Any]
+    ) -> None:
+        """Start component ``cid`` or give it ``props``; called after each parent render."""
+        existing = self._actors.get(cid)
+        if isinstance(existing, ComponentActor):
+            if existing.cls is cls and existing.parent == parent:
+                existing.give_props(props)
+                return
+            if existing.parent != parent:
+                raise ValueError(f"component id {cid!r} is already used by {existing.parent!r}")
+            await self.stop_component(cid)
+        if cid == VIEW_TARGET:
+            raise ValueError(f"component id {cid!r} is reserved for the view")
+        component = ComponentActor(self, cid, cls, props, parent)
+        self._actors[cid] = component
+        await self.components.start_child(ChildSpec(cid, component.run, restart="permanent"))
+
+    async def stop_component(self, cid: str) -> None:
+        """Stop component ``cid`` (and the components it placed): its ``unmount`` runs."""
+        component = self._actors.get(cid)
+        if not isinstance(component, ComponentActor):
+            return
+        del self._actors[cid]
+        for child in list(component.children):
+            await self.stop_component(child)
+        await self.components.terminate_child(cid)
+
+    def send_update(self, cid: str, props: dict[str, Any]) -> None:
+        """Merge ``props`` into component ``cid``'s (``send_update``); never waits."""
+        component = self._actors.get(cid)
+        if not isinstance(component, ComponentActor):
+            log.warning("send_update: no component %r", cid)
+            return
+        component.give_props(props, merge=True)

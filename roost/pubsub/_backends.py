@@ -1,0 +1,44 @@
+# Which pubsub backend a URL names: the one place that maps schemes to
+# implementations, so the rest of roost holds a PubSub and nothing more.
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import SplitResult, urlsplit
+
+from ._interface import PubSub
+from .memory import MemoryPubSub
+
+
+def _memory(url: SplitResult) -> PubSub:
+    if url.netloc or url.path or url.query or url.fragment:
+        raise ValueError("a memory:// pubsub URL takes no host, path, query or fragment")
+    return MemoryPubSub()
+
+
+_SCHEMES: dict[str, Callable[[SplitResult], PubSub]] = {
+    "memory": _memory,
+}
+
+
+def backend(url: str | None = None) -> PubSub:
+    """A new, not yet running pubsub backend for ``url``.
+
+    Args:
+      url: ``None`` or ``"memory://"`` for topics in this process only (the
+        default). Start the result with ``await task_group.start(pubsub.run)``
+        or as a supervisor's child.
+
+    Raises:
+      ValueError: if the URL's scheme is not one of the supported ones, or
+        the URL does not suit its scheme. The message names the scheme, never
+        the whole URL, which may hold a password.
+    """
+    if url is None:
+        return MemoryPubSub()
+    parts = urlsplit(url)
+    make = _SCHEMES.get(parts.scheme)
+    if make is None:
+        supported = ", ".join(f"{scheme}://" for scheme in _SCHEMES)
+        found = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        raise ValueError(f"unsupported pubsub URL: {found}; supported: {supported}")
+    return make(parts)

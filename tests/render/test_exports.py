@@ -1,0 +1,48 @@
+"""What `from roost.render import ...` offers: the names other packages and apps use."""
+
+from __future__ import annotations
+
+import roost.render
+
+PUBLIC = {
+    "Comment",
+    "Differ",
+    "Element",
+    "PatchError",
+    "ProcessingInstruction",
+    "RegionRenderer",
+    "UnsupportedJinja",
+    "apply_ops",
+    "diff_html",
+    "diff_trees",
+    "environment_for",
+    "ops",
+    "parse_html",
+    "to_html",
+}
+
+
+def test_roost_render_exports_exactly_its_public_names() -> None:
+    modules = {  # the submodules, importable but not re-exported
+        "apply",
+        "diff",
+        "differ",
+        "environment",
+        "incremental",
+        "jinja_internals",
+        "keyed",
+        "parse",
+        "regions",
+        "roundtrip",
+        "skeleton",
+        "splice",
+        "vdom",
+    }
+    names = {n for n in vars(roost.render) if not n.startswith("_")}
+    assert names - modules == PUBLIC
+
+
+def test_the_template_names_come_from_the_modules_named_for_their_jobs() -> None:
+    assert roost.render.RegionRenderer.__module__ == "roost.render.regions"
+    assert roost.render.environment_for.__module__ == "roost.render.environment"
+    assert roost.render.UnsupportedJinja.__module__ == "roost.render.jinja_internals"
