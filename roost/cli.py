@@ -30,12 +30,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one")
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    run.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also serve requests for this Host name (repeatable; see docs/security.md)",
+    )
     args = parser.parse_args(argv)
     _configure_logging(args.log_level)
     try:
         app = load_app(args.app)
     except AppNotFound as exc:
         parser.exit(2, f"roost: {exc}\n")
+    # The URL roost prints must work: the address it listens on is served too.
+    extra = [*args.allowed_host]
+    if args.host not in ("0.0.0.0", "::", ""):
+        extra.append(args.host)
+    app.hosts.extend(extra)
     return serve(app, args.host, args.port)
 
 

@@ -21,8 +21,13 @@ VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 """Largest client frame the server accepts; a larger one closes that socket."""
 
+MAX_INT_BITS = 64
+"""Integers in client messages (and event params converted from strings) must fit
+in 64 bits, signed; JavaScript numbers are exact only to 53."""
 
-class _Msg(msgspec.Struct, array_like=True, frozen=True):
+
+class _Msg(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fields=True):
+    # forbid_unknown_fields: an array with elements past the last field is refused.
     pass
 
 
@@ -222,7 +227,11 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_BAD_DATA = 1007
 """A frame that is not a message of this protocol."""
 CLOSE_POLICY = 1008
-"""Refused: bad token, origin, version, or a second join; or replaced by a newer socket."""
+"""Refused: bad token, origin, host, version, or a second join; or replaced by a newer socket."""
+CLOSE_INTERNAL_ERROR = 1011
+"""The server failed handling this socket (a bug): reconnect."""
+CLOSE_TRY_AGAIN = 1013
+"""Cut off: the socket fell behind (it did not read what the server sent); reconnect."""
 
 
 class ProtocolError(ValueError):
@@ -239,17 +248,37 @@ def encode(message: msgspec.Struct) -> str:
     return _encoder.encode(message).decode()
 
 
-def decode_client(frame: str | bytes) -> ClientMessage:
-    """Decode a client frame, or raise ``ProtocolError`` saying what is wrong."""
-    size = len(frame.encode()) if isinstance(frame, str) else len(frame)
+def decode_client(frame: str) -> ClientMessage:
+    """Decode a client text frame, or raise ``ProtocolError`` saying what is wrong.
+
+    Refused: a frame over ``MAX_FRAME_BYTES``, anything but one message of
+    this version (elements past a message's last field included), and
+    integers past ``MAX_INT_BITS``.
+    """
+    size = len(frame.encode())
     if size > MAX_FRAME_BYTES:
         raise ProtocolError(f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}")
     try:
-        return _client_decoder.decode(frame)
+        message = _client_decoder.decode(frame)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise ProtocolError(str(exc)) from None
     except RecursionError:  # absurdly deep nesting
         raise ProtocolError("frame nested too deeply") from None
+    if isinstance(message, Event) and message.params and not ints_fit(message.params):
+        raise ProtocolError(f"an integer in the params does not fit in {MAX_INT_BITS} bits")
+    return message
+
+
+def ints_fit(value: Any) -> bool:
+    """Whether every int in ``value`` (and in its lists, tuples and dicts) fits in
+    ``MAX_INT_BITS`` bits, signed."""
+    if type(value) is int:
+        return value.bit_length() < MAX_INT_BITS
+    if type(value) is dict:
+        return all(ints_fit(v) for v in value.values())
+    if type(value) is list or type(value) is tuple:
+        return all(ints_fit(v) for v in value)
+    return True
 
 
 def decode_server(frame: str | bytes) -> ServerMessage:

@@ -63,3 +63,24 @@ def test_a_counter_click_costs_well_under_80_bytes():
     patch = protocol.encode(protocol.Patch("0", 2, [[0, [1, 1, 0], "1"]]))
     ack = protocol.encode(protocol.Ack(1))
     assert len(click) + len(patch) + len(ack) < 80
+
+
+def test_elements_past_a_messages_last_field_are_refused():
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_client('["e",1,"0","inc",{},"extra"]')
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_client('["h",1,2]')
+
+
+def test_integers_past_64_bits_are_refused_anywhere_in_the_params():
+    assert protocol.decode_client('["e",1,"0","inc",{"n":9223372036854775807}]')
+    for params in ['{"n":' + "9" * 4000 + "}", '{"a":[1,{"b":' + "9" * 20 + "}]}"]:
+        with pytest.raises(protocol.ProtocolError, match="64 bits"):
+            protocol.decode_client(f'["e",1,"0","inc",{params}]')
+
+
+def test_every_shared_name_is_in_the_generated_client_module():
+    js = protocol.js_module()
+    attrs = [v for k, v in vars(protocol.ATTR).items() if k.isupper()]
+    for value in [*attrs, *protocol.ERROR_CODES, protocol.VIEW_TARGET]:
+        assert f'"{value}"' in js

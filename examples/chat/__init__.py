@@ -1,31 +1,61 @@
 """A chat room over pubsub: every tab subscribes to one topic, a message
 posted in one reaches all of them.
 
+Every post goes to every tab, so what one client sends is bounded: a name and
+a message have a maximum length (a longer post is refused with an error in the
+page, as a Phoenix changeset would refuse it), each tab keeps only the last
+``KEEP`` messages, and the messages are keyed (``data-key``) so that a new one
+costs every tab one INSERT (and one REMOVE once the list is full), whatever
+the number of messages shown.
+
 Run it with ``roost run examples.chat:app``.
 """
+
+import itertools
 
 from roost import App, LiveView, event
 
 TOPIC = "chat:lobby"
 KEEP = 50
+"""How many messages each tab shows (and holds)."""
+MAX_NAME = 40
+MAX_TEXT = 500
+"""The longest name and message, in characters (the inputs' ``maxlength`` too)."""
+ANONYMOUS = "anonymous"
+
+
+def validate(name: str, text: str) -> str | None:
+    """The error to show for a post, or None (both already stripped)."""
+    errors = []
+    if len(name) > MAX_NAME:
+        errors.append(f"A name can have at most {MAX_NAME} characters.")
+    if len(text) > MAX_TEXT:
+        errors.append(f"A message can have at most {MAX_TEXT} characters.")
+    return " ".join(errors) or None
 
 
 class ChatView(LiveView):
     template = "chat.html"
 
     def mount(self, params, session):
-        self.name = params.get("name", "anonymous")
+        # From the link, so no form to show an error in: cut to the limit.
+        self.name = params.get("name", "").strip()[:MAX_NAME].strip() or ANONYMOUS
         self.messages = []
+        self.error = None
+        self._keys = itertools.count(1)
         self.subscribe(TOPIC)
 
     @event
     def post(self, text: str, name: str = ""):
-        text = text.strip()
-        if text:
-            self.broadcast(TOPIC, {"name": name.strip() or self.name, "text": text[:500]})
+        text, name = text.strip(), name.strip()
+        self.error = validate(name, text)
+        if self.error is None and text:
+            self.broadcast(TOPIC, {"name": name or self.name, "text": text})
 
     def handle_info(self, message):
-        self.messages = [*self.messages[-(KEEP - 1) :], message]
+        # Keys are this tab's own: unique in its list, however posts interleave.
+        keyed = {**message, "key": next(self._keys)}
+        self.messages = [*self.messages[-(KEEP - 1) :], keyed]
 
 
 app = App({"/": ChatView}, title="roost chat")

@@ -51,6 +51,8 @@ class ComponentActor(ActorRuntime):
         self._seen = props  # the props the running incarnation has (mount or update)
         self._changes: dict[str, Any] | None = None  # for its next update(), coalesced
         self._woken = False  # an Update marker is in its mailbox
+        self.failed: BaseException | None = None
+        """Why its first start failed, if it did (it is then not running)."""
 
     def create(self) -> LiveComponent:
         component = self.cls()

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import msgspec
 import msgspec.inspect
 
+from ..protocol import MAX_INT_BITS, ints_fit
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _EVENT_ATTR = "__roost_event__"
@@ -119,6 +121,8 @@ class Handler:
         except msgspec.ValidationError as exc:
             raise BadParams(str(exc)) from None
         kwargs = {f: getattr(converted, f) for f in self._struct.__struct_fields__}
+        if not ints_fit(kwargs):  # "9" * 4000 converts to an int as happily as "9"
+            raise BadParams(f"an integer parameter does not fit in {MAX_INT_BITS} bits")
         if self._accepts_extra:
             for key, value in params.items():
                 kwargs.setdefault(key, value)

@@ -10,7 +10,7 @@ import anyio
 import anyio.abc
 
 from .. import protocol
-from ..render import Differ
+from ..render import Differ, client_html
 from .actor import NORMAL, ActorRef, Call
 from .batch import Batch
 from .effects import Broadcast, Effect, PushEvent, SendParent, SendUpdate
@@ -168,7 +168,7 @@ class ActorRuntime:
         html = self._render(state)
         differ = Differ(html)
         version = 1
-        await outbox.put(protocol.Render(self.target, version, html))
+        await outbox.put(protocol.Render(self.target, version, client_html(html)))
         self.ref = ref
         started, self._next_start = self._next_start, None
         if started is not None:
@@ -181,7 +181,7 @@ class ActorRuntime:
             while batch.todo:
                 message = batch.next()
                 if isinstance(message, Resync):
-                    await outbox.put(protocol.Render(self.target, version, html))
+                    await outbox.put(protocol.Render(self.target, version, client_html(html)))
                     if message.ref:
                         batch.acks.append(message.ref)
                 else:

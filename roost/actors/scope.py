@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from ..protocol import ATTR
 if TYPE_CHECKING:
     from .component import LiveComponent
 
+log = logging.getLogger("roost.actors")
+
 BOUNDARY = f'<div {ATTR.ID}="{{id}}">{{content}}</div>'
 
 
@@ -23,8 +26,11 @@ BOUNDARY = f'<div {ATTR.ID}="{{id}}">{{content}}</div>'
 class ComponentHandle:
     """What a parent holds for a LiveComponent: its class, id and last props.
 
-    Rendering it (``{{ tabs }}``) places the component; the component's
-    state lives in its own actor, out of the parent's reach.
+    Rendering it places the component: in a template (``{{ tabs }}``) or in
+    a hand-written ``render()`` (``f"<main>{self.tabs}</main>"``, ``str(self.tabs)``).
+    Outside a render there is nothing to place it in: ``str()`` raises
+    (``repr()`` still describes it). The component's state lives in its own
+    actor, out of the parent's reach.
     """
 
     cls: type[LiveComponent]
@@ -32,6 +38,21 @@ class ComponentHandle:
     props: dict[str, Any] = field(default_factory=dict)
 
     def __html__(self) -> str:
+        return self._place()
+
+    def __str__(self) -> str:
+        # An f-string or str() in a hand-written render() places the component,
+        # as the template's {{ tabs }} does, rather than pasting its repr. A
+        # plain str: "<main>" + Markup(...) would escape the "<main>".
+        return str(self._place())
+
+    def _place(self) -> Markup:
+        if current_scope() is None:
+            raise RuntimeError(
+                f"component {self.id!r} ({self.cls.__name__}) can be rendered only while "
+                "an actor renders: place it in the parent's template or render(), "
+                "never format it elsewhere (use repr() to describe it)"
+            )
         return live_component(self.cls, id=self.id, **self.props)
 
 
@@ -59,7 +80,7 @@ class RenderScope:
         self._add(id, cls, props)
         if self._recording is not None:
             self._recording[id] = (cls, props)
-        content = render_dead(cls, props) if self.dead else ""
+        content = render_dead(cls, props, id) if self.dead else ""
         return Markup(BOUNDARY.format(id=escape(id), content=content))
 
     def _add(self, id: str, cls: type[LiveComponent], props: dict[str, Any]) -> None:
@@ -119,15 +140,21 @@ def live_component(cls: type[LiveComponent], id: str, **props: Any) -> Markup:
     return scope.place(cls, str(id), props)
 
 
-def render_dead(cls: type[LiveComponent], props: dict[str, Any]) -> str:
+def render_dead(cls: type[LiveComponent], props: dict[str, Any], id: str = "") -> str:
     """Mount and render a component once, in place, with its own components.
 
     A component with an ``async def mount`` cannot mount inside a (sync)
-    template render: its boundary stays empty until its actor renders it.
+    template render: its boundary stays empty until its actor renders it. So
+    does one that fails: the page is served, and the component's actor
+    shows the failure in its place once connected.
     """
     if inspect.iscoroutinefunction(cls.mount):
         return ""
-    component = cls(**props)
-    component.mount(**props)
-    with rendering(RenderScope(dead=True)):
-        return component.render()
+    try:
+        component = cls(**props)
+        component.mount(**props)
+        with rendering(RenderScope(dead=True)):
+            return str(component.render())
+    except Exception:
+        log.exception("component %r (%s) failed in the dead render", id, cls.__qualname__)
+        return ""

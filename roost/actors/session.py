@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from .liveactor import LiveActor
 from .loop import ActorRuntime
 from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync
-from .outbox import Outbox, SessionEnded, Transport
+from .outbox import MAX_BYTES, Outbox, SessionEnded, Transport
 from .registry import Registry
 from .tab import Tab
 
@@ -30,8 +31,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("roost.session")
 
-Kick = Callable[[], Awaitable[None]]
-"""Closes a socket that another one replaced."""
+Kick = Callable[[int, str], Awaitable[None]]
+"""Closes a tab's socket with a close code and reason (replaced by a newer one, cut off)."""
+
+KICK_TIMEOUT = 1.0
+"""Seconds a session waits for a socket it gave up on to close."""
 
 CRASH_MESSAGE = "Something went wrong on the server. Reload the page to try again."
 
@@ -65,8 +69,13 @@ class Session:
         max_restarts: int = 3,
         max_seconds: float = 5.0,
         grace: float = 30.0,
+        outbox_bytes: int = MAX_BYTES,
     ) -> None:
         self.id = session_id
+        """The session's public name (logs, the supervision tree); it resumes nothing."""
+        self.resume_key = secrets.token_urlsafe(16)
+        """The secret a rejoin must show to take this session over; only the page
+        that joined it holds it (from its ``Joined``), and it is never logged."""
         self.grace = grace
         self.route = route
         self._transport = transport
@@ -76,7 +85,7 @@ class Session:
         self.ready = anyio.Event()
         """Set once the session has started (or failed to)."""
         self._changed = anyio.Event()
-        self.outbox = Outbox(transport, on_stall=self.detach)
+        self.outbox = Outbox(transport, max_bytes=outbox_bytes, on_cut_off=self._cut_off)
         self.components_supervisor = DynamicSupervisor(
             max_restarts=max_restarts, max_seconds=max_seconds, name=f"components {session_id}"
         )
@@ -101,6 +110,11 @@ class Session:
             max_seconds=max_seconds,
             name=f"session {session_id}",
         )
+
+    @property
+    def resume_token(self) -> str:
+        """What the tab's ``Joined`` carries and a rejoin shows: id and resume key."""
+        return f"{self.id}.{self.resume_key}"
 
     def child_spec(self) -> ChildSpec:
         """The spec for the ``sessions`` dynamic supervisor (never restarted there)."""
@@ -129,10 +143,8 @@ class Session:
                 await self.supervisor.run(task_status=task_status)
         except Exception as exc:
             log.error("session %s failed: %s", self.id, exc)
-            if self._transport is not None:
-                crash = protocol.Crash(VIEW_TARGET, CRASH_MESSAGE)
-                with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-                    await self._transport(crash)
+            with anyio.CancelScope(shield=True):
+                await self.outbox.write_now(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE))
             raise
         finally:
             self._end()
@@ -160,13 +172,25 @@ class Session:
         self.outbox.attach(transport)
         self._notify()
         if previous is not None:
-            with anyio.move_on_after(1):
-                await previous()
+            with anyio.move_on_after(KICK_TIMEOUT):
+                await previous(protocol.CLOSE_POLICY, "replaced by a newer connection of this tab")
         for target in self.tab.targets():
             ref = self.tab.ref(target)
             if ref is not None:
                 with contextlib.suppress(MailboxClosed):
                     await ref.send_wait(Resync(0))
+
+    async def _cut_off(self, transport: Transport, reason: str) -> None:
+        # The outbox gave up on this socket: detach, and close it so that the
+        # tab reconnects and resyncs instead of waiting on a socket that is stuck.
+        if transport != self._transport:
+            return
+        kick = self._kick
+        log.warning("session %s: cutting its socket off: %s", self.id, reason)
+        self.detach(transport)
+        if kick is not None:
+            with anyio.move_on_after(KICK_TIMEOUT):
+                await kick(protocol.CLOSE_TRY_AGAIN, reason)
 
     def detach(self, transport: Transport | None = None) -> None:
         """The tab's socket is gone (if ``transport`` is given: only if it is that one).

@@ -67,6 +67,11 @@ class Stateful:
             self._tracker.assigned(name, self.__dict__.get(name, _MISSING), value)
         object.__setattr__(self, name, value)
 
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        if name[0] != "_":
+            self._tracker.mark(name)  # gone from the template: a change too
+
     def _as_assign(self, name: str) -> Any:
         """What an actor keeps when this is assigned to its attribute ``name``."""
         return self

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from .. import protocol
 from ..protocol import VIEW_TARGET
-from ..supervisor import ChildSpec, DynamicSupervisor
+from ..supervisor import ChildSpec, ChildTerminated, DynamicSupervisor
 from .componentactor import ComponentActor
 
 if TYPE_CHECKING:
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from .registry import Registry
 
 log = logging.getLogger("roost.actors")
+
+COMPONENT_FAILED = "This part of the page failed to load."
 
 
 class Tab:
@@ -81,8 +84,11 @@ class Tab:
         existing = self._actors.get(cid)
         if isinstance(existing, ComponentActor):
             if existing.cls is cls and existing.parent == parent:
-                existing.give_props(props)
-                return
+                if existing.failed is None:
+                    existing.give_props(props)
+                    return
+                if existing.props == props:
+                    return  # it failed to mount with these props: not again on every render
             if existing.parent != parent:
                 raise ValueError(f"component id {cid!r} is already used by {existing.parent!r}")
             await self.stop_component(cid)
@@ -90,7 +96,22 @@ class Tab:
             raise ValueError(f"component id {cid!r} is reserved for the view")
         component = ComponentActor(self, cid, cls, props, parent)
         self._actors[cid] = component
-        await self.components.start_child(ChildSpec(cid, component.run, restart="permanent"))
+        try:
+            await self.components.start_child(ChildSpec(cid, component.run, restart="permanent"))
+        except ChildTerminated:
+            pass  # stopped before it started: nothing failed
+        except Exception as exc:
+            # Its own failure, not its parent's: the parent keeps running and
+            # the component's place on the page shows that it failed.
+            component.failed = exc
+            log.error(
+                "component %r (%s, placed by %r) failed to mount",
+                cid,
+                cls.__qualname__,
+                parent,
+                exc_info=exc,
+            )
+            await self.outbox.put(protocol.Crash(cid, COMPONENT_FAILED))
 
     async def stop_component(self, cid: str) -> None:
         """Stop component ``cid`` (and the components it placed): its ``unmount`` runs."""
@@ -100,7 +121,8 @@ class Tab:
         del self._actors[cid]
         for child in list(component.children):
             await self.stop_component(child)
-        await self.components.terminate_child(cid)
+        if component.failed is None:
+            await self.components.terminate_child(cid)
 
     def send_update(self, cid: str, props: dict[str, Any]) -> None:
         """Merge ``props`` into component ``cid``'s (``send_update``); never waits."""

@@ -5,7 +5,10 @@
 //   roost-submit="name"  on a form: params from its fields; a form that carries
 //                        roost-reset once the reply comes (after its patches) is cleared
 //   roost-change="name"  on a form or a field: params from the form's fields, on every input
+// While the page is not connected nothing is sent or queued: the element gets
+// its binding's -refused class and the page's status notice says why.
 import { ATTR, CLIENT } from "./protocol.js";
+import { DISCONNECTED } from "./socket.js";
 
 export function valueParams(element) {
   const out = {};
@@ -58,9 +61,13 @@ export function targetOf(element) {
   return container ? container.getAttribute(ATTR.ID) : null;
 }
 
-function send(socket, element, binding, params) {
+function send(socket, status, element, binding, params) {
   const target = targetOf(element);
   if (target === null) return Promise.resolve();
+  if (!socket.connected) {
+    status.refuse(element, binding);
+    return Promise.reject(DISCONNECTED);
+  }
   const name = element.getAttribute(binding);
   // Pages style the pending state by these class names (roost-click-loading, …),
   // so they must stay the attribute's name plus -loading.
@@ -73,12 +80,12 @@ function send(socket, element, binding, params) {
   });
 }
 
-export function bind(document, socket) {
+export function bind(document, socket, status) {
   document.addEventListener("click", (e) => {
     const element = e.target.closest && e.target.closest(`[${ATTR.CLICK}]`);
     if (!element) return;
     e.preventDefault();
-    send(socket, element, ATTR.CLICK, valueParams(element)).catch(() => {});
+    send(socket, status, element, ATTR.CLICK, valueParams(element)).catch(() => {});
   });
 
   document.addEventListener("submit", (e) => {
@@ -86,7 +93,7 @@ export function bind(document, socket) {
     if (!form) return;
     e.preventDefault();
     const params = { ...formParams(form), ...valueParams(form) };
-    send(socket, form, ATTR.SUBMIT, params).then(
+    send(socket, status, form, ATTR.SUBMIT, params).then(
       () => form.hasAttribute(ATTR.RESET) && form.reset(),
       () => {},
     );
@@ -98,6 +105,6 @@ export function bind(document, socket) {
     if (!element) return;
     const form = field.form || element.closest("form");
     const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
-    send(socket, element, ATTR.CHANGE, { ...params, ...valueParams(element) }).catch(() => {});
+    send(socket, status, element, ATTR.CHANGE, { ...params, ...valueParams(element) }).catch(() => {});
   });
 }

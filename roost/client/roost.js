@@ -4,6 +4,7 @@ import { Socket } from "./socket.js";
 import { Targets } from "./view.js";
 import { bind } from "./bindings.js";
 import { applyPatches } from "./patch.js";
+import { Status } from "./status.js";
 import { ATTR } from "./protocol.js";
 
 const Roost = (window.Roost = window.Roost || {});
@@ -12,7 +13,9 @@ Roost.applyPatches = applyPatches;
 // A refused token means the page is too old (tokens live 24 h: a tab left
 // open, a laptop that slept overnight); a fresh page has a fresh token. At
 // most one reload per RELOAD_GUARD_MS, so that a server refusing every token
-// (a changed secret) cannot send the tab into a reload loop.
+// (a changed secret) cannot send the tab into a reload loop. When the guard
+// holds, the page says so (the error state and its notice) instead of dying
+// quietly. True when the page reloads.
 const RELOAD_GUARD_MS = 30000;
 const RELOADED_AT = "roost:reloaded-at";
 
@@ -24,9 +27,10 @@ function reloadForANewToken() {
   } catch (e) {
     // Without storage there is no guard: better a stopped page than a loop.
     console.warn("roost: the server refused this page's token; reload to continue", e);
-    return;
+    return false;
   }
   window.location.reload();
+  return true;
 }
 
 function boot() {
@@ -35,14 +39,18 @@ function boot() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const base = new URL(import.meta.url).pathname.replace(/\/[^/]*$/, "");
   let targets;
+  const status = new Status(document);
   const socket = new Socket(`${scheme}//${location.host}${base}/socket`, root.getAttribute(ATTR.TOKEN), {
     onMessage: (m) => targets.handle(m),
-    onBadToken: reloadForANewToken,
+    onBadToken: () => reloadForANewToken() || socket.stop(),
+    onState: (state, message) => status.set(state, message),
   });
+  status.set(socket.state);
   targets = new Targets(document, socket);
-  bind(document, socket);
+  bind(document, socket, status);
   Roost.socket = socket;
   Roost.targets = targets;
+  Roost.status = status;
   socket.connect();
   // The back/forward cache: a page that may be restored (`persisted`) only
   // closes its socket, without Leave, so the server keeps its session for the

@@ -1,6 +1,6 @@
 // The WebSocket to the server: join and rejoin (resuming the session), refs
 // and replies, checked heartbeats, and reconnection with exponential backoff
-// and jitter. Knows no DOM.
+// and jitter. Knows no DOM: it names its connection state, and status.js shows it.
 import { CLIENT, ERROR, SERVER, VERSION } from "./protocol.js";
 
 const HEARTBEAT_MS = 30000;
@@ -11,14 +11,31 @@ const BACKOFF_MAX_MS = 10000;
 // What a request rejects with when there is no open socket to send it on.
 export const DISCONNECTED = "disconnected";
 
+// The connection state. connecting: before the first join and while a join is
+// in flight; connected: joined; disconnected: the socket was lost and a retry
+// is scheduled (with backoff); error: stopped for good -- the page must be
+// reloaded (a refused token, a view that failed for good).
+export const STATE = {
+  CONNECTING: "connecting",
+  CONNECTED: "connected",
+  DISCONNECTED: "disconnected",
+  ERROR: "error",
+};
+
 export class Socket {
   // onMessage(message): every server message that is not a reply to a request.
-  // onBadToken(): the server refused the page's token (expired, foreign); the socket has stopped.
-  constructor(url, token, { onMessage, onBadToken = () => {} }) {
+  // onBadToken(): the server refused the page's token (expired, foreign); the
+  //   socket has halted, still connecting: reload the page, or stop() it.
+  // onState(state, message): the connection state changed (STATE), with an
+  //   error's message when stop() was given one.
+  constructor(url, token, { onMessage, onBadToken = () => {}, onState = () => {} }) {
     this.url = url;
     this.token = token;
     this.onMessage = onMessage;
     this.onBadToken = onBadToken;
+    this.onState = onState;
+    this.state = STATE.CONNECTING;
+    this.stateMessage = "";
     this.ref = 0;
     this.pending = new Map();
     this.attempt = 0;
@@ -35,13 +52,28 @@ export class Socket {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
+  // Joined and open: what the user does can be sent.
+  get connected() {
+    return this.state === STATE.CONNECTED && this.open;
+  }
+
+  setState(state, message = "") {
+    if (state === this.state && message === this.stateMessage) return;
+    this.state = state;
+    this.stateMessage = message;
+    this.onState(state, message);
+  }
+
   connect() {
     clearTimeout(this.retry);
     const ws = new WebSocket(`${this.url}?v=${VERSION}`);
     this.ws = ws;
     // The join is the socket's first frame, so the server handles every later
     // one after it: events need not wait for Joined.
-    ws.onopen = () => this.join();
+    ws.onopen = () => {
+      this.setState(STATE.CONNECTING);
+      this.join();
+    };
     ws.onmessage = (e) => this.receive(JSON.parse(e.data));
     ws.onclose = () => this.lost();
   }
@@ -65,7 +97,7 @@ export class Socket {
   refused(code) {
     if (code === DISCONNECTED) return; // the close already scheduled the retry
     if (code === ERROR.BAD_TOKEN) {
-      this.stop();
+      this.halt();
       this.onBadToken();
       return;
     }
@@ -88,7 +120,9 @@ export class Socket {
 
   lost() {
     this.drop();
-    if (!this.stopped) this.reconnectLater();
+    if (this.stopped) return;
+    this.setState(STATE.DISCONNECTED);
+    this.reconnectLater();
   }
 
   // Forget the socket at once rather than wait for its close handshake,
@@ -133,6 +167,10 @@ export class Socket {
 
   receive(message) {
     const [tag, ref] = message;
+    // The server sends a socket nothing but refusals until it has joined it:
+    // any other frame proves the join, also when the view's first Render
+    // comes before the Joined.
+    if (tag !== SERVER.ERROR) this.setState(STATE.CONNECTED);
     if (tag !== SERVER.ACK && tag !== SERVER.JOINED && tag !== SERVER.ERROR) {
       this.onMessage(message);
       return;
@@ -158,8 +196,14 @@ export class Socket {
     this.stop();
   }
 
-  // Close and stay closed (a view that failed for good, a page put in the bfcache).
-  stop() {
+  // Close and stay closed (a view that failed for good, a page put in the
+  // bfcache): the error state, with `message` for the page if given.
+  stop(message = "") {
+    this.halt();
+    this.setState(STATE.ERROR, message);
+  }
+
+  halt() {
     this.stopped = true;
     clearTimeout(this.retry);
     this.drop();
@@ -170,6 +214,7 @@ export class Socket {
     this.drop();
     this.stopped = false;
     this.attempt = 0;
+    this.setState(STATE.CONNECTING);
     this.connect();
   }
 }

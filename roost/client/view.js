@@ -3,6 +3,9 @@
 import { ATTR, CLIENT, SERVER, VIEW_TARGET } from "./protocol.js";
 import { applyPatches } from "./patch.js";
 
+// The status notice of a page whose view failed for good (its own message is in its place).
+const STOPPED = "This page has stopped. Reload the page.";
+
 export class Targets {
   constructor(document, socket) {
     this.document = document;
@@ -47,7 +50,16 @@ export class Targets {
       this.sync(target);
       return;
     }
-    keepingChildren(root, () => applyPatches(root, ops));
+    try {
+      keepingChildren(root, () => applyPatches(root, ops));
+    } catch (e) {
+      // Some ops may have applied, the rest not: the content is now neither
+      // version. A full render from the server replaces it.
+      console.warn(`roost: a patch of target ${JSON.stringify(target)} failed; resyncing it`, e);
+      this.versions.delete(target);
+      this.sync(target);
+      return;
+    }
     this.versions.set(target, version);
   }
 
@@ -71,7 +83,7 @@ export class Targets {
     root.setAttribute(ATTR.CRASHED, "");
     this.versions.delete(target);
     // The view failed for good: rejoining would hide the error behind a fresh view.
-    if (target === VIEW_TARGET) this.socket.stop();
+    if (target === VIEW_TARGET) this.socket.stop(STOPPED);
   }
 }
 
@@ -94,9 +106,14 @@ function navigate(to) {
 function keepingChildren(root, change) {
   const before = new Map();
   for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) before.set(el.getAttribute(ATTR.ID), el);
-  change();
-  for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) {
-    const old = before.get(el.getAttribute(ATTR.ID));
-    if (old && old !== el && !el.hasChildNodes()) el.replaceChildren(...old.childNodes);
+  try {
+    change();
+  } finally {
+    // Also after a change that failed halfway: no child's content is lost
+    // while its parent waits for the resync.
+    for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) {
+      const old = before.get(el.getAttribute(ATTR.ID));
+      if (old && old !== el && !el.hasChildNodes()) el.replaceChildren(...old.childNodes);
+    }
   }
 }

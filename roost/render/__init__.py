@@ -12,9 +12,11 @@ from .diff import diff_trees as diff_trees
 from .differ import Differ as Differ
 from .environment import environment_for as environment_for
 from .jinja_internals import UnsupportedJinja as UnsupportedJinja
+from .parse import parse_client_html as parse_client_html
 from .parse import parse_html as parse_html
 from .regions import RegionRenderer as RegionRenderer
 from .vdom import Comment as Comment
 from .vdom import Element as Element
 from .vdom import ProcessingInstruction as ProcessingInstruction
 from .vdom import to_html as to_html
+from .wire import client_html as client_html

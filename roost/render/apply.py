@@ -57,8 +57,11 @@ def apply_ops(tree: str | Tree, ops: list[Any]) -> Tree:
 
     The ops are applied in order with exactly the browser applier's rules:
     inserted/replacing HTML is parsed as a ``<template>`` parses it (in an
-    ``<svg>``/``<math>`` wrapper under foreign parents), and a component
-    boundary's children are never entered. ``tree`` itself is not changed.
+    ``<svg>``/``<math>`` wrapper under foreign parents), a whole-content
+    replace as a ``<div>``'s content in an inert document, both with
+    scripting disabled (``<noscript>`` content is markup); and a component
+    boundary's children are never entered. ``tree`` (an HTML string is
+    parsed as a page load parses it) itself is not changed.
 
     Raises :class:`PatchError` if an op does not fit the tree.
     """
@@ -76,7 +79,7 @@ def apply_ops(tree: str | Tree, ops: list[Any]) -> Tree:
 def _apply(root: _El, op: list[Any]) -> None:
     code, path = op[0], op[1]
     if code == REPLACE and not path:
-        root.kids[:] = [_thaw(node) for node in parse_html(op[2])]
+        root.kids[:] = [_thaw(node) for node in parse_html(op[2], scripting=False)]
         return
     if code in (INSERT, REMOVE, MOVE, REPLACE):
         if not path:

@@ -22,8 +22,8 @@ from .vdom import (
     Tree,
     children_context,
     compatible,
-    to_html,
 )
+from .wire import full_html
 
 __all__ = ["diff_children", "diff_html", "diff_node", "diff_trees", "replace_all"]
 
@@ -45,7 +45,7 @@ def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list[Any]:
     If some inserted part of ``new`` would not parse back into itself, the
     ops are a single replace of the whole content with ``new_html`` (the
     source, which parses into ``new`` by definition; ``to_html(new)`` if not
-    given).
+    given), made fit for the client's inert parse by :func:`full_html`.
     """
     ops: list[Any] = []
     if old == new:
@@ -53,12 +53,16 @@ def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list[Any]:
     try:
         diff_children(old, new, [], ops, HTML_NS)
     except LossyMarkup:
-        return replace_all(to_html(new) if new_html is None else str(new_html))
+        return replace_all(full_html(new, new_html))
     return ops
 
 
 def replace_all(html: str) -> list[Any]:
-    """The ops that set the whole content to ``html`` (parsed as the container's content)."""
+    """The ops that set the whole content to ``html``.
+
+    The client parses ``html`` as a ``<div>``'s content in an inert document
+    (scripting disabled): pass :func:`roost.render.client_html` of the source.
+    """
     return [[REPLACE, [], html]]
 
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol, cast
 
 from selectolax.lexbor import LexborHTMLParser
@@ -51,21 +52,31 @@ class _LexborNode(Protocol):
     def template_fragments(self) -> list[_LexborNode]: ...
 
 
-def parse_html(html: str, context: str = "div", ns: str = HTML_NS) -> Tree:
+def parse_html(
+    html: str, context: str = "div", ns: str = HTML_NS, *, scripting: bool = True
+) -> Tree:
     """Parse ``html`` as the children of a ``context`` element and return them.
 
     This is the HTML5 fragment parsing algorithm (the one behind
-    ``element.innerHTML = html``) with scripting enabled, as in a browser:
-    implied ``<tbody>``, auto-closed ``<p>``/``<li>``/``<option>``, adoption
-    of misnested formatting tags, SVG/MathML namespaces and attribute case,
-    character references, raw text in ``<script>``/``<style>``/``<textarea>``.
-    A ``<template>``'s children in the result are its content.
+    ``element.innerHTML = html``) with scripting enabled, as in a browser
+    page: implied ``<tbody>``, auto-closed ``<p>``/``<li>``/``<option>``,
+    adoption of misnested formatting tags, SVG/MathML namespaces and
+    attribute case, character references, raw text in
+    ``<script>``/``<style>``/``<textarea>`` and ``<noscript>``. With
+    ``scripting=False`` it parses as an inert document does (a
+    ``<template>``'s, the one ``createHTMLDocument`` makes), where
+    ``<noscript>`` content is markup. A ``<template>``'s children in the
+    result are its content.
     """
     if not html:
         return ()
     try:
         parser = LexborHTMLParser(
-            str(html), is_fragment=True, fragment_tag=context, fragment_namespace=ns, scripting=True
+            str(html),
+            is_fragment=True,
+            fragment_tag=context,
+            fragment_namespace=ns,
+            scripting=scripting,
         )
     except ValueError:
         plain = _PLAIN.get(ns, context)
@@ -79,7 +90,7 @@ def parse_html(html: str, context: str = "div", ns: str = HTML_NS) -> Tree:
             is_fragment=True,
             fragment_tag=plain,
             fragment_namespace=ns,
-            scripting=True,
+            scripting=scripting,
         )
     first = parser.root
     if first is None:
@@ -91,17 +102,72 @@ def parse_in_template(html: str, ns: str = HTML_NS) -> Tree:
     """Parse ``html`` exactly as the browser applier does for insert/replace.
 
     A ``<template>`` parses it (so table parts, ``<option>``, ``<li>`` … stand
-    alone); SVG and MathML children are parsed inside an ``<svg>``/``<math>``
-    wrapper whose children are then taken.
+    alone), with scripting disabled as in any inert document (``<noscript>``
+    content is markup); SVG and MathML children are parsed inside an
+    ``<svg>``/``<math>`` wrapper whose children are then taken.
     """
     if ns == SVG_NS:
-        (wrapper,) = parse_html("<svg>" + html + "</svg>", "template")
+        (wrapper,) = parse_html("<svg>" + html + "</svg>", "template", scripting=False)
     elif ns == MATH_NS:
-        (wrapper,) = parse_html("<math>" + html + "</math>", "template")
+        (wrapper,) = parse_html("<math>" + html + "</math>", "template", scripting=False)
     else:
-        return parse_html(html, "template")
+        return parse_html(html, "template", scripting=False)
     assert type(wrapper) is Element  # the one <svg> or <math>, whatever html holds
     return wrapper[2]
+
+
+def parse_client_html(html: str) -> Tree:
+    """The nodes the browser client builds from a full render's HTML.
+
+    The client sets a ``<template>``'s ``innerHTML`` to a ``Render``
+    message's HTML (and parses a whole-content ``REPLACE`` in an inert
+    document's ``<div>``): a parse with scripting disabled. For the HTML
+    :func:`roost.render.client_html` makes of ``html``, this gives
+    ``parse_html(html)``, what a page load of ``html`` builds.
+
+    Content that :func:`opens_body` parses alike in a template and a
+    ``<div>``, and is parsed in a ``<div>`` here: lexbor's template context
+    keeps a ``<form>`` nested in another, which the browser, as the HTML
+    Standard says, drops. Other content is parsed in lexbor's template
+    context, which follows the Standard where Chromium does not (after a
+    ``<title>`` Chromium's template drops table parts); ``client_html``
+    never sends such content.
+    """
+    if opens_body(html):
+        return parse_html(html, "div", scripting=False)
+    return parse_html(html, "template", scripting=False)
+
+
+# Start tags a <template> parses without leaving its "in template" insertion
+# mode (they follow the head rules) or that it keeps as table parts; any other
+# start tag switches it to "in body", the rules a <div>'s content follows.
+_TEMPLATE_MODE_TAGS = frozenset(
+    "base basefont bgsound link meta noframes script style template title "
+    "caption colgroup col tbody tfoot thead tr td th".split()
+)
+_START_TAG = re.compile(r"<([A-Za-z][^\t\n\f\r />]*)")
+
+
+def opens_body(html: str) -> bool:
+    """Whether a ``<template>`` parses ``html`` exactly as a ``<div>`` does.
+
+    True when the first tag is a start tag outside ``_TEMPLATE_MODE_TAGS``
+    (text before it parses alike in both, and from it on both follow the
+    same rules), or there is no tag at all. False for a head-ish or
+    table-part start tag first (``<tr><td>1`` is a row in a template, the
+    text ``1`` in a ``<div>``), and, conservatively, for an end tag (which a
+    template drops: ``</p>`` is an empty ``<p>`` in a ``<div>``), comment,
+    doctype or processing instruction first. Costs a look at the first tag.
+    """
+    i = html.find("<")
+    while i >= 0:
+        tag = _START_TAG.match(html, i)
+        if tag is not None:
+            return tag[1].lower() not in _TEMPLATE_MODE_TAGS
+        if html[i + 1 : i + 2] in ("/", "!", "?"):
+            return False
+        i = html.find("<", i + 1)  # a "<" that starts no tag is text
+    return True
 
 
 def _children(node: _LexborNode | None, ctx: str) -> Tree:

@@ -23,9 +23,10 @@ def html_for(nodes: Tree, ctx: str) -> str:
     """The HTML for ``nodes``, children of a parent whose children are in ``ctx``.
 
     Raises :class:`LossyMarkup` unless the browser applier's parse of the
-    result (a ``<template>``, wrapped for SVG/MathML) gives ``nodes`` back.
+    result (a ``<template>``, wrapped for SVG/MathML; scripting disabled, so
+    ``<noscript>`` text is written escaped) gives ``nodes`` back.
     """
-    html = to_html(nodes)
+    html = to_html(nodes, scripting=False)
     if parse_in_template(html, ctx) != nodes:
         raise LossyMarkup(html)
     return html

@@ -38,8 +38,13 @@ VOID = frozenset(
     "area base basefont bgsound br col embed frame hr img input keygen link meta "
     "param source track wbr".split()
 )
-# Elements whose text children the tokenizer reads raw (no character references).
+# Elements whose text children the tokenizer reads raw (no character references),
+# for a parser with scripting enabled (a page load, ``parse_html``) ...
 RAW_TEXT = frozenset("script style xmp iframe noembed noframes plaintext noscript".split())
+# ... and with scripting disabled (a <template>, an inert document: every HTML
+# string the browser client parses), where <noscript> is an ordinary element.
+# No other element parses differently by the scripting flag.
+RAW_TEXT_NO_SCRIPTING = RAW_TEXT - {"noscript"}
 # The parser drops one newline right after these start tags; serialise one back.
 LEADING_NEWLINE = frozenset(("pre", "textarea", "listing"))
 
@@ -229,24 +234,29 @@ def _needs_attr_escape(text: str) -> bool:
     return "&" in text or '"' in text or "<" in text or ">" in text or "\xa0" in text
 
 
-def to_html(nodes: Node | Iterable[Node]) -> str:
+def to_html(nodes: Node | Iterable[Node], *, scripting: bool = True) -> str:
     """Serialise a node or a sequence of nodes to HTML.
 
     Re-parsing the result in the same context (a ``<div>`` for a whole tree,
-    the parent for a run of siblings) gives the same nodes back. Top-level
-    text is always escaped, so the result is safe to parse in a ``<template>``
-    even when the nodes are destined for a ``<script>``.
+    the parent for a run of siblings) by a parser with the same scripting
+    flag gives the same nodes back. ``scripting=True`` (the default) writes
+    for a page load, where ``<noscript>`` content is raw text;
+    ``scripting=False`` for the browser client's inert parses (a
+    ``<template>``), where it is markup, so its text is escaped. Top-level
+    text is always escaped, so the result is safe to parse in a
+    ``<template>`` even when the nodes are destined for a ``<script>``.
     """
     out: list[str] = []
+    raw_tags = RAW_TEXT if scripting else RAW_TEXT_NO_SCRIPTING
     if isinstance(nodes, (str, Element, Comment, ProcessingInstruction)):
-        _write(nodes, out, False)
+        _write(nodes, out, False, raw_tags)
     else:
         for node in nodes:
-            _write(node, out, False)
+            _write(node, out, False, raw_tags)
     return "".join(out)
 
 
-def _write(node: Node, out: list[str], raw: bool) -> None:
+def _write(node: Node, out: list[str], raw: bool, raw_tags: frozenset[str]) -> None:
     if type(node) is str:
         out.append(node if raw else escape_text(node))
         return
@@ -270,9 +280,9 @@ def _write(node: Node, out: list[str], raw: bool) -> None:
         if tag in LEADING_NEWLINE and children and type(children[0]) is str:
             if children[0].startswith("\n"):
                 out.append("\n")
-        raw_kids = tag in RAW_TEXT
+        raw_kids = tag in raw_tags
     else:
         raw_kids = False
     for child in children:
-        _write(child, out, raw_kids)
+        _write(child, out, raw_kids, raw_tags)
     out.append("</" + tag + ">")

@@ -14,6 +14,7 @@ from ..actors import LiveView, dead_render
 from ..protocol import ATTR, VIEW_TARGET
 from ..render import environment_for
 from ..supervisor import ChildSpec
+from .hosts import HostCheck
 from .socket import serve_socket
 from .static import client_file
 from .tokens import TokenSigner
@@ -39,13 +40,28 @@ class App:
 
     A tab whose socket drops keeps its session (every actor, with its state)
     for ``reconnect_grace`` seconds; the browser rejoins it when it
-    reconnects. Each socket may send ``event_rate = (per_second, burst)``
-    events; more are refused with ``rate_limited``. ``children`` are the
-    app's own services (child specs), started under the
-    root supervisor after pubsub and store and before the sessions. ``App``
-    is an ASGI callable. ``roost run module:app`` serves it under the
-    supervision tree; any other ASGI server works too, in which case the tree
-    is started by the ASGI lifespan.
+    reconnects. ``children`` are the app's own services (child specs),
+    started under the root supervisor after pubsub and store and before the
+    sessions. ``App`` is an ASGI callable. ``roost run module:app`` serves it
+    under the supervision tree; any other ASGI server works too, in which
+    case the tree is started by the ASGI lifespan.
+
+    What a client may do (docs/security.md says why each limit is there):
+
+    - ``allowed_hosts``: the ``Host`` names served (a leading dot matches
+      subdomains, ``"*"`` any); others get 400, and their sockets are
+      refused. Default: ``ROOST_ALLOWED_HOSTS`` (comma separated), else the
+      loopback names only.
+    - ``check_origin``: a socket's ``Origin`` must be this server's own
+      scheme, host and port.
+    - ``event_rate = (per_second, burst)`` messages per socket, and
+      ``address_rate`` per client address across its sockets; more are
+      refused with ``rate_limited``. ``max_pending_joins`` sockets per address
+      may be open without having joined; a socket must join within
+      ``join_timeout`` seconds, and is closed after ``idle_timeout`` seconds
+      without a frame.
+    - ``outbox_bytes``: what the server keeps waiting for one socket; a
+      socket that falls further behind is cut off (it reconnects and resyncs).
     """
 
     def __init__(
@@ -59,6 +75,12 @@ class App:
         children: Sequence[ChildSpec] = (),
         reconnect_grace: float = 30.0,
         event_rate: tuple[float, int] = (50.0, 200),
+        address_rate: tuple[float, int] | None = (200.0, 800),
+        max_pending_joins: int | None = 8,
+        join_timeout: float = 10.0,
+        idle_timeout: float = 75.0,
+        outbox_bytes: int = 1024 * 1024,
+        allowed_hosts: Sequence[str] | None = None,
     ) -> None:
         self.routes = dict(routes)
         self.signer = TokenSigner(secret)
@@ -68,6 +90,12 @@ class App:
         self.children = list(children)
         self.reconnect_grace = reconnect_grace
         self.event_rate = event_rate
+        self.address_rate = address_rate
+        self.max_pending_joins = max_pending_joins
+        self.join_timeout = join_timeout
+        self.idle_timeout = idle_timeout
+        self.outbox_bytes = outbox_bytes
+        self.hosts = HostCheck(allowed_hosts)
         self.runtime: Runtime | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -85,6 +113,11 @@ class App:
     # -- HTTP ----------------------------------------------------------------
 
     async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        host = self.hosts.refusal(scope)
+        if host is not None:
+            log.warning("http request refused: %s", host)
+            await _respond(send, 400, host.encode(), "text/plain; charset=utf-8")
+            return
         path = scope["path"]
         if scope["method"] not in ("GET", "HEAD"):
             await _respond(send, 405, b"method not allowed", "text/plain")

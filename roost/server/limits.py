@@ -1,4 +1,4 @@
-# Per-connection rate limiting of client events: a token bucket.
+# Rate limits: a token bucket, and what the sockets of one client address may do together.
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,3 +31,53 @@ class TokenBucket:
             self._tokens -= 1
             return True
         return False
+
+
+class AddressLimits:
+    """What the sockets of one client address may do together.
+
+    Their messages share one ``TokenBucket`` (``rate``; None: no limit per
+    address), so ten sockets get no more than one address's share; at most
+    ``max_pending`` of them may be open without having joined (None: no limit).
+    An address's state is dropped when its last socket closes.
+    """
+
+    def __init__(self, rate: tuple[float, int] | None, max_pending: int | None) -> None:
+        self.rate = rate
+        self.max_pending = max_pending
+        self._open: dict[str, int] = {}
+        self._pending: dict[str, int] = {}
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def open(self, address: str) -> bool:
+        """A socket from ``address`` opens, not yet joined; False if it must be refused."""
+        pending = self._pending.get(address, 0)
+        if self.max_pending is not None and pending >= self.max_pending:
+            return False
+        self._pending[address] = pending + 1
+        self._open[address] = self._open.get(address, 0) + 1
+        return True
+
+    def joined(self, address: str) -> None:
+        """A socket from ``address`` has joined: it no longer counts as pending."""
+        self._pending[address] = self._pending.get(address, 1) - 1
+
+    def close(self, address: str, joined: bool) -> None:
+        """A socket from ``address`` closed (``joined``: after it had joined)."""
+        if not joined:
+            self._pending[address] = self._pending.get(address, 1) - 1
+        left = self._open.get(address, 1) - 1
+        if left > 0:
+            self._open[address] = left
+        else:
+            for table in (self._open, self._pending, self._buckets):
+                table.pop(address, None)
+
+    def allow(self, address: str) -> bool:
+        """Spend one of ``address``'s messages; False when it is over its rate."""
+        if self.rate is None:
+            return True
+        bucket = self._buckets.get(address)
+        if bucket is None:
+            bucket = self._buckets[address] = TokenBucket(*self.rate)
+        return bucket.allow()

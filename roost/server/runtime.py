@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import hypercorn.trio
 from .. import pubsub, store
 from ..actors import Kick, Registry, Session, Transport
 from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor, events
+from .limits import AddressLimits
 
 if TYPE_CHECKING:
     from .app import App
@@ -37,6 +39,8 @@ class Runtime:
         self.store = store.backend()
         self.names = Registry()
         self._sessions: dict[str, Session] = {}
+        self.addresses = AddressLimits(app.address_rate, app.max_pending_joins)
+        """What the sockets of each client address may do together."""
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
         children = [
             ChildSpec("pubsub", self.pubsub.run),
@@ -58,17 +62,19 @@ class Runtime:
     ) -> Session:
         """The session for a verified token's ``claims``, now sending to ``transport``.
 
-        ``resume`` names a session this tab joined before: if it still runs
-        (the tab reconnected within the grace period) it is attached to
-        ``transport`` and carries on with its state, and the socket it had is
-        closed with its ``kick``. Otherwise a new session with a fresh,
-        unguessable id mounts, at the URL the page was served for (signed in
-        the claims, so the view's ``handle_params`` sees what the dead render
-        saw, never a string the client chose). Raises ``LookupError`` when no view is routed
-        at the claimed path, and whatever the view's start raised otherwise.
+        ``resume`` is what the ``Joined`` of this tab's earlier join gave it
+        (``resume_token``): if that session still runs (the tab reconnected
+        within the grace period) it is attached to ``transport`` and carries on
+        with its state, and the socket it had is closed with its ``kick``. The
+        session's id alone resumes nothing: the token's secret half must match.
+        Otherwise a new session mounts, at the URL the page was served for
+        (signed in the claims, so the view's ``handle_params`` sees what the
+        dead render saw, never a string the client chose). Raises
+        ``LookupError`` when no view is routed at the claimed path, and
+        whatever the view's start raised otherwise.
         """
         route = claims.get("r", "")
-        previous = self._sessions.get(resume) if resume else None
+        previous = self._resumable(resume)
         if previous is not None and previous.route == route:
             await previous.ready.wait()
             if not previous.ended:
@@ -78,8 +84,11 @@ class Runtime:
         view_class = self.app.routes.get(route)
         if view_class is None:
             raise LookupError(f"no view is routed at {route!r}")
+        session_id = secrets.token_hex(6)
+        while session_id in self._sessions:
+            session_id = secrets.token_hex(6)
         session = Session(
-            secrets.token_urlsafe(16),
+            session_id,
             view_class,
             claims.get("p", {}),
             {},
@@ -90,6 +99,7 @@ class Runtime:
             names=self.names,
             grace=self.app.reconnect_grace,
             kick=kick,
+            outbox_bytes=self.app.outbox_bytes,
         )
         # Known before it has started, so that a quick rejoin waits for it.
         self._sessions[session.id] = session
@@ -109,6 +119,7 @@ class Runtime:
         A dynamic supervisor drops a child in the same step as it reports its
         ``exited`` or ``shutdown`` event, so this waits on those, not the clock.
         """
+        session_id = session_id.partition(".")[0]
         if not self.sessions.running:
             return
         with events.listen(self.sessions.name) as recorder:
@@ -118,8 +129,15 @@ class Runtime:
                 await recorder.wait_for(child=session_id, count=seen)
 
     def session(self, session_id: str) -> Session | None:
-        """The running session with this id, if any."""
-        return self._sessions.get(session_id)
+        """The running session with this id (or resume token), if any."""
+        return self._sessions.get(session_id.partition(".")[0])
+
+    def _resumable(self, resume: str) -> Session | None:
+        session_id, _, key = resume.partition(".")
+        session = self._sessions.get(session_id) if key else None
+        if session is None or not hmac.compare_digest(key, session.resume_key):
+            return None
+        return session
 
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:
@@ -137,13 +155,8 @@ class Runtime:
     async def _serve_http(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        config = hypercorn.config.Config()
         assert self.bind is not None
-        config.bind = [self.bind]
-        config.accesslog = None
-        config.errorlog = logging.getLogger("hypercorn.error")
-        config.websocket_max_message_size = 64 * 1024
-        config.graceful_timeout = 2.0
+        config = _hypercorn_config(self.bind, idle_timeout=getattr(self.app, "idle_timeout", 75.0))
 
         class _Started:
             def started(inner, urls: list[str] | None = None) -> None:
@@ -151,3 +164,30 @@ class Runtime:
                 task_status.started(self.urls)
 
         await hypercorn.trio.serve(self.app, config, task_status=_Started())  # type: ignore[arg-type]
+
+
+def _hypercorn_config(bind: str, *, idle_timeout: float | None) -> hypercorn.config.Config:
+    """hypercorn's configuration under `roost run`: every per-connection bound it takes.
+
+    The limits and their reasons are in ``hypercorn_guard`` (and
+    docs/limits-ws.md); the guard it installs adds those hypercorn cannot be
+    configured for. ``idle_timeout`` is the app's (a socket silent that long
+    is closed by roost); hypercorn's own read timeout stays above it.
+    """
+    from . import hypercorn_guard as guard
+
+    guard.install()
+    config = guard.GuardedConfig()
+    config.bind = [bind]
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.graceful_timeout = 2.0
+    config.websocket_max_message_size = guard.MAX_MESSAGE
+    config.websocket_max_frames = guard.MAX_FRAMES_PER_MESSAGE
+    config.h11_max_incomplete_size = guard.MAX_HEAD
+    config.keep_alive_timeout = guard.HEAD_TIMEOUT
+    config.max_app_queue_size = guard.APP_QUEUE
+    config.read_timeout = (
+        None if idle_timeout is None else int(idle_timeout + guard.READ_TIMEOUT_MARGIN)
+    )
+    return config

@@ -1,116 +1,227 @@
-# One browser tab's WebSocket: accept (origin and version checked), join the
-# view named by a signed token, route frames into the session, detach on close.
+# One browser tab's WebSocket: accept (version, host and origin checked), join
+# the view named by a signed token, route frames into the session, and on every
+# way out detach the session first and close the socket after.
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import anyio
 
 from .. import protocol
+from .._logging import clip
 from ..actors import SessionEnded
-from ..protocol import CLOSE_BAD_DATA, CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_POLICY
+from ..protocol import (
+    CLOSE_BAD_DATA,
+    CLOSE_GOING_AWAY,
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_NORMAL,
+    CLOSE_POLICY,
+    CLOSE_TRY_AGAIN,
+)
+from .hosts import origin_refusal
 from .limits import TokenBucket
 from .tokens import BadToken
 
 if TYPE_CHECKING:
     from ..actors import Session
     from .app import App
+    from .runtime import Runtime
 
 log = logging.getLogger("roost.server")
 
-IDLE_TIMEOUT = 75.0
-"""Seconds without a frame before a socket is taken for dead (clients beat every 30 s)."""
+CLOSE_TIMEOUT = 2.0
+"""Seconds the close frame may take to write; the session is detached before it."""
+
+WRITE_QUEUE = 2
+"""Frames a socket's writer may have waiting: past them, the session's outbox waits
+(and cuts the socket off when that takes too long)."""
 
 
 async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Serve one WebSocket until the client leaves, goes silent or sends something invalid.
 
-    A bad frame, token or origin closes this connection only, after an
-    ``Error`` message that says what was wrong.
+    A bad frame, token, host or origin closes this connection only, with a
+    close code and reason that say what was wrong (docs/protocol.md). However
+    the socket ends, its session is detached before anything is written.
     """
     if (await receive())["type"] != "websocket.connect":
         return
-    refusal = _refusal(app, scope)
-    if refusal:
-        log.warning("websocket refused: %s", refusal)
-        await send({"type": "websocket.close", "code": CLOSE_POLICY, "reason": refusal})
-        return
+    # Accepted first, so that even a refusal reaches the client as a close
+    # code and reason rather than a bare HTTP 403 the browser hides.
     await send({"type": "websocket.accept"})
-    connection = _Connection(app, send)
-    try:
-        await connection.serve(receive)
-    except SessionEnded:
-        # It failed past its restart limit (the client was sent a Crash) or was stopped.
-        await connection.kick(CLOSE_NORMAL, "session ended")
-    finally:
-        with anyio.CancelScope(shield=True), anyio.move_on_after(5):
-            # Still open here only when cancelled: the server is stopping.
-            await connection.kick(CLOSE_GOING_AWAY, "server shutting down")
-            await connection.close()
+    runtime = app.runtime
+    refusal = _refusal(app, scope)
+    if refusal is not None or runtime is None:
+        refusal = refusal or "server is not running a supervision tree"
+        log.warning("websocket refused: %s", refusal)
+        await _close(send, CLOSE_POLICY, refusal)
+        return
+    address = _address(scope)
+    if not runtime.addresses.open(address):
+        log.warning("websocket refused: %s has too many sockets that have not joined", address)
+        await _close(send, CLOSE_TRY_AGAIN, "too many connections from this address")
+        return
+    connection = _Connection(app, runtime, address, send)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(connection.write_queued)
+        try:
+            await connection.serve(receive)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await connection.finish()
 
 
 def _refusal(app: App, scope: dict[str, Any]) -> str | None:
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     if query.get("v") != [str(protocol.VERSION)]:
         return f"unsupported protocol version (server speaks v={protocol.VERSION})"
+    host = app.hosts.refusal(scope)
+    if host is not None:
+        return host
     if app.check_origin:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        origin = headers.get("origin")
-        if origin is not None and urlsplit(origin).netloc != headers.get("host"):
-            return f"origin {origin} does not match host"
-    if app.runtime is None:
-        return "server is not running a supervision tree"
+        return origin_refusal(scope)
     return None
 
 
-class _Connection:
-    """The state of one socket: before join, joined to a session, closed."""
+def _address(scope: dict[str, Any]) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
-    def __init__(self, app: App, send: Any) -> None:
+
+async def _close(send: Any, code: int, reason: str) -> None:
+    # A close reason is at most 123 bytes (RFC 6455); say as much of it as fits.
+    reason = reason.encode()[:123].decode(errors="ignore")
+    with anyio.move_on_after(CLOSE_TIMEOUT):
+        try:
+            await send({"type": "websocket.close", "code": code, "reason": reason})
+        except Exception:  # the peer is gone already
+            pass
+
+
+class _Connection:
+    """One socket: before join, joined to a session, closed.
+
+    One task of the socket's own writes its frames (``write_queued``): hypercorn
+    shields a write from cancellation, so a client that stops reading would
+    hold whatever task wrote to it forever; the session's outbox only ever
+    waits for room in this socket's small queue, which it can give up on.
+    Writes never overlap (``_writing``): queued frames and the close frame
+    take turns.
+    """
+
+    def __init__(self, app: App, runtime: Runtime, address: str, send: Any) -> None:
         self.app = app
+        self.runtime = runtime
+        self.address = address
         self._send = send
+        self._writing = anyio.Lock()
+        self._queue, self._queued = anyio.create_memory_object_stream[str](WRITE_QUEUE)
+        self._drained = anyio.Event()
         self.session: Session | None = None
         self.closed = False
         self.left = False
         self.frames = TokenBucket(*app.event_rate)
+        self._close: tuple[int, str] | None = None
+        """The close code and reason to send when the connection is done."""
+        self._close_sent = False
+        self._reading: anyio.CancelScope | None = None
 
-    async def transport(self, message: protocol.ServerMessage) -> None:
-        """Encode ``message`` and write it (the one place a server message is encoded)."""
-        if not self.closed:
-            try:
-                await self._send({"type": "websocket.send", "text": protocol.encode(message)})
-            except Exception:  # the peer went away; the reader will notice
-                self.closed = True
+    # -- writing -------------------------------------------------------------
 
-    async def kick(self, code: int = CLOSE_POLICY, reason: str = "replaced") -> None:
-        """Close the socket (once), e.g. when a reconnected one took its session over."""
-        if not self.closed:
-            self.closed = True
-            with contextlib.suppress(Exception):  # the peer may be gone already
-                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+    async def transport(self, text: str) -> None:
+        """Queue one encoded message for the socket, waiting while the queue is full."""
+        if self.closed:
+            return
+        try:
+            await self._queue.send(text)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass  # closed meanwhile
+
+    async def write_queued(self) -> None:
+        """Write queued frames in order until the connection is done."""
+        try:
+            async for text in self._queued:
+                async with self._writing:
+                    try:
+                        await self._send({"type": "websocket.send", "text": text})
+                    except Exception:  # the peer went away
+                        self._gone()
+                        return
+        finally:
+            self._queued.close()
+            self._drained.set()
+
+    async def _write(self, message: protocol.ServerMessage) -> None:
+        await self.transport(protocol.encode(message))
+
+    async def kick(self, code: int, reason: str) -> None:
+        """Close the socket (once) with ``code`` and ``reason``; its session is
+        detached first, so no write that follows can block it."""
+        if self.closed:
+            return
+        self._gone()
+        self._close_sent = True
+        await self._write_close(code, reason)
+        if self._reading is not None:
+            self._reading.cancel()  # stop waiting on a client we gave up on
+
+    def _gone(self) -> None:
+        # Every way out of a socket passes here: nothing written may hold it.
+        self.closed = True
+        self._queue.close()
+        if self.session is not None:
+            self.session.detach(self.transport)
+
+    # -- reading -------------------------------------------------------------
 
     async def serve(self, receive: Any) -> None:
-        while True:
-            with anyio.move_on_after(IDLE_TIMEOUT):
+        """Read and handle frames until the connection is done; then set ``_close``."""
+        try:
+            with anyio.CancelScope() as self._reading:
+                await self._read(receive)
+        except SessionEnded:
+            # It failed past its restart limit (the client was sent a Crash) or was stopped.
+            self._close = (CLOSE_NORMAL, "session ended")
+        except Exception:
+            # A bug of ours must not reach the server: this socket ends, nothing else.
+            log.exception("websocket failed")
+            self._close = (CLOSE_INTERNAL_ERROR, "internal error")
+        except BaseException:
+            self._close = (CLOSE_GOING_AWAY, "server shutting down")
+            raise
+
+    async def _read(self, receive: Any) -> None:
+        while not self.closed:
+            # The clock runs only while waiting for a frame: a slow join (a
+            # mount under load) is not cut short by it.
+            timeout = self.app.idle_timeout if self.session else self.app.join_timeout
+            event = None
+            with anyio.move_on_after(timeout):
                 event = await receive()
-                break_out = await self._receive(event)
-                if break_out:
-                    return
-                continue
-            log.info("closing a websocket silent for %s s", IDLE_TIMEOUT)
-            return
+            if event is None:
+                what = "idle" if self.session else "no join"
+                log.info("closing a websocket: %s for %s s", what, timeout)
+                self._close = (CLOSE_GOING_AWAY, f"{what} for {timeout:g} s")
+                return
+            if await self._receive(event):
+                return
 
     async def _receive(self, event: dict[str, Any]) -> bool:
         """Handle one ASGI event; True when the connection is done."""
         if event["type"] == "websocket.disconnect":
-            self.closed = True
+            self._gone()
             return True
         frame = event.get("text")
         if frame is None:
-            frame = event.get("bytes") or b""
+            await self._refuse(
+                0,
+                protocol.BAD_MESSAGE,
+                "binary frames are not part of the protocol",
+                CLOSE_BAD_DATA,
+            )
+            return True
         try:
             message = protocol.decode_client(frame)
         except protocol.ProtocolError as exc:
@@ -118,9 +229,10 @@ class _Connection:
             return True
         if isinstance(message, protocol.Leave):
             self.left = True
+            self._close = (CLOSE_NORMAL, "left")
             return True
         ref = getattr(message, "ref", 0)
-        if not self.frames.allow():
+        if not self.frames.allow() or not self.runtime.addresses.allow(self.address):
             text = f"more than {self.frames.rate:g} messages per second"
             await self._reply(protocol.Error(ref, protocol.RATE_LIMITED, text))
             return False
@@ -137,7 +249,7 @@ class _Connection:
         if self.session is not None:
             await self.session.send(message)
         else:
-            await self.transport(message)
+            await self._write(message)
 
     async def _join(self, join: protocol.Join) -> bool:
         if self.session is not None:
@@ -148,9 +260,8 @@ class _Connection:
         except BadToken as exc:
             await self._refuse(join.ref, protocol.BAD_TOKEN, str(exc), CLOSE_POLICY)
             return False
-        assert self.app.runtime is not None
         try:
-            session = await self.app.runtime.start_session(
+            session = await self.runtime.start_session(
                 claims, self.transport, resume=join.resume, kick=self.kick
             )
         except LookupError as exc:
@@ -163,25 +274,43 @@ class _Connection:
             )
             return False
         self.session = session
-        await session.send(protocol.Joined(join.ref, session.id))
+        self.runtime.addresses.joined(self.address)
+        if self.closed:  # the socket went away while the view mounted
+            session.detach(self.transport)
+            return False
+        await session.send(protocol.Joined(join.ref, session.resume_token))
         return True
 
-    async def _refuse(self, ref: int, code: str, message: str, close_code: int) -> None:
-        log.warning("closing websocket: %s: %s", code, message)
-        await self.transport(protocol.Error(ref, code, message))
-        await self.kick(close_code, code)
+    async def _refuse(self, ref: int, code: str, text: str, close_code: int) -> None:
+        """Answer ``ref`` with an error saying why, and close the socket after."""
+        log.warning("closing websocket: %s: %s", code, clip(text))
+        await self._write(protocol.Error(ref, code, text))
+        self._close = (close_code, code)
 
-    async def close(self) -> None:
-        """The socket is gone: a tab that left ends its session, a lost one may come back.
+    # -- the end -----------------------------------------------------------------
 
-        Only while this socket is the session's: a Leave from a socket that
-        another one replaced ends nothing.
+    async def finish(self) -> None:
+        """Called once, shielded: detach the session, end it if the tab left, close.
+
+        The session is detached before anything is awaited, so a write stuck
+        in the server cannot keep it attached (it ends after its grace period).
         """
-        self.closed = True
         session = self.session
-        if session is None or self.app.runtime is None:
+        attached = session is not None and session.is_attached_to(self.transport)
+        self._gone()
+        if session is not None and self.left and attached:
+            with anyio.move_on_after(CLOSE_TIMEOUT):
+                await self.runtime.end_session(session)
+        self.runtime.addresses.close(self.address, joined=session is not None)
+        if self._close_sent:
             return
-        attached = session.is_attached_to(self.transport)
-        session.detach(self.transport)
-        if self.left and attached:
-            await self.app.runtime.end_session(session)
+        self._close_sent = True
+        code, reason = self._close or (CLOSE_GOING_AWAY, "server shutting down")
+        await self._write_close(code, reason)
+
+    async def _write_close(self, code: int, reason: str) -> None:
+        # After what was queued (a refusal's Error first), unless that is stuck.
+        with anyio.move_on_after(CLOSE_TIMEOUT):
+            await self._drained.wait()
+            async with self._writing:
+                await _close(self._send, code, reason)

@@ -59,7 +59,7 @@ class InProcessLink:
         except Exception as exc:
             raise MountError(protocol.JOIN_FAILED, f"{type(exc).__name__}: {exc}") from exc
         self.session = session
-        self.session_id = session.id
+        self.session_id = session.resume_token
         session.when_ended(lambda: self._ended(session))
         return None
 
@@ -83,9 +83,9 @@ class InProcessLink:
         page = await self.app.dead_render(route, view_class, params, url=self.url)
         self._claims = self.app.signer.verify(token_of(page))
 
-    async def _transport(self, message: protocol.ServerMessage) -> None:
+    async def _transport(self, text: str) -> None:
         if self._deliver is not None:
-            self._deliver(protocol.encode(message))
+            self._deliver(text)
 
     async def send(self, text: str) -> None:
         """Route a client frame as the socket does: heartbeat, leave, event, sync."""

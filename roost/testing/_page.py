@@ -7,7 +7,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..protocol import ATTR, VIEW_TARGET
-from ..render import Element, apply_ops, parse_html, to_html
+from ..render import Element, apply_ops, parse_client_html, to_html
 from ..render.vdom import Tree
 
 VIEW = VIEW_TARGET
@@ -39,7 +39,7 @@ class Page:
         return self._versions.get(target)
 
     def render(self, target: str, version: int, html: str) -> None:
-        self._trees[target] = parse_html(html)
+        self._trees[target] = parse_client_html(html)  # as the browser parses a Render
         self._versions[target] = version
         self._crashed.discard(target)
         self._document = None

@@ -162,7 +162,7 @@ class SocketLink:
                 "reaching an actor over a socket needs LiveClient.connect(..., app=app) "
                 "with the app that server runs in this process"
             )
-        ref = find_actor(runtime.sessions, target, within=self.session_id)
+        ref = find_actor(runtime.sessions, target, within=self.session_id.partition(".")[0])
         if ref is None:
             raise LookupError(f"no running actor {target!r} in this session")
         return ref

@@ -223,3 +223,46 @@ def test_components_with_equal_props_are_equal_and_unhashable():
         hash(Badge(n=[1]))
     with pytest.raises(TypeError):
         {Badge(n=1)}
+
+
+class Broken(LiveComponent):
+    def mount(self, fail=True):
+        if fail:
+            raise RuntimeError("cannot mount")
+        self.ok = "mounted"
+
+    def render(self):
+        return f"<i>{self.ok}</i>"
+
+
+class Host(LiveView):
+    def mount(self, params, session):
+        self.n = 0
+        self.fail = True
+
+    @event
+    def inc(self):
+        self.n += 1
+
+    @event
+    def fix(self):
+        self.fail = False
+
+    def render(self):
+        broken = live_component(Broken, id="broken", fail=self.fail)
+        return f'<p id="n">{self.n}</p>{broken}<button id="inc" roost-click="inc">+</button>'
+
+
+
+async def test_a_component_that_fails_to_mount_shows_its_error_and_its_parent_carries_on(
+    caplog,
+):
+    async with LiveClient.mount(App({"/": Host})) as view:
+        await view.wait_for('[data-roost-id="broken"] [role="alert"]')
+        assert "component 'broken'" in caplog.text and "Broken" in caplog.text
+        session = session_of(view)
+        await view.click("#inc")
+        assert view.text("#n") == "1"
+        assert session.runtime("0").renders == 2  # never re-mounted
+        await view.event("fix")  # new props: it mounts again, and works
+        assert view.text('[data-roost-id="broken"] i') == "mounted"

@@ -307,3 +307,15 @@ async def test_an_event_param_named_self_is_bad_params_and_the_actor_stays_alive
         await view.event("anything", a="1", b="2")
         assert view.text("#got") == "a,b"
         assert view.version("0") == 2, "the same incarnation: no restart"
+
+
+def test_an_integer_parameter_converted_from_a_huge_string_is_refused():
+    class Big(LiveView):
+        @event
+        def set(self, n: int) -> None:
+            pass
+
+    handler = Big.__roost_handlers__["set"]
+    assert handler.validate({"n": "12"}) == {"n": 12}
+    with pytest.raises(BadParams, match="64 bits"):
+        handler.validate({"n": "9" * 4000})

@@ -21,10 +21,10 @@ class Socket:
         self.stuck = stuck
         self.wrote = trio.Event()
 
-    async def __call__(self, message: protocol.ServerMessage) -> None:
+    async def __call__(self, text: str) -> None:
         if self.stuck:
             await trio.sleep_forever()
-        self.frames.append(protocol.encode(message))
+        self.frames.append(text)
         self.wrote.set()
 
 
@@ -63,7 +63,11 @@ async def test_a_stalled_write_detaches_the_socket_and_a_new_one_gets_the_rest(
 ):
     stuck, fresh = Socket(stuck=True), Socket()
     stalled: list[object] = []
-    async with running(Outbox(stuck, write_timeout=10, on_stall=stalled.append)) as outbox:
+
+    async def cut_off(transport: object, reason: str) -> None:
+        stalled.append(transport)
+
+    async with running(Outbox(stuck, write_timeout=10, on_cut_off=cut_off)) as outbox:
         await outbox.put(protocol.Ack(1))
         await trio.sleep(11)
         assert stalled == [stuck]
@@ -89,3 +93,28 @@ async def test_putting_into_an_ended_sessions_outbox_raises_session_ended():
     outbox.close()
     with pytest.raises(SessionEnded):
         await outbox.put(protocol.Ack(1))
+
+
+async def test_a_socket_that_falls_a_byte_budget_behind_is_cut_off_not_buffered_for():
+    stuck = Socket(stuck=True)
+    cut: list[tuple[object, str]] = []
+
+    async def cut_off(transport: object, reason: str) -> None:
+        cut.append((transport, reason))
+
+    big = protocol.Render("0", 1, "x" * 3000)
+    async with running(Outbox(stuck, max_bytes=10_000, on_cut_off=cut_off)) as outbox:
+        for _ in range(4):  # the first is in the stuck write; three wait: 9 KB
+            await outbox.put(big)
+        await trio.testing.wait_all_tasks_blocked()
+        assert not cut and outbox.queued_bytes > 6000
+        await outbox.put(big)  # past 10,000 bytes waiting
+        assert [t for t, _ in cut] == [stuck]
+        assert "fell behind" in cut[0][1]
+        assert not outbox.attached and outbox.queued_bytes == 0
+
+
+async def test_nothing_is_queued_while_detached():
+    async with running(Outbox(None)) as outbox:
+        await outbox.put(protocol.Render("0", 1, "x" * 100_000))
+        assert outbox.queued_bytes == 0 and outbox.dropped == 1

@@ -52,3 +52,15 @@ def test_minus_button_decrements(counter_server, page):
     wait_joined(page)
     page.get_by_role("button", name="decrement").click()
     page.wait_for_function("() => document.querySelector('#count').textContent === '4'")
+
+
+@pytest.mark.parametrize(
+    "start", ["%C2%B2", "9" * 5000, "--5"], ids=["superscript-two", "5000-digits", "double-minus"]
+)
+def test_a_bad_start_parameter_serves_a_working_counter_from_zero(counter_server, page, start):
+    response = page.goto(counter_server.url + "/?start=" + start)
+    assert response is not None and response.status == 200
+    wait_joined(page)
+    assert page.text_content("#count") == "0"
+    page.get_by_role("button", name="increment").click()
+    page.wait_for_function("() => document.querySelector('#count').textContent === '1'")

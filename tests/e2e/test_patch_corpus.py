@@ -5,6 +5,11 @@ content, applies ``diff_html(old, new)`` with ``applyPatches`` and compares a
 walk of the result (names, namespaces, attributes, text, comments, template
 content) with the new content loaded fresh into another container. The same
 walk checks the server's VDOM against the browser's own parse.
+
+A full render goes through view.js (``Targets.render``: a ``<template>``'s
+innerHTML, scripting disabled) with ``client_html`` of the content, and must
+build the DOM of the content loaded fresh (scripting enabled), before and
+after the patches.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from roost.render import diff_html, parse_html
+from roost.render import client_html, diff_html, parse_client_html, parse_html
 from roost.render.vdom import MATH_NS, SVG_NS, Comment, ProcessingInstruction
 
-from .patch_corpus import CORPUS, PARSE_ONLY
+from .patch_corpus import CORPUS, PARSE_ONLY, RAW_TEXT_ALIKE, RENDER_ONLY
 
 CLIENT = Path(__file__).resolve().parents[2] / "roost" / "client"
 ORIGIN = "http://roost.test"
@@ -32,6 +37,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>patch</title><
 <div id="a" data-roost-id="a"></div><div id="b" data-roost-id="b"></div>
 <script type="module">
 import { applyPatches } from "/patch.js";
+import { Targets } from "/view.js";
 const walk = (node) => {
   const kids = node.localName === "template" ? node.content.childNodes : node.childNodes;
   return Array.from(kids, (n) => {
@@ -53,6 +59,24 @@ window.patched = (oldHtml, ops) => {
   const el = container("a", oldHtml);
   applyPatches(el, ops);
   return walk(el);
+};
+// A Render message's HTML, applied by the client's own code (view.js).
+const targets = new Targets(document, null);
+const rendered = (html) => {
+  const el = container("a", "");
+  targets.render("a", 1, html);
+  return el;
+};
+window.rendered = (html) => walk(rendered(html));
+window.renderedThenPatched = (html, ops) => {
+  const el = rendered(html);
+  applyPatches(el, ops);
+  return walk(el);
+};
+window.templateParse = (html) => {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  return walk(template);
 };
 window.applyPatches = applyPatches;
 window.patchReady = true;
@@ -109,10 +133,57 @@ def test_patched_dom_equals_fresh_dom(patch_page, old: str, new: str) -> None:
     assert patched == fresh
 
 
+CONTENTS = sorted({h for c in CORPUS for h in c[1:]}) + PARSE_ONLY + RENDER_ONLY + RAW_TEXT_ALIKE
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("html", sorted({h for c in CORPUS for h in c[1:]}) + PARSE_ONLY)
+@pytest.mark.parametrize("html", CONTENTS)
 def test_server_vdom_equals_browser_dom(patch_page, html: str) -> None:
     assert _walk(parse_html(html)) == patch_page.evaluate("(h) => window.fresh(h)", html)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("html", CONTENTS)
+def test_rendered_dom_equals_fresh_dom(patch_page, html: str) -> None:
+    """A full render of ``client_html(html)`` by view.js builds the page-load DOM."""
+    rendered = patch_page.evaluate("(h) => window.rendered(h)", client_html(html))
+    assert rendered == patch_page.evaluate("(h) => window.fresh(h)", html)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("old", "new"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
+def test_rendered_then_patched_dom_equals_fresh_dom(patch_page, old: str, new: str) -> None:
+    """Patches apply to the DOM a full render built (no path into a <noscript>
+    that the client parsed differently)."""
+    patched = patch_page.evaluate(
+        "([h, ops]) => window.renderedThenPatched(h, ops)", [client_html(old), diff_html(old, new)]
+    )
+    assert patched == patch_page.evaluate("(n) => window.fresh(n)", new)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("html", CONTENTS)
+def test_parse_client_html_is_the_browsers_template_parse(patch_page, html: str) -> None:
+    """The Python model of the client's parse of a Render message (the test client's)."""
+    sent = client_html(html)
+    template = patch_page.evaluate("(h) => window.templateParse(h)", sent)
+    assert _walk(parse_client_html(sent)) == template
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("html", RAW_TEXT_ALIKE)
+def test_other_raw_text_elements_render_alike_without_rewriting(patch_page, html: str) -> None:
+    assert client_html(html) == html
+    rendered = patch_page.evaluate("(h) => window.rendered(h)", html)
+    assert rendered == patch_page.evaluate("(h) => window.fresh(h)", html)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("html", RENDER_ONLY)
+def test_render_only_content_renders_differently_without_client_html(patch_page, html: str) -> None:
+    """Each RENDER_ONLY entry needs the rewrite (else the list proves nothing)."""
+    rendered = patch_page.evaluate("(h) => window.rendered(h)", html)
+    assert rendered != patch_page.evaluate("(h) => window.fresh(h)", html)
 
 
 @pytest.mark.browser

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from examples.chat import KEEP, app
-from roost.testing import LiveClient
+from examples.chat import KEEP, MAX_NAME, MAX_TEXT, app
+from roost import protocol
+from roost.render import ops
+from roost.testing import Frame, LiveClient
+
+NAME_ERROR = f"A name can have at most {MAX_NAME} characters."
+TEXT_ERROR = f"A message can have at most {MAX_TEXT} characters."
+ALERT = '#post [role="alert"]'
 
 
 def messages(view: LiveClient) -> list[str]:
     return [li.text() for li in LexborHTMLParser(view.html("#messages")).css("li")]
+
+
+def keys(view: LiveClient) -> list[str]:
+    return [
+        li.attributes.get("data-key") or ""
+        for li in LexborHTMLParser(view.html("#messages")).css("li")
+    ]
 
 
 async def post(view: LiveClient, text: str, name: str = "") -> None:
@@ -74,3 +88,112 @@ async def test_a_message_is_shown_as_text_never_as_html():
         await view.wait_for("#messages li", "<i>ann</i>: <script>alert(1)</script><b>bold</b>")
         assert not view.exists("#messages script")
         assert not view.exists("#messages i")
+
+
+async def test_each_message_is_a_keyed_item():
+    async with LiveClient.mount(app, "/?name=ann") as view:
+        for n in range(1, 4):
+            await post(view, f"m{n}", "ann")
+            await view.wait_for("#messages li", f"ann: m{n}")
+        shown = keys(view)
+        assert all(shown) and len(set(shown)) == 3
+
+
+async def received_for_post(poster: LiveClient, watcher: LiveClient, n: int) -> list[Frame]:
+    """Post message ``n`` (every text the same length) and return the frames
+    ``watcher`` received for it."""
+    before = len(watcher.frames)
+    await post(poster, f"message {n:03d}", "ann")
+    await watcher.wait_for("#messages li:last-child", f"ann: message {n:03d}")
+    return [f for f in watcher.frames[before:] if not f.sent]
+
+
+def op_codes(frames: list[Frame]) -> list[int]:
+    codes = []
+    for frame in frames:
+        message = protocol.decode_server(frame.text)
+        assert isinstance(message, protocol.Patch), f"not a patch: {message}"
+        codes.extend(op[0] for op in message.ops)
+    return codes
+
+
+async def test_a_post_costs_every_tab_one_small_patch_however_many_messages_are_shown():
+    async with (
+        LiveClient.mount(app, "/?name=ann") as ann,
+        LiveClient.mount(app, "/?name=bob") as bob,
+    ):
+        sizes = {}
+        for n in range(1, 201):
+            frames = await received_for_post(ann, bob, n)
+            if n in (2, 200):
+                [patch] = frames
+                sizes[n] = patch.size
+                if n == 2:
+                    assert op_codes(frames) == [ops.INSERT]
+                else:  # the list is full: the oldest goes, the new one comes
+                    assert sorted(op_codes(frames)) == sorted([ops.INSERT, ops.REMOVE])
+        # O(1) in the number of messages shown: the 200th post (50 shown, one
+        # trimmed) costs what the 2nd did, but for a REMOVE op and longer numbers.
+        assert sizes[200] <= sizes[2] + 24, sizes
+        assert len(messages(bob)) == KEEP
+        assert messages(bob)[0] == f"ann: message {200 - KEEP + 1:03d}"
+
+
+async def test_the_inputs_tell_the_browser_the_limits():
+    async with LiveClient.mount(app, "/?name=ann") as view:
+        assert view.attr('input[name="name"]', "maxlength") == str(MAX_NAME)
+        assert view.attr('input[name="text"]', "maxlength") == str(MAX_TEXT)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "error"),
+    [
+        ("n" * (MAX_NAME + 1), "hello", NAME_ERROR),
+        ("ann", "t" * (MAX_TEXT + 1), TEXT_ERROR),
+        ("n" * 20_000, "t" * 20_000, f"{NAME_ERROR} {TEXT_ERROR}"),  # under the 64 KB frame limit
+    ],
+    ids=["name", "text", "both-huge"],
+)
+async def test_a_post_over_the_limits_is_refused_with_an_error_and_keeps_the_input(
+    name, text, error
+):
+    async with (
+        LiveClient.mount(app, "/?name=ann") as ann,
+        LiveClient.mount(app, "/?name=bob") as bob,
+    ):
+        assert ann.text(ALERT) == ""
+        assert ann.attr("#post", "roost-reset") == ""
+        before = len(ann.frames)
+        await post(ann, text, name)
+        assert ann.text(ALERT) == error
+        # No reset: the browser keeps what was typed, for the user to fix.
+        assert ann.attr("#post", "roost-reset") is None
+        # The error costs a small patch; the input is not echoed back.
+        assert sum(f.size for f in ann.frames[before:] if not f.sent) < 300
+
+        await post(ann, "short", "ann")
+        await bob.wait_for("#messages li", "ann: short")
+        assert messages(bob) == ["ann: short"]  # the refused post never went out
+        assert ann.text(ALERT) == ""
+        assert ann.attr("#post", "roost-reset") == ""
+
+
+async def test_a_post_at_the_limits_goes_through_whole():
+    async with LiveClient.mount(app, "/?name=ann") as view:
+        name, text = "n" * MAX_NAME, "t" * MAX_TEXT
+        await post(view, f"  {text}  ", f" {name} ")
+        await view.wait_for("#messages li", f"{name}: {text}")
+        assert view.text(ALERT) == ""
+
+
+async def test_a_long_name_in_the_link_is_cut_to_the_limit():
+    long = "x" * 10_000
+    async with LiveClient.mount(app, f"/?name={long}") as view:
+        assert view.attr('input[name="name"]', "value") == "x" * MAX_NAME
+        await post(view, "hi", "")
+        await view.wait_for("#messages li", f"{'x' * MAX_NAME}: hi")
+
+
+async def test_a_blank_name_in_the_link_is_anonymous():
+    async with LiveClient.mount(app, "/?name=%20%20") as view:
+        assert view.attr('input[name="name"]', "value") == "anonymous"

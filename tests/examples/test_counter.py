@@ -39,3 +39,53 @@ async def test_a_click_costs_under_80_bytes_for_event_patch_and_ack(button):
         event, patch, ack = view.frames[before:]
         assert (event.sent, patch.sent, ack.sent) == (True, False, False)
         assert event.size + patch.size + ack.size < 80
+
+
+# What a hostile (or careless) link can put in ?start=. '²'.isdigit() is True
+# but int('²') raises; int() refuses more than 4,300 digits; and a count a few
+# thousand digits long would be resent whole on every click.
+BAD_STARTS = {
+    "superscript": "%C2%B2",
+    "arabic-indic": "%D9%A3",
+    "fullwidth": "%EF%BC%95",
+    "double-minus": "--5",
+    "minus-only": "-",
+    "empty": "",
+    "float": "1.5",
+    "exponent": "1e3",
+    "hex": "0x10",
+    "words": "ten",
+    "5000-digits": "9" * 5000,
+    "4000-digits": "9" * 4000,
+    "negative-5000-digits": "-" + "9" * 5000,
+    "20-digits": "1" * 20,
+    "nul": "1%002",
+}
+
+
+@pytest.mark.parametrize("start", BAD_STARTS.values(), ids=BAD_STARTS.keys())
+async def test_a_bad_start_parameter_gives_a_working_counter_from_zero(start):
+    async with LiveClient.mount(app, f"/?start={start}") as view:
+        assert view.text("#count") == "0"
+        await view.click(PLUS)
+        assert view.text("#count") == "1"
+
+
+@pytest.mark.parametrize("start", BAD_STARTS.values(), ids=BAD_STARTS.keys())
+async def test_a_bad_start_parameter_dead_renders_a_counter_from_zero(start):
+    from urllib.parse import parse_qsl
+
+    params = dict(parse_qsl(f"start={start}", keep_blank_values=True))
+    page = await app.dead_render("/", app.routes["/"], params)
+    assert '<span id="count">0</span>' in page
+
+
+@pytest.mark.parametrize(
+    ("start", "count"),
+    [("-7", "-7"), ("0", "0"), ("+3", "3"), ("007", "7"), ("-999999999", "-999999999")],
+)
+async def test_a_good_start_parameter_is_the_first_count(start, count):
+    async with LiveClient.mount(app, f"/?start={start.replace('+', '%2B')}") as view:
+        assert view.text("#count") == count
+        await view.click(MINUS)
+        assert view.text("#count") == str(int(count) - 1)

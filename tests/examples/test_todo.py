@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from examples.todo import app
+from examples.todo import MAX_LENGTH, MAX_TODOS, app
 from roost import protocol
 from roost.render import ops
 from roost.testing import LiveClient
 
 ERROR = "A todo needs at least 3 characters."
+TOO_LONG = f"A todo can have at most {MAX_LENGTH} characters."
+FULL = f"The list is full ({MAX_TODOS} todos): remove one first."
 
 
 def todos(view: LiveClient) -> list[tuple[str, str]]:
@@ -93,3 +95,43 @@ async def test_adding_a_short_title_is_refused_with_the_error_and_keeps_the_inpu
         assert view.text('#add [role="alert"]') == ""
         assert todos(view)[-1] == ("3", "abc")
         assert view.attr("#add", "roost-reset") == ""
+
+
+async def test_a_title_over_the_limit_is_refused_with_the_error_and_keeps_the_input():
+    async with LiveClient.mount(app) as view:
+        assert view.attr('input[name="title"]', "maxlength") == str(MAX_LENGTH)
+        await view.event("check", title="x" * (MAX_LENGTH + 1))
+        assert view.text('#add [role="alert"]') == TOO_LONG
+
+        before = len(view.frames)
+        await view.event("add", title="x" * 20_000)
+        assert view.text('#add [role="alert"]') == TOO_LONG
+        assert todos(view) == [("1", "Write roost"), ("2", "Test it")]
+        assert view.attr("#add", "roost-reset") is None
+        # What was sent is not echoed back: the reply is small.
+        assert sum(f.size for f in view.frames[before:] if not f.sent) < 200
+
+        await view.event("add", title=f"  {'y' * MAX_LENGTH}  ")  # at the limit, once stripped
+        assert view.text('#add [role="alert"]') == ""
+        assert todos(view)[-1] == ("3", "y" * MAX_LENGTH)
+
+
+async def test_the_list_is_bounded_and_says_so():
+    async with LiveClient.mount(app) as view:
+        for n in range(len(todos(view)), MAX_TODOS):
+            await view.event("add", title=f"todo {n}")
+        assert len(todos(view)) == MAX_TODOS
+        assert view.text('#add [role="alert"]') == ""
+
+        await view.event("add", title="one too many")
+        assert len(todos(view)) == MAX_TODOS
+        assert todos(view)[-1][1] == f"todo {MAX_TODOS - 1}"
+        assert view.text('#add [role="alert"]') == FULL
+        assert view.attr("#add", "roost-reset") is None
+
+        # Room again: the message goes, and the next add goes through.
+        await view.click('[aria-label="remove Write roost"]')
+        assert view.text('#add [role="alert"]') == ""
+        await view.event("add", title="one more")
+        assert todos(view)[-1][1] == "one more"
+        assert len(todos(view)) == MAX_TODOS

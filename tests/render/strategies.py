@@ -10,7 +10,7 @@ TAGS = [
     "div", "span", "p", "b", "i", "a", "em", "ul", "li", "ol", "h1", "section", "button",
     "table", "tbody", "tr", "td", "th", "select", "option", "pre", "textarea", "script",
     "style", "title", "template", "input", "br", "img", "svg", "circle", "g", "foreignObject",
-    "math", "mi", "form",
+    "math", "mi", "form", "noscript",
 ]  # fmt: skip
 VOID = {"input", "br", "img"}
 ATTRS = ["class", "id", "title", "value", "data-key", "viewBox", "checked", "x:y"]

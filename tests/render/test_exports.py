@@ -13,10 +13,12 @@ PUBLIC = {
     "RegionRenderer",
     "UnsupportedJinja",
     "apply_ops",
+    "client_html",
     "diff_html",
     "diff_trees",
     "environment_for",
     "ops",
+    "parse_client_html",
     "parse_html",
     "to_html",
 }
@@ -37,6 +39,7 @@ def test_roost_render_exports_exactly_its_public_names() -> None:
         "skeleton",
         "splice",
         "vdom",
+        "wire",
     }
     names = {n for n in vars(roost.render) if not n.startswith("_")}
     assert names - modules == PUBLIC

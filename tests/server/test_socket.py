@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -238,10 +239,8 @@ async def test_messages_past_the_rate_limit_are_refused_and_the_socket_stays(ser
 
 
 @server_closes_first
-async def test_a_silent_socket_is_closed_and_its_session_detached(server, monkeypatch):
-    from roost.server import socket as socket_module
-
-    monkeypatch.setattr(socket_module, "IDLE_TIMEOUT", 0.05)
+async def test_a_silent_socket_is_closed_and_its_session_detached(server):
+    server.app.idle_timeout = 0.05
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
         with trio.fail_after(5):
@@ -260,3 +259,60 @@ async def test_absurdly_nested_json_closes_only_that_socket(server):
         await join(server, ws)
         await ws.send_message("[" * 60_000)
         assert (await recv(ws))[:3] == ["!", 0, "bad_message"]
+
+
+@server_closes_first
+async def test_a_foreign_host_gets_400_and_its_socket_a_1008_that_says_why(server):
+    assert (await server.get("/"))[0] == 200
+    host, port = server.host_port
+    stream = await trio.open_tcp_stream(host, port)
+    async with stream:
+        request = b"GET / HTTP/1.1\r\nHost: rebind.example\r\nConnection: close\r\n\r\n"
+        await stream.send_all(request)
+        data = b""
+        while chunk := await stream.receive_some():
+            data += chunk
+    assert data.split()[1] == b"400" and b"allowed_hosts" in data
+    with pytest.raises(ConnectionClosed) as closed:
+        async with open_websocket_url(
+            server.socket_url(), extra_headers=[("Origin", "https://" + server.url[7:])]
+        ) as ws:
+            await ws.get_message()
+    assert closed.value.reason.code == 1008
+    assert "origin" in closed.value.reason.reason
+    gc.collect()  # the client's socket, left behind by trio-websocket: collected here
+
+
+async def test_leave_closes_with_1000_left(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message('["l"]')
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.get_message()
+    assert (closed.value.reason.code, closed.value.reason.reason) == (1000, "left")
+
+
+@server_closes_first
+async def test_a_binary_frame_is_refused_as_not_part_of_the_protocol(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message(b'["h",2]')
+        error = await recv(ws)
+        assert error[:3] == ["!", 0, "bad_message"] and "binary" in error[3]
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.get_message()
+    assert closed.value.reason.code == 1007
+
+
+@server_closes_first
+async def test_client_values_in_the_log_cannot_forge_lines_or_flood_it(server, caplog):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws)
+        await ws.send_message('["e\\nFORGED roost: admin logged in", 2]' + " " * 60_000)
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await ws.get_message()
+    lines = [r.getMessage() for r in caplog.records if r.name == "roost.server"]
+    assert lines and all("\n" not in line and len(line) < 1000 for line in lines)
+    assert any("\\n" in line for line in lines)
+    gc.collect()

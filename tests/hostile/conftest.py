@@ -1,0 +1,358 @@
+# Hostile clients against a real `roost run` server: hand-built WebSocket
+# frames over raw TCP, the server's RSS from /proc, and a well-behaved session
+# alongside. benchmarks/bench_hostile.py reuses these helpers at full size.
+from __future__ import annotations
+
+import base64
+import os
+import struct
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+import trio
+
+from roost import protocol
+from roost.server.app import SOCKET_PATH
+from roost.testing import LiveClient
+from tests.serve import Served, roost_run
+
+KIB = 1024
+MIB = 1024 * KIB
+
+TEXT, BINARY, CONTINUATION, CLOSE, PING = 0x1, 0x2, 0x0, 0x8, 0x9
+
+PLUS = "button[roost-click=inc]"
+"""The counter's + button, which a well-behaved session clicks."""
+
+
+# -- the server process --------------------------------------------------------
+
+
+def rss_kib(pid: int) -> int:
+    """The resident set of process ``pid`` now, in KiB (``VmRSS``)."""
+    return _status_kib(pid, "VmRSS")
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The highest resident set of ``pid`` since :func:`reset_peak_rss` (``VmHWM``), in KiB."""
+    return _status_kib(pid, "VmHWM")
+
+
+def reset_peak_rss(pid: int) -> None:
+    """Start a new high-water mark for ``pid``'s RSS (``echo 5 > clear_refs``)."""
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _status_kib(pid: int, field: str) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise LookupError(f"no {field} in /proc/{pid}/status")
+
+
+@dataclass
+class Server:
+    """A `roost run` subprocess: its URL, host, port and pid."""
+
+    served: Served
+
+    @property
+    def url(self) -> str:
+        return self.served.url
+
+    @property
+    def pid(self) -> int:
+        return self.served.process.pid
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port or 80
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc
+
+    def alive(self) -> bool:
+        return self.served.process.poll() is None
+
+    def growth(self) -> Growth:
+        """Measures the RSS peak above the RSS now (see :class:`Growth`)."""
+        return Growth(self.pid)
+
+
+class Growth:
+    """The server's RSS now, and (``peak_kib``) how far above it its RSS has been since.
+
+    ``VmHWM`` is reset on creation, so the peak is this measurement's own,
+    transient allocations included (a decompression freed at once still counts).
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.before_kib = rss_kib(pid)
+        reset_peak_rss(pid)
+
+    @property
+    def peak_kib(self) -> int:
+        return max(0, peak_rss_kib(self.pid) - self.before_kib)
+
+    @property
+    def now_kib(self) -> int:
+        return rss_kib(self.pid) - self.before_kib
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with roost_run("examples.counter:app") as served:
+        yield Server(served)
+
+
+# -- frames --------------------------------------------------------------------
+
+
+def frame(opcode: int, payload: bytes = b"", *, fin: bool = True, rsv1: bool = False) -> bytes:
+    """One client frame, masked as a client must (RFC 6455 section 5.2)."""
+    first = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", first, 0x80 | n)
+    elif n < 1 << 16:
+        header = struct.pack("!BBH", first, 0x80 | 126, n)
+    else:
+        header = struct.pack("!BBQ", first, 0x80 | 127, n)
+    key = os.urandom(4)
+    return header + key + _mask(payload, key)
+
+
+def _mask(payload: bytes, key: bytes) -> bytes:
+    if not payload:
+        return b""
+    repeated = (key * (len(payload) // 4 + 1))[: len(payload)]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(
+        len(payload), "big"
+    )
+
+
+def deflate_bomb(inflated: int) -> bytes:
+    """A permessage-deflate payload (RFC 7692) that inflates to ``inflated`` spaces."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = b" " * MIB
+    out = []
+    for _ in range(inflated // MIB):
+        out.append(compressor.compress(chunk))
+    out.append(compressor.flush(zlib.Z_SYNC_FLUSH))
+    data = b"".join(out)
+    assert data.endswith(b"\x00\x00\xff\xff")
+    return data[:-4]
+
+
+# -- a raw WebSocket -------------------------------------------------------------
+
+
+class RawSocket:
+    """A WebSocket opened by hand: whatever bytes the test writes go out as they are.
+
+    A task reads (and discards) everything the server sends, so the server's
+    writes never stall on us; ``closed`` is set when the server closes the
+    TCP connection (EOF or reset), ``close_code`` is the code of the first
+    Close frame the server sent, if it sent one.
+    """
+
+    def __init__(self, stream: trio.SocketStream, response: bytes, rest: bytes) -> None:
+        self.stream = stream
+        self.response = response
+        self.closed = trio.Event()
+        self.close_code: int | None = None
+        self.received = 0
+        self._pending = bytearray(rest)
+
+    @property
+    def status(self) -> int:
+        return int(self.response.split(b" ", 2)[1])
+
+    def header(self, name: str) -> str | None:
+        for line in self.response.split(b"\r\n")[1:]:
+            key, _, value = line.partition(b":")
+            if key.strip().lower() == name.lower().encode():
+                return value.strip().decode("latin-1")
+        return None
+
+    async def send(self, data: bytes) -> bool:
+        """Write ``data``; False once the server closed the connection."""
+        if self.closed.is_set():
+            return False
+        try:
+            await self.stream.send_all(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.closed.set()
+            return False
+        return True
+
+    async def stream_out(self, chunks: Iterable[bytes], *, budget: float) -> int:
+        """Send ``chunks`` until they run out, the server closes, or ``budget`` seconds pass.
+
+        Returns the bytes written.
+        """
+        sent = 0
+        with trio.move_on_after(budget):
+            for chunk in chunks:
+                if not await self.send(chunk):
+                    break
+                sent += len(chunk)
+        return sent
+
+    async def wait_closed(self, within: float) -> bool:
+        """True once the server has closed the connection, False after ``within`` s."""
+        with trio.move_on_after(within):
+            await self.closed.wait()
+        return self.closed.is_set()
+
+    async def read_all(self) -> None:
+        self._scan(b"")
+        try:
+            while True:
+                data = await self.stream.receive_some(64 * KIB)
+                if not data:
+                    break
+                self.received += len(data)
+                self._scan(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+        self.closed.set()
+
+    def _scan(self, data: bytes) -> None:
+        # Server frames are unmasked; note the first Close frame's code.
+        self._pending += data
+        while self.close_code is None and len(self._pending) >= 2:
+            first, second = self._pending[0], self._pending[1] & 0x7F
+            start, length = 2, second
+            if second == 126:
+                if len(self._pending) < 4:
+                    return
+                (length,) = struct.unpack("!H", self._pending[2:4])
+                start = 4
+            elif second == 127:
+                if len(self._pending) < 10:
+                    return
+                (length,) = struct.unpack("!Q", self._pending[2:10])
+                start = 10
+            if len(self._pending) < start + length:
+                return
+            if first & 0x0F == CLOSE:
+                payload = self._pending[start : start + length]
+                self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+            del self._pending[: start + length]
+        if self.close_code is not None:
+            self._pending.clear()
+
+
+def upgrade_request(netloc: str, *, deflate: bool = False, path: str = "") -> bytes:
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [
+        f"GET {path or SOCKET_PATH}?v={protocol.VERSION} HTTP/1.1",
+        f"Host: {netloc}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+        f"Origin: http://{netloc}",
+    ]
+    if deflate:
+        lines.append("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+ATTACKER = "127.0.0.2"
+"""The address attacks come from where the system routes it (Linux routes all of
+127/8 to loopback), so that roost's per-address limits do not count the
+well-behaved session's clicks and the attacker's messages together."""
+
+
+async def connect(server: Server) -> trio.SocketStream:
+    """A TCP connection to ``server``, from :data:`ATTACKER` when it can be used."""
+    try:
+        return await trio.open_tcp_stream(server.host, server.port, local_address=ATTACKER)
+    except OSError:
+        return await trio.open_tcp_stream(server.host, server.port)
+
+
+@asynccontextmanager
+async def raw_socket(
+    server: Server, *, deflate: bool = False, handshake_within: float = 5.0
+) -> AsyncIterator[RawSocket]:
+    """A WebSocket to ``server``'s socket path, upgraded by hand, closed at the end."""
+    stream = await connect(server)
+    async with stream:
+        with trio.fail_after(handshake_within):
+            await stream.send_all(upgrade_request(server.netloc, deflate=deflate))
+            head = bytearray()
+            while b"\r\n\r\n" not in head:
+                data = await stream.receive_some(4096)
+                if not data:
+                    raise ConnectionError(f"closed during the handshake: {bytes(head)!r}")
+                head += data
+        response, _, rest = bytes(head).partition(b"\r\n\r\n")
+        ws = RawSocket(stream, response, rest)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(ws.read_all)
+            try:
+                yield ws
+            finally:
+                nursery.cancel_scope.cancel()
+
+
+# -- a well-behaved session alongside ----------------------------------------------
+
+
+@asynccontextmanager
+async def observer(server: Server) -> AsyncIterator[Observer]:
+    """A tab that joined the counter and can click + (LiveClient over a real socket)."""
+    async with LiveClient.connect(server.url, "/") as view:
+        yield Observer(view)
+
+
+class Observer:
+    def __init__(self, view: LiveClient) -> None:
+        self.view = view
+        self.latencies: list[float] = []
+
+    async def click(self) -> None:
+        """Click +, check the count went up by one, record how long it took."""
+        before = int(self.view.text("#count"))
+        start = trio.current_time()
+        await self.view.click(PLUS)
+        self.latencies.append(trio.current_time() - start)
+        assert int(self.view.text("#count")) == before + 1
+
+    async def keep_clicking(self, stop: trio.Event, *, interval: float = 0.02) -> None:
+        """Click + every ``interval`` seconds (under the per-socket rate) until ``stop``."""
+        while not stop.is_set():
+            await self.click()
+            with trio.move_on_after(interval):
+                await stop.wait()
+
+
+@asynccontextmanager
+async def clicking(obs: Observer) -> AsyncIterator[None]:
+    """``obs`` clicks + throughout the block, and once more after it.
+
+    A click is never cut off halfway (its patch would arrive during the next).
+    """
+    stop = trio.Event()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(obs.keep_clicking, stop)
+        try:
+            yield
+        finally:
+            stop.set()
+    await obs.click()
