@@ -2,11 +2,12 @@
 
     python benchmarks/bench_hostile.py [--quick] [--only fuzz bomb ...]
 
-Each scenario starts `roost run examples.counter:app` afresh (tests/serve.py),
+Each scenario starts `roost run examples.counter:app` afresh (its log to a file),
 joins one observer tab (LiveClient over a real socket) that clicks + every
 25 ms, runs the attack, and prints the server's RSS before the attack, its
 peak during it (VmHWM, reset first) and after it, what became of the
-attacker's connections, and the observer's click latency (p50/p99/max) and
+attacker's connections, the server's open descriptors, and the observer's
+click latency (p50/p99/max) before, during and after the attack, and its
 failed clicks. Attacks come from 127.0.0.2, the observer from 127.0.0.1.
 
 Scenarios (full size; --quick runs each at about a tenth):
@@ -21,18 +22,20 @@ Scenarios (full size; --quick runs each at about a tenth):
 - fragments: 1,000,000 one-byte and 1,000,000 empty continuation frames.
 - stalled: 1,000 clients that send half a request head and stall, and
   1,000 that complete the WebSocket handshake and never send a frame.
-- never-reading: 20 joined tabs asking for full renders at their allowed
-  rate and never reading (4 KiB receive buffers).
+- never-reading: 20 joined tabs asking for full renders every 25 ms for
+  15 s, and 20 connections pipelining 100 requests for the client script,
+  none of them ever reading (4 KiB receive buffers); the connections are
+  watched for 40 s (past the 30 s write timeout).
 
-The limits these meet are in docs/limits-ws.md; tests/hostile runs small
+The limits these meet are in docs/security.md; tests/hostile runs small
 versions of them in CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import socket
 import statistics
 import sys
 import time
@@ -47,11 +50,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from roost import protocol
 from roost.protocol import VIEW_TARGET
+from roost.server.hypercorn_guard import WRITE_TIMEOUT
 from roost.testing import LiveClient
 from roost.testing._inprocess import token_of
 from roost.testing._socket import http_get
 from tests.hostile.conftest import (
-    ATTACKER,
     BINARY,
     CLOSE,
     CONTINUATION,
@@ -65,15 +68,19 @@ from tests.hostile.conftest import (
     connect,
     deflate_bomb,
     frame,
+    handshake,
     peak_rss_kib,
     raw_socket,
     reset_peak_rss,
+    roost_server,
     rss_kib,
     upgrade_request,
 )
-from tests.serve import roost_run
 
 PONG = 0xA
+
+BASELINE = 1.0
+"""Seconds the observer clicks before each attack, and again after it."""
 
 
 # -- the observer ------------------------------------------------------------------
@@ -109,17 +116,20 @@ class Observer:
                     task_status.started()
                 await trio.sleep(0.1)
 
-    def summary(self) -> str:
-        if not self.latencies:
-            return f"observer: no click completed; failures {dict(self.failures)}"
-        ms = sorted(x * 1000 for x in self.latencies)
+    def summary(self, start: int = 0, stop: int | None = None) -> str:
+        """Click latencies (ms) of clicks ``start`` to ``stop``."""
+        ms = sorted(x * 1000 for x in self.latencies[start:stop])
+        if not ms:
+            return "no click completed"
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-        failed = sum(self.failures.values())
         return (
-            f"observer: {len(ms)} clicks, p50 {statistics.median(ms):.1f} ms, "
-            f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms, failed {failed}"
-            + (f" {dict(self.failures)}" if failed else "")
+            f"{len(ms)} clicks, p50 {statistics.median(ms):.1f} ms, "
+            f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms"
         )
+
+    def failed(self) -> str:
+        failed = sum(self.failures.values())
+        return f"failed clicks: {failed}" + (f" {dict(self.failures)}" if failed else "")
 
 
 # -- running a scenario ------------------------------------------------------------
@@ -128,22 +138,30 @@ Attack = Callable[[Server, bool], Awaitable[list[str]]]
 
 
 async def run_scenario(name: str, attack: Attack, quick: bool) -> None:
-    with roost_run("examples.counter:app") as served:
-        server = Server(served)
+    with roost_server() as server:
         observer = Observer(server.url)
         stop = trio.Event()
         async with trio.open_nursery() as nursery:
             await nursery.start(observer.run, stop)
+            await trio.sleep(BASELINE)
+            mark = len(observer.latencies)
+            fds_before = open_descriptors(server.pid)
             before = rss_kib(server.pid)
             reset_peak_rss(server.pid)
             start = time.perf_counter()
-            try:
-                lines = await attack(server, quick)
-            except Exception as exc:
-                lines = [f"attack failed: {type(exc).__name__}: {exc}"]
+            limit = 120 if quick else 600
+            lines = [f"attack did not finish within {limit} s"]
+            with trio.move_on_after(limit):
+                try:
+                    lines = await attack(server, quick)
+                except Exception as exc:
+                    lines = [f"attack failed: {_describe(exc)}"]
             took = time.perf_counter() - start
             peak = peak_rss_kib(server.pid) if server.alive() else 0
             after = rss_kib(server.pid) if server.alive() else 0
+            during = len(observer.latencies)
+            await trio.sleep(BASELINE)
+            fds_after = open_descriptors(server.pid) if server.alive() else 0
             stop.set()
         print(f"\n== {name} ({took:.1f} s)")
         for line in lines:
@@ -152,11 +170,23 @@ async def run_scenario(name: str, attack: Attack, quick: bool) -> None:
             print(
                 f"   server RSS: before {before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB "
                 f"(+{(peak - before) / 1024:.1f}), after {after / 1024:.1f} MiB "
-                f"(+{(after - before) / 1024:.1f})"
+                f"(+{(after - before) / 1024:.1f}); open descriptors {fds_before} before, "
+                f"{fds_after} a second after"
             )
         else:
-            print(f"   server EXITED with {served.process.poll()}")
-        print(f"   {observer.summary()}", flush=True)
+            print(f"   server EXITED with {server.process.poll()}")
+        print(
+            f"   observer: before the attack {observer.summary(0, mark)}; during it "
+            f"{observer.summary(mark, during)}; after it {observer.summary(during)}; "
+            f"{observer.failed()}",
+            flush=True,
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_describe(e) for e in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def codes(sockets: list[RawSocket]) -> str:
@@ -267,28 +297,41 @@ async def stalled(server: Server, quick: bool) -> list[str]:
         f"{max(closed_after, default=0) - opened:.1f} s after the last opened"
     )
     # Sockets that complete the handshake and never send a frame.
-    streams = []
-    answers: Counter[str] = Counter()
-    for _ in range(count):
-        stream = await connect(server)
-        await stream.send_all(upgrade_request(server.netloc))
-        head = b""
-        with trio.move_on_after(5):
-            while b"\r\n\r\n" not in head:
-                data = await stream.receive_some(4096)
-                if not data:
-                    break
-                head += data
-        answers[head.split(b" ", 2)[1].decode() if head.startswith(b"HTTP/") else "none"] += 1
-        streams.append(stream)
-    opened = time.perf_counter()
-    rss_open = rss_kib(server.pid)
-    closed_after = await _all_closed(streams, within=90)
+    sockets: list[RawSocket] = []
+    refused = 0
+    async with trio.open_nursery() as nursery:
+        for _ in range(count):
+            try:
+                ws = await handshake(server)
+            except (OSError, ConnectionError, trio.TooSlowError):
+                refused += 1
+                continue
+            sockets.append(ws)
+            nursery.start_soon(ws.read_all)
+        opened = time.perf_counter()
+        rss_open = rss_kib(server.pid)
+        closed_at: list[float] = []
+        all_closed = trio.Event()
+
+        async def note(ws: RawSocket) -> None:
+            await ws.closed.wait()
+            closed_at.append(time.perf_counter())
+            if len(closed_at) == len(sockets):
+                all_closed.set()
+
+        for ws in sockets:
+            nursery.start_soon(note, ws)
+        with trio.move_on_after(90):
+            await all_closed.wait()
+        nursery.cancel_scope.cancel()
+    for ws in sockets:
+        await ws.stream.aclose()
     lines.append(
-        f"{count} silent WebSockets: handshake answers {dict(answers)}; server RSS "
-        f"{rss_open / 1024:.1f} MiB with all open; closed by the server: "
-        f"{len(closed_after)}/{count}, the last {max(closed_after, default=0) - opened:.1f} s "
-        "after the last opened"
+        f"{count} silent WebSockets: {len(sockets)} upgraded, {refused} refused; "
+        f"server RSS {rss_open / 1024:.1f} MiB with all open; closed by the server: "
+        f"{len(closed_at)}/{len(sockets)}, the last "
+        f"{max(closed_at, default=opened) - opened:.1f} s after the last opened; "
+        f"close codes: {codes(sockets)}"
     )
     return lines
 
@@ -316,47 +359,118 @@ async def _all_closed(streams: list[trio.SocketStream], within: float) -> list[f
 
 async def never_reading(server: Server, quick: bool) -> list[str]:
     tabs, seconds = (5, 4.0) if quick else (20, 15.0)
+    pipelines, pipeline_seconds = (5, 4.0) if quick else (20, WRITE_TIMEOUT + 10)
     _, page = await http_get(server.host, server.port, server.netloc, "/")
     token = token_of(page)
     outcome: list[tuple[str, int, float]] = []
+    http_outcome: list[tuple[str, float]] = []
 
     async def tab() -> None:
-        sock = trio.socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        try:
-            await sock.bind((ATTACKER, 0))
-        except OSError:
-            pass
-        await sock.connect((server.host, server.port))
-        stream = trio.SocketStream(sock)
-        async with stream:
-            await stream.send_all(upgrade_request(server.netloc))
+        ws = await handshake(server, receive_buffer=4096)
+        async with ws.stream:
+            client_port = ws.stream.socket.getsockname()[1]
             join = protocol.Join(1, token, server.url + "/")
-            await stream.send_all(frame(TEXT, protocol.encode(join).encode()))
+            await ws.stream.send_all(frame(TEXT, protocol.encode(join).encode()))
             begin = time.perf_counter()
             sent, ref = 0, 2
             with trio.move_on_after(seconds):
                 while True:
                     sync = frame(TEXT, protocol.encode(protocol.Sync(ref, VIEW_TARGET)).encode())
                     try:
-                        await stream.send_all(sync)
+                        await ws.stream.send_all(sync)
                     except (trio.BrokenResourceError, trio.ClosedResourceError):
-                        outcome.append(("cut off", sent, time.perf_counter() - begin))
-                        return
+                        break
                     sent, ref = sent + 1, ref + 1
                     await trio.sleep(0.025)
-            outcome.append(("still open", sent, seconds))
+            with trio.move_on_after(max(0.0, pipeline_seconds - (time.perf_counter() - begin))):
+                await watch.closed(client_port)
+                outcome.append(("closed", sent, time.perf_counter() - begin))
+                return
+            outcome.append(("still open", sent, pipeline_seconds))
 
-    async with trio.open_nursery() as nursery:
-        for _ in range(tabs):
-            nursery.start_soon(tab)
+    async def pipeline() -> None:
+        # 100 requests for the client script at once, then never a byte read.
+        stream = await connect(server, receive_buffer=4096)
+        async with stream:
+            request = f"GET /_roost/roost.js HTTP/1.1\r\nHost: {server.netloc}\r\n\r\n"
+            await stream.send_all(request.encode() * 100)
+            begin = time.perf_counter()
+            client_port = stream.socket.getsockname()[1]
+            with trio.move_on_after(pipeline_seconds):
+                # The server's end: its FIN waits behind our full window.
+                await watch.closed(client_port)
+                http_outcome.append(("closed", time.perf_counter() - begin))
+                return
+            http_outcome.append(("still open", pipeline_seconds))
+
+    watch = ServerEnds(server.port)
+    async with trio.open_nursery() as watching:
+        watching.start_soon(watch.run)
+        async with trio.open_nursery() as nursery:
+            for _ in range(tabs):
+                nursery.start_soon(tab)
+            for _ in range(pipelines):
+                nursery.start_soon(pipeline)
+        watching.cancel_scope.cancel()
     states = Counter(state for state, _, _ in outcome)
-    cut = [t for state, _, t in outcome if state == "cut off"]
+    cut = sorted(t for state, _, t in outcome if state == "closed")
+    http_states = Counter(state for state, _ in http_outcome)
+    closed = [t for state, t in http_outcome if state == "closed"]
     return [
-        f"{tabs} tabs asking for full renders every 25 ms for {seconds:.0f} s, never reading",
-        f"outcome: {dict(states)}; Syncs sent: max {max(s for _, s, _ in outcome)}"
-        + (f"; cut off after {min(cut):.1f}-{max(cut):.1f} s" if cut else ""),
+        f"{tabs} tabs asking for full renders every 25 ms for {seconds:.0f} s, never reading, "
+        f"watched for {pipeline_seconds:.0f} s: {dict(states)}; Syncs sent: max "
+        f"{max(s for _, s, _ in outcome)}"
+        + (f"; closed after {', '.join(f'{t:.1f}' for t in cut)} s" if cut else ""),
+        f"{pipelines} connections pipelining 100 GETs, never reading, watched for "
+        f"{pipeline_seconds:.0f} s: {dict(http_states)}"
+        + (f"; closed after {min(closed):.1f}-{max(closed):.1f} s" if closed else ""),
     ]
+
+
+class ServerEnds:
+    """Which client ports have an ESTABLISHED connection to the server's port.
+
+    Read from Linux's /proc/net/tcp (IPv4) twice a second: the kernel's state
+    has no event, and reading from a never-reading client would drain it.
+    The server's end is what counts: its FIN waits behind the client's full
+    window, so the client's end stays ESTABLISHED after the server closed.
+    """
+
+    def __init__(self, server_port: int) -> None:
+        self.server_port = server_port
+        self.established: set[int] = set()
+        self._changed = trio.Event()
+
+    async def run(self) -> None:
+        while True:
+            self.established = self._read()
+            self._changed.set()
+            self._changed = trio.Event()
+            await trio.sleep(0.5)
+
+    async def closed(self, client_port: int) -> None:
+        """Return once the server's end of the connection from ``client_port`` left ESTABLISHED."""
+        while True:
+            await self._changed.wait()
+            if client_port not in self.established:
+                return
+
+    def _read(self) -> set[int]:
+        local = f":{self.server_port:04X} "
+        ports = set()
+        with open("/proc/net/tcp") as table:
+            for row in table:
+                if local not in row:
+                    continue
+                fields = row.split()
+                if fields[3] == "01" and fields[1].endswith(local.strip()):
+                    ports.add(int(fields[2].rsplit(":", 1)[1], 16))
+        return ports
+
+
+def open_descriptors(pid: int) -> int:
+    """How many file descriptors process ``pid`` has open."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 async def fuzz(server: Server, quick: bool) -> list[str]:
@@ -412,7 +526,7 @@ def fuzzed_frame(rng: random.Random) -> tuple[str, bytes]:
             frame(TEXT, text[:cut], fin=False) + frame(PING) + frame(CONTINUATION, text[cut:])
         )
     if roll < 0.85:
-        event = protocol.Event(rng.randrange(1, 1 << 30), VIEW_TARGET, "inc", {})
+        event = protocol.Event(rng.randrange(1, 1 << 30), "inc", target=VIEW_TARGET)
         return "event", frame(TEXT, protocol.encode(event).encode())
     if roll < 0.95:
         return "empty continuation", frame(TEXT, b"", fin=False) + frame(CONTINUATION, b"")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import trio
 
@@ -92,16 +95,102 @@ def serve(app: App, host: str, port: int) -> int:
 async def _serve(app: App, host: str, port: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     runtime = Runtime(app, bind=bind)
-    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+    stats = GcStats() if os.environ.get(GC_STATS_ENV, "") not in ("", "0") else None
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if stats is not None:
+        wanted.append(signal.SIGUSR1)
+    with trio.open_signal_receiver(*wanted) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(runtime.run)
+            settle_gc()
             for url in runtime.urls:
                 print(f"roost: serving {url} (Ctrl-C to stop)", flush=True)
+            if stats is not None:
+                stats.install()
             async for signum in signals:
+                if signum == signal.SIGUSR1 and stats is not None:
+                    sessions = runtime.sessions.count_children()["specs"]
+                    print(stats.report(f"sessions={sessions}"), flush=True)
+                    stats.reset()
+                    continue
                 log.info("roost: %s received, shutting down", signal.Signals(signum).name)
                 break
+            # Nothing of what runs now outlives the process: the collector need not
+            # look at it again (the shutdown of 10,000 sessions spent 20 of its 33 s
+            # in full collections of objects about to go anyway).
+            gc.freeze()
             nursery.cancel_scope.cancel()
+    if stats is not None:
+        stats.uninstall()
+        print(stats.report("at exit"), flush=True)
     print("roost: stopped", flush=True)
+
+
+def settle_gc() -> None:
+    """Once the server has started: what start-up built (modules, classes, the
+    app's templates) lives as long as the process, so the cyclic garbage
+    collector is told not to look at it again (``gc.freeze``). Every full
+    collection of a busy server then scans only what its sessions hold."""
+    gc.collect()
+    gc.freeze()
+
+
+GC_STATS_ENV = "ROOST_GC_STATS"
+"""``ROOST_GC_STATS=1 roost run ...`` reports the garbage collector's pauses (off by default)."""
+
+
+class GcStats:
+    """The pauses of Python's cyclic garbage collector, from a ``gc.callbacks`` hook.
+
+    Under ``ROOST_GC_STATS=1``, ``roost run`` prints one line of these on each
+    SIGUSR1 (and starts counting afresh) and once more at exit: how many
+    collections of each generation ran, the longest pause of each, and their
+    total. A collection stops every task of the server, so its longest pause
+    is the longest time a click can wait on it. The hook costs two clock
+    reads per collection.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
+        self._began = 0.0
+        self.reset()
+
+    def reset(self) -> None:
+        """Start counting afresh."""
+        self.collections = [0, 0, 0]
+        self.longest = [0.0, 0.0, 0.0]
+        """The longest pause of each generation's collections, in seconds."""
+        self.total = 0.0
+        self.collected = 0
+
+    def install(self) -> None:
+        if self._callback not in gc.callbacks:
+            gc.callbacks.append(self._callback)
+
+    def uninstall(self) -> None:
+        if self._callback in gc.callbacks:
+            gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = self._clock()
+            return
+        pause = self._clock() - self._began
+        generation = info["generation"]
+        self.collections[generation] += 1
+        self.longest[generation] = max(self.longest[generation], pause)
+        self.total += pause
+        self.collected += info["collected"]
+
+    def report(self, when: str = "") -> str:
+        """One line: ``roost: gc: ... max_pause_ms=... gen2_max_pause_ms=...``."""
+        longest = [round(s * 1000, 1) for s in self.longest]
+        return (
+            f"roost: gc: {when} collections={self.collections} "
+            f"max_pause_ms={max(longest)} gen2_max_pause_ms={longest[2]} "
+            f"max_pause_ms_by_gen={longest} total_pause_ms={self.total * 1000:.1f} "
+            f"collected={self.collected} frozen={gc.get_freeze_count()}"
+        )
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -1,22 +1,30 @@
 """Every wire message as a typed struct, and the one codec for them.
 
-Version 1 of the roost wire protocol (docs/protocol.md is its readable
+Version 2 of the roost wire protocol (docs/protocol.md is its readable
 form). Each message is a JSON array whose first element is a one-character
-tag; the remaining elements are the struct's fields in order. This module
-is data only: the server, the test client and the browser client (through
-the generated ``roost/client/protocol.js``) all take their tags from here.
+tag; the remaining elements are the struct's fields in order. Trailing
+fields that hold their default are left off the wire (``encode``), and a
+decoder fills them back in. This module is data only: the server, the test
+client and the browser client (through the generated
+``roost/client/protocol.js``) all take their tags and field positions from here.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
-VERSION = 1
-"""The protocol version; the WebSocket URL carries it as ``?v=1``."""
+VERSION = 2
+"""The protocol version; the WebSocket URL carries it as ``?v=2``.
+
+Version 2 (breaking): an ``Event``'s target follows its params and both may be
+left off; a ``Patch`` carries the refs it answers (no ``Ack`` frame follows it)
+and names its target last, left off for the view; a ``Render`` without HTML
+says the page already holds that content as it was served."""
 
 MAX_FRAME_BYTES = 64 * 1024
 """Largest client frame the server accepts; a larger one closes that socket."""
@@ -26,8 +34,13 @@ MAX_INT_BITS = 64
 in 64 bits, signed; JavaScript numbers are exact only to 53."""
 
 
+VIEW_TARGET = "0"
+"""The target id of a session's LiveView; components use their own ids."""
+
+
 class _Msg(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fields=True):
     # forbid_unknown_fields: an array with elements past the last field is refused.
+    # A field with a default may be missing from the end of the array.
     pass
 
 
@@ -48,12 +61,15 @@ class Join(_Msg, tag="j", frozen=True):
 
 
 class Event(_Msg, tag="e", frozen=True):
-    """Invoke ``handler`` of actor ``target`` with ``params``; answered by ``ref``."""
+    """Invoke ``handler`` of actor ``target`` with ``params``; answered by ``ref``.
+
+    ``["e",1,"inc"]`` is a click on the view's ``inc``: no params, the view's target.
+    """
 
     ref: int
-    target: str
     handler: str
     params: dict[str, Any] = {}
+    target: str = VIEW_TARGET
 
 
 class Heartbeat(_Msg, tag="h", frozen=True):
@@ -80,19 +96,48 @@ ClientMessage = Join | Event | Heartbeat | Sync | Leave
 
 
 class Patch(_Msg, tag="p", frozen=True):
-    """Ops (see ``OP``) that bring ``target`` to ``version``."""
+    """Ops (see ``OP``) that bring ``target`` to ``version``, and the refs it answers.
 
-    target: str
+    Built by :func:`patch`, in the compact form the wire carries: ``ops`` is one
+    op itself (``[0,[1],"3"]``) or a list of several; ``acks`` is the ref of the
+    one client message this patch answers, a list of them, or 0 for none. The
+    client applies the ops, then settles those refs as ``Ack`` s would (no
+    ``Ack`` frame follows). Read them as lists with :attr:`op_list` and
+    :attr:`acked`.
+    """
+
     version: int
     ops: list[Any]
+    acks: int | list[int] = 0
+    target: str = VIEW_TARGET
+
+    @property
+    def op_list(self) -> list[Any]:
+        """The ops as a list, also when the wire carries one op bare."""
+        ops = self.ops
+        return [ops] if ops and type(ops[0]) is int else ops
+
+    @property
+    def acked(self) -> list[int]:
+        """The refs this patch answers, in order."""
+        acks = self.acks
+        if isinstance(acks, int):
+            return [acks] if acks else []
+        return acks
 
 
 class Render(_Msg, tag="f", frozen=True):
-    """The whole content of ``target`` at ``version`` (join, restart, resync)."""
+    """The whole content of ``target`` at ``version`` (join, restart, resync).
+
+    Without ``html`` (``["f","0",1]``): the page already holds this content,
+    as the dead render served it; the client keeps its DOM and takes the
+    version (or, if it changed that part of the page since, asks for a
+    ``Sync``). Sent only on a new session's join.
+    """
 
     target: str
     version: int
-    html: str
+    html: str | None = None
 
 
 class Joined(_Msg, tag="k", frozen=True):
@@ -139,6 +184,16 @@ class PushEvent(_Msg, tag="x", frozen=True):
 ServerMessage = Patch | Render | Joined | Ack | Error | Crash | Navigate | PushEvent
 
 
+def patch(target: str, version: int, ops: list[Any], acks: Sequence[int] = ()) -> Patch:
+    """The ``Patch`` of ``ops`` for ``target``, answering ``acks``, in its compact form:
+    one op bare, one ack as an int (a lone ref 0 stays a list: 0 means none)."""
+    wire_ops: list[Any] = ops[0] if len(ops) == 1 else ops
+    wire_acks: int | list[int] = (
+        acks[0] if len(acks) == 1 and acks[0] else list(acks) if acks else 0
+    )
+    return Patch(version, wire_ops, wire_acks, target)
+
+
 # -- patch ops ----------------------------------------------------------------
 
 
@@ -165,9 +220,6 @@ class OP:
 
 
 # -- names the page and the client share ---------------------------------------
-
-VIEW_TARGET = "0"
-"""The target id of a session's LiveView; components use their own ids."""
 
 
 class ATTR:
@@ -205,6 +257,9 @@ CRASHED = "crashed"
 RATE_LIMITED = "rate_limited"
 JOIN_FAILED = "join_failed"
 BAD_TOKEN = "bad_token"
+SERVER_FULL = "server_full"
+"""No room for another session: the server holds ``App(max_sessions)`` sessions, each
+with its tab connected. The socket is closed with ``CLOSE_TRY_AGAIN``; try again later."""
 
 
 ERROR_CODES = (
@@ -217,6 +272,7 @@ ERROR_CODES = (
     RATE_LIMITED,
     JOIN_FAILED,
     BAD_TOKEN,
+    SERVER_FULL,
 )
 
 # WebSocket close codes the server uses (RFC 6455), and what each means here.
@@ -231,7 +287,8 @@ CLOSE_POLICY = 1008
 CLOSE_INTERNAL_ERROR = 1011
 """The server failed handling this socket (a bug): reconnect."""
 CLOSE_TRY_AGAIN = 1013
-"""Cut off: the socket fell behind (it did not read what the server sent); reconnect."""
+"""Cut off: the socket fell behind (it did not read what the server sent); reconnect.
+Also: too many sockets from one address, or the server is full; try again later."""
 
 
 class ProtocolError(ValueError):
@@ -243,8 +300,46 @@ _client_decoder = msgspec.json.Decoder(ClientMessage)
 _server_decoder = msgspec.json.Decoder(ServerMessage)
 
 
+def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[str, int, tuple[Any, ...]] | None:
+    # (tag, how many fields come first without a default, the defaults after them)
+    defaults = []
+    for field in msgspec.structs.fields(cls):
+        if field.default_factory is not msgspec.NODEFAULT:
+            defaults.append(field.default_factory())
+        elif field.default is not msgspec.NODEFAULT:
+            defaults.append(field.default)
+        elif defaults:
+            raise TypeError(f"{cls.__name__}: a field without a default follows one with")
+    if not defaults:
+        return None
+    required = len(cls.__struct_fields__) - len(defaults)
+    return str(cls.__struct_config__.tag), required, tuple(defaults)
+
+
+_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave)
+_SERVER_MESSAGES = (Patch, Render, Joined, Ack, Error, Crash, Navigate, PushEvent)
+_TRIMMED: dict[type[msgspec.Struct], tuple[str, int, tuple[Any, ...]]] = {
+    cls: spec
+    for cls in (*_CLIENT_MESSAGES, *_SERVER_MESSAGES)
+    if (spec := _trailing_defaults(cls)) is not None
+}
+
+
 def encode(message: msgspec.Struct) -> str:
-    """Encode any message as its compact JSON text."""
+    """Encode any message as its compact JSON text: trailing fields that hold
+    their default are left off (``["e",1,"inc"]``, not ``["e",1,"inc",{},"0"]``)."""
+    spec = _TRIMMED.get(type(message))
+    if spec is not None:
+        tag, required, defaults = spec
+        values = msgspec.structs.astuple(message)
+        n = len(values)
+        while n > required:
+            default, value = defaults[n - 1 - required], values[n - 1]
+            if type(value) is not type(default) or value != default:
+                break
+            n -= 1
+        if n < len(values):
+            return _encoder.encode([tag, *values[:n]]).decode()
     return _encoder.encode(message).decode()
 
 
@@ -301,12 +396,22 @@ def _constants(namespace: type) -> dict[str, Any]:
     return {name: value for name, value in vars(namespace).items() if name.isupper()}
 
 
+def _fields(*union: type[msgspec.Struct]) -> dict[str, dict[str, int]]:
+    # Each message's field positions in its array (the tag is at 0), by JS name.
+    names = _tags(*union)
+    return {
+        name: {field.upper(): i + 1 for i, field in enumerate(cls.__struct_fields__)}
+        for name, cls in zip(names, union, strict=True)
+    }
+
+
 def js_module() -> str:
     """The text of ``roost/client/protocol.js``, generated from this module."""
     constants = {
         "VERSION": VERSION,
-        "CLIENT": _tags(Join, Event, Heartbeat, Sync, Leave),
-        "SERVER": _tags(Patch, Render, Joined, Ack, Error, Crash, Navigate, PushEvent),
+        "CLIENT": _tags(*_CLIENT_MESSAGES),
+        "SERVER": _tags(*_SERVER_MESSAGES),
+        "FIELDS": _fields(*_CLIENT_MESSAGES, *_SERVER_MESSAGES),
         "OP": _constants(OP),
         "ATTR": _constants(ATTR),
         "ERROR": {code.upper(): code for code in ERROR_CODES},

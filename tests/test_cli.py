@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from roost.protocol import VERSION
 from tests.serve import ROOST, ROOT, roost_run
 
 
@@ -77,7 +78,7 @@ async def test_ctrl_c_with_a_browser_connected_closes_its_socket_and_exits_clean
     with roost_run("examples.dashboard:app") as served:
         page = await trio.to_thread.run_sync(_get, served.url + "/")
         token = re.search(r'data-roost-token="([^"]+)"', page).group(1)
-        socket_url = served.url.replace("http://", "ws://") + "/_roost/socket?v=1"
+        socket_url = served.url.replace("http://", "ws://") + f"/_roost/socket?v={VERSION}"
         async with open_websocket_url(socket_url) as ws:
             await ws.send_message(json.dumps(["j", 1, token, served.url]))
             with trio.fail_after(10):

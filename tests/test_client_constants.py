@@ -20,10 +20,13 @@ from roost import protocol
 
 CLIENT_DIR = Path(protocol.__file__).parent / "client"
 SOURCES = sorted(p for p in CLIENT_DIR.glob("*.js") if p.name != "protocol.js")
-GROUPS = ("CLIENT", "SERVER", "OP", "ATTR", "ERROR")
+GROUPS = ("CLIENT", "SERVER", "FIELDS", "OP", "ATTR", "ERROR")
 SCALARS = ("VERSION", "VIEW_TARGET")
 _EXPORT = re.compile(r"^export const (\w+) = (.+);$", re.MULTILINE)
-_USE = re.compile(rf"\b({'|'.join(GROUPS)})\.(\w+)")
+# Not after a dot: FIELDS.ERROR.CODE is a field position, not ERROR.CODE.
+_USE = re.compile(rf"(?<![\w.])({'|'.join(GROUPS)})\.(\w+)")
+# A message's field position: FIELDS.PATCH.ACKS.
+_FIELD_USE = re.compile(r"(?<![\w.])FIELDS\.(\w+)\.(\w+)")
 _SCALAR_USE = re.compile(rf"\b({'|'.join(SCALARS)})\b")
 _IMPORT = re.compile(r"import \{([^}]*)\} from \"\./protocol\.js\"")
 # A string literal (group 1) or a comment. Good enough for these modules: a
@@ -87,6 +90,7 @@ def test_the_client_sources_are_found_and_use_the_constants():
     assert ("OP", "SPLICE") in uses
     assert ("ATTR", "ID") in uses
     assert ("ERROR", "BAD_TOKEN") in uses
+    assert ("FIELDS", "PATCH") in uses
     assert {"VERSION", "VIEW_TARGET"} <= {
         use for text in texts for use in _SCALAR_USE.findall(text)
     }
@@ -107,6 +111,13 @@ def test_every_constant_used_is_defined(source, which):
         f"{group}.{name}"
         for group, name in _USE.findall(source.read_text())
         if name not in defined[group]
+    ]
+    assert not missing, f"{source.name} uses undefined {missing} ({which} protocol.js)"
+    fields = defined["FIELDS"]
+    missing = [
+        f"FIELDS.{message}.{field}"
+        for message, field in _FIELD_USE.findall(source.read_text())
+        if field not in fields.get(message, {})
     ]
     assert not missing, f"{source.name} uses undefined {missing} ({which} protocol.js)"
 
@@ -153,3 +164,9 @@ def test_a_written_out_wire_name_is_found(snippet):
 )
 def test_names_from_protocol_js_comments_and_other_strings_pass(snippet):
     assert not wire_literals(snippet)
+
+
+def test_an_undefined_field_position_is_found():
+    assert _FIELD_USE.findall("message[FIELDS.PATCH.ACK]") == [("PATCH", "ACK")]
+    assert "ACK" not in GENERATED["regenerated"]["FIELDS"]["PATCH"]
+    assert _USE.findall("message[FIELDS.ERROR.CODE]") == [("FIELDS", "ERROR")]

@@ -10,24 +10,88 @@ CLIENT_JS = Path(protocol.__file__).parent / "client" / "protocol.js"
 
 
 def test_messages_encode_as_tagged_positional_arrays():
-    assert protocol.encode(protocol.Event(1, "0", "inc", {})) == '["e",1,"0","inc",{}]'
+    assert (
+        protocol.encode(protocol.Event(1, "inc", {"by": "5"}, "c"))
+        == '["e",1,"inc",{"by":"5"},"c"]'
+    )
     assert protocol.encode(protocol.Ack(7)) == '["r",7]'
-    assert protocol.encode(protocol.Patch("0", 2, [[0, [1], "3"]])) == '["p","0",2,[[0,[1],"3"]]]'
+    ops = [[0, [1], "3"], [2, [0], "class"]]
+    assert protocol.encode(protocol.Patch(2, ops, [4, 5], "c")) == (
+        '["p",2,[[0,[1],"3"],[2,[0],"class"]],[4,5],"c"]'
+    )
 
 
 def test_client_frames_decode_to_typed_messages():
-    message = protocol.decode_client('["e",3,"tabs","select",{"tab":"settings"}]')
-    assert message == protocol.Event(3, "tabs", "select", {"tab": "settings"})
+    message = protocol.decode_client('["e",3,"select",{"tab":"settings"},"tabs"]')
+    assert message == protocol.Event(3, "select", {"tab": "settings"}, "tabs")
     assert protocol.decode_client('["l"]') == protocol.Leave()
 
 
-def test_event_params_default_to_empty():
-    assert protocol.decode_client('["e",1,"0","inc"]') == protocol.Event(1, "0", "inc", {})
+def test_event_params_and_target_default_to_none_and_the_view():
+    assert protocol.decode_client('["e",1,"inc"]') == protocol.Event(1, "inc", {}, "0")
+    assert protocol.decode_client('["e",1,"inc",{"by":"2"}]') == protocol.Event(
+        1, "inc", {"by": "2"}, protocol.VIEW_TARGET
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "frame"),
+    [
+        (protocol.Event(1, "inc"), '["e",1,"inc"]'),
+        (protocol.Event(1, "inc", {"by": "2"}), '["e",1,"inc",{"by":"2"}]'),
+        (protocol.Event(4, "next", {}, "pages"), '["e",4,"next",{},"pages"]'),
+        (protocol.Join(1, "tok", "http://x/"), '["j",1,"tok","http://x/"]'),
+        (protocol.Render("0", 1), '["f","0",1]'),
+        (protocol.Render("0", 1, ""), '["f","0",1,""]'),
+        (protocol.patch("0", 2, [[0, [0, 1], "1"]], [7]), '["p",2,[0,[0,1],"1"],7]'),
+        (
+            protocol.patch("0", 2, [[0, [0], "1"], [0, [1], "2"]]),
+            '["p",2,[[0,[0],"1"],[0,[1],"2"]]]',
+        ),
+        (protocol.patch("tabs", 3, [[2, [0], "class"]]), '["p",3,[2,[0],"class"],0,"tabs"]'),
+        (
+            protocol.patch("tabs", 3, [[2, [0], "class"]], [8, 9]),
+            '["p",3,[2,[0],"class"],[8,9],"tabs"]',
+        ),
+        (protocol.patch("0", 3, [[4, [0]]], [0]), '["p",3,[4,[0]],[0]]'),
+    ],
+)
+def test_trailing_fields_at_their_default_are_left_off_and_filled_back_in(message, frame):
+    assert protocol.encode(message) == frame
+    decode = protocol.decode_client if frame[2] in "ejhsl" else protocol.decode_server
+    assert decode(frame) == message
+
+
+def test_a_patch_reads_as_lists_of_ops_and_refs_whatever_its_compact_form():
+    one = protocol.decode_server('["p",2,[0,[0,1],"1"],7]')
+    assert isinstance(one, protocol.Patch)
+    assert (one.op_list, one.acked, one.target) == ([[0, [0, 1], "1"]], [7], "0")
+    many = protocol.decode_server('["p",3,[[0,[0],"1"],[4,[1]]],[8,9],"tabs"]')
+    assert isinstance(many, protocol.Patch)
+    assert (many.op_list, many.acked, many.target) == ([[0, [0], "1"], [4, [1]]], [8, 9], "tabs")
+    none = protocol.decode_server('["p",4,[4,[1]]]')
+    assert isinstance(none, protocol.Patch)
+    assert none.acked == [] and none.op_list == [[4, [1]]]
+    assert protocol.decode_server('["p",5,[4,[1]],[0]]').acked == [0]  # type: ignore[union-attr]
+
+
+def test_a_render_without_html_says_the_page_holds_it_as_served():
+    held = protocol.decode_server('["f","tabs",1]')
+    assert held == protocol.Render("tabs", 1) and held.html is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
     "frame",
-    ['["p","0",1,[]]', '["e","one","0","inc",{}]', "not json", "{}", "[]", '["j",1]'],
+    [
+        '["p",1,[]]',
+        '["e","one","inc"]',
+        '["e",1,"0","inc",{}]',  # version 1's order: params cannot be a string
+        '["e",1]',
+        "not json",
+        "{}",
+        "[]",
+        '["j",1]',
+    ],
 )
 def test_malformed_or_server_only_frames_are_a_protocol_error(frame):
     with pytest.raises(protocol.ProtocolError):
@@ -35,7 +99,7 @@ def test_malformed_or_server_only_frames_are_a_protocol_error(frame):
 
 
 def test_oversized_frame_is_refused_before_parsing():
-    frame = '["e",1,"0","inc",{"x":"' + "a" * protocol.MAX_FRAME_BYTES + '"}]'
+    frame = '["e",1,"inc",{"x":"' + "a" * protocol.MAX_FRAME_BYTES + '"}]'
     with pytest.raises(protocol.ProtocolError, match="exceeds"):
         protocol.decode_client(frame)
 
@@ -43,6 +107,8 @@ def test_oversized_frame_is_refused_before_parsing():
 def test_server_frames_round_trip_for_the_test_client():
     for message in (
         protocol.Render("0", 1, "<p>hi</p>"),
+        protocol.Render("c", 1),
+        protocol.Patch(3, [[0, [0], "x"]], [1, 2], "c"),
         protocol.Error(2, protocol.BAD_PARAMS, "count: expected int"),
         protocol.Crash("0", "gone"),
         protocol.Navigate("/x"),
@@ -58,25 +124,26 @@ def test_browser_constants_are_generated_from_this_module():
     )
 
 
-def test_a_counter_click_costs_well_under_80_bytes():
-    click = protocol.encode(protocol.Event(1, "0", "inc", {}))
-    patch = protocol.encode(protocol.Patch("0", 2, [[0, [1, 1, 0], "1"]]))
-    ack = protocol.encode(protocol.Ack(1))
-    assert len(click) + len(patch) + len(ack) < 80
+def test_a_counter_click_answered_in_its_patch_costs_at_most_40_bytes_both_ways():
+    # examples/counter: the count's text is at [0, 1, 1, 0] in the view.
+    click = protocol.encode(protocol.Event(1, "inc"))
+    patch = protocol.encode(protocol.patch("0", 2, [[0, [0, 1, 1, 0], "1"]], [1]))
+    assert (click, patch) == ('["e",1,"inc"]', '["p",2,[0,[0,1,1,0],"1"],1]')
+    assert len(click) + len(patch) <= 40
 
 
 def test_elements_past_a_messages_last_field_are_refused():
     with pytest.raises(protocol.ProtocolError):
-        protocol.decode_client('["e",1,"0","inc",{},"extra"]')
+        protocol.decode_client('["e",1,"inc",{},"0","extra"]')
     with pytest.raises(protocol.ProtocolError):
         protocol.decode_client('["h",1,2]')
 
 
 def test_integers_past_64_bits_are_refused_anywhere_in_the_params():
-    assert protocol.decode_client('["e",1,"0","inc",{"n":9223372036854775807}]')
+    assert protocol.decode_client('["e",1,"inc",{"n":9223372036854775807}]')
     for params in ['{"n":' + "9" * 4000 + "}", '{"a":[1,{"b":' + "9" * 20 + "}]}"]:
         with pytest.raises(protocol.ProtocolError, match="64 bits"):
-            protocol.decode_client(f'["e",1,"0","inc",{params}]')
+            protocol.decode_client(f'["e",1,"inc",{params}]')
 
 
 def test_every_shared_name_is_in_the_generated_client_module():
@@ -84,3 +151,11 @@ def test_every_shared_name_is_in_the_generated_client_module():
     attrs = [v for k, v in vars(protocol.ATTR).items() if k.isupper()]
     for value in [*attrs, *protocol.ERROR_CODES, protocol.VIEW_TARGET]:
         assert f'"{value}"' in js
+
+
+def test_the_version_is_2_and_the_generated_client_knows_each_fields_position():
+    assert protocol.VERSION == 2
+    js = protocol.js_module()
+    assert "export const VERSION = 2;" in js
+    assert '"PATCH": {"ACKS": 3, "OPS": 2, "TARGET": 4, "VERSION": 1}' in js
+    assert '"EVENT": {"HANDLER": 2, "PARAMS": 3, "REF": 1, "TARGET": 4}' in js

@@ -2,7 +2,6 @@
 # for them: an Ack once handled, or an error reply when the actor exits first.
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from .. import protocol
@@ -20,7 +19,7 @@ class Batch:
     """
 
     def __init__(self) -> None:
-        self.todo: deque[Any] = deque()
+        self.todo: list[Any] = []  # small: a list costs less than a deque
         self.current: Any = None
         self.acks: list[int] = []
         self.rendering = False
@@ -31,7 +30,7 @@ class Batch:
 
     def next(self) -> Any:
         """The next message to handle; it stays ``current`` until ``handled``."""
-        self.current = self.todo.popleft()
+        self.current = self.todo.pop(0)
         return self.current
 
     def handled(self) -> None:

@@ -10,7 +10,7 @@ import anyio
 import anyio.abc
 
 from .. import protocol
-from ..render import Differ, client_html
+from ..render import Differ, client_html, fingerprint
 from .actor import NORMAL, ActorRef, Call
 from .batch import Batch
 from .effects import Broadcast, Effect, PushEvent, SendParent, SendUpdate
@@ -141,19 +141,10 @@ class ActorRuntime:
         batch: Batch,
         task_status: anyio.abc.TaskStatus[ActorRef],
     ) -> None:
-        # The task group holds the incarnation's timers. A failure comes out of
-        # it as itself, not wrapped in an ExceptionGroup: it is the exit reason.
-        error: BaseException | None = None
-        try:
-            async with anyio.create_task_group() as tg:
-                self._services = Services(self, ref, mailbox, tg, self.tab.pubsub)
-                await self._loop(state, ref, mailbox, batch, task_status)
-        except BaseExceptionGroup as group:
-            error = sole_exception(group)
-            if error is None:
-                raise
-        if error is not None:
-            raise error  # outside the except block: its own traceback and context
+        # No task group of its own: its timers run in the tab's (a task group
+        # per actor would cost more than the actor's own task).
+        self._services = Services(self, ref, mailbox, self.tab.spawn, self.tab.pubsub)
+        await self._loop(state, ref, mailbox, batch, task_status)
 
     async def _loop(
         self,
@@ -168,7 +159,7 @@ class ActorRuntime:
         html = self._render(state)
         differ = Differ(html)
         version = 1
-        await outbox.put(protocol.Render(self.target, version, client_html(html)))
+        await outbox.put(self._first_render(html, differ))
         self.ref = ref
         started, self._next_start = self._next_start, None
         if started is not None:
@@ -197,11 +188,29 @@ class ActorRuntime:
                 ops = differ.update(html)
                 if ops:
                     version += 1
-                    await outbox.put(protocol.Patch(self.target, version, ops))
+                    # The batch's acks ride in its patch (the client settles them
+                    # once it applied it), unless it places or drops components:
+                    # then they follow those starts and stops, as Acks.
+                    fold = self._placed.keys() == self.children
+                    acks = batch.acks if fold else ()
+                    await outbox.put(protocol.patch(self.target, version, ops, acks))
+                    if fold:
+                        batch.acks.clear()
                 await self._reconcile()
             while batch.acks:
                 await outbox.put(protocol.Ack(batch.acks[0]))
                 del batch.acks[0]
+
+    def _first_render(self, html: str, differ: Differ) -> protocol.Render:
+        # A new session's first render of exactly what its page holds as served
+        # (the dead render's fingerprint, from the token) goes without the HTML.
+        served = self.tab.served
+        expected = served.pop(self.target, None) if served else None
+        if not served:
+            self.tab.served = None  # all taken: nothing kept for the session's life
+        if expected is not None and expected == fingerprint(differ.tree):
+            return protocol.Render(self.target, 1)
+        return protocol.Render(self.target, 1, client_html(html))
 
     async def _send_last(self, replies: list[protocol.Ack | protocol.Error]) -> None:
         # Called shielded: bounded, so a stuck outbox cannot hold the exit forever.

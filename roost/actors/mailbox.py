@@ -1,4 +1,6 @@
 # An actor's bounded inbox: many writers, one reader (the actor's own task).
+# A plain list and an event only while someone waits: every actor has one, so
+# an idle mailbox must cost next to nothing.
 from __future__ import annotations
 
 from typing import Any
@@ -19,44 +21,83 @@ class Mailbox:
 
     Writers choose the overflow policy by the call they make: ``put_nowait``
     refuses at once when full (client events, pubsub), ``put`` waits for room
-    (backpressure between actors). The mailbox never grows past ``capacity``.
+    (backpressure between actors; waiting writers go first come, first served).
+    The mailbox never grows past ``capacity``.
     """
+
+    __slots__ = ("_closed", "_items", "_reader", "_writers", "capacity")
 
     def __init__(self, capacity: int = 256) -> None:
         self.capacity = capacity
-        self._send, self._receive = anyio.create_memory_object_stream[Any](capacity)
+        self._items: list[Any] = []
+        self._closed = False
+        self._reader: anyio.Event | None = None  # set when a message arrives
+        self._writers: list[anyio.Event] | None = None  # writers waiting for room
 
     def put_nowait(self, message: Any) -> None:
         """Deliver ``message`` now, or raise ``MailboxFull`` / ``MailboxClosed``."""
-        try:
-            self._send.send_nowait(message)
-        except anyio.WouldBlock:
-            raise MailboxFull(f"mailbox full ({self.capacity} messages)") from None
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise MailboxClosed("actor has stopped") from None
+        if self._closed:
+            raise MailboxClosed("actor has stopped")
+        if len(self._items) >= self.capacity or self._writers:
+            raise MailboxFull(f"mailbox full ({self.capacity} messages)")
+        self._items.append(message)
+        if self._reader is not None:
+            self._reader.set()
 
     async def put(self, message: Any) -> None:
         """Deliver ``message``, waiting while the mailbox is full."""
+        if self._closed:
+            raise MailboxClosed("actor has stopped")
+        if self._writers or len(self._items) >= self.capacity:
+            await self._wait_for_room()
+        self._items.append(message)
+        if self._reader is not None:
+            self._reader.set()
+        self._room()
+
+    async def _wait_for_room(self) -> None:
+        # Only the first writer in line is woken, and only when there is room.
+        if self._writers is None:
+            self._writers = []
+        event = anyio.Event()
+        self._writers.append(event)
         try:
-            await self._send.send(message)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise MailboxClosed("actor has stopped") from None
+            while True:
+                await event.wait()
+                if self._closed:
+                    raise MailboxClosed("actor has stopped")
+                if len(self._items) < self.capacity:
+                    return
+                at = self._writers.index(event)
+                event = self._writers[at] = anyio.Event()
+        finally:
+            self._writers.remove(event)
+            if not self._writers:
+                self._writers = None
 
     async def get(self) -> Any:
         """The next message, waiting for one."""
-        return await self._receive.receive()
+        while not self._items:
+            self._reader = anyio.Event()
+            await self._reader.wait()
+        self._reader = None
+        message = self._items.pop(0)
+        self._room()
+        return message
 
     def get_ready(self) -> list[Any]:
         """Every message already waiting, without waiting for more."""
-        ready = []
-        while True:
-            try:
-                ready.append(self._receive.receive_nowait())
-            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
-                return ready
+        ready, self._items = self._items, []
+        if ready:
+            self._room()
+        return ready
+
+    def _room(self) -> None:
+        if self._writers and len(self._items) < self.capacity:
+            self._writers[0].set()
 
     def __len__(self) -> int:
-        return self._receive.statistics().current_buffer_used
+        return len(self._items)
 
     def close(self) -> list[Any]:
         """Refuse further messages and return the ones still queued, in order.
@@ -64,7 +105,8 @@ class Mailbox:
         Writers waiting for room get ``MailboxClosed``; their messages were
         never delivered and are not returned.
         """
-        self._send.close()  # withdraws waiting writers first: they see MailboxClosed
-        left = self.get_ready()
-        self._receive.close()
+        self._closed = True
+        left, self._items = self._items, []
+        for writer in list(self._writers or ()):
+            writer.set()
         return left

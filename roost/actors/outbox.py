@@ -1,27 +1,19 @@
 # One tab's outgoing messages, in order, to whatever socket is attached:
 # actors put typed messages, the outbox encodes each once (roost.protocol's
-# codec), keeps the bytes queued within a budget, and writes them in order.
+# codec) and hands the frame to the socket, which queues it within a budget.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-import anyio
-import anyio.abc
 
 from .. import protocol
 
-Transport = Callable[[str], Awaitable[None]]
-"""Writes one encoded server message (a JSON text frame) to a tab's socket."""
+Transport = Callable[[str], str | None]
+"""Takes one encoded server message (a JSON text frame) for a tab's socket, without
+waiting: None when it is queued for writing, else why the socket cannot take it
+(it fell too far behind, a write stalled); the socket is then cut off."""
 
 CutOff = Callable[[Transport, str], Awaitable[None]]
-"""Called with a transport the outbox gave up on, and why (it fell behind or stalled)."""
-
-WRITE_TIMEOUT = 10.0
-"""Seconds one write may take before the socket is taken for dead."""
-
-MAX_BYTES = 1024 * 1024
-"""Bytes of encoded messages one socket may have waiting before it is cut off."""
+"""Called with a transport the outbox gave up on, and why."""
 
 
 class SessionEnded(Exception):
@@ -29,36 +21,21 @@ class SessionEnded(Exception):
 
 
 class Outbox:
-    """A bounded queue of server messages for one browser tab.
+    """Where a tab's actors put their messages for the browser.
 
-    Two bounds, two policies. By count (``capacity`` messages): actors
-    ``await put(...)`` and wait while it is full (backpressure). By bytes
-    (``max_bytes`` of encoded frames waiting): a socket that falls that far
-    behind is cut off (``on_cut_off``) rather than buffered for, and so is one
-    whose write takes longer than ``write_timeout``: a tab that does not read
-    must not grow the server's memory or hold its session's messages hostage.
-    While no socket is attached (the tab is reconnecting), messages are
-    dropped rather than queued: the tab gets full renders when it is back.
+    ``put`` never waits: the frame goes straight to the attached socket's own
+    queue, which is bounded in bytes (docs/security.md); a socket that cannot
+    take it is cut off (``on_cut_off``: the session detaches it and closes it,
+    the tab reconnects and resyncs). While no socket is attached (the tab is
+    reconnecting) messages are dropped: the tab gets full renders when it is
+    back. Messages from one actor reach the socket in the order put.
     """
 
-    def __init__(
-        self,
-        transport: Transport | None,
-        capacity: int = 256,
-        *,
-        max_bytes: int = MAX_BYTES,
-        write_timeout: float = WRITE_TIMEOUT,
-        on_cut_off: CutOff | None = None,
-    ) -> None:
+    __slots__ = ("_closed", "_transport", "dropped", "on_cut_off")
+
+    def __init__(self, transport: Transport | None, *, on_cut_off: CutOff | None = None) -> None:
         self._transport = transport
-        self._send, self._receive = anyio.create_memory_object_stream[tuple[Transport, str]](
-            capacity
-        )
-        self._write: anyio.CancelScope | None = None
-        self._bytes = 0
         self._closed = False
-        self.max_bytes = max_bytes
-        self.write_timeout = write_timeout
         self.on_cut_off = on_cut_off
         self.dropped = 0
 
@@ -66,89 +43,38 @@ class Outbox:
     def attached(self) -> bool:
         return self._transport is not None
 
-    @property
-    def queued_bytes(self) -> int:
-        """Bytes of encoded messages waiting for the socket."""
-        return self._bytes
-
     def attach(self, transport: Transport) -> None:
-        """Send to ``transport`` from now on; nothing queued for the old one reaches it."""
-        self._switch(transport)
+        """Send to ``transport`` from now on."""
+        self._transport = transport
 
     def detach(self) -> None:
         """Drop messages until a transport is attached again."""
-        self._switch(None)
-
-    def _switch(self, transport: Transport | None) -> None:
-        self._transport = transport
-        if self._write is not None:
-            self._write.cancel()  # a write stuck on the old socket is abandoned
-        while True:
-            try:
-                self._receive.receive_nowait()
-            except (anyio.WouldBlock, anyio.ClosedResourceError, anyio.EndOfStream):
-                break
-            self.dropped += 1
-        self._bytes = 0
+        self._transport = None
 
     async def put(self, message: protocol.ServerMessage) -> None:
-        """Queue ``message`` for the socket, waiting while the queue is full.
+        """Send ``message`` to the socket, or drop it while none is attached.
 
         Raises ``SessionEnded`` once the session is over.
         """
-        text = protocol.encode(message)
+        if self._closed:
+            raise SessionEnded("the session has ended")
         transport = self._transport
         if transport is None:
-            if self._closed:
-                raise SessionEnded("the session has ended")
             self.dropped += 1
             return
-        if self._bytes + len(text) > self.max_bytes:
-            await self._cut_off(
-                transport, f"fell behind by more than {self.max_bytes} bytes of messages"
-            )
+        refused = transport(protocol.encode(message))
+        if refused is not None:
             self.dropped += 1
-            return
-        self._bytes += len(text)
-        try:
-            await self._send.send((transport, text))
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise SessionEnded("the session has ended") from None
+            await self._cut_off(transport, refused)
 
-    async def write_now(self, message: protocol.ServerMessage, timeout: float = 1.0) -> None:  # noqa: ASYNC109
-        """Write ``message`` to the socket at once, past the queue (the session's last
-        words, when it failed for good and its queue is gone); bounded by ``timeout``."""
-        transport = self._transport
-        if transport is not None:
-            with anyio.move_on_after(timeout):
-                await transport(protocol.encode(message))
+    def write_now(self, message: protocol.ServerMessage) -> None:
+        """Send ``message`` even after the session ended (its last words: a Crash)."""
+        if self._transport is not None:
+            self._transport(protocol.encode(message))
 
     def close(self) -> None:
-        """Drop what is queued and refuse more: the session is over."""
+        """Refuse more messages: the session is over."""
         self._closed = True
-        self._send.close()
-        self._receive.close()
-        self._bytes = 0
-
-    async def run(
-        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
-    ) -> None:
-        """Write queued messages to their transport until cancelled."""
-        task_status.started(self)
-        while True:
-            transport, text = await self._receive.receive()
-            self._bytes -= len(text)
-            # (Transports are often bound methods: compared by ==, never by identity.)
-            if transport != self._transport:
-                self.dropped += 1  # queued for a socket that is gone
-                continue
-            with anyio.CancelScope(deadline=anyio.current_time() + self.write_timeout) as scope:
-                self._write = scope
-                await transport(text)
-            self._write = None
-            if scope.cancelled_caught and self._transport == transport:
-                self.dropped += 1
-                await self._cut_off(transport, f"a write took more than {self.write_timeout} s")
 
     async def _cut_off(self, transport: Transport, reason: str) -> None:
         if self._transport != transport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ..pubsub import PubSub
     from .loop import ActorRuntime
 
+Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
+"""Starts a task in the tab's task group (where every actor's timers run)."""
+
 log = logging.getLogger("roost.actors")
 
 _keys = itertools.count()
@@ -26,7 +29,8 @@ _keys = itertools.count()
 class Services:
     """The services of one running incarnation of ``runtime``'s actor.
 
-    Timers run in the incarnation's task group, so they end with it. Exit
+    Timers run as tasks of the tab's task group; ``close`` cancels them, so
+    they end with the incarnation. Exit
     watchers put on other actors (``monitor``, ``link``) and pubsub
     subscriptions are removed by ``close``, which the runtime calls when the
     incarnation exits: an actor that watched a long-lived one leaves nothing
@@ -38,14 +42,15 @@ class Services:
         runtime: ActorRuntime,
         ref: ActorRef,
         mailbox: Mailbox,
-        tg: anyio.abc.TaskGroup,
+        spawn: Spawn,
         pubsub: PubSub,
     ) -> None:
         self.runtime = runtime
         self._pubsub = pubsub
         self.ref = ref
         self._mailbox = mailbox
-        self._tg = tg
+        self._spawn = spawn
+        self._timers: set[anyio.CancelScope] = set()
         self._watching: dict[int, Callable[[], None]] = {}
         self._unsubscribe: list[Callable[[], None]] = []
 
@@ -53,13 +58,20 @@ class Services:
         """Deliver ``Info(message)`` after ``delay`` seconds; returns a cancel function."""
         mailbox = self._mailbox
         scope = anyio.CancelScope()
+        timers = self._timers
+        timers.add(scope)
 
         async def timer() -> None:
-            with scope:
-                await anyio.sleep(max(delay, 0))
-                await mailbox.put(Info(message))
+            try:
+                with scope:
+                    await anyio.sleep(max(delay, 0))
+                    await mailbox.put(Info(message))
+            except MailboxClosed:
+                pass  # the actor exited meanwhile
+            finally:
+                timers.discard(scope)
 
-        self._tg.start_soon(timer)
+        self._spawn(timer)
         return scope.cancel
 
     def monitor(self, other: ActorRef) -> Callable[[], None]:
@@ -95,7 +107,11 @@ class Services:
         self._unsubscribe.append(self._pubsub.subscribe(topic, deliver))
 
     def close(self) -> None:
-        """Undo every subscription and every watcher still set on another actor."""
+        """Cancel the timers; undo every subscription and every watcher still set on
+        another actor."""
+        for scope in list(self._timers):
+            scope.cancel()
+        self._timers.clear()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()

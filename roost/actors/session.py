@@ -1,9 +1,10 @@
-# One browser tab's actors — its outbox, its components and its view — under
+# One browser tab's actors — its components and its view — under
 # one supervisor, and the routing of client messages to them.
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -19,10 +20,10 @@ from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
 from .actor import ActorRef
 from .componentactor import ComponentActor
 from .liveactor import LiveActor
-from .loop import ActorRuntime
+from .loop import ActorRuntime, sole_exception
 from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync
-from .outbox import MAX_BYTES, Outbox, SessionEnded, Transport
+from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
 from .tab import Tab
 
@@ -43,14 +44,16 @@ CRASH_MESSAGE = "Something went wrong on the server. Reload the page to try agai
 class Session:
     """The actors of one browser tab, started as one child of ``sessions``.
 
-    Its supervisor (one_for_all) starts, in order: the outbox, the components'
-    DynamicSupervisor, the view, and ``linger``, which ends the session when
-    its socket has been gone for ``grace`` seconds (a tab that reconnects
-    sooner finds its actors as it left them). A component that crashes is
-    restarted alone by the components' supervisor; past that supervisor's restart intensity,
-    or when the view crashes, the whole session restarts (the view re-mounts,
-    its components with it). Past the session's own intensity the session
-    ends and the client is told, in place of the view, by a ``Crash``.
+    Its supervisor restarts the view, within its restart intensity; the
+    components' DynamicSupervisor runs beside the view, in the view's task
+    group, from the first component placed. The session ends when its socket
+    has been gone for ``grace`` seconds (a tab that reconnects sooner finds
+    its actors as it left them): the deadline of the scope it runs in, so
+    that waiting costs no task. A component that crashes is restarted alone by the
+    components' supervisor; past that supervisor's restart intensity, or when
+    the view crashes, the whole session restarts (the view re-mounts, its
+    components with it). Past the session's own intensity the session ends
+    and the client is told, in place of the view, by a ``Crash``.
     """
 
     def __init__(
@@ -69,7 +72,6 @@ class Session:
         max_restarts: int = 3,
         max_seconds: float = 5.0,
         grace: float = 30.0,
-        outbox_bytes: int = MAX_BYTES,
     ) -> None:
         self.id = session_id
         """The session's public name (logs, the supervision tree); it resumes nothing."""
@@ -85,7 +87,9 @@ class Session:
         self.ready = anyio.Event()
         """Set once the session has started (or failed to)."""
         self._changed = anyio.Event()
-        self.outbox = Outbox(transport, max_bytes=outbox_bytes, on_cut_off=self._cut_off)
+        self.outbox = Outbox(transport, on_cut_off=self._cut_off)
+        self._scope: anyio.CancelScope | None = None
+        self._linger_until: float | None = None
         self.components_supervisor = DynamicSupervisor(
             max_restarts=max_restarts, max_seconds=max_seconds, name=f"components {session_id}"
         )
@@ -99,12 +103,7 @@ class Session:
         self.view = LiveActor(self.tab, view_class, params, session, url)
         self.tab.add_view(self.view)
         self.supervisor = Supervisor(
-            [
-                ChildSpec("outbox", self.outbox.run),
-                ChildSpec("components", self._run_components, type="supervisor"),
-                ChildSpec("view", self.view.run),
-                ChildSpec("linger", self._linger),
-            ],
+            [ChildSpec("view", self._run_view)],
             strategy="one_for_all",
             max_restarts=max_restarts,
             max_seconds=max_seconds,
@@ -138,15 +137,20 @@ class Session:
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
         try:
-            # Cancelled by `_linger` when no socket came back within the grace period.
-            with anyio.CancelScope() as self._scope:
+            # Its deadline is the end of the grace period while no socket is
+            # attached, and never while one is: lingering costs no task.
+            if self._linger_until is None:  # started without a socket: the grace runs
+                self._linger_until = math.inf if self.attached else self._grace_end()
+            with anyio.CancelScope(deadline=self._linger_until) as self._scope:
                 await self.supervisor.run(task_status=task_status)
+            if self._scope.cancelled_caught and not self.attached:
+                log.info("session %s: no reconnect within %s s, ended it", self.id, self.grace)
         except Exception as exc:
             log.error("session %s failed: %s", self.id, exc)
-            with anyio.CancelScope(shield=True):
-                await self.outbox.write_now(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE))
+            self.outbox.write_now(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE))
             raise
         finally:
+            self._scope = None
             self._end()
 
     def _end(self) -> None:
@@ -170,6 +174,7 @@ class Session:
         self._transport = transport
         self._kick = kick
         self.outbox.attach(transport)
+        self._linger(math.inf)
         self._notify()
         if previous is not None:
             with anyio.move_on_after(KICK_TIMEOUT):
@@ -203,6 +208,7 @@ class Session:
         self._transport = None
         self._kick = None
         self.outbox.detach()
+        self._linger(self._grace_end())
         self._notify()
 
     @property
@@ -222,21 +228,14 @@ class Session:
         self._changed.set()
         self._changed = anyio.Event()
 
-    async def _linger(
-        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
-    ) -> None:
-        task_status.started()
-        while True:
-            changed = self._changed
-            if self._transport is not None:
-                await changed.wait()
-                continue
-            with anyio.move_on_after(self.grace):
-                await changed.wait()
-                continue
-            log.info("session %s: no reconnect within %s s, ending it", self.id, self.grace)
-            self._scope.cancel()
-            await anyio.sleep_forever()
+    def _grace_end(self) -> float:
+        return anyio.current_time() + self.grace
+
+    def _linger(self, until: float) -> None:
+        """End the session at ``until`` (``math.inf``: never) unless that changes first."""
+        self._linger_until = until
+        if self._scope is not None:
+            self._scope.deadline = until
 
     def when_ended(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` once the session has ended (at once if it has)."""
@@ -245,13 +244,26 @@ class Session:
         else:
             self._on_end.append(callback)
 
-    async def _run_components(
+    async def _run_view(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        # A fresh components supervisor starts empty: forget the old incarnations
-        # so the view's next render starts its components again.
-        self.tab.forget_components()
-        await self.components_supervisor.run(task_status=task_status)
+        # One incarnation of the view, with the tab's task group around it: the
+        # components supervisor (from the first placement on) and every actor's
+        # timers run there, so a view that stops or crashes takes them along,
+        # and they cost no task while there are none.
+        self.tab.forget_components()  # the next render places them anew
+        error: BaseException | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                self.tab.bind(tg)
+                await self.view.run(task_status=task_status)
+                tg.cancel_scope.cancel()  # the view stopped: its components and timers too
+        except BaseExceptionGroup as group:
+            error = sole_exception(group)
+            if error is None:
+                raise
+        if error is not None:
+            raise error  # itself, not wrapped in a group: it is the exit reason
 
     # -- reading the tab's actors (tests, tooling) ---------------------------------
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
 
 from .. import protocol
 from ..protocol import VIEW_TARGET
@@ -31,8 +35,10 @@ class Tab:
     is stopped for good; its running incarnation's ref is ``ref(target)``
     (None while it restarts). Components are started, given props and
     stopped only through ``place_component`` / ``stop_component`` /
-    ``send_update``, under the tab's components supervisor. ``outbox``,
-    ``pubsub`` and ``names`` are shared by all of the tab's actors.
+    ``send_update``, under the tab's components supervisor, which runs (from
+    the first placement on) in the tab's task group with every actor's
+    timers. ``outbox``, ``pubsub`` and ``names`` are shared by all of the
+    tab's actors.
     """
 
     def __init__(
@@ -47,6 +53,36 @@ class Tab:
         self.names = names
         self.components = components
         self._actors: dict[str, ActorRuntime] = {}
+        self.served: dict[str, str] | None = None
+        """Target -> fingerprint of what the dead-rendered page holds for it (a new
+        session's, from its token): each actor's first render takes its entry."""
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._components_up: anyio.Event | None = None
+
+    # -- the tab's task group ------------------------------------------------------
+
+    def bind(self, tg: anyio.abc.TaskGroup) -> None:
+        """Run the tab's timers and its components supervisor in ``tg`` (the view's
+        incarnation: they end with it)."""
+        self._tg = tg
+        self._components_up = None
+
+    def spawn(self, fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Start ``fn()`` as a task of the tab (an actor's timer)."""
+        if self._tg is None:
+            raise RuntimeError("the tab is not running")
+        self._tg.start_soon(fn)
+
+    async def _components_running(self) -> None:
+        # Started with the first component placed: a page without any costs none.
+        if self._components_up is None:
+            self._components_up = up = anyio.Event()
+            if self._tg is None:
+                raise RuntimeError("the tab is not running")
+            await self._tg.start(self.components.run)
+            up.set()
+        else:
+            await self._components_up.wait()
 
     # -- looking actors up -------------------------------------------------------
 
@@ -94,6 +130,7 @@ class Tab:
             await self.stop_component(cid)
         if cid == VIEW_TARGET:
             raise ValueError(f"component id {cid!r} is reserved for the view")
+        await self._components_running()
         component = ComponentActor(self, cid, cls, props, parent)
         self._actors[cid] = component
         try:

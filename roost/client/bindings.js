@@ -7,7 +7,7 @@
 //   roost-change="name"  on a form or a field: params from the form's fields, on every input
 // While the page is not connected nothing is sent or queued: the element gets
 // its binding's -refused class and the page's status notice says why.
-import { ATTR, CLIENT } from "./protocol.js";
+import { ATTR, CLIENT, FIELDS, VIEW_TARGET } from "./protocol.js";
 import { DISCONNECTED } from "./socket.js";
 
 export function valueParams(element) {
@@ -74,10 +74,26 @@ function send(socket, status, element, binding, params) {
   const loading = `${binding}-loading`;
   element.classList.add(loading);
   const done = () => element.classList.remove(loading);
-  return socket.request((ref) => [CLIENT.EVENT, ref, target, name, params]).then(done, (e) => {
+  return socket.request((ref) => eventMessage(ref, target, name, params)).then(done, (e) => {
     done();
     throw e;
   });
+}
+
+// An Event as the server's encoder writes one: the target left off when it is
+// the view's, and then the params too when there are none (["e",1,"inc"]).
+export function eventMessage(ref, target, handler, params) {
+  const f = FIELDS.EVENT;
+  const message = [CLIENT.EVENT];
+  message[f.REF] = ref;
+  message[f.HANDLER] = handler;
+  message[f.PARAMS] = params;
+  message[f.TARGET] = target;
+  if (target === VIEW_TARGET) {
+    message.length = f.TARGET;
+    if (Object.keys(params).length === 0) message.length = f.PARAMS;
+  }
+  return message;
 }
 
 export function bind(document, socket, status) {

@@ -1,7 +1,7 @@
 // The WebSocket to the server: join and rejoin (resuming the session), refs
 // and replies, checked heartbeats, and reconnection with exponential backoff
 // and jitter. Knows no DOM: it names its connection state, and status.js shows it.
-import { CLIENT, ERROR, SERVER, VERSION } from "./protocol.js";
+import { CLIENT, ERROR, FIELDS, SERVER, VERSION } from "./protocol.js";
 
 const HEARTBEAT_MS = 30000;
 const HEARTBEAT_TIMEOUT_MS = 10000;
@@ -154,9 +154,10 @@ export class Socket {
     if (this.open) this.ws.send(JSON.stringify(message));
   }
 
-  // Send a message that expects a reply. Resolves on Ack (Joined: with the
-  // session id), rejects with the error code; at once, with DISCONNECTED,
-  // when no socket is open, so that nothing waits for a frame never sent.
+  // Send a message that expects a reply. Resolves on Ack, or on the Patch that
+  // carries its ref once that patch has been applied (Joined: with the session
+  // id); rejects with the error code; at once, with DISCONNECTED, when no
+  // socket is open, so that nothing waits for a frame never sent.
   request(build) {
     if (!this.open) return Promise.reject(DISCONNECTED);
     const ref = this.nextRef();
@@ -171,16 +172,31 @@ export class Socket {
     // any other frame proves the join, also when the view's first Render
     // comes before the Joined.
     if (tag !== SERVER.ERROR) this.setState(STATE.CONNECTED);
+    if (tag === SERVER.PATCH) {
+      // Applied first: the code waiting on the requests it answers (a form's
+      // roost-reset) runs on the page as the patch left it.
+      try {
+        this.onMessage(message);
+      } finally {
+        for (const acked of patchAcks(message)) this.settle(SERVER.ACK, acked);
+      }
+      return;
+    }
     if (tag !== SERVER.ACK && tag !== SERVER.JOINED && tag !== SERVER.ERROR) {
       this.onMessage(message);
       return;
     }
+    this.settle(tag, ref, message);
+  }
+
+  settle(tag, ref, message) {
     const waiter = this.pending.get(ref);
     this.pending.delete(ref);
-    if (tag === SERVER.ERROR) console.warn("roost:", message[2], message[3]);
+    const code = tag === SERVER.ERROR ? message[FIELDS.ERROR.CODE] : null;
+    if (code !== null) console.warn("roost:", code, message[FIELDS.ERROR.MESSAGE]);
     if (!waiter) return;
-    if (tag === SERVER.ERROR) waiter.reject(message[2]);
-    else waiter.resolve(tag === SERVER.JOINED ? message[2] : undefined);
+    if (code !== null) waiter.reject(code);
+    else waiter.resolve(tag === SERVER.JOINED ? message[FIELDS.JOINED.SESSION] : undefined);
   }
 
   rejectPending(reason) {
@@ -217,4 +233,11 @@ export class Socket {
     this.setState(STATE.CONNECTING);
     this.connect();
   }
+}
+
+// The refs a Patch answers: one ref, a list of them, or none (0, or left off).
+export function patchAcks(message) {
+  const acks = message[FIELDS.PATCH.ACKS];
+  if (Array.isArray(acks)) return acks;
+  return acks ? [acks] : [];
 }

@@ -1,6 +1,8 @@
 // The actors on the page: one container element per target, each with its
 // version. Applies full renders and patches in order; a gap asks for a resync.
-import { ATTR, CLIENT, SERVER, VIEW_TARGET } from "./protocol.js";
+// A join may answer "you hold it as served" for content the page has kept
+// untouched since it loaded: the container is kept as it is.
+import { ATTR, CLIENT, FIELDS, SERVER, VIEW_TARGET } from "./protocol.js";
 import { applyPatches } from "./patch.js";
 
 // The status notice of a page whose view failed for good (its own message is in its place).
@@ -12,6 +14,17 @@ export class Targets {
     this.socket = socket;
     this.versions = new Map();
     this.syncing = new Set();
+    // Each container still holding what the page loaded with, by target (an id
+    // on the page twice is not taken). Left when its target gets any content
+    // of its own; follows its content when a parent's change moves it.
+    this.served = new Map();
+    const twice = new Set();
+    for (const el of document.querySelectorAll(`[${ATTR.ID}]`)) {
+      const target = el.getAttribute(ATTR.ID);
+      if (this.served.has(target)) twice.add(target);
+      this.served.set(target, el);
+    }
+    for (const target of twice) this.served.delete(target);
   }
 
   container(target) {
@@ -19,29 +32,57 @@ export class Targets {
   }
 
   handle(message) {
-    const [tag, target] = message;
-    if (tag === SERVER.RENDER) return this.render(target, message[2], message[3]);
-    if (tag === SERVER.PATCH) return this.patch(target, message[2], message[3]);
-    if (tag === SERVER.CRASH) return this.crash(target, message[2]);
-    if (tag === SERVER.NAVIGATE) return navigate(message[1]);
+    const tag = message[0];
+    if (tag === SERVER.RENDER) {
+      const f = FIELDS.RENDER;
+      const html = message[f.HTML];
+      if (html === undefined || html === null) return this.keep(message[f.TARGET], message[f.VERSION]);
+      return this.render(message[f.TARGET], message[f.VERSION], html);
+    }
+    if (tag === SERVER.PATCH) {
+      const f = FIELDS.PATCH;
+      return this.patch(message[f.TARGET] ?? VIEW_TARGET, message[f.VERSION], opList(message[f.OPS]));
+    }
+    if (tag === SERVER.CRASH) return this.crash(message[FIELDS.CRASH.TARGET], message[FIELDS.CRASH.MESSAGE]);
+    if (tag === SERVER.NAVIGATE) return navigate(message[FIELDS.NAVIGATE.TO]);
     if (tag === SERVER.PUSH_EVENT) {
-      return void window.dispatchEvent(new CustomEvent(`roost:${message[1]}`, { detail: message[2] }));
+      const f = FIELDS.PUSH_EVENT;
+      const pushed = new CustomEvent(`roost:${message[f.EVENT]}`, { detail: message[f.PAYLOAD] });
+      return void window.dispatchEvent(pushed);
     }
   }
 
   render(target, version, html) {
     const root = this.container(target);
     if (!root) return;
+    this.served.delete(target);
     const template = this.document.createElement("template");
     template.innerHTML = html;
-    keepingChildren(root, () => root.replaceChildren(template.content));
+    this.keepingChildren(root, () => root.replaceChildren(template.content));
     root.removeAttribute(ATTR.CRASHED);
     this.versions.set(target, version);
+  }
+
+  // A Render without HTML: the server's content is what the page was served.
+  // Kept if the container still holds that; else (it changed since, or was
+  // replaced) the server is asked for the content in full.
+  keep(target, version) {
+    const root = this.container(target);
+    if (!root) return;
+    const served = this.served.get(target);
+    this.served.delete(target);
+    if (served === root && !root.hasAttribute(ATTR.CRASHED)) {
+      this.versions.set(target, version);
+      return;
+    }
+    this.versions.delete(target);
+    this.sync(target);
   }
 
   patch(target, version, ops) {
     const root = this.container(target);
     if (!root) return;
+    this.served.delete(target);
     const current = this.versions.get(target);
     // No known version: a gap, or a Sync the server refused (rate_limited),
     // which would otherwise leave the target frozen for good.
@@ -51,7 +92,7 @@ export class Targets {
       return;
     }
     try {
-      keepingChildren(root, () => applyPatches(root, ops));
+      this.keepingChildren(root, () => applyPatches(root, ops));
     } catch (e) {
       // Some ops may have applied, the rest not: the content is now neither
       // version. A full render from the server replaces it.
@@ -75,6 +116,7 @@ export class Targets {
   crash(target, text) {
     const root = this.container(target);
     if (!root) return;
+    this.served.delete(target);
     const notice = this.document.createElement("p");
     notice.setAttribute("role", "alert");
     notice.className = "roost-error";
@@ -84,6 +126,28 @@ export class Targets {
     this.versions.delete(target);
     // The view failed for good: rejoining would hide the error behind a fresh view.
     if (target === VIEW_TARGET) this.socket.stop(STOPPED);
+  }
+
+  // A parent's render or patch may recreate the boundary element of a child
+  // actor (a LiveComponent) inside it; the child's content belongs to the child,
+  // so it moves into the new boundary instead of being lost.
+  keepingChildren(root, change) {
+    const before = new Map();
+    for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) before.set(el.getAttribute(ATTR.ID), el);
+    try {
+      change();
+    } finally {
+      // Also after a change that failed halfway: no child's content is lost
+      // while its parent waits for the resync.
+      for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) {
+        const target = el.getAttribute(ATTR.ID);
+        const old = before.get(target);
+        if (old && old !== el && !el.hasChildNodes()) {
+          el.replaceChildren(...old.childNodes);
+          if (this.served.get(target) === old) this.served.set(target, el);
+        }
+      }
+    }
   }
 }
 
@@ -100,20 +164,7 @@ function navigate(to) {
   else console.warn("roost: refusing to navigate to", to);
 }
 
-// A parent's render or patch may recreate the boundary element of a child
-// actor (a LiveComponent) inside it; the child's content belongs to the child,
-// so it moves into the new boundary instead of being lost.
-function keepingChildren(root, change) {
-  const before = new Map();
-  for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) before.set(el.getAttribute(ATTR.ID), el);
-  try {
-    change();
-  } finally {
-    // Also after a change that failed halfway: no child's content is lost
-    // while its parent waits for the resync.
-    for (const el of root.querySelectorAll(`[${ATTR.ID}]`)) {
-      const old = before.get(el.getAttribute(ATTR.ID));
-      if (old && old !== el && !el.hasChildNodes()) el.replaceChildren(...old.childNodes);
-    }
-  }
+// A Patch's ops: one op may come bare ([opcode, path, ...]) rather than in a list.
+export function opList(ops) {
+  return typeof ops[0] === "number" ? [ops] : ops;
 }

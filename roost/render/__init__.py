@@ -15,6 +15,9 @@ from .jinja_internals import UnsupportedJinja as UnsupportedJinja
 from .parse import parse_client_html as parse_client_html
 from .parse import parse_html as parse_html
 from .regions import RegionRenderer as RegionRenderer
+from .served import fingerprint as fingerprint
+from .served import served_contents as served_contents
+from .served import served_fingerprints as served_fingerprints
 from .vdom import Comment as Comment
 from .vdom import Element as Element
 from .vdom import ProcessingInstruction as ProcessingInstruction

@@ -10,9 +10,10 @@ from urllib.parse import parse_qsl
 
 import anyio
 
+from .. import protocol
 from ..actors import LiveView, dead_render
 from ..protocol import ATTR, VIEW_TARGET
-from ..render import environment_for
+from ..render import environment_for, served_fingerprints
 from ..supervisor import ChildSpec
 from .hosts import HostCheck
 from .socket import serve_socket
@@ -62,6 +63,11 @@ class App:
       without a frame.
     - ``outbox_bytes``: what the server keeps waiting for one socket; a
       socket that falls further behind is cut off (it reconnects and resyncs).
+    - ``max_sessions``: sessions in this process (None: no limit), those
+      waiting out their reconnect grace included. When there are that many,
+      the oldest session without a socket is ended to make room for a new
+      tab; when every one has its tab connected, a new tab's socket is
+      refused with ``server_full`` and closed with 1013 (try again later).
     """
 
     def __init__(
@@ -104,7 +110,10 @@ class App:
             await self._http(scope, receive, send)
         elif kind == "websocket":
             if scope["path"] == SOCKET_PATH:
-                await serve_socket(self, scope, receive, send)
+                if self.runtime is not None and self.runtime.full():
+                    await _refuse_full(self.runtime.full_text(), receive, send)
+                else:
+                    await serve_socket(self, scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 1008, "reason": "not found"})
         elif kind == "lifespan":
@@ -160,16 +169,26 @@ class App:
         """
         url = url if url is not None else f"http://localhost{path}"
         content = await dead_render(view_class, params, url, {})
-        token = self.signer.sign({"r": path, "p": params, "u": url})
         page = environment_for(os.path.dirname(__file__)).get_template("page.html")
-        return page.render(
-            title=self.title,
-            prefix=PREFIX,
-            token=token,
-            content=content,
-            attr=ATTR,
-            view_target=VIEW_TARGET,
-        )
+
+        def with_token(token: str) -> str:
+            return page.render(
+                title=self.title,
+                prefix=PREFIX,
+                token=token,
+                content=content,
+                attr=ATTR,
+                view_target=VIEW_TARGET,
+            )
+
+        claims: dict[str, Any] = {"r": path, "p": params, "u": url}
+        # What each actor's container holds once the page has loaded (the token
+        # does not change it): a join whose first render of an actor is exactly
+        # that sends a version instead of the content again (docs/protocol.md).
+        served = served_fingerprints(with_token(""))
+        if served:
+            claims["h"] = served
+        return with_token(self.signer.sign(claims))
 
     # -- lifespan ------------------------------------------------------------
 
@@ -189,6 +208,32 @@ class App:
             message = await receive()
             tg.cancel_scope.cancel()
         await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _refuse_full(text: str, receive: Any, send: Any) -> None:
+    """Refuse a socket opened while every session has its tab connected.
+
+    Refused at once, before the join (no token checked, no session started),
+    with an error saying why and close 1013: the browser backs off and tries
+    again. A tab coming back within its grace period is not refused here: its
+    own session, waiting for it without a socket, makes the server not full.
+    """
+    if (await receive())["type"] != "websocket.connect":
+        return
+    log.warning("websocket refused: %s", text)
+    refusal = protocol.Error(0, protocol.SERVER_FULL, text)
+    try:
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": protocol.encode(refusal)})
+        await send(
+            {
+                "type": "websocket.close",
+                "code": protocol.CLOSE_TRY_AGAIN,
+                "reason": protocol.SERVER_FULL,
+            }
+        )
+    except Exception:  # the peer is gone already
+        pass
 
 
 def request_url(scope: dict[str, Any]) -> str:

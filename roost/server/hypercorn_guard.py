@@ -1,52 +1,60 @@
 # What hypercorn (0.17-0.18) and wsproto (1.2-1.3) may hold for one connection
-# under `roost run`, and what one connection may break: the limits hypercorn's
-# Config cannot set, enforced in two small subclasses of its per-connection classes.
+# under `roost run`, and what one connection may break: the bounds hypercorn's
+# Config cannot set, in small subclasses of its per-connection classes.
 """Bounds hypercorn cannot be configured for, added by subclassing its per-connection classes.
 
 hypercorn's ``Config`` bounds the request head (``h11_max_incomplete_size``),
 a head that never completes (``keep_alive_timeout``), the queue to the app
-(``max_app_queue_size``) and the size of a WebSocket message
-(``websocket_max_message_size``), and ``runtime.py`` sets those. Four
-things it cannot be told, found by the attacks in ``tests/hostile``:
+(``max_app_queue_size``), silence (``read_timeout``) and the size of a
+WebSocket message (``websocket_max_message_size``); ``runtime.py`` sets
+those. What it cannot be told, each found by an attack in ``tests/hostile``:
 
 1. **permessage-deflate.** hypercorn always negotiates it
    (``ws_stream.Handshake.accept`` offers ``[PerMessageDeflate()]`` to every
    client that asks), and wsproto inflates each received chunk with an
    unbounded ``decompressobj().decompress(data)``
    (``PerMessageDeflate.frame_inbound_payload_data``) before hypercorn
-   counts the message's size: 64 KiB on the wire inflate to 64 MiB, and
-   several copies of it are made on the way (``bytes``, ``bytearray``, the
-   UTF-8 decode, the ``StringIO``). roost does not negotiate it: the
-   ``Sec-WebSocket-Extensions`` offer is removed before hypercorn reads it.
-   Client messages are a few hundred bytes, so compression saves nothing
-   there; server patches are small too, and a compressor costs ~256 KiB per
-   socket (zlib, 15-bit window, memLevel 8) and mixes secrets with
-   attacker-chosen text in one compression context (BREACH-style).
+   counts the message's size: 64 KiB on the wire inflate to 64 MiB, copied
+   several times on the way (``bytes``, ``bytearray``, the UTF-8 decode, the
+   ``StringIO``). roost does not negotiate it (:class:`GuardedWSStream`
+   removes the ``Sec-WebSocket-Extensions`` offer before hypercorn reads
+   it): client messages are a few hundred bytes, patches are small, a
+   compressor costs ~256 KiB per socket (zlib, 15-bit window, memLevel 8),
+   and one compression context for secrets and attacker-chosen text is
+   BREACH-style leakage.
 2. **Buffering past the limit.** hypercorn's ``WebsocketBuffer.extend``
    writes a frame's data *before* comparing the length with the limit, and
-   after it sent Close 1009 it keeps reading from the connection until the
-   peer answers the close, still appending every frame to the buffer: a
-   client that streams on grows the server by what it sends (hundreds of MiB
-   in seconds) until the app's idle timeout ends the socket.
-   :class:`MessageBudget` refuses before writing, and :class:`GuardedWSStream`
+   after it sent Close 1009 it keeps reading until the peer answers the
+   close, appending every frame to the buffer: a client that streams on
+   grows the server by what it sends until the app's idle timeout.
+   :class:`MessageBudget` refuses before writing; :class:`GuardedWSStream`
    fails the connection (RFC 6455 section 7.1.7: Close frame, then close the
-   TCP connection, not waiting for the peer's Close) the moment the limit is
-   passed.
-3. **Fragments.** A message may be sent as any number of frames; empty
-   continuation frames never reach the byte limit, and each one costs the
-   server a Python-level event with the message never completing (the app
-   never sees it). :data:`MAX_FRAMES_PER_MESSAGE` bounds them (browsers send
-   each message as one frame).
-4. **One connection's failure.** An exception in hypercorn's handling of one
-   connection propagates out of its connection handler into the server's
-   nursery and stops the whole server, every socket with it (e.g. HTTP/2
-   ``DATA`` on a stream hypercorn already closed: ``KeyError`` in
-   ``H2Protocol._handle_events``; four such 100-byte requests exhausted the
-   root supervisor's restart intensity and ended ``roost run``).
-   :class:`GuardedTCPServer` logs it and closes that connection only.
+   TCP connection without waiting for the peer's Close) at the limit.
+3. **Fragments.** Empty continuation frames never reach the byte limit,
+   each costs a Python-level event, and the message never completes (the
+   app never sees it). :data:`MAX_FRAMES_PER_MESSAGE` bounds them (browsers
+   send each message as one frame).
+4. **The queue to the app.** hypercorn waits for room in the app's queue
+   for each message and finally for the disconnect event, on the path that
+   closes the connection. An app that stopped taking with the queue full
+   (it returned after refusing a message; it answered a POST without reading
+   the body) left the connection open and its task running forever.
+   :class:`GuardedTaskGroup` gives up those waits.
+5. **A peer that stops reading.** hypercorn shields every write from
+   cancellation, and no timer runs while a response is being written: the
+   peer holds the connection and the app's task for as long as it likes.
+   :class:`GuardedTCPServer` closes a connection whose write has not
+   completed within :data:`WRITE_TIMEOUT`.
+6. **One connection's failure.** An exception in hypercorn's handling of
+   one connection propagates into the server's nursery and stops the whole
+   server, every socket with it (HTTP/2 ``DATA`` on a stream hypercorn has
+   closed: ``KeyError`` in ``H2Protocol._handle_events``; four such
+   100-byte requests exhausted the root supervisor's restart intensity and
+   ended ``roost run``). :class:`GuardedTCPServer` logs it and closes that
+   connection only.
 
-Both subclasses act only on a :class:`GuardedConfig`: ``install()`` puts them
-where hypercorn looks its classes up, and a server run with a plain
+The subclasses act only on a :class:`GuardedConfig`: :func:`install` puts
+them where hypercorn looks its classes up, and a server run with a plain
 ``hypercorn.config.Config`` in the same process behaves as before.
 """
 
@@ -54,6 +62,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
 
@@ -61,8 +70,11 @@ import hypercorn.config
 import hypercorn.protocol.h2
 import hypercorn.protocol.h11
 import hypercorn.trio.run
+import hypercorn.trio.tcp_server
+import trio
 from hypercorn.protocol.events import Event, Request, StreamClosed
 from hypercorn.protocol.ws_stream import FrameTooLargeError, WebsocketBuffer, WSStream
+from hypercorn.trio.task_group import TaskGroup
 from hypercorn.trio.tcp_server import TCPServer
 from wsproto.events import Message
 
@@ -93,6 +105,17 @@ APP_QUEUE = 4
 (hypercorn ``max_app_queue_size``); when full, hypercorn stops reading that
 connection until the app takes one."""
 
+DISCONNECT_WAIT = 2.0
+"""Seconds the closing of a connection waits for room in the app's queue for the
+disconnect event; then it is dropped (roost's socket reads with a timeout, its
+HTTP handler never reads)."""
+
+WRITE_TIMEOUT = 30.0
+"""Seconds one write to a connection may take before the connection is closed:
+the peer stopped reading. Above roost's own limit for a socket's writes
+(``roost.actors.outbox.WRITE_TIMEOUT``), which detaches the session first;
+this one also covers HTTP responses and the close frame nobody waits for."""
+
 READ_TIMEOUT_MARGIN = 15.0
 """Seconds above the app's idle timeout after which hypercorn itself drops a
 connection that sent nothing (``read_timeout``): a backstop, roost's own idle
@@ -100,9 +123,10 @@ close (with a reason) comes first."""
 
 
 class GuardedConfig(hypercorn.config.Config):
-    """A hypercorn ``Config`` whose WebSocket connections :func:`install` guards."""
+    """A hypercorn ``Config`` whose connections the classes :func:`install` puts in guard."""
 
     websocket_max_frames: int = MAX_FRAMES_PER_MESSAGE
+    write_timeout: float = WRITE_TIMEOUT
 
 
 class MessageBudget(WebsocketBuffer):
@@ -151,7 +175,10 @@ class GuardedWSStream(WSStream):
             self.buffer = self.budget
 
     async def handle(self, event: Event) -> None:
-        if self.budget is not None and isinstance(event, Request):
+        if self.budget is None:
+            await super().handle(event)
+            return
+        if isinstance(event, Request):
             # Without an offer, Handshake.accept negotiates no extension.
             headers = [
                 (name, value)
@@ -160,22 +187,104 @@ class GuardedWSStream(WSStream):
             ]
             event = dataclasses.replace(event, headers=headers)
         await super().handle(event)
-        if self.budget is not None and self.budget.exceeded and not self.closed:
+        if self.budget.exceeded and not self.closed:
             # hypercorn has sent Close 1009 and would go on reading until the
             # peer answers; end the stream now (for HTTP/1.1 this closes the
             # TCP connection, and the app gets websocket.disconnect).
             await self.send(StreamClosed(stream_id=self.stream_id))
 
 
+class GuardedTaskGroup(TaskGroup):
+    """hypercorn's per-connection task group, whose queue to the app cannot hang the connection.
+
+    hypercorn puts each received message (WebSocket message, HTTP body chunk)
+    on the app's queue, waiting while it is full, and finally a disconnect
+    event, on the path that closes the connection. Once the app stops taking
+    (it returned, or it answered an HTTP request without reading the body)
+    with the queue full, both waited forever: the connection was never
+    closed, and the app's task never ended. Here a put waiting when the app
+    returns gives up, later ones do nothing, and the disconnect waits at most
+    :data:`DISCONNECT_WAIT` seconds for room.
+    """
+
+    async def spawn_app(
+        self,
+        app: Any,
+        config: hypercorn.config.Config,
+        scope: Any,
+        send: Callable[[Any], Awaitable[None]],
+    ) -> Callable[[Any], Awaitable[None]]:
+        if not isinstance(config, GuardedConfig):
+            return await super().spawn_app(app, config, scope, send)
+        queue = _AppQueue()
+
+        async def send_noting_return(message: Any) -> None:
+            if message is None:  # hypercorn's mark that the app has returned
+                queue.app_returned()
+            await send(message)
+
+        put = await super().spawn_app(app, config, scope, send_noting_return)
+        return queue.guard(put)
+
+
+class _AppQueue:
+    """What :class:`GuardedTaskGroup` knows of one app's queue."""
+
+    def __init__(self) -> None:
+        self.returned = False
+        self._waiting: set[trio.CancelScope] = set()
+
+    def app_returned(self) -> None:
+        self.returned = True
+        for scope in self._waiting:
+            scope.cancel()
+
+    def guard(self, put: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+        async def guarded_put(message: Any) -> None:
+            if self.returned:
+                return
+            with trio.CancelScope() as scope:
+                if message.get("type") in _DISCONNECTS:
+                    scope.deadline = trio.current_time() + DISCONNECT_WAIT
+                self._waiting.add(scope)
+                try:
+                    await put(message)
+                finally:
+                    self._waiting.discard(scope)
+
+        return guarded_put
+
+
+_DISCONNECTS = frozenset({"http.disconnect", "websocket.disconnect"})
+
+
 class GuardedTCPServer(TCPServer):
-    """hypercorn's connection handler; a failure in it closes this connection only."""
+    """hypercorn's connection handler: a failure in it closes this connection
+    only, and a write the peer does not take within ``write_timeout`` closes it."""
+
+    def __init__(
+        self,
+        app: Any,
+        config: hypercorn.config.Config,
+        context: Any,
+        state: Any,
+        stream: Any,
+    ) -> None:
+        if isinstance(config, GuardedConfig):
+            stream = _WriteDeadline(stream, config.write_timeout, self._abort)
+        super().__init__(app, config, context, state, stream)
 
     async def run(self) -> None:
         if not isinstance(self.config, GuardedConfig):
             await super().run()
             return
+        # _abort() cancels this scope. (Not hypercorn's task group: its
+        # __aexit__ drops the nursery's "handled", so a Cancelled of its own
+        # would escape the handler and stop the server.)
+        self._scope = trio.CancelScope()
         try:
-            await super().run()
+            with self._scope:
+                await super().run()
         except* Exception as failure:
             # Reached only through a bug in hypercorn (the app's own
             # exceptions are caught before). run() has closed the stream.
@@ -184,6 +293,42 @@ class GuardedTCPServer(TCPServer):
                 "; ".join(repr(exc) for exc in _leaves(failure)),
             )
             log.debug("hypercorn's failure", exc_info=failure)
+
+    def _abort(self) -> None:
+        # Every task of this connection: the reader may be waiting for a
+        # response to finish (pipelined requests), which will never happen now.
+        scope = getattr(self, "_scope", None)
+        if scope is not None:
+            scope.cancel()
+
+
+class _WriteDeadline:
+    """The connection's stream, each write bounded in time.
+
+    hypercorn shields every write from cancellation, so a peer that stops
+    reading (its window full) holds the writing task, and with it the
+    connection, for as long as it likes: nothing closes it (the keep-alive
+    timer is off during a request, the read timeout applies to reads). A
+    write that has not completed after ``seconds`` closes the stream and
+    fails as a broken connection, which hypercorn handles as the peer gone.
+    """
+
+    def __init__(self, stream: Any, seconds: float, abort: Callable[[], None]) -> None:
+        self._stream = stream
+        self._seconds = seconds
+        self._abort = abort
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        with trio.move_on_after(self._seconds) as deadline:
+            await self._stream.send_all(data)
+        if deadline.cancelled_caught:
+            log.info("closing a connection whose peer took no data for %s s", self._seconds)
+            self._abort()
+            await self._stream.aclose()
+            raise trio.BrokenResourceError(f"the peer took no data for {self._seconds} s")
 
 
 def _leaves(group: BaseExceptionGroup[Exception]) -> list[Exception]:
@@ -200,9 +345,9 @@ def install() -> None:
     """Make hypercorn build the guarded classes (idempotent).
 
     hypercorn looks these names up in its modules each time it creates a
-    connection handler (``trio.run.worker_serve``) or a WebSocket stream
-    (``protocol.h11``, ``protocol.h2``); they change nothing for a server
-    whose config is not a :class:`GuardedConfig`. Raises ``RuntimeError`` if
+    connection handler (``trio.run``), its task group (``trio.tcp_server``) or
+    a WebSocket stream (``protocol.h11``, ``protocol.h2``); they change
+    nothing for a server whose config is not a :class:`GuardedConfig`. Raises ``RuntimeError`` if
     a name no longer holds hypercorn's class (a hypercorn this guard was not
     written for), rather than serving unguarded.
     """
@@ -223,6 +368,7 @@ def installed() -> bool:
 
 _SITES: tuple[tuple[ModuleType, str, type], ...] = (
     (hypercorn.trio.run, "TCPServer", GuardedTCPServer),
+    (hypercorn.trio.tcp_server, "TaskGroup", GuardedTaskGroup),
     (hypercorn.protocol.h11, "WSStream", GuardedWSStream),
     (hypercorn.protocol.h2, "WSStream", GuardedWSStream),
 )

@@ -15,11 +15,29 @@ import hypercorn.trio
 
 from .. import pubsub, store
 from ..actors import Kick, Registry, Session, Transport
-from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor, events
+from ..supervisor import (
+    ChildNotFound,
+    ChildSpec,
+    DynamicSupervisor,
+    MaxChildrenReached,
+    NotRunning,
+    Supervisor,
+    events,
+)
 from .limits import AddressLimits
 
 if TYPE_CHECKING:
     from .app import App
+
+log = logging.getLogger("roost.server")
+
+
+class ServerFull(Exception):
+    """No room for a new session: ``App(max_sessions)`` sessions, each with its tab connected.
+
+    A tab refused so is told ``server_full`` and its socket is closed with
+    1013 (try again later); the browser backs off and tries again.
+    """
 
 
 class Runtime:
@@ -39,6 +57,8 @@ class Runtime:
         self.store = store.backend()
         self.names = Registry()
         self._sessions: dict[str, Session] = {}
+        """Every session started and not ended yet, oldest first."""
+        self._evicting: set[str] = set()
         self.addresses = AddressLimits(app.address_rate, app.max_pending_joins)
         """What the sockets of each client address may do together."""
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
@@ -84,6 +104,7 @@ class Runtime:
         view_class = self.app.routes.get(route)
         if view_class is None:
             raise LookupError(f"no view is routed at {route!r}")
+        await self._make_room()
         session_id = secrets.token_hex(6)
         while session_id in self._sessions:
             session_id = secrets.token_hex(6)
@@ -99,13 +120,62 @@ class Runtime:
             names=self.names,
             grace=self.app.reconnect_grace,
             kick=kick,
-            outbox_bytes=self.app.outbox_bytes,
         )
+        # What the page holds as served, by target (the dead render's fingerprints,
+        # signed into the token): each actor's first render takes its entry.
+        served = claims.get("h")
+        if isinstance(served, dict) and served:
+            session.tab.served = dict(served)
         # Known before it has started, so that a quick rejoin waits for it.
         self._sessions[session.id] = session
         session.when_ended(lambda: self._forget(session))
-        await session.start(self.sessions)
+        try:
+            await session.start(self.sessions)
+        except MaxChildrenReached:
+            # A session that ended by itself is gone from here a moment before
+            # its supervisor has dropped it; the tab tries again.
+            raise ServerFull(self.full_text()) from None
         return session
+
+    def full(self) -> bool:
+        """Whether a new tab would be refused now: ``max_sessions`` sessions, and not
+        one of them without a socket (waiting out its grace) to make room."""
+        limit = self.app.max_sessions
+        return limit is not None and len(self._sessions) >= limit and self._detached() is None
+
+    async def _make_room(self) -> None:
+        """Make room for one more session, or raise :class:`ServerFull`.
+
+        Sessions waiting out their reconnect grace count towards
+        ``max_sessions`` (they hold their memory); when there are that many,
+        the oldest of them without a socket is ended for the new tab, which
+        is what its grace period would have come to. Only when every session
+        has its tab connected is the new one refused.
+        """
+        limit = self.app.max_sessions
+        while limit is not None and len(self._sessions) >= limit:
+            victim = self._detached()
+            if victim is None:
+                raise ServerFull(self.full_text())
+            log.info("%d sessions: ending %s, which has no socket, to make room", limit, victim.id)
+            self._evicting.add(victim.id)
+            try:
+                await self.end_session(victim)
+            finally:
+                self._evicting.discard(victim.id)
+            if not victim.ended:  # the sessions are shutting down
+                raise ServerFull(self.full_text())
+
+    def _detached(self) -> Session | None:
+        """The oldest session without a socket that no other join is ending, if any."""
+        for session in self._sessions.values():
+            if not session.attached and not session.ended and session.id not in self._evicting:
+                return session
+        return None
+
+    def full_text(self) -> str:
+        """What a refused tab is told."""
+        return f"the server is full ({self.app.max_sessions} sessions); try again later"
 
     async def end_session(self, session: Session) -> None:
         """Stop ``session`` (a normal exit); nothing if it already ended."""
@@ -170,7 +240,7 @@ def _hypercorn_config(bind: str, *, idle_timeout: float | None) -> hypercorn.con
     """hypercorn's configuration under `roost run`: every per-connection bound it takes.
 
     The limits and their reasons are in ``hypercorn_guard`` (and
-    docs/limits-ws.md); the guard it installs adds those hypercorn cannot be
+    docs/security.md); the guard it installs adds those hypercorn cannot be
     configured for. ``idle_timeout`` is the app's (a socket silent that long
     is closed by roost); hypercorn's own read timeout stays above it.
     """

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -34,9 +35,8 @@ log = logging.getLogger("roost.server")
 CLOSE_TIMEOUT = 2.0
 """Seconds the close frame may take to write; the session is detached before it."""
 
-WRITE_QUEUE = 2
-"""Frames a socket's writer may have waiting: past them, the session's outbox waits
-(and cuts the socket off when that takes too long)."""
+WRITE_TIMEOUT = 10.0
+"""Seconds one write may take before the socket is taken for stuck (and cut off)."""
 
 
 async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -105,10 +105,11 @@ class _Connection:
 
     One task of the socket's own writes its frames (``write_queued``): hypercorn
     shields a write from cancellation, so a client that stops reading would
-    hold whatever task wrote to it forever; the session's outbox only ever
-    waits for room in this socket's small queue, which it can give up on.
-    Writes never overlap (``_writing``): queued frames and the close frame
-    take turns.
+    hold whatever task wrote to it forever. The session's outbox never
+    waits: ``transport`` queues a frame at once, or refuses it when the
+    queue holds ``App.outbox_bytes`` or a write has taken ``WRITE_TIMEOUT``
+    seconds, and the session then cuts this socket off. Writes never overlap
+    (``_writing``): queued frames and the close frame take turns.
     """
 
     def __init__(self, app: App, runtime: Runtime, address: str, send: Any) -> None:
@@ -117,7 +118,10 @@ class _Connection:
         self.address = address
         self._send = send
         self._writing = anyio.Lock()
-        self._queue, self._queued = anyio.create_memory_object_stream[str](WRITE_QUEUE)
+        self._frames: deque[str] = deque()
+        self._queued_bytes = 0
+        self._wake = anyio.Event()
+        self._write_started: float | None = None
         self._drained = anyio.Event()
         self.session: Session | None = None
         self.closed = False
@@ -130,31 +134,47 @@ class _Connection:
 
     # -- writing -------------------------------------------------------------
 
-    async def transport(self, text: str) -> None:
-        """Queue one encoded message for the socket, waiting while the queue is full."""
+    def transport(self, text: str) -> str | None:
+        """Queue one encoded message for the socket; None, or why it cannot take it."""
         if self.closed:
-            return
-        try:
-            await self._queue.send(text)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass  # closed meanwhile
+            return None  # its session is being detached
+        if (
+            self._write_started is not None
+            and anyio.current_time() - self._write_started > WRITE_TIMEOUT
+        ):
+            return f"a write took more than {WRITE_TIMEOUT:g} s"
+        if self._queued_bytes + len(text) > self.app.outbox_bytes:
+            return f"fell behind by more than {self.app.outbox_bytes} bytes of messages"
+        self._frames.append(text)
+        self._queued_bytes += len(text)
+        self._wake.set()
+        return None
 
     async def write_queued(self) -> None:
-        """Write queued frames in order until the connection is done."""
+        """Write queued frames in order until the connection is done and they are out."""
         try:
-            async for text in self._queued:
+            while True:
+                while not self._frames:
+                    if self.closed:
+                        return
+                    self._wake = anyio.Event()
+                    await self._wake.wait()
+                text = self._frames.popleft()
+                self._write_started = anyio.current_time()
                 async with self._writing:
                     try:
                         await self._send({"type": "websocket.send", "text": text})
                     except Exception:  # the peer went away
                         self._gone()
                         return
+                self._write_started = None
+                self._queued_bytes -= len(text)
         finally:
-            self._queued.close()
+            self._frames.clear()
             self._drained.set()
 
-    async def _write(self, message: protocol.ServerMessage) -> None:
-        await self.transport(protocol.encode(message))
+    def _write(self, message: protocol.ServerMessage) -> None:
+        self.transport(protocol.encode(message))
 
     async def kick(self, code: int, reason: str) -> None:
         """Close the socket (once) with ``code`` and ``reason``; its session is
@@ -170,7 +190,7 @@ class _Connection:
     def _gone(self) -> None:
         # Every way out of a socket passes here: nothing written may hold it.
         self.closed = True
-        self._queue.close()
+        self._wake.set()  # the writer drains what is queued, then ends
         if self.session is not None:
             self.session.detach(self.transport)
 
@@ -249,7 +269,7 @@ class _Connection:
         if self.session is not None:
             await self.session.send(message)
         else:
-            await self._write(message)
+            self._write(message)
 
     async def _join(self, join: protocol.Join) -> bool:
         if self.session is not None:
@@ -284,7 +304,7 @@ class _Connection:
     async def _refuse(self, ref: int, code: str, text: str, close_code: int) -> None:
         """Answer ``ref`` with an error saying why, and close the socket after."""
         log.warning("closing websocket: %s: %s", code, clip(text))
-        await self._write(protocol.Error(ref, code, text))
+        self._write(protocol.Error(ref, code, text))
         self._close = (close_code, code)
 
     # -- the end -----------------------------------------------------------------

@@ -58,12 +58,12 @@ class Supervisor(SupervisorBase):
         self._check_running()
         async with self._serial():
             self._check_running()
-            for child in self._children:
-                if child.id == spec.id:
-                    if child.busy:
-                        state = "starting" if child.starting else "running"
-                        raise AlreadyStarted(f"child {spec.id!r} is already {state}")
-                    raise AlreadyPresent(f"child {spec.id!r} is present but not running")
+            child = self._children.get(spec.id)
+            if child is not None:
+                if child.busy:
+                    state = "starting" if child.starting else "running"
+                    raise AlreadyStarted(f"child {spec.id!r} is already {state}")
+                raise AlreadyPresent(f"child {spec.id!r} is present but not running")
             return await self._add_and_start(spec)
 
     async def terminate_child(self, id: Hashable) -> None:
@@ -99,7 +99,7 @@ class Supervisor(SupervisorBase):
             child = self._find(id)
             if child.busy:
                 raise ChildRunning(f"child {id!r} is {_state(child)}")
-            self._children.remove(child)
+            self._forget(child)
 
 
 def _state(child: Child) -> str:

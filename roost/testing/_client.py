@@ -17,7 +17,7 @@ from ..protocol import ATTR
 from ..server import App
 from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
 from ._faults import crash_actor
-from ._frames import Closed, Deliver, Frame
+from ._frames import Closed, Deliver, Frame, Loaded
 from ._inprocess import InProcessLink
 from ._page import CONTAINER_ATTR, VIEW, Page, attribute, closest
 from ._socket import SocketLink
@@ -56,11 +56,14 @@ class LiveClient:
     content changes only by the ``Render``, ``Patch`` and ``Crash`` messages
     received for it, applied as each frame arrives with the browser's rules
     (ops by :func:`roost.render.apply_ops`, versions in order, a version gap
-    answered with a ``Sync``). Frames arrive only while the test awaits
-    something, so between two awaits the page holds still.
+    answered with a ``Sync``; a ``Render`` without HTML keeps the content the
+    page was served, if untouched since, else asks for a ``Sync``). Frames
+    arrive only while the test awaits something, so between two awaits the
+    page holds still.
 
     Every wait ends on frames, not on time: an event ends with the reply to
-    its ref; :meth:`wait_for` with the frame that makes its condition true.
+    its ref (an ``Ack``, or the ``Patch`` that carries it, once applied);
+    :meth:`wait_for` with the frame that makes its condition true.
     ``timeout`` (wall-clock seconds per wait, so Trio's ``autojump_clock``
     does not cut it short) only bounds a wait that would otherwise hang, and
     then raises :class:`WaitTimeout`.
@@ -72,6 +75,10 @@ class LiveClient:
     messages: list[protocol.ServerMessage]
     """Every message received from the server, decoded, in order."""
 
+    replies: dict[int, protocol.Ack | protocol.Joined | protocol.Error]
+    """The reply to each ref answered so far: its ``Error``, ``Joined``, or
+    ``Ack`` (``Ack(ref)`` also for a ref a ``Patch`` answered)."""
+
     def __init__(
         self, link: _Link, timeout: float, tg: anyio.abc.TaskGroup, watchdog: Watchdog
     ) -> None:
@@ -79,6 +86,7 @@ class LiveClient:
         self.timeout = timeout
         self.frames = []
         self.messages = []
+        self.replies = {}
         self._link = link
         self._tg = tg
         self._watchdog = watchdog
@@ -91,6 +99,8 @@ class LiveClient:
         self._close_reason = "not connected"
         self._read_from = 0
         self._taken: set[int] = set()
+        self._linking = False
+        self._deferred: list[str] = []
 
     # -- opening -------------------------------------------------------------
 
@@ -210,15 +220,16 @@ class LiveClient:
         """Send event ``handler`` to ``target`` and wait for its reply.
 
         The parameters are ``params`` and the keyword arguments together (the
-        dict for names such as ``target``). Returns the ``Ack``, after every
-        patch the event caused has been applied. An ``Error`` reply raises
+        dict for names such as ``target``). Returns the ``Ack`` (``Ack(ref)``
+        when the reply came in the patch the event caused), after every patch
+        the event caused has been applied. An ``Error`` reply raises
         :class:`EventError` (with ``.code``), unless ``expect_error``: then it
         is returned, and an ``Ack`` raises ``AssertionError`` instead.
         :class:`Disconnected` if the connection ends first.
         """
         values = {**(params or {}), **kwargs}
         ref = next(self._refs)
-        await self._send(protocol.Event(ref, target, handler, values))
+        await self._send(protocol.Event(ref, handler, values, target))
 
         def replied() -> protocol.Ack | protocol.Joined | protocol.Error | None:
             return self._replies.pop(ref, None)
@@ -380,11 +391,17 @@ class LiveClient:
     async def _join(self) -> None:
         start = len(self.messages)
         self._connected = True  # frames may arrive while the link connects
+        self._linking = True
         try:
             token = await self._bounded(self._link.connect(), f"connecting to {self._link.url}")
         except BaseException:
             self._connected = False
             raise
+        finally:
+            self._linking = False
+        deferred, self._deferred = self._deferred, []
+        for target in deferred:
+            self._tg.start_soon(self._resync, target)
         if token is not None:
             ref = next(self._refs)
             resume = self._link.session_id or ""
@@ -398,7 +415,8 @@ class LiveClient:
                 self._link.session_id = reply.session
 
         def rendered() -> bool:
-            return any(
+            # A Render kept as served, or (one the page no longer held) the full one after it.
+            return self._page.version(VIEW) is not None and any(
                 isinstance(m, protocol.Render) and m.target == VIEW for m in self.messages[start:]
             )
 
@@ -425,6 +443,14 @@ class LiveClient:
         text = protocol.encode(message)
         self.frames.append(Frame(True, text))
         await self._link.send(text)
+
+    def _ask_resync(self, target: str) -> None:
+        # In process, a session's first frames arrive while the link still
+        # connects (it cannot send yet): those syncs wait until it has.
+        if self._linking:
+            self._deferred.append(target)
+        else:
+            self._tg.start_soon(self._resync, target)
 
     async def _resync(self, target: str) -> None:
         try:
@@ -456,7 +482,7 @@ class LiveClient:
         if self._failure is not None:
             raise self._failure
 
-    def _deliver(self, item: str | Closed) -> None:
+    def _deliver(self, item: str | Closed | Loaded) -> None:
         """Take one frame (or the end) from the connection, in arrival order."""
         try:
             self._process(item)
@@ -467,24 +493,32 @@ class LiveClient:
         self._changed.set()
         self._changed = anyio.Event()
 
-    def _process(self, item: str | Closed) -> None:
+    def _process(self, item: str | Closed | Loaded) -> None:
         if isinstance(item, Closed):
             self._connected = False
             self._close_reason = item.reason
+            return
+        if isinstance(item, Loaded):
+            self._page.load(item.page)
             return
         self.frames.append(Frame(False, item))
         message = protocol.decode_server(item)
         self.messages.append(message)
         page = self._page
         if isinstance(message, protocol.Render):
-            page.render(message.target, message.version, message.html)
+            if message.html is not None:
+                page.render(message.target, message.version, message.html)
+            elif not page.keep(message.target, message.version) and self._connected:
+                self._ask_resync(message.target)
         elif isinstance(message, protocol.Patch):
-            if not page.patch(message.target, message.version, message.ops) and self._connected:
-                self._tg.start_soon(self._resync, message.target)
+            if not page.patch(message.target, message.version, message.op_list) and self._connected:
+                self._ask_resync(message.target)
+            for ref in message.acked:  # answered once the patch has applied
+                self.replies[ref] = self._replies[ref] = protocol.Ack(ref)
         elif isinstance(message, protocol.Crash):
             page.crash(message.target, message.message)
         elif isinstance(message, protocol.Ack | protocol.Joined | protocol.Error):
-            self._replies[message.ref] = message
+            self.replies[message.ref] = self._replies[message.ref] = message
 
 
 @asynccontextmanager

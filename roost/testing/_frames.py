@@ -1,5 +1,6 @@
 # What the test client records of the wire, and what a connection hands it:
-# frame texts in order, then one Closed when the connection or session ends.
+# the page it loaded, frame texts in order, then one Closed when the connection
+# or session ends.
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,5 +32,12 @@ class Closed:
     code: int | None = None
 
 
-Deliver = Callable[[str | Closed], None]
+@dataclass(frozen=True)
+class Loaded:
+    """The page (the dead render's HTML) was loaded; its frames follow."""
+
+    page: str
+
+
+Deliver = Callable[[str | Closed | Loaded], None]
 """How a connection hands the client what it received, in order, without waiting."""

@@ -14,7 +14,7 @@ from ..actors import ActorRef, Session, SessionEnded
 from ..protocol import ATTR
 from ..server import App, Runtime
 from ._errors import Disconnected, MountError
-from ._frames import Closed, Deliver
+from ._frames import Closed, Deliver, Loaded
 
 
 class InProcessLink:
@@ -81,11 +81,14 @@ class InProcessLink:
             raise MountError("not_found", f"no view is routed at {route!r}")
         params = dict(parse_qsl(parts.query))
         page = await self.app.dead_render(route, view_class, params, url=self.url)
+        if self._deliver is not None:
+            self._deliver(Loaded(page))
         self._claims = self.app.signer.verify(token_of(page))
 
-    async def _transport(self, text: str) -> None:
+    def _transport(self, text: str) -> str | None:
         if self._deliver is not None:
             self._deliver(text)
+        return None
 
     async def send(self, text: str) -> None:
         """Route a client frame as the socket does: heartbeat, leave, event, sync."""

@@ -7,7 +7,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..protocol import ATTR, VIEW_TARGET
-from ..render import Element, apply_ops, parse_client_html, to_html
+from ..render import Element, apply_ops, parse_client_html, served_contents, to_html
 from ..render.vdom import Tree
 
 VIEW = VIEW_TARGET
@@ -20,9 +20,11 @@ CRASHED_ATTR = ATTR.CRASHED
 class Page:
     """Every target's content as the browser holds it.
 
-    A target's tree changes only by its own ``Render`` (replace, version reset),
-    ``Patch`` (applied with :func:`roost.render.apply_ops` when its version is
-    exactly one more than the target's) and ``Crash`` (an alert in its place).
+    A target's tree changes only by its own ``Render`` (replace, version reset;
+    without HTML: keep the content the page was served, if its container still
+    holds it untouched), ``Patch`` (applied with :func:`roost.render.apply_ops`
+    when its version is exactly one more than the target's) and ``Crash`` (an
+    alert in its place).
     Any element with the container attribute (``ATTR.ID``) inside a target's content is another
     actor's container: :meth:`content` fills it with that actor's tree, so a
     parent's patch never touches a child's content.
@@ -33,6 +35,13 @@ class Page:
         self._versions: dict[str, int] = {}
         self._crashed: set[str] = set()
         self._document: LexborHTMLParser | None = None
+        self._served: dict[str, Tree] = {}
+
+    def load(self, page: str) -> None:
+        """The page as a browser loads it: each container holds its content as
+        served (:func:`roost.render.served_contents`) until its target gets
+        content of its own or its container leaves the page."""
+        self._served = served_contents(page)
 
     def version(self, target: str) -> int | None:
         """The target's current version, or None before its first render or after a gap."""
@@ -43,6 +52,23 @@ class Page:
         self._versions[target] = version
         self._crashed.discard(target)
         self._document = None
+        self._changed(target)
+
+    def keep(self, target: str, version: int) -> bool:
+        """A ``Render`` without HTML: the target's content is what the page was
+        served. True when the container still holds that (it is kept, at
+        ``version``); False when the target's content changed since or its
+        container left the page (the target then waits for a full render)."""
+        tree = self._served.pop(target, None)
+        if tree is None:
+            self._versions.pop(target, None)
+            return False
+        self._trees[target] = tree
+        self._versions[target] = version
+        self._crashed.discard(target)
+        self._document = None
+        self._changed(target)
+        return True
 
     def patch(self, target: str, version: int, ops: list[Any]) -> bool:
         """Apply a patch; False on a version gap (the target then waits for a render).
@@ -60,6 +86,7 @@ class Page:
         self._trees[target] = apply_ops(self._trees[target], ops)
         self._versions[target] = version
         self._document = None
+        self._changed(target)
         return True
 
     def crash(self, target: str, message: str) -> None:
@@ -68,6 +95,30 @@ class Page:
         self._versions.pop(target, None)
         self._crashed.add(target)
         self._document = None
+        self._changed(target)
+
+    def _changed(self, target: str) -> None:
+        # The target's served content is gone, and so is that of any container
+        # its change took off the page (a container added again later is empty).
+        if not self._served:
+            return
+        self._served.pop(target, None)
+        on_page: set[str] = set()
+
+        def walk(nodes: Tree) -> None:
+            for node in nodes:
+                if type(node) is Element:
+                    child = node[1].get(CONTAINER_ATTR)
+                    if child is None:
+                        walk(node[2])
+                    elif child not in on_page:
+                        on_page.add(child)
+                        walk(self._trees.get(child, self._served.get(child, ())))
+
+        on_page.add(VIEW)
+        walk(self._trees.get(VIEW, self._served.get(VIEW, ())))
+        for gone in self._served.keys() - on_page:
+            del self._served[gone]
 
     # -- reading -----------------------------------------------------------
 

@@ -21,9 +21,8 @@ from ..actors import ActorRef
 from ..server import App
 from ..server.app import SOCKET_PATH
 from ._errors import Disconnected, MountError
-from ._frames import Closed, Deliver
+from ._frames import Closed, Deliver, Loaded
 from ._inprocess import token_of
-from ._tree import find_actor
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """Largest server frame accepted (a full render of a big page); browsers have no limit."""
@@ -68,6 +67,8 @@ class SocketLink:
             if status != 200:
                 raise MountError(f"http_{status}", f"GET {self.url} answered {status}")
             self._token = token_of(body)
+            if self._deliver is not None:
+                self._deliver(Loaded(body))
         assert self._tg is not None
         stream = await trio.open_tcp_stream(self.host, self.port)
         self._closing = False
@@ -162,7 +163,8 @@ class SocketLink:
                 "reaching an actor over a socket needs LiveClient.connect(..., app=app) "
                 "with the app that server runs in this process"
             )
-        ref = find_actor(runtime.sessions, target, within=self.session_id.partition(".")[0])
+        session = runtime.session(self.session_id)
+        ref = session.tab.ref(target) if session is not None else None
         if ref is None:
             raise LookupError(f"no running actor {target!r} in this session")
         return ref

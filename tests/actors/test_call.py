@@ -45,9 +45,9 @@ def gate():
 async def busy(view: LiveClient) -> None:
     """Park the view in a handler with its one-message mailbox full."""
     session = session_of(view)
-    await session.receive(protocol.Event(900, "0", "hold", {}))
+    await session.receive(protocol.Event(900, "hold"))
     await trio.testing.wait_all_tasks_blocked()
-    await session.receive(protocol.Event(901, "0", "noop", {}))
+    await session.receive(protocol.Event(901, "noop"))
 
 
 async def test_a_call_gets_the_reply_of_handle_call():
@@ -84,7 +84,7 @@ class Roomy(Answerer):
 async def test_a_call_queued_behind_a_crash_fails_as_the_callee_crashes():
     async with LiveClient.mount(App({"/": Roomy})) as view:
         session = session_of(view)
-        await session.receive(protocol.Event(900, "0", "hold", {}))
+        await session.receive(protocol.Event(900, "hold"))
         await trio.testing.wait_all_tasks_blocked()
         ref = session.registry["0"]
         ref.send(Crash("test"))

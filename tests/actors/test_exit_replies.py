@@ -107,10 +107,10 @@ async def replies_to(view: LiveClient, refs: list[int]) -> dict[int, tuple[str, 
 async def queue_behind_a_held_handler(view: LiveClient, target: str, *events) -> None:
     """Park ``target`` in its ``hold`` handler, then queue ``events`` (ref, name, params)."""
     session = session_of(view)
-    await session.receive(protocol.Event(900, target, "hold", {}))
+    await session.receive(protocol.Event(900, "hold", {}, target))
     await trio.testing.wait_all_tasks_blocked()
     for ref, name, params in events:
-        await session.receive(protocol.Event(ref, target, name, params))
+        await session.receive(protocol.Event(ref, name, params, target))
 
 
 async def test_events_of_a_crashing_batch_keep_their_ack_before_and_get_crashed_after():
@@ -134,10 +134,10 @@ async def test_events_of_a_crashing_batch_keep_their_ack_before_and_get_crashed_
 async def test_events_still_in_the_mailbox_when_an_actor_crashes_are_answered_crashed():
     async with LiveClient.mount(App({"/": Fragile})) as view:
         session = session_of(view)
-        await session.receive(protocol.Event(901, "0", "boom_later", {}))
+        await session.receive(protocol.Event(901, "boom_later"))
         await trio.testing.wait_all_tasks_blocked()
-        await session.receive(protocol.Event(902, "0", "note", {"text": "b"}))
-        await session.receive(protocol.Event(903, "0", "note", {"text": "c"}))
+        await session.receive(protocol.Event(902, "note", {"text": "b"}))
+        await session.receive(protocol.Event(903, "note", {"text": "c"}))
         Fragile.gate.set()
         assert await replies_to(view, [901, 902, 903]) == {
             901: ("error", "crashed"),

@@ -53,3 +53,37 @@ async def test_closing_returns_what_is_queued_and_refuses_a_waiting_writer():
         await trio.testing.wait_all_tasks_blocked()
         assert box.close() == ["a", "b"]
     assert refused == ["c"]
+
+
+async def test_writers_waiting_for_room_deliver_in_the_order_they_came():
+    box = Mailbox(capacity=1)
+    box.put_nowait(0)
+    async with anyio.create_task_group() as tg:
+        for n in (1, 2, 3):
+            tg.start_soon(box.put, n)
+            await trio.testing.wait_all_tasks_blocked()
+        with pytest.raises(MailboxFull):
+            box.put_nowait("jumps the line")
+        got = [await box.get() for _ in range(4)]
+    assert got == [0, 1, 2, 3]
+    box.close()
+
+
+async def test_a_writer_that_gives_up_waiting_does_not_hold_up_the_next():
+    box = Mailbox(capacity=1)
+    box.put_nowait("a")
+    waiting = anyio.CancelScope()
+
+    async def give_up() -> None:
+        with waiting:
+            await box.put("gave up")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(give_up)  # first in line
+        await trio.testing.wait_all_tasks_blocked()
+        tg.start_soon(box.put, "b")
+        await trio.testing.wait_all_tasks_blocked()
+        waiting.cancel()
+        await trio.testing.wait_all_tasks_blocked()
+        assert [await box.get(), await box.get()] == ["a", "b"]
+    assert box.close() == []

@@ -78,19 +78,20 @@ def gates():
 
 
 def replies(view: LiveClient) -> dict[int, protocol.Ack | protocol.Error]:
-    return {m.ref: m for m in view.messages if isinstance(m, protocol.Ack | protocol.Error)}
+    # Ack or Error, as sent or (an Ack) carried by the patch that answered it.
+    return {r: m for r, m in view.replies.items() if isinstance(m, protocol.Ack | protocol.Error)}
 
 
 async def test_a_parent_and_a_busy_child_with_full_mailboxes_do_not_deadlock():
     async with LiveClient.mount(App({"/": Holder})) as view:
         session = session_of(view)
         # The parent handles the first click's send_parent and waits on its gate.
-        await session.receive(protocol.Event(901, "c", "click", {}))
+        await session.receive(protocol.Event(901, "click", {}, "c"))
         await trio.testing.wait_all_tasks_blocked()
-        await session.receive(protocol.Event(902, "0", "noop", {}))  # the parent's mailbox: full
-        await session.receive(protocol.Event(903, "c", "click", {"wait": "true"}))
+        await session.receive(protocol.Event(902, "noop"))  # the parent's mailbox: full
+        await session.receive(protocol.Event(903, "click", {"wait": "true"}, "c"))
         await trio.testing.wait_all_tasks_blocked()
-        await session.receive(protocol.Event(904, "c", "click", {}))  # the child's mailbox: full
+        await session.receive(protocol.Event(904, "click", {}, "c"))  # the child's mailbox: full
         Clicker.gate.set()  # the child's send_parent now waits for room in the parent's mailbox
         await trio.testing.wait_all_tasks_blocked()
         Holder.gate.set()  # the parent renders n=1 and gives the busy child new props
@@ -109,7 +110,7 @@ async def test_a_parent_and_a_busy_child_with_full_mailboxes_do_not_deadlock():
 async def test_props_given_while_a_component_is_busy_are_applied_once_with_the_latest():
     async with LiveClient.mount(App({"/": Setter})) as view:
         session = session_of(view)
-        await session.receive(protocol.Event(901, "c", "hold", {}))
+        await session.receive(protocol.Event(901, "hold", {}, "c"))
         await trio.testing.wait_all_tasks_blocked()
         for n in (5, 6, 7):
             await view.event("set", n=str(n))
@@ -121,7 +122,7 @@ async def test_props_given_while_a_component_is_busy_are_applied_once_with_the_l
 async def test_props_that_change_and_change_back_while_a_component_is_busy_run_no_update():
     async with LiveClient.mount(App({"/": Setter})) as view:
         session = session_of(view)
-        await session.receive(protocol.Event(901, "c", "hold", {}))
+        await session.receive(protocol.Event(901, "hold", {}, "c"))
         await trio.testing.wait_all_tasks_blocked()
         await view.event("set", n="5")
         await view.event("set", n="0")

@@ -116,14 +116,14 @@ async def test_messages_handled_in_one_batch_render_once(app):
         renders = session.runtime("0").renders
         # Three events in the mailbox before the actor runs: one batch, one render.
         for ref in (101, 102, 103):
-            await session.receive(protocol.Event(ref, "0", "later", {"seconds": "0"}))
+            await session.receive(protocol.Event(ref, "later", {"seconds": "0"}))
         await view.wait_for("#ticks", "3")
         assert session.runtime("0").renders - renders <= 2
 
 
 async def blocked_in_handler(view: LiveClient, gate: anyio.Event) -> None:
     """Park the view's actor inside a handler until ``gate`` is set: its mailbox is empty."""
-    await session_of(view).receive(protocol.Event(900, "0", "hold", {}))
+    await session_of(view).receive(protocol.Event(900, "hold"))
     await trio.testing.wait_all_tasks_blocked()
 
 
@@ -134,7 +134,7 @@ async def test_a_full_mailbox_answers_client_events_with_overloaded(app):
         session = session_of(view)
         refs = list(range(200, 200 + Ticker.mailbox_size + 2))
         for ref in refs:
-            await session.receive(protocol.Event(ref, "0", "note", {"text": str(ref)}))
+            await session.receive(protocol.Event(ref, "note", {"text": str(ref)}))
         gate.set()
         accepted = [str(r) for r in refs[: Ticker.mailbox_size]]
         await view.wait_for("#seen", ",".join(accepted))
@@ -148,7 +148,7 @@ async def test_pubsub_drops_for_a_subscriber_whose_mailbox_is_full(app):
         await blocked_in_handler(slow, gate)
         session = session_of(slow)
         for ref in range(300, 300 + Ticker.mailbox_size):
-            await session.receive(protocol.Event(ref, "0", "note", {"text": "x"}))
+            await session.receive(protocol.Event(ref, "note", {"text": "x"}))
         await fast.event("tell", text="news")
         assert session.runtime("0").dropped == 1
         await fast.wait_for("#seen", "news")

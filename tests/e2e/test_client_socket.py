@@ -81,7 +81,7 @@ def test_a_refused_join_backs_off_instead_of_retrying_at_once(recorded):
         page.wait_for_function("() => window.__opened.length >= 5", timeout=20_000)
         opened = page.evaluate("window.__opened.slice(0, 5)")
         refusals = page.evaluate("window.__received.filter((m) => m[0] === '!')")
-    assert refusals and {m[2] for m in refusals} == {"join_failed"}
+    assert refusals and {m[2] for m in refusals} == {"server_full"}
     gaps = [b - a for a, b in pairwise(opened)]
     # Delays of 100-200, 200-400, 400-800, 800-1600 ms: the ceiling doubles.
     assert gaps[3] >= 800, gaps

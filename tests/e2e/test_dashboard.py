@@ -31,7 +31,8 @@ def test_a_tab_click_moves_the_active_class_with_one_small_patch(dashboard, page
     )
     assert page.get_attribute("nav.tabs button:nth-child(1)", "class") is None
     patches = [json.loads(f) for f in received if f.startswith('["p"')]
-    assert [p[1] for p in patches] == ["tabs"], "only the tabs actor sent a patch"
+    assert [p[4] for p in patches] == ["tabs"], "only the tabs actor sent a patch"
+    assert len(received) == 1, "the patch answers the click: no Ack frame follows"
     assert len(received[0].encode()) <= 80
 
 

@@ -99,7 +99,7 @@ def test_a_patch_with_an_op_that_cannot_apply_is_replaced_by_the_servers_render(
         """() => {
             const targets = window.Roost.targets;
             const next = targets.versions.get("0") + 1;
-            targets.handle(["p", "0", next, [[6, [], "<p id='bogus'>stale</p>"], [99, [0]]]]);
+            targets.handle(["p", next, [[6, [], "<p id='bogus'>stale</p>"], [99, [0]]]]);
         }"""
     )
     page.wait_for_selector("#bogus", state="detached")

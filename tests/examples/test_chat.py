@@ -113,7 +113,7 @@ def op_codes(frames: list[Frame]) -> list[int]:
     for frame in frames:
         message = protocol.decode_server(frame.text)
         assert isinstance(message, protocol.Patch), f"not a patch: {message}"
-        codes.extend(op[0] for op in message.ops)
+        codes.extend(op[0] for op in message.op_list)
     return codes
 
 

@@ -29,7 +29,7 @@ def op_codes_since(view: LiveClient, before: int) -> list[int]:
     for message in view.messages[before:]:
         assert not isinstance(message, protocol.Render), f"a full render: {message}"
         if isinstance(message, protocol.Patch):
-            codes.extend(op[0] for op in message.ops)
+            codes.extend(op[0] for op in message.op_list)
     return codes
 
 

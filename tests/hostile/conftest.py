@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import selectors
+import signal
 import struct
+import subprocess
+import tempfile
+import time
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from typing import IO
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +25,7 @@ import trio
 from roost import protocol
 from roost.server.app import SOCKET_PATH
 from roost.testing import LiveClient
-from tests.serve import Served, roost_run
+from tests.serve import ROOST, ROOT
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -60,15 +67,18 @@ def _status_kib(pid: int, field: str) -> int:
 class Server:
     """A `roost run` subprocess: its URL, host, port and pid."""
 
-    served: Served
+    process: subprocess.Popen[str]
+    url: str
+    log: IO[str]
 
-    @property
-    def url(self) -> str:
-        return self.served.url
+    def log_text(self) -> str:
+        """What the server has logged so far."""
+        self.log.seek(0)
+        return self.log.read()
 
     @property
     def pid(self) -> int:
-        return self.served.process.pid
+        return self.process.pid
 
     @property
     def host(self) -> str:
@@ -83,7 +93,7 @@ class Server:
         return urlsplit(self.url).netloc
 
     def alive(self) -> bool:
-        return self.served.process.poll() is None
+        return self.process.poll() is None
 
     def growth(self) -> Growth:
         """Measures the RSS peak above the RSS now (see :class:`Growth`)."""
@@ -111,10 +121,60 @@ class Growth:
         return rss_kib(self.pid) - self.before_kib
 
 
+@contextmanager
+def roost_server(app: str = "examples.counter:app", startup: float = 30.0) -> Iterator[Server]:
+    """``roost run APP --port 0`` in a subprocess, until the block ends.
+
+    Like ``tests.serve.roost_run``, except that the server's log goes to a file,
+    not a pipe nobody reads while it runs: attacks make the server log a line
+    per refused socket, and a full pipe would block the whole server on its
+    next log line.
+    """
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [str(ROOST), "run", app, "--port", "0"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+        try:
+            yield Server(process, _url(process, log, startup), log)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            assert process.stdout is not None
+            process.stdout.close()
+
+
+def _url(process: subprocess.Popen[str], log: IO[str], startup: float) -> str:
+    # The first line on stdout that names the URL; the server prints a few lines only.
+    assert process.stdout is not None
+    deadline = time.monotonic() + startup
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while selector.select(timeout=max(0.0, deadline - time.monotonic())):
+            line = process.stdout.readline()
+            if not line:
+                break
+            if match := re.search(r"serving (http://\S+)", line):
+                return match.group(1)
+    process.kill()
+    process.wait()
+    log.seek(0)
+    raise RuntimeError(f"roost run did not print its URL: {log.read()[-3000:]}")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    with roost_run("examples.counter:app") as served:
-        yield Server(served)
+    with roost_server() as running:
+        yield running
 
 
 # -- frames --------------------------------------------------------------------
@@ -278,22 +338,40 @@ ATTACKER = "127.0.0.2"
 well-behaved session's clicks and the attacker's messages together."""
 
 
-async def connect(server: Server) -> trio.SocketStream:
-    """A TCP connection to ``server``, from :data:`ATTACKER` when it can be used."""
+async def connect(server: Server, *, receive_buffer: int | None = None) -> trio.SocketStream:
+    """A TCP connection to ``server``, from :data:`ATTACKER` when it can be used.
+
+    ``receive_buffer`` sets ``SO_RCVBUF`` before connecting (a small one makes a
+    client that does not read stall the server's writes quickly).
+    """
+    for local in (ATTACKER, None):
+        sock = trio.socket.socket()
+        if receive_buffer is not None:
+            sock.setsockopt(trio.socket.SOL_SOCKET, trio.socket.SO_RCVBUF, receive_buffer)
+        try:
+            if local is not None:
+                await sock.bind((local, 0))
+            await sock.connect((server.host, server.port))
+        except OSError:
+            sock.close()
+            if local is None:
+                raise
+            continue
+        return trio.SocketStream(sock)
+    raise AssertionError("unreachable")
+
+
+async def handshake(
+    server: Server,
+    *,
+    deflate: bool = False,
+    within: float = 5.0,
+    receive_buffer: int | None = None,
+) -> RawSocket:
+    """Open a WebSocket to ``server``'s socket path by hand (the caller reads and closes it)."""
+    stream = await connect(server, receive_buffer=receive_buffer)
     try:
-        return await trio.open_tcp_stream(server.host, server.port, local_address=ATTACKER)
-    except OSError:
-        return await trio.open_tcp_stream(server.host, server.port)
-
-
-@asynccontextmanager
-async def raw_socket(
-    server: Server, *, deflate: bool = False, handshake_within: float = 5.0
-) -> AsyncIterator[RawSocket]:
-    """A WebSocket to ``server``'s socket path, upgraded by hand, closed at the end."""
-    stream = await connect(server)
-    async with stream:
-        with trio.fail_after(handshake_within):
+        with trio.fail_after(within):
             await stream.send_all(upgrade_request(server.netloc, deflate=deflate))
             head = bytearray()
             while b"\r\n\r\n" not in head:
@@ -301,14 +379,24 @@ async def raw_socket(
                 if not data:
                     raise ConnectionError(f"closed during the handshake: {bytes(head)!r}")
                 head += data
-        response, _, rest = bytes(head).partition(b"\r\n\r\n")
-        ws = RawSocket(stream, response, rest)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(ws.read_all)
-            try:
-                yield ws
-            finally:
-                nursery.cancel_scope.cancel()
+    except BaseException:
+        await stream.aclose()
+        raise
+    response, _, rest = bytes(head).partition(b"\r\n\r\n")
+    return RawSocket(stream, response, rest)
+
+
+@asynccontextmanager
+async def raw_socket(server: Server, *, deflate: bool = False) -> AsyncIterator[RawSocket]:
+    """A WebSocket to ``server``'s socket path, upgraded by hand, read (and
+    discarded) throughout, closed at the end."""
+    ws = await handshake(server, deflate=deflate)
+    async with ws.stream, trio.open_nursery() as nursery:
+        nursery.start_soon(ws.read_all)
+        try:
+            yield ws
+        finally:
+            nursery.cancel_scope.cancel()
 
 
 # -- a well-behaved session alongside ----------------------------------------------

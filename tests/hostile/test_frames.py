@@ -5,14 +5,17 @@ well-behaved tab (LiveClient over a real socket) keeps clicking +. It
 asserts that the server closes the attacker's connection, that the server's
 RSS never rose more than :data:`RSS_BUDGET_KIB` above where it was (the
 peak, ``VmHWM``, so a transient allocation counts), and that the tab kept
-working. docs/limits-ws.md has the limits; benchmarks/bench_hostile.py runs
+working. docs/security.md has the limits; benchmarks/bench_hostile.py runs
 the same attacks at full size.
 
 Before the guard (roost/server/hypercorn_guard.py) these attacks measured:
 a 64 MiB stream after the 1009 close, +64 MiB held until the app's idle
 timeout; a 64 KiB deflate bomb, +128 MiB peak (+192 MiB for three
-fragments); empty fragments, a connection never closed; four HTTP/2
-requests with a trailing DATA frame, `roost run` exited.
+fragments); empty fragments, a connection never closed; messages queued
+behind a refused one, or a POST body roost does not read, a connection
+never closed; a peer that stops reading, a connection and the app's task
+held for good; four HTTP/2 requests with a trailing DATA frame, `roost run`
+exited.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import trio
 
 from roost.server import hypercorn_guard
 from roost.server.runtime import _hypercorn_config
-from tests.serve import roost_run
 
 from .conftest import (
     BINARY,
@@ -44,6 +46,7 @@ from .conftest import (
     frame,
     observer,
     raw_socket,
+    roost_server,
     upgrade_request,
 )
 
@@ -160,6 +163,42 @@ async def test_a_fragmented_message_within_the_limits_still_arrives(server):
     assert ws.close_code not in (None, 1009)
 
 
+async def test_messages_queued_behind_a_refused_one_do_not_keep_the_connection(server):
+    # The app closes on the bad message and returns with its queue full;
+    # hypercorn waited forever to queue the rest (and the disconnect).
+    async with raw_socket(server) as ws:
+        await ws.send(frame(TEXT, b"not a roost message") + frame(TEXT, b"[]") * 50)
+        assert await ws.wait_closed(CLOSE_SECONDS)
+    assert ws.close_code == 1007
+
+
+async def test_a_request_body_the_app_never_reads_does_not_keep_the_connection(server):
+    # roost answers POST with 405 without reading the body; hypercorn waited
+    # forever to queue the body (then the disconnect), reading on.
+    growth = server.growth()
+    stream = await connect(server)
+    head = f"POST / HTTP/1.1\r\nHost: {server.netloc}\r\nContent-Length: {1 << 40}\r\n\r\n"
+    async with stream:
+        await stream.send_all(head.encode())
+        with trio.fail_after(ATTACK_SECONDS + hypercorn_guard.DISCONNECT_WAIT + CLOSE_SECONDS):
+            async with trio.open_nursery() as nursery:
+
+                async def body() -> None:
+                    chunk = b"x" * (64 * KIB)
+                    with trio.move_on_after(ATTACK_SECONDS):
+                        try:
+                            while True:
+                                await stream.send_all(chunk)
+                        except trio.BrokenResourceError:  # closed by the server
+                            pass
+
+                nursery.start_soon(body)
+                response = await read_until_closed(stream)
+                nursery.cancel_scope.cancel()
+    assert response.startswith(b"HTTP/1.1 405 ")
+    assert growth.peak_kib < RSS_BUDGET_KIB
+
+
 async def test_an_oversized_request_head_is_refused(server):
     stream = await connect(server)
     async with stream:
@@ -195,8 +234,7 @@ async def test_a_handshake_trickled_byte_by_byte_is_closed_after_the_head_timeou
 async def test_http2_data_on_a_closed_stream_closes_that_connection_only():
     # hypercorn raised KeyError out of its connection handler, stopping the
     # server: four of these ended `roost run` (restart intensity).
-    with roost_run("examples.counter:app") as served:
-        server = Server(served)
+    with roost_server() as server:
         async with observer(server) as obs:
             for _ in range(6):
                 await _h2_get_then_data(server)
@@ -254,3 +292,48 @@ def test_the_message_budget_refuses_before_it_buffers(sent):
         with pytest.raises(FrameTooLargeError):
             budget.extend(event)
         assert budget.length == 0 and budget.exceeded
+
+
+async def test_a_peer_that_stops_reading_is_closed_after_the_write_timeout():
+    # hypercorn shields its writes: a response the peer never reads held the
+    # connection (and the app's task) forever. In this process, with a short
+    # write timeout, a plain ASGI app that answers with 8 MiB.
+    import hypercorn.trio
+
+    finished = trio.Event()
+
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"x" * (8 * MIB)})
+        finally:
+            finished.set()
+
+    config = _hypercorn_config("127.0.0.1:0", idle_timeout=75.0)
+    config.write_timeout = 0.5
+    async with trio.open_nursery() as nursery:
+        urls = await nursery.start(hypercorn.trio.serve, app, config)
+        port = int(urls[0].rsplit(":", 1)[1])
+        sock = trio.socket.socket()
+        sock.setsockopt(trio.socket.SOL_SOCKET, trio.socket.SO_RCVBUF, 4096)
+        await sock.connect(("127.0.0.1", port))
+        stream = trio.SocketStream(sock)
+        async with stream:
+            await stream.send_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 3)
+            with trio.fail_after(config.write_timeout + CLOSE_SECONDS):
+                await finished.wait()  # the app's write gave up, the app ended
+                received = await read_until_closed(stream)  # and the connection closed
+        assert len(received) < 8 * MIB
+        # Only that connection: the server still answers.
+        stream = await trio.open_tcp_stream("127.0.0.1", port)
+        async with stream:
+            await stream.send_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            with trio.fail_after(CLOSE_SECONDS):
+                answer = await read_until_closed(stream)
+        assert answer.startswith(b"HTTP/1.1 200 ") and len(answer) > 8 * MIB
+        nursery.cancel_scope.cancel()

@@ -15,7 +15,7 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed, open_websocket_url
 
-from roost import App, LiveView, event
+from roost import App, LiveView, event, protocol
 from roost.server import Runtime
 from roost.supervisor import events
 from roost.testing import LiveClient, MountError
@@ -32,6 +32,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptio
 def _collect_left_sockets():
     yield
     gc.collect()
+
 
 ROWS = "".join(f"<li>row {i} {'x' * 180}</li>" for i in range(1000))  # about 200 KB
 
@@ -81,7 +82,7 @@ class Served:
         return body.split('data-roost-token="', 1)[1].split('"', 1)[0]
 
     def socket_url(self) -> str:
-        return f"ws://{self.netloc}/_roost/socket?v=1"
+        return f"ws://{self.netloc}/_roost/socket?v={protocol.VERSION}"
 
 
 @pytest.fixture
@@ -160,17 +161,18 @@ async def test_a_session_id_alone_resumes_nothing(served, caplog):
         joined = json.loads(await victim.get_message())
         assert joined[0] == "k"
         session_id, _, key = joined[2].partition(".")
-        await victim.send_message('["e",2,"0","inc",{}]')
-        await victim.get_message(), await victim.get_message()
+        await victim.send_message('["e",2,"inc",{}]')
+        await victim.get_message()  # the patch, which answers the event
         async with open_websocket_url(served.socket_url()) as thief:
             other_token = await served.token("/")
             await thief.send_message(json.dumps(["j", 1, other_token, served.url, session_id]))
             render = json.loads(await thief.get_message())
-            assert '<b id="n">0</b>' in render[3]  # a fresh session, not the victim's
+            # A fresh session: its count is the 0 the page was served, not the victim's 1.
+            assert render == ["f", "0", 1]
             stolen = json.loads(await thief.get_message())
             assert stolen[0] == "k" and not stolen[2].startswith(session_id)
         # The victim's session is untouched.
-        await victim.send_message('["e",3,"0","inc",{}]')
+        await victim.send_message('["e",3,"inc",{}]')
         assert json.loads(await victim.get_message())[0] == "p"
     assert key not in caplog.text
 
@@ -178,20 +180,21 @@ async def test_a_session_id_alone_resumes_nothing(served, caplog):
 async def test_sockets_from_one_address_share_its_rate(served):
     served.app.event_rate = (0.001, 100)
     served.runtime.addresses.rate = (0.001, 6)  # two joins, then four events in all
-    async with open_websocket_url(served.socket_url()) as a, open_websocket_url(
-        served.socket_url()
-    ) as b:
+    async with (
+        open_websocket_url(served.socket_url()) as a,
+        open_websocket_url(served.socket_url()) as b,
+    ):
         for ws in (a, b):
             await ws.send_message(json.dumps(["j", 1, await served.token("/"), served.url, ""]))
             await ws.get_message(), await ws.get_message()
         replies = []
         for ref in range(2, 5):
             for ws in (a, b):
-                await ws.send_message(json.dumps(["e", ref, "0", "inc", {}]))
+                await ws.send_message(json.dumps(["e", ref, "inc", {}]))
                 while True:
                     reply = json.loads(await ws.get_message())
-                    if reply[0] in ("r", "!"):
-                        replies.append(reply[0] if reply[0] == "r" else reply[2])
+                    if reply[0] in ("r", "p", "!"):  # a patch answers the event it carries
+                        replies.append(reply[2] if reply[0] == "!" else "r")
                         break
     assert replies.count("r") == 4 and replies.count("rate_limited") == 2
 
@@ -200,9 +203,10 @@ async def test_sockets_that_never_join_are_capped_per_address_and_time_out(serve
     served.app.max_pending_joins = 2
     served.runtime.addresses.max_pending = 2
     served.app.join_timeout = 0.3
-    async with open_websocket_url(served.socket_url()) as first, open_websocket_url(
-        served.socket_url()
-    ) as second:
+    async with (
+        open_websocket_url(served.socket_url()) as first,
+        open_websocket_url(served.socket_url()) as second,
+    ):
         async with open_websocket_url(served.socket_url()) as third:
             with pytest.raises(ConnectionClosed) as refused:
                 await third.get_message()

@@ -17,9 +17,12 @@ PUBLIC = {
     "diff_html",
     "diff_trees",
     "environment_for",
+    "fingerprint",
     "ops",
     "parse_client_html",
     "parse_html",
+    "served_contents",
+    "served_fingerprints",
     "to_html",
 }
 
@@ -36,6 +39,7 @@ def test_roost_render_exports_exactly_its_public_names() -> None:
         "parse",
         "regions",
         "roundtrip",
+        "served",
         "skeleton",
         "splice",
         "vdom",

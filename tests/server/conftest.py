@@ -9,7 +9,7 @@ import pytest
 import trio
 from trio_websocket import WebSocketConnection, open_websocket_url
 
-from roost import App, LiveView, event
+from roost import App, LiveView, event, protocol
 from roost.server import Runtime
 
 
@@ -61,7 +61,7 @@ class Server:
         assert status == 200
         return re.search(r'data-roost-token="([^"]+)"', body).group(1)
 
-    def socket_url(self, version: int = 1) -> str:
+    def socket_url(self, version: int = protocol.VERSION) -> str:
         return self.url.replace("http://", "ws://") + f"/_roost/socket?v={version}"
 
 

@@ -15,56 +15,68 @@ from roost.supervisor import events
 from .conftest import join, recv
 
 
-async def test_join_sends_the_views_full_render_then_joined(server):
+async def test_join_of_an_unchanged_page_sends_its_version_not_its_html_then_joined(server):
     async with open_websocket_url(server.socket_url()) as ws:
         render = await join(server, ws, "/?start=4")
+    assert render == ["f", "0", 1]  # the page holds the content as served
+
+
+async def test_a_token_without_what_the_page_holds_gets_the_full_render(server):
+    token = server.app.signer.sign({"r": "/", "p": {"start": "4"}, "u": server.url})
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message(json.dumps(["j", 1, token, server.url]))
+        render = await recv(ws)
     assert render[:3] == ["f", "0", 1]
     assert '<b id="n">4</b>' in render[3]
 
 
-async def test_an_event_sends_one_patch_and_an_ack_with_no_html(server):
+async def test_an_event_sends_one_patch_that_answers_it_with_no_html(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"0","inc",{"by":"2"}]')
-        patch, ack = await recv(ws), await recv(ws)
-    assert patch[:3] == ["p", "0", 2]
+        await ws.send_message('["e",2,"inc",{"by":"2"}]')
+        patch = await recv(ws)
+        # Nothing else follows: a Heartbeat's Ack is the next frame.
+        await ws.send_message('["h",3]')
+        assert await recv(ws) == ["r", 3]
+    assert patch[:2] == ["p", 2]
+    assert patch[3] == 2  # the event's ref, answered once the patch has applied
     assert "<" not in json.dumps(patch)
-    assert "2" in json.dumps(patch[3])
-    assert ack == ["r", 2]
+    assert "2" in json.dumps(patch[2])
+    assert len(patch) == 4  # the view's target is left off
 
 
 async def test_an_event_that_changes_nothing_sends_no_patch(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"0","same",{}]')
+        await ws.send_message('["e",2,"same",{}]')
         assert await recv(ws) == ["r", 2]
 
 
 async def test_unknown_events_and_bad_params_get_errors_and_the_view_lives_on(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"0","nope",{}]')
+        await ws.send_message('["e",2,"nope",{}]')
         assert (await recv(ws))[:3] == ["!", 2, "unknown_event"]
-        await ws.send_message('["e",3,"0","inc",{"by":"many"}]')
+        await ws.send_message('["e",3,"inc",{"by":"many"}]')
         assert (await recv(ws))[:3] == ["!", 3, "bad_params"]
-        await ws.send_message('["e",4,"9","inc",{}]')
+        await ws.send_message('["e",4,"inc",{},"9"]')
         assert (await recv(ws))[:3] == ["!", 4, "unknown_target"]
-        await ws.send_message('["e",5,"0","inc",{}]')
-        assert (await recv(ws))[:3] == ["p", "0", 2]
+        await ws.send_message('["e",5,"inc",{}]')
+        assert (await recv(ws))[:2] == ["p", 2]
 
 
 async def test_a_crashing_handler_restarts_the_view_with_a_fresh_render(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"0","inc",{}]')
-        await recv(ws), await recv(ws)
-        await ws.send_message('["e",3,"0","boom",{}]')
+        await ws.send_message('["e",2,"inc",{}]')
+        await recv(ws)
+        await ws.send_message('["e",3,"boom",{}]')
         assert (await recv(ws))[:3] == ["!", 3, "crashed"]
         render = await recv(ws)
         assert render[:3] == ["f", "0", 1]
-        assert '<b id="n">0</b>' in render[3]
-        await ws.send_message('["e",4,"0","inc",{}]')
-        assert (await recv(ws))[:3] == ["p", "0", 2]
+        assert '<b id="n">0</b>' in render[3]  # in full: the page has changed since it loaded
+        await ws.send_message('["e",4,"inc",{}]')
+        assert (await recv(ws))[:2] == ["p", 2]
 
 
 # trio-websocket's client leaves its TCP stream for the GC when the server
@@ -86,8 +98,8 @@ async def test_a_malformed_frame_closes_only_that_connection(server):
                     await bad.get_message()
                 except ConnectionClosed as closed:
                     assert closed.reason.code == 1007
-        await good.send_message('["e",2,"0","inc",{}]')
-        assert (await recv(good))[:3] == ["p", "0", 2]
+        await good.send_message('["e",2,"inc",{}]')
+        assert (await recv(good))[:2] == ["p", 2]
 
 
 async def test_a_forged_token_is_refused(server):
@@ -98,7 +110,7 @@ async def test_a_forged_token_is_refused(server):
 
 async def test_events_before_join_are_refused(server):
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message('["e",1,"0","inc",{}]')
+        await ws.send_message('["e",1,"inc",{}]')
         assert (await recv(ws))[:3] == ["!", 1, "bad_message"]
 
 
@@ -137,19 +149,19 @@ async def test_a_dropped_socket_rejoins_its_session_with_its_state(server):
         await ws.send_message(json.dumps(["j", 1, token, server.url]))
         await recv(ws)
         session_id = (await recv(ws))[2]
-        await ws.send_message('["e",2,"0","inc",{"by":"5"}]')
-        await recv(ws), await recv(ws)
+        await ws.send_message('["e",2,"inc",{"by":"5"}]')
+        await recv(ws)
     # The network dropped (no Leave): the session and its view keep running.
     assert server.runtime.sessions.count_children()["active"] == 1
     async with open_websocket_url(server.socket_url()) as ws:
         await ws.send_message(json.dumps(["j", 1, token, server.url, session_id]))
         messages = [await recv(ws), await recv(ws)]
         render = next(m for m in messages if m[0] == "f")
-        assert '<b id="n">5</b>' in render[3]
+        assert '<b id="n">5</b>' in render[3]  # resumed: in full, whatever the page holds
         assert ["k", 1, session_id] in messages
-        await ws.send_message('["e",2,"0","inc",{}]')
+        await ws.send_message('["e",2,"inc",{}]')
         patch = await recv(ws)
-        assert patch[:2] == ["p", "0"] and "6" in json.dumps(patch[3])
+        assert patch[0] == "p" and "6" in json.dumps(patch[2])
     assert server.runtime.sessions.count_children()["active"] == 1
 
 
@@ -159,14 +171,14 @@ async def test_the_page_token_alone_cannot_take_over_a_running_session(server):
         await owner.send_message(json.dumps(["j", 1, token, server.url]))
         await recv(owner)
         owner_id = (await recv(owner))[2]
-        await owner.send_message('["e",2,"0","inc",{"by":"5"}]')
-        await recv(owner), await recv(owner)
+        await owner.send_message('["e",2,"inc",{"by":"5"}]')
+        await recv(owner)
         async with open_websocket_url(server.socket_url()) as other:
             await other.send_message(json.dumps(["j", 1, token, server.url]))
             render = await recv(other)
-            assert '<b id="n">0</b>' in render[3], "a fresh session, not the owner's"
+            assert render == ["f", "0", 1], "a fresh session (count 0, as served), not the owner's"
             assert (await recv(other))[2] != owner_id
-        await owner.send_message('["e",3,"0","inc",{}]')
+        await owner.send_message('["e",3,"inc",{}]')
         assert "6" in json.dumps(await recv(owner))
 
 
@@ -189,8 +201,8 @@ async def test_a_rejoin_takes_over_from_a_socket_still_attached(server):
                 else:  # pragma: no cover
                     raise AssertionError("the replaced socket stayed open")
             # A Leave from the replaced socket would end nothing; the new one works.
-            await second.send_message('["e",2,"0","inc",{}]')
-            assert (await recv(second))[:2] == ["p", "0"]
+            await second.send_message('["e",2,"inc",{}]')
+            assert (await recv(second))[:2] == ["p", 2]
 
 
 async def test_a_session_whose_socket_stays_away_past_the_grace_period_ends(server):
@@ -210,14 +222,14 @@ async def test_a_session_that_fails_for_good_shows_a_crash_and_closes_cleanly(se
         ref = 1
         while True:
             ref += 1
-            await ws.send_message(json.dumps(["e", ref, "0", "boom", {}]))
+            await ws.send_message(json.dumps(["e", ref, "boom", {}]))
             assert (await recv(ws))[:3] == ["!", ref, "crashed"]
             after = await recv(ws)
             if after[0] == "c":
                 break
             assert after[:3] == ["f", "0", 1], "restarted and re-rendered"
         assert after[1] == "0" and "Reload" in after[2]
-        await ws.send_message('["e",99,"0","inc",{}]')
+        await ws.send_message('["e",99,"inc",{}]')
         with trio.fail_after(5):
             try:
                 await ws.get_message()
@@ -232,7 +244,7 @@ async def test_messages_past_the_rate_limit_are_refused_and_the_socket_stays(ser
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
         for ref in range(2, 7):
-            await ws.send_message(json.dumps(["e", ref, "0", "same", {}]))
+            await ws.send_message(json.dumps(["e", ref, "same", {}]))
         replies = sorted([await recv(ws) for _ in range(5)], key=lambda r: r[1])
     assert replies[:3] == [["r", 2], ["r", 3], ["r", 4]]
     assert [r[:3] for r in replies[3:]] == [["!", 5, "rate_limited"], ["!", 6, "rate_limited"]]

@@ -82,3 +82,52 @@ def test_a_container_that_contains_itself_is_not_composed_twice():
     assert page.container().inner_html == (
         '<div data-roost-id="a"><div data-roost-id="a"><i>x</i></div></div>'
     )
+
+
+SERVED = (
+    '<!DOCTYPE html><html><body><div data-roost-id="0" data-roost-token="t">'
+    '<p id="p">parent</p><div data-roost-id="c1"><b id="b">child</b></div>'
+    "</div></body></html>"
+)
+
+
+def loaded() -> Page:
+    page = Page()
+    page.load(SERVED)
+    return page
+
+
+def test_a_render_without_html_keeps_the_content_the_page_was_served():
+    page = loaded()
+    assert page.keep("0", 1) and page.keep("c1", 1)
+    assert page.container().inner_html == (
+        '<p id="p">parent</p><div data-roost-id="c1"><b id="b">child</b></div>'
+    )
+    assert page.version("c1") == 1
+    assert page.patch("c1", 2, [[ops.TEXT, [0, 0], "changed"]])
+    assert page.select("#b")[0].text() == "changed"
+
+
+def test_content_kept_once_or_changed_since_is_not_kept_again():
+    page = loaded()
+    assert page.keep("0", 1)
+    assert page.keep("0", 1) is False  # taken: a second one asks for the content
+    assert page.version("0") is None
+    page = loaded()
+    page.render("c1", 1, "<i>new</i>")
+    assert page.keep("c1", 1) is False
+
+
+def test_a_container_that_left_the_page_is_not_kept_even_if_it_comes_back():
+    page = loaded()
+    assert page.keep("0", 1)
+    assert page.patch("0", 2, [[ops.REMOVE, [1]]])
+    assert page.patch("0", 3, [[ops.INSERT, [1], '<div data-roost-id="c1"></div>']])
+    assert page.keep("c1", 1) is False  # an empty container came back, not the served one
+
+
+def test_a_container_a_parents_full_render_places_again_keeps_its_content():
+    page = loaded()
+    page.render("0", 1, '<h1>new</h1><div data-roost-id="c1"></div>')  # the browser moves it
+    assert page.keep("c1", 1)
+    assert page.select("#b")[0].text() == "child"
