@@ -239,6 +239,10 @@ def client_frame(text: str, opcode: int = 0x1) -> bytes:
     return header + ZERO_MASK + payload
 
 
+def _close_frame(code: bytes) -> bytes:
+    return bytes((0x88, 0x80 | len(code))) + ZERO_MASK + code
+
+
 def server_frames(buffer: bytearray) -> list[tuple[int, bytes]]:
     """The complete (unmasked) frames at the start of ``buffer``, removed from it."""
     frames = []
@@ -315,12 +319,16 @@ class Tab:
                         elif opcode == 0x9:
                             await self.stream.send_all(client_frame(payload.decode(), 0xA))
                         elif opcode == 0x8:
+                            # As a browser does: answer the close, then hang up.
+                            with trio.move_on_after(1):
+                                await self.stream.send_all(_close_frame(payload[:2]))
                             raise Closed()
                 if trio.current_time() >= beat:
                     await self.send(["h", self.ref()])
                     beat += self.HEARTBEAT
         except (Closed, trio.BrokenResourceError, trio.ClosedResourceError):
             self.closed = True
+            await self.stream.aclose()
 
     async def close(self) -> None:
         """Drop the connection, as a tab that is closed or loses its network."""

@@ -7,8 +7,9 @@ roost, pyview (pyview-web), djust and reactpy (apps/<peer>/), and two floors:
 a raw WebSocket echo page served by hypercorn's Trio worker and by uvicorn
 (apps/floor/echo.py). Each peer runs from its own virtual environment under
 .venvs/, made by setup.sh from pinned releases on the package registry (run
-here automatically for a peer whose environment is missing); roost runs from
-the project's .venv.
+here first; it keeps an environment whose pins are installed, and a peer that
+fails to install is reported and left out); roost runs from the project's
+.venv.
 
 Per cell (scenario x framework):
 
@@ -25,8 +26,8 @@ Per cell (scenario x framework):
   clicks. Payload bytes: what the application sends, before any
   permessage-deflate (the negotiated extensions are listed below the table).
 - server memory per session: RSS of the server's process tree (/proc) with
-  `--sessions` pages open (each connected and rendered) minus with none (after
-  one warm-up page was opened and closed), divided by the number of pages.
+  `--sessions` pages open (each joined, rendered and clicked once) minus with
+  none (after the timed page was closed), divided by the number of pages.
 - ratio: the cell's p50 over the hypercorn floor's p50 of the same run.
 
 Prints one table; also writes results/latest.json beside this file. Not a

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult
 
+from .._backend_url import in_memory, pick
 from ._interface import PubSub
 from .memory import MemoryPubSub
 
-
-def _memory(url: SplitResult) -> PubSub:
-    if url.netloc or url.path or url.query or url.fragment:
-        raise ValueError("a memory:// pubsub URL takes no host, path, query or fragment")
-    return MemoryPubSub()
-
-
 _SCHEMES: dict[str, Callable[[SplitResult], PubSub]] = {
-    "memory": _memory,
+    "memory": in_memory("pubsub", MemoryPubSub),
 }
 
 
@@ -33,12 +27,4 @@ def backend(url: str | None = None) -> PubSub:
         the URL does not suit its scheme. The message names the scheme, never
         the whole URL, which may hold a password.
     """
-    if url is None:
-        return MemoryPubSub()
-    parts = urlsplit(url)
-    make = _SCHEMES.get(parts.scheme)
-    if make is None:
-        supported = ", ".join(f"{scheme}://" for scheme in _SCHEMES)
-        found = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"unsupported pubsub URL: {found}; supported: {supported}")
-    return make(parts)
+    return pick("pubsub", url, _SCHEMES)

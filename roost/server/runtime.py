@@ -59,6 +59,9 @@ class Runtime:
         self._sessions: dict[str, Session] = {}
         """Every session started and not ended yet, oldest first."""
         self._evicting: set[str] = set()
+        self.sessions_ended = 0
+        """How many sessions have ended since the runtime was made (``roost run``
+        collects garbage after many have)."""
         self.addresses = AddressLimits(app.address_rate, app.max_pending_joins)
         """What the sockets of each client address may do together."""
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
@@ -212,6 +215,11 @@ class Runtime:
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
+            self.sessions_ended += 1
+
+    def session_ids(self) -> list[str]:
+        """The ids of the sessions running (or starting) now, oldest first."""
+        return list(self._sessions)
 
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED

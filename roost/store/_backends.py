@@ -1,22 +1,16 @@
-# Which state store backend a URL names: the one place that maps schemes to
+# Which state store a URL names: the one place that maps schemes to
 # implementations, so the rest of roost holds a Store and nothing more.
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult
 
+from .._backend_url import in_memory, pick
 from ._interface import Store
 from .memory import MemoryStore
 
-
-def _memory(url: SplitResult) -> Store:
-    if url.netloc or url.path or url.query or url.fragment:
-        raise ValueError("a memory:// store URL takes no host, path, query or fragment")
-    return MemoryStore()
-
-
 _SCHEMES: dict[str, Callable[[SplitResult], Store]] = {
-    "memory": _memory,
+    "memory": in_memory("store", MemoryStore),
 }
 
 
@@ -33,12 +27,4 @@ def backend(url: str | None = None) -> Store:
         the URL does not suit its scheme. The message names the scheme, never
         the whole URL, which may hold a password.
     """
-    if url is None:
-        return MemoryStore()
-    parts = urlsplit(url)
-    make = _SCHEMES.get(parts.scheme)
-    if make is None:
-        supported = ", ".join(f"{scheme}://" for scheme in _SCHEMES)
-        found = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"unsupported store URL: {found}; supported: {supported}")
-    return make(parts)
+    return pick("store", url, _SCHEMES)
