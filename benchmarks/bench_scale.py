@@ -447,6 +447,8 @@ class Result:
     rss_peak: float = 0.0
     rss_after: float = 0.0
     joins_per_s: float = 0.0
+    join_cpu_ms: float = 0.0
+    client_cpu_ms: float = 0.0
     join_p50: float = 0.0
     join_p99: float = 0.0
     gc_join_ms: float = 0.0
@@ -469,7 +471,8 @@ class Result:
             f"== {self.app}, {self.size:,} sessions",
             f"   joins: {self.joins_per_s:,.0f}/s, join p50 {self.join_p50 * 1000:.1f} ms, "
             f"p99 {self.join_p99 * 1000:.1f} ms; largest GC pause while joining "
-            f"{self.gc_join_ms:.1f} ms",
+            f"{self.gc_join_ms:.1f} ms; CPU per join: server {self.join_cpu_ms:.2f} ms, "
+            f"this client {self.client_cpu_ms:.2f} ms",
         ]
         if not math.isnan(self.click_p50):
             out.append(
@@ -616,7 +619,10 @@ async def measure(app: str, size: int, args: argparse.Namespace) -> Result:
         server.reset_peak()
         await trio.to_thread.run_sync(server.gc_report)  # counts from here
         async with trio.open_nursery() as nursery:
+            cpu, mine = server.cpu_seconds(), time.process_time()
             tabs, latencies, rate = await join_all(server, size, args.concurrency, nursery)
+            result.join_cpu_ms = (server.cpu_seconds() - cpu) / size * 1000
+            result.client_cpu_ms = (time.process_time() - mine) / size * 1000
             result.joins_per_s = rate
             result.join_p50, result.join_p99 = pct(latencies, 0.5), pct(latencies, 0.99)
             result.gc_join_ms, _ = await trio.to_thread.run_sync(server.gc_report)

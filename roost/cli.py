@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import gc
 import importlib
 import logging
@@ -99,6 +101,9 @@ async def _serve(app: App, host: str, port: int) -> None:
     wanted = [signal.SIGINT, signal.SIGTERM]
     if stats is not None:
         wanted.append(signal.SIGUSR1)
+        # What Trio hands back when it stops listening, to a report asked for
+        # during the shutdown: ignored, not the default (which ends the process).
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     policy = GcPolicy(lambda: runtime.sessions_ended, lambda: len(runtime.session_ids()))
     with trio.open_signal_receiver(*wanted) as signals:
         async with trio.open_nursery() as nursery:
@@ -147,9 +152,11 @@ class GcPolicy:
       left to reference counting, which frees a session that holds no cycle
       the moment it ends;
     - full collections run only here (``run``): once the sessions ended
-      since the last one number a quarter of the sessions there were then
-      (and at least ``min_ended``), to reclaim what ended sessions' cycles
-      hold. Sessions that leave no cycles would make even these unneeded.
+      since the last one number a quarter of the sessions there are now (and
+      at least ``min_ended``), or as soon as none is left, to reclaim what
+      ended sessions' reference cycles hold; then the C allocator is asked to
+      give its free memory back to the system (``malloc_trim``, glibc).
+      Sessions that leave no cycles would make these all but unneeded.
     """
 
     NEVER = 2**31 - 1
@@ -171,7 +178,6 @@ class GcPolicy:
         self.interval = interval
         self.full_collections = 0
         self._ended_then = 0
-        self._live_then = 0
         self._saved: tuple[int, int, int] | None = None
 
     def install(self) -> None:
@@ -182,7 +188,7 @@ class GcPolicy:
         self._saved = gc.get_threshold()
         threshold0, threshold1, _ = self._saved
         gc.set_threshold(threshold0, threshold1, self.NEVER)
-        self._ended_then, self._live_then = self._ended(), self._live()
+        self._ended_then = self._ended()
 
     def uninstall(self) -> None:
         """Give CPython its own settings back (and its collections)."""
@@ -193,15 +199,20 @@ class GcPolicy:
         gc.enable()
 
     def due(self) -> bool:
-        """Whether enough sessions have ended since the last full collection."""
+        """Whether enough sessions have ended since the last full collection: a
+        quarter of those there are now (the collection's cost grows with them),
+        or any at all once none is left."""
         ended = self._ended() - self._ended_then
-        return ended >= max(self.min_ended, self.share * self._live_then)
+        live = self._live()
+        return ended >= max(self.min_ended, self.share * live) or (ended > 0 and live == 0)
 
     def collect(self) -> None:
-        """A full collection, now."""
-        gc.collect()
+        """A full collection, now; then free memory goes back to the system."""
+        self._ended_then = self._ended()
+        collected = gc.collect()
         self.full_collections += 1
-        self._ended_then, self._live_then = self._ended(), self._live()
+        _trim_malloc()
+        log.info("roost: garbage collected after sessions ended: %d objects", collected)
 
     async def run(self) -> None:
         """Check ``due`` every ``interval`` seconds and collect when it is."""
@@ -213,6 +224,15 @@ class GcPolicy:
 
 GC_STATS_ENV = "ROOST_GC_STATS"
 """``ROOST_GC_STATS=1 roost run ...`` reports the garbage collector's pauses (off by default)."""
+
+
+def _trim_malloc() -> None:
+    """Ask glibc's allocator to return the free memory it keeps (Linux; else nothing)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 class GcStats:

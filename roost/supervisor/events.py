@@ -186,18 +186,19 @@ def emit(event: SupervisorEvent) -> None:
     level = _LEVELS.get(event.kind, logging.INFO)
     if event.kind in ("exited", "shutdown") and event.exception is not None:
         level = logging.WARNING  # an abnormal exit, or an error raised while shutting down
-    exc_info = event.exception if level >= logging.WARNING and event.exception else None
-    logger.log(
-        level,
-        _describe(event),
-        exc_info=exc_info,
-        extra={
-            "event": event.kind,
-            "supervisor": event.supervisor,
-            "child": event.child,
-            "reason": event.reason,
-        },
-    )
+    if logger.isEnabledFor(level):  # (thousands of sessions: no text nobody reads)
+        exc_info = event.exception if level >= logging.WARNING and event.exception else None
+        logger.log(
+            level,
+            _describe(event),
+            exc_info=exc_info,
+            extra={
+                "event": event.kind,
+                "supervisor": event.supervisor,
+                "child": event.child,
+                "reason": event.reason,
+            },
+        )
     for callback in list(_subscribers):
         try:
             callback(event)

@@ -1,0 +1,105 @@
+"""How `roost run` has the garbage collector work, and ROOST_GC_STATS."""
+
+from __future__ import annotations
+
+import gc
+import signal
+
+import pytest
+
+from roost.cli import GcPolicy, GcStats
+from tests.serve import roost_run
+
+
+@pytest.fixture
+def restore_gc():
+    threshold = gc.get_threshold()
+    yield
+    gc.set_threshold(*threshold)
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_the_policy_freezes_start_up_and_leaves_full_collections_to_itself(restore_gc):
+    ended, live = [0], [100]
+    policy = GcPolicy(lambda: ended[0], lambda: live[0])
+    before = gc.get_threshold()
+    policy.install()
+    assert gc.get_freeze_count() > 0  # what start-up built is never scanned again
+    assert gc.get_threshold() == (before[0], before[1], GcPolicy.NEVER)
+    policy.uninstall()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_full_collection_is_due_once_a_quarter_of_the_sessions_have_ended(restore_gc):
+    ended, live = [0], [1000]
+    policy = GcPolicy(lambda: ended[0], lambda: live[0])
+    policy.install()
+    try:
+        ended[0], live[0] = 199, 801
+        assert not policy.due()  # 199 of the 801 there are now: less than a quarter
+        ended[0], live[0] = 200, 800
+        assert policy.due()
+        policy.collect()
+        assert policy.full_collections == 1 and not policy.due()
+        ended[0], live[0] = 350, 650  # 150 more: not a quarter of 650
+        assert not policy.due()
+        ended[0], live[0] = 370, 630  # 170 more
+        assert policy.due()
+    finally:
+        policy.uninstall()
+
+
+def test_with_no_session_left_any_ended_session_makes_a_collection_due(restore_gc):
+    ended, live = [0], [2]
+    policy = GcPolicy(lambda: ended[0], lambda: live[0], min_ended=50)
+    policy.install()
+    try:
+        ended[0], live[0] = 1, 1
+        assert not policy.due()  # one tab of two closed: fewer than min_ended
+        ended[0], live[0] = 2, 0
+        assert policy.due()  # none left: collecting costs next to nothing
+        policy.collect()
+        assert not policy.due()
+    finally:
+        policy.uninstall()
+
+
+def test_gc_stats_record_the_longest_pause_of_each_generation():
+    ticks = iter([0.0, 0.002, 1.0, 1.5, 2.0, 2.001])
+    stats = GcStats(clock=lambda: next(ticks))
+    stats._callback("start", {"generation": 0})
+    stats._callback("stop", {"generation": 0, "collected": 3})
+    stats._callback("start", {"generation": 2})
+    stats._callback("stop", {"generation": 2, "collected": 10})
+    stats._callback("start", {"generation": 0})
+    stats._callback("stop", {"generation": 0, "collected": 0})
+    assert stats.collections == [2, 0, 1] and stats.collected == 13
+    report = stats.report("now")
+    assert "max_pause_ms=500.0 gen2_max_pause_ms=500.0" in report
+    stats.reset()
+    assert stats.collections == [0, 0, 0] and "max_pause_ms=0.0" in stats.report()
+
+
+def test_roost_gc_stats_reports_on_sigusr1_and_at_exit(monkeypatch):
+    monkeypatch.setenv("ROOST_GC_STATS", "1")
+    with roost_run("examples.counter:app") as served:
+        served.process.send_signal(signal.SIGUSR1)
+        assert served.process.stdout is not None
+        while "roost: gc:" not in (line := served.process.stdout.readline()):
+            assert line, "the server exited without reporting"
+        assert "roost: gc: sessions=0 collections=" in line
+        status = served.stop(signal.SIGINT)
+    out = "".join(served.output)
+    assert status == 0
+    assert "roost: gc: at exit collections=" in out
+    assert "Traceback" not in served.stderr
+
+
+def test_without_roost_gc_stats_there_is_no_report(monkeypatch):
+    monkeypatch.delenv("ROOST_GC_STATS", raising=False)
+    with roost_run("examples.counter:app") as served:
+        status = served.stop(signal.SIGINT)
+    assert status == 0
+    assert "roost: gc:" not in "".join(served.output)
