@@ -112,6 +112,7 @@ class ServerProcess:
             env=env,
         )
         self.lines: list[str] = []
+        self.last_report = ""
         self._new_line = threading.Condition()
         self.url = self._wait_for_url()
         host_port = self.url.removeprefix("http://")
@@ -163,6 +164,7 @@ class ServerProcess:
                 for line in self.lines[seen:]:
                     match = _GC.search(line)
                     if match:
+                        self.last_report = line
                         sessions = _SESSIONS.search(line)
                         return float(match.group(1)), int(sessions.group(1)) if sessions else -1
                 seen = len(self.lines)
@@ -465,6 +467,7 @@ class Result:
     shields: int = 0
     errors: int = 0
     ended_after_s: float = 0.0
+    gc_end_ms: float = 0.0
 
     def lines(self) -> list[str]:
         out = [
@@ -488,7 +491,8 @@ class Result:
             f"   largest GC pause after joining (clicks or broadcasts): {self.gc_work_ms:.1f} ms",
             f"   RSS: start {self.rss_start:.0f} MiB, peak {self.rss_peak:.0f} MiB, after all "
             f"closed + grace {self.rss_after:.0f} MiB (sessions all ended "
-            f"{self.ended_after_s:.1f} s after the last close)",
+            f"{self.ended_after_s:.1f} s after the last close; the collection then "
+            f"took {self.gc_end_ms:.0f} ms)",
             f"   rejoin: {self.rejoins_per_s:,.0f}/s (largest GC pause {self.gc_rejoin_ms:.1f} ms);"
             f" shutdown (SIGINT to exit): {self.shutdown_s:.2f} s, exit status "
             f"{self.shutdown_status}, largest GC pause {self.gc_shutdown_ms:.0f} ms, "
@@ -610,6 +614,31 @@ async def wait_sessions(server: ServerProcess, target: int, limit: float) -> flo
     return time.perf_counter() - begin
 
 
+_POLICY = re.compile(r"policy_collections=(\d+)")
+
+
+def policy_collections(server: ServerProcess) -> int | None:
+    """How many full collections ``roost run`` has run after sessions ended (its
+    last report); None for a server that does not say (one without the policy)."""
+    match = _POLICY.search(server.last_report)
+    return int(match.group(1)) if match else None
+
+
+async def wait_collected(server: ServerProcess, before: int | None, limit: float = 60) -> float:
+    """Wait for the server's collection after the sessions ended, if it makes one;
+    the longest GC pause meanwhile (ms)."""
+    longest = 0.0
+    begin = time.perf_counter()
+    while before is not None and time.perf_counter() - begin < limit:
+        pause, _ = await trio.to_thread.run_sync(server.gc_report)
+        longest = max(longest, pause)
+        done = policy_collections(server)
+        if done is not None and done > before:
+            break
+        await trio.sleep(0.5)
+    return longest
+
+
 async def measure(app: str, size: int, args: argparse.Namespace) -> Result:
     server = ServerProcess(APPS[app], args.grace, {})
     result = Result(app, size)
@@ -637,11 +666,13 @@ async def measure(app: str, size: int, args: argparse.Namespace) -> Result:
             result.gc_work_ms, _ = await trio.to_thread.run_sync(server.gc_report)
             result.rss_peak = server.rss_mib("VmHWM")
             # Every tab goes away without a Leave: the sessions wait out their grace.
+            collected = policy_collections(server)
             for tab in tabs:
                 await tab.close()
             closed = time.perf_counter()
             await wait_sessions(server, 0, args.grace + 600)
             result.ended_after_s = time.perf_counter() - closed
+            result.gc_end_ms = await wait_collected(server, collected)
             await trio.sleep(2)
             result.rss_after = server.rss_mib()
             nursery.cancel_scope.cancel()

@@ -104,7 +104,11 @@ async def _serve(app: App, host: str, port: int) -> None:
         # What Trio hands back when it stops listening, to a report asked for
         # during the shutdown: ignored, not the default (which ends the process).
         signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    policy = GcPolicy(lambda: runtime.sessions_ended, lambda: len(runtime.session_ids()))
+    # A session is gone once its supervisor has dropped it: then nothing of
+    # it is held but by its own reference cycles.
+    policy = GcPolicy(
+        lambda: runtime.sessions_started - runtime.sessions.count(), runtime.sessions.count
+    )
     with trio.open_signal_receiver(*wanted) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(runtime.run)
@@ -116,8 +120,12 @@ async def _serve(app: App, host: str, port: int) -> None:
                 stats.install()
             async for signum in signals:
                 if signum == signal.SIGUSR1 and stats is not None:
-                    sessions = runtime.sessions.count_children()["specs"]
-                    print(stats.report(f"sessions={sessions}"), flush=True)
+                    sessions = runtime.sessions.count()
+                    when = (
+                        f"sessions={sessions} started={runtime.sessions_started} "
+                        f"policy_collections={policy.full_collections}"
+                    )
+                    print(stats.report(when), flush=True)
                     stats.reset()
                     continue
                 log.info("roost: %s received, shutting down", signal.Signals(signum).name)

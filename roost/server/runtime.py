@@ -59,9 +59,9 @@ class Runtime:
         self._sessions: dict[str, Session] = {}
         """Every session started and not ended yet, oldest first."""
         self._evicting: set[str] = set()
-        self.sessions_ended = 0
-        """How many sessions have ended since the runtime was made (``roost run``
-        collects garbage after many have)."""
+        self.sessions_started = 0
+        """How many sessions have been started since the runtime was made (``roost
+        run`` collects garbage once many of them are gone)."""
         self.addresses = AddressLimits(app.address_rate, app.max_pending_joins)
         """What the sockets of each client address may do together."""
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
@@ -131,6 +131,7 @@ class Runtime:
             session.tab.served = dict(served)
         # Known before it has started, so that a quick rejoin waits for it.
         self._sessions[session.id] = session
+        self.sessions_started += 1
         session.when_ended(lambda: self._forget(session))
         try:
             await session.start(self.sessions)
@@ -215,11 +216,6 @@ class Runtime:
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
-            self.sessions_ended += 1
-
-    def session_ids(self) -> list[str]:
-        """The ids of the sessions running (or starting) now, oldest first."""
-        return list(self._sessions)
 
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED

@@ -131,6 +131,11 @@ class SupervisorBase:
         """
         return [(c.id, c.value, c.spec.type) for c in self._children.values()]
 
+    def count(self) -> int:
+        """How many children there are, starting ones included: ``count_children()["specs"]``
+        at no cost (it does not look at each child)."""
+        return len(self._children)
+
     def count_children(self) -> dict[str, int]:
         """OTP's counts: ``specs``, ``active`` (running), ``supervisors``, ``workers``.
 

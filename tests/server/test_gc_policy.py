@@ -89,7 +89,7 @@ def test_roost_gc_stats_reports_on_sigusr1_and_at_exit(monkeypatch):
         assert served.process.stdout is not None
         while "roost: gc:" not in (line := served.process.stdout.readline()):
             assert line, "the server exited without reporting"
-        assert "roost: gc: sessions=0 collections=" in line
+        assert "roost: gc: sessions=0 started=0 policy_collections=0 collections=" in line
         status = served.stop(signal.SIGINT)
     out = "".join(served.output)
     assert status == 0

@@ -72,6 +72,7 @@ async def test_many_children_keep_their_order_their_ids_and_their_counts(kids, r
         expected = [n for n in range(300) if not 100 <= n < 200]
         assert [id for id, _, _ in dyn.which_children()] == expected  # restarted in place
         assert [v for id, v, _ in dyn.which_children() if id == 250] == ["250#2"]
+        assert dyn.count() == 200
         assert dyn.count_children() == {
             "specs": 200,
             "active": 200,
