@@ -217,6 +217,9 @@ class _Loop:
     items: str
     outer: frozenset[str]
     body: RegionFunc
+    position: frozenset[str] = frozenset()
+    """The ``loop`` attributes the body reads (``loop.index`` ...): an item's output
+    then depends on its position too (and on the length, for ``loop.last`` ...)."""
 
 
 @dataclass(frozen=True)
@@ -299,7 +302,8 @@ def _per_item(
     pure_calls: frozenset[str],
 ) -> _Loop | None:
     """The per-item form of a loop, if its body's output is a function of the
-    item and of names outside the loop: no ``loop``, no ``{% set %}``, no
+    item, of its position (``loop.index`` and the like, see ``_POSITION``) and
+    of names outside the loop: no other use of ``loop``, no ``{% set %}``, no
     filter (``if``) or recursion, and no call of a caller-named function
     (``live_component`` has an effect that replaying an item would skip).
 
@@ -312,11 +316,28 @@ def _per_item(
         and not node.recursive
     ):
         return None
+    nested = any(
+        isinstance(child, nodes.For) or any(True for _ in child.find_all(nodes.For))
+        for child in node.body
+    )
+    position: set[str] = set()
+    allowed: set[int] = set()  # the `loop` Names read as `loop.<position>`
+    for child in node.body:
+        for found in child.find_all(nodes.Getattr):
+            loop_name = found.node
+            if (
+                not nested  # an inner loop's `loop` is another object
+                and isinstance(loop_name, nodes.Name)
+                and loop_name.name == "loop"
+                and found.attr in _POSITION
+            ):
+                position.add(found.attr)
+                allowed.add(id(loop_name))
     for child in node.body:
         for found in (child, *child.find_all(nodes.Node)):
             if isinstance(found, (nodes.Assign, nodes.AssignBlock)):
                 return None
-            if isinstance(found, nodes.Name) and found.name == "loop":
+            if isinstance(found, nodes.Name) and found.name == "loop" and id(found) not in allowed:
                 return None
             if (
                 isinstance(found, nodes.Call)
@@ -328,7 +349,43 @@ def _per_item(
     tree.set_environment(env)
     body = compile_region(env, template, tree, name, filename)
     target = node.target.name
-    return _Loop(target, node.iter.name, frozenset(names_read(env, tree) - {target}), body)
+    outer = frozenset(names_read(env, tree) - {target, "loop"})
+    return _Loop(target, node.iter.name, outer, body, frozenset(position))
+
+
+_POSITION = frozenset({"index", "index0", "first", "last", "length", "revindex", "revindex0"})
+"""The ``loop`` attributes that depend only on an item's position and the length."""
+_BY_LENGTH = frozenset({"last", "length", "revindex", "revindex0"})
+
+
+class _Position:
+    """What ``loop`` offers an item rendered alone: the attributes of ``_POSITION``."""
+
+    __slots__ = ("index0", "length")
+
+    def __init__(self, index0: int, length: int) -> None:
+        self.index0 = index0
+        self.length = length
+
+    @property
+    def index(self) -> int:
+        return self.index0 + 1
+
+    @property
+    def first(self) -> bool:
+        return self.index0 == 0
+
+    @property
+    def last(self) -> bool:
+        return self.index0 == self.length - 1
+
+    @property
+    def revindex(self) -> int:
+        return self.length - self.index0
+
+    @property
+    def revindex0(self) -> int:
+        return self.length - self.index0 - 1
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup})
@@ -442,7 +499,7 @@ class RegionRenderer:
     def _reset(self) -> None:
         self._parts: list[str] | None = None
         self._values: dict[str, Any] | None = None
-        self._items: dict[int, dict[str, str]] = {}
+        self._items: dict[int, _ItemCache] = {}
         self.last = RenderStats()
         """What the last ``render`` did."""
 
@@ -552,7 +609,7 @@ class RegionRenderer:
                     else:
                         if loop is not None:
                             # Whole, as fast as Jinja goes; item by item from the next change on.
-                            items_cache[index] = {}
+                            items_cache[index] = _ItemCache()
                         if ctx is None:
                             ctx = new_context(plan.template, context)
                         parts[compiled.slot] = "".join(compiled.render(ctx))
@@ -570,31 +627,90 @@ class RegionRenderer:
         return "".join(parts)
 
 
+class _ItemCache:
+    """A loop's items, each one's output and key, as last rendered."""
+
+    __slots__ = ("htmls", "items", "keys")
+
+    def __init__(
+        self,
+        items: list[Any] | None = None,
+        htmls: list[str] | None = None,
+        keys: list[Any] | None = None,
+    ) -> None:
+        self.items: list[Any] = items or []
+        self.htmls: list[str] = htmls or []
+        self.keys: list[Any] = keys or []
+        """Each item's key when it was rendered (``_SAME`` for an immutable item: its
+        key now), since a dict or list may have changed in place since."""
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), Markup})
+_SAME: Any = object()
+
+
 def _render_items(
-    ctx: Context, loop: _Loop, items: list[Any] | tuple[Any, ...], cache: dict[str, str]
-) -> tuple[str, dict[str, str], int]:
-    """A loop's output item by item, re-using ``cache`` (key -> output) for
-    items equal to one rendered last time; returns the output, the new cache
-    and how many items were rendered."""
-    fresh: dict[str, str] = {}
-    count = 0
-    out: list[str] = []
+    ctx: Context, loop: _Loop, items: list[Any] | tuple[Any, ...], cache: _ItemCache
+) -> tuple[str, _ItemCache, int]:
+    """A loop's output item by item, re-using ``cache`` for items that render
+    as one did last time; returns the output, the new cache and how many items
+    were rendered.
+
+    An item that is the very object at its position last time (and immutable)
+    re-uses that output at once; any other is looked up by ``_item_key``
+    (with its position when the body reads ``loop.index`` and the like), so a
+    reordered or repeated item is rendered once."""
     body = loop.body
     target = loop.target
-    for item in items:
-        key = _item_key(item)
-        if key is not None:
-            html = fresh.get(key)
-            if html is None:
-                html = cache.get(key)
-                if html is None:
-                    ctx.vars[target] = item
-                    html = "".join(body(ctx))
-                    count += 1
-                fresh[key] = html
+    position = loop.position
+    by_length = not position.isdisjoint(_BY_LENGTH)
+    length = len(items)
+    old_items, old_htmls, old_keys = cache.items, cache.htmls, cache.keys
+    same_place = min(length, len(old_items))
+    if by_length and len(old_items) != length:
+        same_place = 0
+    htmls: list[str] = []
+    keys: list[Any] = []
+    misses: list[int] = []
+    for i, item in enumerate(items):
+        if i < same_place and item is old_items[i] and type(item) in _IMMUTABLE:
+            htmls.append(old_htmls[i])
         else:
-            ctx.vars[target] = item
-            html = "".join(body(ctx))
-            count += 1
-        out.append(html)
-    return "".join(out), fresh, count
+            htmls.append("")
+            misses.append(i)
+        keys.append(_SAME)
+    count = 0
+    if misses:
+        # Only the old items not re-used in place can be found elsewhere now.
+        unmatched = [j for j in misses if j < same_place]
+        unmatched.extend(range(same_place, len(old_items)))
+        old_length = len(old_items)
+        by_key: dict[Any, str] = {}
+        for j in unmatched:
+            key = old_keys[j]
+            if key is _SAME:
+                key = _key(j, old_length, old_items[j], position, by_length)
+            if key is not None:
+                by_key[key] = old_htmls[j]
+        for i in misses:
+            item = items[i]
+            key = keys[i] = _key(i, length, item, position, by_length)
+            html = by_key.get(key) if key is not None else None
+            if html is None:
+                if position:
+                    ctx.vars["loop"] = _Position(i, length)
+                ctx.vars[target] = item
+                html = "".join(body(ctx))
+                count += 1
+                if key is not None:
+                    by_key[key] = html
+            htmls[i] = html
+    return "".join(htmls), _ItemCache(list(items), htmls, keys), count
+
+
+def _key(index: int, length: int, item: Any, position: frozenset[str], by_length: bool) -> Any:
+    # The key of an item's output: `_item_key`, with its place when the body reads it.
+    key = _item_key(item)
+    if key is None or not position:
+        return key
+    return (index, length, key) if by_length else (index, key)

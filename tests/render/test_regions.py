@@ -379,7 +379,10 @@ def test_items_that_are_not_plain_data_are_rendered_every_time() -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        "{% for row in rows %}{{ loop.index }}{{ row.name }}{% endfor %}",
+        "{% for row in rows %}{{ loop.cycle('a', 'b') }}{{ row.name }}{% endfor %}",
+        "{% for row in rows %}{{ loop.depth }}{{ row.name }}{% endfor %}",
+        "{% for row in rows %}{{ loop }}{{ row.name }}{% endfor %}",
+        "{% for row in rows %}{% for c in row.name %}{{ loop.index }}{% endfor %}{% endfor %}",
         "{% for row in rows if row.name %}{{ row.name }}{% endfor %}",
         "{% for row in rows %}{% set n = row.name %}{{ n }}{% endfor %}",
         "{% for row in rows %}{{ place(row.name) }}{% endfor %}",
@@ -396,6 +399,48 @@ def test_loops_whose_items_depend_on_more_than_the_item_render_whole(source: str
     context = {"rows": rows("a", "c"), "pairs": [("k", "w")]}
     assert renderer.render(context, {"rows", "pairs"}) == env.from_string(source).render(context)
     assert renderer.last.items_rendered == 0
+
+
+POSITIONAL = [
+    "{% for row in rows %}<li id='r{{ loop.index0 }}'>{{ loop.index }}. {{ row }}</li>{% endfor %}",
+    "{% for row in rows %}{{ row }}{% if not loop.last %}, {% endif %}{% endfor %}",
+    "{% for row in rows %}{{ loop.revindex }}/{{ loop.length }}{{ row }}"
+    "{{ loop.first }}{{ loop.revindex0 }}{% endfor %}",
+]
+
+
+@pytest.mark.parametrize("source", POSITIONAL)
+def test_a_loop_reading_its_position_re_renders_only_the_items_that_changed(source: str) -> None:
+    renderer = RegionRenderer.from_string(ENV, source)
+    names = [f"row {i}" for i in range(6)]
+    renderer.render({"rows": names})
+    renderer.render({"rows": names}, {"rows"})  # from here on item by item
+    names[3] = "bumped"  # in place, as a view does
+    assert renderer.render({"rows": names}, {"rows"}) == full(source, {"rows": names})
+    assert renderer.last.items_rendered == 1
+    steps = [
+        ["row 0", "bumped", "row 2"],  # moved and shortened
+        ["row 0", "bumped", "row 2", "new"],
+        ["new", "row 0"],
+        [],
+        ["a", "a", "a"],
+    ]
+    for step in steps:
+        context = {"rows": step}
+        assert renderer.render(context, {"rows"}) == full(source, context)
+
+
+@pytest.mark.parametrize("source", POSITIONAL)
+def test_a_position_reading_loop_renders_an_item_again_when_its_position_changed(
+    source: str,
+) -> None:
+    renderer = RegionRenderer.from_string(ENV, source)
+    renderer.render({"rows": ["a", "b", "c"]})
+    renderer.render({"rows": ["a", "b", "c"]}, {"rows"})
+    assert renderer.render({"rows": ["c", "a", "b"]}, {"rows"}) == full(
+        source, {"rows": ["c", "a", "b"]}
+    )
+    assert renderer.last.items_rendered == 3
 
 
 def test_a_body_reading_an_outer_value_that_is_not_plain_data_renders_whole() -> None:
@@ -423,6 +468,7 @@ PIECES = [
     "{% for x in xs %}<li>{{ x }}{{ a }}</li>{% else %}<li>none</li>{% endfor %}",
     "{% for x in xs %}<li>{{ x }}</li>{% endfor %}",
     "{% for x in xs %}{{ loop.index }}:{{ x }} {% endfor %}",
+    "{% for x in xs %}{{ x }}{% if not loop.last %},{% endif %}{{ loop.revindex0 }}{% endfor %}",
     "{% for x in xs %}{% set y = x ~ c %}{{ y }}{% endfor %}",
     "{% for x in xs if x %}{{ x }}{% endfor %}",
     "{% with z = a %}{{ z }}{{ b }}{% endwith %}",
