@@ -2,7 +2,8 @@
 
 Version 2 of the roost wire protocol (docs/protocol.md is its readable
 form). Each message is a JSON array whose first element is a one-character
-tag; the remaining elements are the struct's fields in order. Trailing
+tag; the remaining elements are the struct's fields in order. A server frame
+holds one message, or several as an array of messages (``join_frame``). Trailing
 fields that hold their default are left off the wire (``encode``), and a
 decoder fills them back in. This module is data only: the server, the test
 client and the browser client (through the generated
@@ -376,10 +377,44 @@ def ints_fit(value: Any) -> bool:
     return True
 
 
+MAX_JOINED_BYTES = 64 * 1024
+"""Patches queued together for one socket share a frame up to this size (``join_frame``)."""
+
+_PATCH_PREFIX = '["' + str(Patch.__struct_config__.tag) + '",'
+
+
+def joinable(message: str) -> bool:
+    """Whether the encoded ``message`` may share a frame: only patches do (a click
+    on a component that tells its parent answers with both actors' patches)."""
+    return message.startswith(_PATCH_PREFIX)
+
+
+def join_frame(messages: Sequence[str]) -> str:
+    """One server frame holding the encoded ``messages`` in order: the message itself
+    for one, else a JSON array of them (``[["p",…],["p",…]]``), applied in order."""
+    if len(messages) == 1:
+        return messages[0]
+    return "[" + ",".join(messages) + "]"
+
+
 def decode_server(frame: str | bytes) -> ServerMessage:
-    """Decode a server frame (used by the test client)."""
+    """Decode one server message (used by the test client)."""
     try:
         return _server_decoder.decode(frame)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise ProtocolError(str(exc)) from None
+
+
+_server_frame_decoder = msgspec.json.Decoder(list[ServerMessage])
+
+
+def decode_server_frame(frame: str | bytes) -> list[ServerMessage]:
+    """Decode a server frame: the one message it holds, or each of its messages."""
+    head = frame[:2]
+    try:
+        if head in ("[[", b"[["):
+            return _server_frame_decoder.decode(frame)
+        return [_server_decoder.decode(frame)]
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise ProtocolError(str(exc)) from None
 

@@ -75,6 +75,24 @@ def test_a_patch_reads_as_lists_of_ops_and_refs_whatever_its_compact_form():
     assert protocol.decode_server('["p",5,[4,[1]],[0]]').acked == [0]  # type: ignore[union-attr]
 
 
+def test_patches_share_a_frame_that_decodes_to_each_in_order_and_nothing_else_does():
+    one = protocol.encode(protocol.patch("tabs", 3, [[0, [0], "b"]], [2]))
+    two = protocol.encode(protocol.patch("0", 8, [[0, [1], "b"]]))
+    assert protocol.joinable(one) and protocol.joinable(two)
+    assert not protocol.joinable(protocol.encode(protocol.Ack(2)))
+    assert not protocol.joinable(protocol.encode(protocol.Render("0", 1, "<p>")))
+    frame = protocol.join_frame([one, two])
+    assert frame == f"[{one},{two}]"
+    assert protocol.decode_server_frame(frame) == [
+        protocol.decode_server(one),
+        protocol.decode_server(two),
+    ]
+    assert protocol.join_frame([one]) == one
+    assert protocol.decode_server_frame(one) == [protocol.decode_server(one)]
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_server_frame('[["p",1,[0,[0],"x"]],["z"]]')
+
+
 def test_a_render_without_html_says_the_page_holds_it_as_served():
     held = protocol.decode_server('["f","tabs",1]')
     assert held == protocol.Render("tabs", 1) and held.html is None  # type: ignore[union-attr]

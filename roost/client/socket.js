@@ -74,7 +74,12 @@ export class Socket {
       this.setState(STATE.CONNECTING);
       this.join();
     };
-    ws.onmessage = (e) => this.receive(JSON.parse(e.data));
+    ws.onmessage = (e) => {
+      const data = JSON.parse(e.data);
+      // A frame holds one message, or several (an array of them) to apply in order.
+      if (Array.isArray(data[0])) for (const message of data) this.receive(message);
+      else this.receive(data);
+    };
     ws.onclose = () => this.lost();
   }
 

@@ -323,15 +323,15 @@ def _per_item(
     position: set[str] = set()
     allowed: set[int] = set()  # the `loop` Names read as `loop.<position>`
     for child in node.body:
-        for found in child.find_all(nodes.Getattr):
-            loop_name = found.node
+        for attribute in child.find_all(nodes.Getattr):
+            loop_name = attribute.node
             if (
                 not nested  # an inner loop's `loop` is another object
                 and isinstance(loop_name, nodes.Name)
                 and loop_name.name == "loop"
-                and found.attr in _POSITION
+                and attribute.attr in _POSITION
             ):
-                position.add(found.attr)
+                position.add(attribute.attr)
                 allowed.add(id(loop_name))
     for child in node.body:
         for found in (child, *child.find_all(nodes.Node)):

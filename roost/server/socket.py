@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import anyio
+import anyio.lowlevel
 
 from .. import protocol
 from .._logging import clip
@@ -159,7 +160,11 @@ class _Connection:
                         return
                     self._wake = anyio.Event()
                     await self._wake.wait()
-                text = self._frames.popleft()
+                # One pass of the scheduler first: an actor this frame's actor
+                # woke (a send_parent) queues its patch meanwhile, and both go
+                # out in one frame.
+                await anyio.lowlevel.checkpoint()
+                text, size = self._take_frames()
                 self._write_started = anyio.current_time()
                 async with self._writing:
                     try:
@@ -168,10 +173,28 @@ class _Connection:
                         self._gone()
                         return
                 self._write_started = None
-                self._queued_bytes -= len(text)
+                self._queued_bytes -= size
         finally:
             self._frames.clear()
             self._drained.set()
+
+    def _take_frames(self) -> tuple[str, int]:
+        # The next frame and its queued size: patches queued one after the
+        # other share it (up to MAX_JOINED_BYTES); any other message goes alone.
+        frames = self._frames
+        first = frames.popleft()
+        size = len(first)
+        if not protocol.joinable(first):
+            return first, size
+        taken = [first]
+        while (
+            frames
+            and protocol.joinable(frames[0])
+            and size + len(frames[0]) <= protocol.MAX_JOINED_BYTES
+        ):
+            size += len(frames[0])
+            taken.append(frames.popleft())
+        return protocol.join_frame(taken), size
 
     def _write(self, message: protocol.ServerMessage) -> None:
         self.transport(protocol.encode(message))

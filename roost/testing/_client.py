@@ -502,7 +502,10 @@ class LiveClient:
             self._page.load(item.page)
             return
         self.frames.append(Frame(False, item))
-        message = protocol.decode_server(item)
+        for message in protocol.decode_server_frame(item):
+            self._apply(message)
+
+    def _apply(self, message: protocol.ServerMessage) -> None:
         self.messages.append(message)
         page = self._page
         if isinstance(message, protocol.Render):

@@ -201,3 +201,18 @@ def test_an_unanswered_heartbeat_drops_the_socket_and_rejoins(counter, recorded)
     assert page.evaluate("window.Roost.socket.ws !== window.__first") is True
     page.click(PLUS)
     wait_text(page, "#count", "2")
+
+
+def test_a_frame_of_two_patches_changes_the_component_and_its_view_together(recorded):
+    page = recorded
+    with roost_run("tests.apps.panel:app") as served:
+        page.goto(served.url + "/")
+        wait_joined(page, "0", "picker")
+        page.evaluate("window.__received = []")
+        page.click("#pick-b")
+        wait_text(page, "#shown", "b")
+        assert page.text_content("#choice") == "b"
+        received = page.evaluate("window.__received")
+    assert len(received) == 1, "both patches came in one frame"
+    [frame] = received
+    assert [message[0] for message in frame] == ["p", "p"]

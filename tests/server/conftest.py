@@ -11,6 +11,7 @@ from trio_websocket import WebSocketConnection, open_websocket_url
 
 from roost import App, LiveView, event, protocol
 from roost.server import Runtime
+from tests.apps.panel import Panel
 
 
 class Counter(LiveView):
@@ -67,7 +68,7 @@ class Server:
 
 @pytest.fixture
 async def server(nursery) -> AsyncIterator[Server]:
-    app = App({"/": Counter}, secret="test-secret")
+    app = App({"/": Counter, "/panel": Panel}, secret="test-secret")
     runtime = Runtime(app, bind="127.0.0.1:0")
     await nursery.start(runtime.run)
     yield Server(app, runtime, runtime.urls[0])

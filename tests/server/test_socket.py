@@ -45,6 +45,21 @@ async def test_an_event_sends_one_patch_that_answers_it_with_no_html(server):
     assert len(patch) == 4  # the view's target is left off
 
 
+async def test_a_component_click_its_view_answers_too_comes_as_one_frame_of_both_patches(server):
+    async with open_websocket_url(server.socket_url()) as ws:
+        await join(server, ws, "/panel")
+        await recv(ws)  # the component's first render
+        await ws.send_message('["e",2,"pick",{"choice":"b"},"picker"]')
+        frame = await recv(ws)
+        await ws.send_message('["h",3]')
+        assert await recv(ws) == ["r", 3]  # nothing came between
+    component, view = frame
+    assert component[0] == "p" and component[3:] == [2, "picker"]  # it answers the click
+    assert '"b"' in json.dumps(component[2])
+    assert view[0] == "p" and len(view) == 3  # the view's, after the component's
+    assert '"b"' in json.dumps(view[2])
+
+
 async def test_an_event_that_changes_nothing_sends_no_patch(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
