@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Protocol, cast
 
 from selectolax.lexbor import LexborHTMLParser
@@ -185,12 +186,14 @@ def _children(node: _LexborNode | None, ctx: str) -> Tree:
         elif tag is not None:
             if html_ctx and tag != "svg" and tag != "math" and tag != "template":
                 # The common case, inlined: an HTML element with HTML children.
+                # Names interned: an actor keeps its tree, and a thousand rows
+                # would otherwise hold a thousand copies of "li" and "class".
                 attrs = node.attributes
-                if attrs and None in attrs.values():
-                    attrs = {k: "" if v is None else v for k, v in attrs.items()}
+                if attrs:
+                    attrs = {_intern(k): "" if v is None else v for k, v in attrs.items()}
                 first = node.first_child
                 kids = _children(first, HTML_NS) if first is not None else ()
-                append(_new(Element, (tag, attrs, kids, HTML_NS)))
+                append(_new(Element, (_intern(tag), attrs, kids, HTML_NS)))
             else:
                 append(_element(node, tag, ctx))
         else:
@@ -231,14 +234,15 @@ def _element(node: _LexborNode, tag: str, ctx: str) -> Element:
 
 def _dom_attrs(attrs: dict[str, str | None]) -> dict[str, str]:
     """lexbor's attributes as the DOM has them: a valueless one (``<input
-    disabled>``) is None in lexbor and ``""`` in the DOM. (``_children``
-    inlines this for HTML elements.)"""
-    if attrs and None in attrs.values():
-        return {k: "" if v is None else v for k, v in attrs.items()}
-    return cast("dict[str, str]", attrs)  # no value is None
+    disabled>``) is None in lexbor and ``""`` in the DOM; names interned.
+    (``_children`` inlines this for HTML elements.)"""
+    if attrs:
+        return {_intern(k): "" if v is None else v for k, v in attrs.items()}
+    return cast("dict[str, str]", attrs)  # empty
 
 
 _new = tuple.__new__
+_intern = sys.intern
 
 # Children contexts beyond the three namespaces (see _element).
 _MATH_TEXT = "math-text"

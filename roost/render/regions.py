@@ -694,7 +694,9 @@ def _render_items(
                 by_key[key] = old_htmls[j]
         for i in misses:
             item = items[i]
-            key = keys[i] = _key(i, length, item, position, by_length)
+            key = _key(i, length, item, position, by_length)
+            if type(item) not in _IMMUTABLE:
+                keys[i] = key  # a dict may change in place: keep the key it had
             html = by_key.get(key) if key is not None else None
             if html is None:
                 if position:

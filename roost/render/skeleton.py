@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Sequence
 
 from .vdom import VOID, Element, Tree
 
@@ -66,12 +68,18 @@ class Skeleton:
     __slots__ = ("eids", "index", "kinds", "parent")
 
     def __init__(
-        self, kinds: list[int], eids: list[int], parent: list[int], index: list[int]
+        self,
+        kinds: Sequence[int],
+        eids: Sequence[int],
+        parent: Sequence[int],
+        index: Sequence[int],
     ) -> None:
-        self.kinds = kinds
-        self.eids = eids
-        self.parent = parent
-        self.index = index
+        # Kept as machine ints: an actor holds its skeleton between renders, and
+        # a list of Python ints costs ten times as much (a 1,000-row list: 60 KB).
+        self.kinds = array("b", kinds)
+        self.eids = array("i", eids)
+        self.parent = array("i", parent)
+        self.index = array("i", index)
 
     def path(self, eid: int) -> list[int]:
         """Child-index path of element ``eid`` from the container."""

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import anyio
+import anyio.abc
 import anyio.lowlevel
 
 from .. import protocol
@@ -66,7 +68,7 @@ async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any)
         return
     connection = _Connection(app, runtime, address, send)
     async with anyio.create_task_group() as tg:
-        tg.start_soon(connection.write_queued)
+        connection.writers = tg
         try:
             await connection.serve(receive)
         finally:
@@ -104,12 +106,13 @@ async def _close(send: Any, code: int, reason: str) -> None:
 class _Connection:
     """One socket: before join, joined to a session, closed.
 
-    One task of the socket's own writes its frames (``write_queued``): hypercorn
-    shields a write from cancellation, so a client that stops reading would
-    hold whatever task wrote to it forever. The session's outbox never
-    waits: ``transport`` queues a frame at once, or refuses it when the
-    queue holds ``App.outbox_bytes`` or a write has taken ``WRITE_TIMEOUT``
-    seconds, and the session then cuts this socket off. Writes never overlap
+    A task of the socket's own writes its frames (``_write_queued``, started
+    when a frame is queued, ending once none is): hypercorn shields a write
+    from cancellation, so a client that stops reading would hold whatever
+    task wrote to it forever. The session's outbox never waits:
+    ``transport`` queues a frame at once, or refuses it when the queue holds
+    ``App.outbox_bytes`` or a write has taken ``WRITE_TIMEOUT`` seconds, and
+    the session then cuts this socket off. Writes never overlap
     (``_writing``): queued frames and the close frame take turns.
     """
 
@@ -121,9 +124,11 @@ class _Connection:
         self._writing = anyio.Lock()
         self._frames: deque[str] = deque()
         self._queued_bytes = 0
-        self._wake = anyio.Event()
+        self.writers: anyio.abc.TaskGroup | None = None
+        """Where the writer task runs (the socket's task group)."""
+        self._writer = False  # a writer task is running
         self._write_started: float | None = None
-        self._drained = anyio.Event()
+        self._drained: anyio.Event | None = None  # set when the writer ends, if asked
         self.session: Session | None = None
         self.closed = False
         self.left = False
@@ -148,18 +153,16 @@ class _Connection:
             return f"fell behind by more than {self.app.outbox_bytes} bytes of messages"
         self._frames.append(text)
         self._queued_bytes += len(text)
-        self._wake.set()
+        if not self._writer and self.writers is not None:
+            # A task only while there is something to write: an idle socket costs none.
+            self._writer = True
+            self.writers.start_soon(self._write_queued)
         return None
 
-    async def write_queued(self) -> None:
-        """Write queued frames in order until the connection is done and they are out."""
+    async def _write_queued(self) -> None:
+        """Write queued frames in order until none is left (or the peer is gone)."""
         try:
-            while True:
-                while not self._frames:
-                    if self.closed:
-                        return
-                    self._wake = anyio.Event()
-                    await self._wake.wait()
+            while self._frames:
                 # One pass of the scheduler first: an actor this frame's actor
                 # woke (a send_parent) queues its patch meanwhile, and both go
                 # out in one frame.
@@ -170,13 +173,15 @@ class _Connection:
                     try:
                         await self._send({"type": "websocket.send", "text": text})
                     except Exception:  # the peer went away
+                        self._frames.clear()
                         self._gone()
                         return
                 self._write_started = None
                 self._queued_bytes -= size
         finally:
-            self._frames.clear()
-            self._drained.set()
+            self._writer = False
+            if self._drained is not None:
+                self._drained.set()
 
     def _take_frames(self) -> tuple[str, int]:
         # The next frame and its queued size: patches queued one after the
@@ -212,8 +217,8 @@ class _Connection:
 
     def _gone(self) -> None:
         # Every way out of a socket passes here: nothing written may hold it.
+        # (A writer still running drains what is queued, then ends.)
         self.closed = True
-        self._wake.set()  # the writer drains what is queued, then ends
         if self.session is not None:
             self.session.detach(self.transport)
 
@@ -223,7 +228,13 @@ class _Connection:
         """Read and handle frames until the connection is done; then set ``_close``."""
         try:
             with anyio.CancelScope() as self._reading:
-                await self._read(receive)
+                await self._read(receive, self._reading)
+            if self._reading.cancelled_caught and not self.closed:
+                # Its deadline passed (no kick, which closes first): a silent client.
+                what = "idle" if self.session else "no join"
+                timeout = self.app.idle_timeout if self.session else self.app.join_timeout
+                log.info("closing a websocket: %s for %s s", what, timeout)
+                self._close = (CLOSE_GOING_AWAY, f"{what} for {timeout:g} s")
         except SessionEnded:
             # It failed past its restart limit (the client was sent a Crash) or was stopped.
             self._close = (CLOSE_NORMAL, "session ended")
@@ -235,19 +246,15 @@ class _Connection:
             self._close = (CLOSE_GOING_AWAY, "server shutting down")
             raise
 
-    async def _read(self, receive: Any) -> None:
+    async def _read(self, receive: Any, reading: anyio.CancelScope) -> None:
         while not self.closed:
             # The clock runs only while waiting for a frame: a slow join (a
-            # mount under load) is not cut short by it.
+            # mount under load) is not cut short by it. (The reading scope's
+            # own deadline: a scope per frame would cost memory per socket.)
             timeout = self.app.idle_timeout if self.session else self.app.join_timeout
-            event = None
-            with anyio.move_on_after(timeout):
-                event = await receive()
-            if event is None:
-                what = "idle" if self.session else "no join"
-                log.info("closing a websocket: %s for %s s", what, timeout)
-                self._close = (CLOSE_GOING_AWAY, f"{what} for {timeout:g} s")
-                return
+            reading.deadline = anyio.current_time() + timeout
+            event = await receive()
+            reading.deadline = math.inf
             if await self._receive(event):
                 return
 
@@ -354,6 +361,8 @@ class _Connection:
     async def _write_close(self, code: int, reason: str) -> None:
         # After what was queued (a refusal's Error first), unless that is stuck.
         with anyio.move_on_after(CLOSE_TIMEOUT):
-            await self._drained.wait()
+            if self._writer:
+                self._drained = anyio.Event()
+                await self._drained.wait()
             async with self._writing:
                 await _close(self._send, code, reason)
