@@ -1,11 +1,13 @@
 # An actor's bounded inbox: many writers, one reader (the actor's own task).
-# A plain list and an event only while someone waits: every actor has one, so
-# an idle mailbox must cost next to nothing.
+# A plain list, and the reader's task parked on it while it waits (Trio's own
+# low-level parking, not an Event: every actor has one and mostly waits, so a
+# waiting mailbox must cost next to nothing).
 from __future__ import annotations
 
 from typing import Any
 
 import anyio
+import trio
 
 
 class MailboxFull(Exception):
@@ -31,7 +33,7 @@ class Mailbox:
         self.capacity = capacity
         self._items: list[Any] = []
         self._closed = False
-        self._reader: anyio.Event | None = None  # set when a message arrives
+        self._reader: trio.lowlevel.Task | None = None  # waiting for a message
         self._writers: list[anyio.Event] | None = None  # writers waiting for room
 
     def put_nowait(self, message: Any) -> None:
@@ -42,7 +44,7 @@ class Mailbox:
             raise MailboxFull(f"mailbox full ({self.capacity} messages)")
         self._items.append(message)
         if self._reader is not None:
-            self._reader.set()
+            self._wake_reader()
 
     async def put(self, message: Any) -> None:
         """Deliver ``message``, waiting while the mailbox is full."""
@@ -52,7 +54,7 @@ class Mailbox:
             await self._wait_for_room()
         self._items.append(message)
         if self._reader is not None:
-            self._reader.set()
+            self._wake_reader()
         self._room()
 
     async def _wait_for_room(self) -> None:
@@ -78,9 +80,8 @@ class Mailbox:
     async def get(self) -> Any:
         """The next message, waiting for one."""
         while not self._items:
-            self._reader = anyio.Event()
-            await self._reader.wait()
-        self._reader = None
+            self._reader = trio.lowlevel.current_task()
+            await trio.lowlevel.wait_task_rescheduled(self._abort_get)
         message = self._items.pop(0)
         self._room()
         return message
@@ -91,6 +92,15 @@ class Mailbox:
         if ready:
             self._room()
         return ready
+
+    def _wake_reader(self) -> None:
+        task, self._reader = self._reader, None
+        if task is not None:
+            trio.lowlevel.reschedule(task)
+
+    def _abort_get(self, raise_cancel: Any) -> trio.lowlevel.Abort:
+        self._reader = None  # cancelled while waiting: nothing to wake any more
+        return trio.lowlevel.Abort.SUCCEEDED
 
     def _room(self) -> None:
         if self._writers and len(self._items) < self.capacity:
