@@ -28,7 +28,7 @@ class Differ:
     def __init__(self, html: str = "") -> None:
         html = str(html)  # a str subclass (Jinja's Markup) escapes on slicing
         self._html = html
-        self._tree: Tree = parse_html(html)
+        self._tree: Tree = _parse(html)
         # The shape of the current markup, for re-parsing only what changed;
         # built on the first update that could use it (None: not built yet).
         self._skeleton: Skeleton | None = None
@@ -58,9 +58,9 @@ class Differ:
         new_html = str(new_html)  # a str subclass (Jinja's Markup) escapes on slicing
         tree = self._reparse(old_html, new_html)
         if tree is None:
-            tree = parse_html(new_html)
+            tree = _parse(new_html)
             self._skeleton = None  # the shape may have changed
-        ops = diff_trees(self._tree, tree, new_html)
+        ops = _diff(self._tree, tree, new_html)
         self._html = new_html
         self._tree = tree
         return ops
@@ -85,3 +85,55 @@ class Differ:
             self._streak = 0
             self._skeleton = skeleton
         return reparse(old_html, new_html, self._tree, skeleton, affixes)
+
+
+# -- work shared between actors ---------------------------------------------------
+#
+# Many actors often render the very same content: every tab of a chat after a
+# broadcast, every new tab of a page. Trees are immutable, so the parse of an
+# HTML text made moments ago serves them all (and they share its memory), and
+# so do the ops between two trees they share. A small bounded memo, newest kept.
+
+SHARED_PARSES = 64
+"""How many recent parses are kept for other actors to share."""
+SHARED_HTML_BYTES = 256 * 1024
+"""Their HTML at most, all together (a large page is parsed by each actor)."""
+
+_parses: dict[str, Tree] = {}
+_parsed_bytes = 0
+_diffs: dict[tuple[int, int], tuple[Tree, Tree, list[Any]]] = {}
+
+
+def _parse(html: str) -> Tree:
+    global _parsed_bytes
+    tree = _parses.get(html)
+    if tree is not None:
+        return tree
+    tree = parse_html(html)
+    size = len(html)
+    if size <= SHARED_HTML_BYTES // 4:
+        while _parses and (
+            len(_parses) >= SHARED_PARSES or _parsed_bytes + size > SHARED_HTML_BYTES
+        ):
+            oldest = next(iter(_parses))
+            _parsed_bytes -= len(oldest)
+            del _parses[oldest]
+        _parses[html] = tree
+        _parsed_bytes += size
+    return tree
+
+
+def _diff(old: Tree, new: Tree, new_html: str) -> list[Any]:
+    # Keyed by identity, checked against the trees kept (an id is reused only
+    # once its object is gone, and the entry keeps both alive). The ops are
+    # read-only to every caller.
+    key = (id(old), id(new))
+    hit = _diffs.get(key)
+    if hit is not None and hit[0] is old and hit[1] is new:
+        return hit[2]
+    ops = diff_trees(old, new, new_html)
+    if new is _parses.get(new_html):  # only trees others may hold too
+        if len(_diffs) >= SHARED_PARSES:
+            del _diffs[next(iter(_diffs))]
+        _diffs[key] = (old, new, ops)
+    return ops

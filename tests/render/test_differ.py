@@ -50,3 +50,25 @@ def test_markup_input_gives_plain_str_ops() -> None:
     assert type(differ.html) is str
     fallback = Differ("<p>x</p>").update(Markup("<p>x</p><a><table><a>"))
     assert type(fallback[0][2]) is str
+
+
+def test_actors_rendering_the_same_content_share_its_tree_and_ops():
+    first, second = Differ("<ul><li>a</li></ul>"), Differ("<ul><li>a</li></ul>")
+    assert first.tree is second.tree  # one parse, one tree in memory
+    new = "<ul><li>a</li><li>b</li></ul>"
+    ops = first.update(new)
+    assert second.update(new) == ops
+    assert first.tree is second.tree
+    # Each still diffs from its own content.
+    assert first.update("<ul><li>c</li></ul>") != []
+    assert second.tree == parse_html(new)
+
+
+def test_the_shared_parses_stay_bounded():
+    from roost.render import differ as module
+
+    for n in range(module.SHARED_PARSES * 3):
+        Differ(f"<p>{n}</p>" * 50)
+    assert len(module._parses) <= module.SHARED_PARSES
+    assert sum(map(len, module._parses)) <= module.SHARED_HTML_BYTES
+    assert len(module._diffs) <= module.SHARED_PARSES
