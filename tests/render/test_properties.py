@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from roost.render import Differ, Element, apply_ops, client_html, diff_html, parse_html, to_html
-from roost.render.parse import parse_client_html
 from roost.render.ops import SET_ATTR, TEXT
+from roost.render.parse import parse_client_html
 
 from .strategies import elements, fragments, long_text, plain_text, replace_at, text_nodes
 
