@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
-import sniffio
 
-from ._shutdown import Instance
+from ._markers import IGNORE, RESTARTING
+from ._shutdown import Instance, running_on_trio
 from ._spec import ChildSpec
 
+if TYPE_CHECKING:
+    from ._core import SupervisorBase
+    from .events import EventKind
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, slots=True)
 class Child:
     """A child spec inside a supervisor, and its current run if it has one.
 
@@ -27,8 +31,10 @@ class Child:
     spec: ChildSpec
     instance: Instance | None = None
     # Stopped, and to be started by the supervisor's restart work (a strategy's
-    # range, or a one_for_one restart whose start failed and will be retried).
+    # range, or a restart whose start failed and will be retried).
     pending_restart: bool = field(default=False, repr=False)
+    # Its supervisor is restarting it: shown as RESTARTING until a start succeeds.
+    restarting: bool = field(default=False, repr=False)
     # Added by start_child and not started yet: forgotten if it does not start.
     adding: bool = field(default=False, repr=False)
 
@@ -53,28 +59,45 @@ class Child:
 
     @property
     def value(self) -> Any:
+        """What ``which_children`` shows: the started value, RESTARTING, or None."""
+        if self.restarting and not self.running:
+            return RESTARTING
         return self.instance.value if self.instance is not None else None
 
 
 class ChildStatus(anyio.abc.TaskStatus[Any]):
     """The task_status a start function sees: records the value and shields the child.
 
-    ``on_started`` runs, in the child's task, at the moment the child reports
-    started — unless its start was cancelled or its supervisor is stopping it —
-    so the ``started`` event always comes before anything the child does next.
+    Its supervisor's ``_child_started`` runs, in the child's task, at the moment
+    the child reports started — unless its start was cancelled or its supervisor
+    is stopping it — so the ``started`` event always comes before anything the
+    child does next.
     """
+
+    __slots__ = ("_child", "_detail", "_instance", "_kind", "_outer", "_supervisor")
 
     def __init__(
         self,
+        supervisor: SupervisorBase,
+        child: Child,
         instance: Instance,
         outer: anyio.abc.TaskStatus[Any],
-        on_started: Callable[[], None],
+        kind: EventKind,
+        detail: dict[str, Any] | None,
     ) -> None:
+        self._supervisor = supervisor
+        self._child = child
         self._instance = instance
         self._outer = outer
-        self._on_started = on_started
+        self._kind = kind
+        self._detail = detail
 
     def started(self, value: Any = None) -> None:
+        if value is IGNORE:
+            raise RuntimeError(
+                "a start function with nothing to run returns IGNORE; "
+                "it does not report it through task_status.started()"
+            )
         if self._instance.started:
             raise RuntimeError("task_status.started() called twice")
         self._instance.started = True
@@ -87,12 +110,13 @@ class ChildStatus(anyio.abc.TaskStatus[Any]):
         if not _start_was_cancelled():
             self._instance.scope.shield = True
             if not self._instance.stopping:
-                self._on_started()
+                self._supervisor._child_started(self._child, self._kind, self._detail)
+        self._detail = None
 
 
 def _start_was_cancelled() -> bool:
     """In a child that just called ``started``: whether its ``start`` call was cancelled."""
-    if sniffio.current_async_library() == "trio":
+    if running_on_trio():
         import trio
 
         # Trio moves a started task into its nursery unless start() was cancelled.

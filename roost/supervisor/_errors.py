@@ -89,3 +89,13 @@ class ChildRunning(SupervisorError):
 
 class NotRunning(SupervisorError):
     """The supervisor is not running (not started yet, or already stopped)."""
+
+
+class InvalidChildSpec(SupervisorError, ValueError):
+    """A child spec that cannot be used, and why: not a :class:`ChildSpec` (nor a
+    mapping of its fields), a field with a wrong value, a significant child that
+    is permanent or whose supervisor has ``auto_shutdown="never"``, a duplicate id.
+
+    OTP's ``invalid_child_spec``, ``invalid_restart_type``, ``bad_combination``...
+    A ``ValueError`` too.
+    """

@@ -1,39 +1,164 @@
-# Stopping one running child: cancel it, wait for it within its shutdown
-# timeout, and describe (with its stack) a child that outlives the timeout.
+# Stopping one child, in two phases: ask it to stop, cancel it at its deadline,
+# wait for it, and describe (with its stack) a child that outlives the deadline.
 from __future__ import annotations
 
+import functools
+import math
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from types import FrameType
-from typing import Any
+from types import FrameType, TracebackType
+from typing import Any, Protocol
 
 import anyio
 import sniffio
 
+from . import events
+from ._spec import Shutdown
 
-@dataclass(eq=False)
+
+class CancelScopeLike(Protocol):
+    """anyio's CancelScope, or Trio's own (one object less per child under Trio)."""
+
+    @property
+    def shield(self) -> bool: ...
+    @shield.setter
+    def shield(self, value: bool) -> None: ...
+    def cancel(self) -> None: ...
+    def __enter__(self) -> Any: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> bool | None: ...
+
+
+def running_on_trio() -> bool:
+    return sniffio.current_async_library() == "trio"
+
+
+def new_cancel_scope() -> CancelScopeLike:
+    if running_on_trio():
+        import trio
+
+        return trio.CancelScope()
+    return anyio.CancelScope()
+
+
+def _nothing() -> None:
+    pass
+
+
 class Instance:
     """One run of a child, from the start of its start: its task's cancel scope and how it ended.
 
     A run is *starting* until its start function calls ``started()``; its
-    supervisor may stop it in either state.
+    supervisor may stop it in either state. Events are made only when someone
+    waits for them: most runs end without anyone waiting (memory per child).
     """
 
-    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
-    done: anyio.Event = field(default_factory=anyio.Event)  # its task has ended
-    stopped: anyio.Event = field(default_factory=anyio.Event)  # stopped and accounted for
-    task: Any = None  # trio.lowlevel.Task under Trio, else the task's coroutine
-    started: bool = False
-    value: Any = None
-    stopping: bool = False  # its supervisor is shutting it down (a normal exit)
-    start_error: BaseException | None = None
-    error: BaseException | None = None  # what its start function raised, if anything
+    __slots__ = (
+        "_done",
+        "_listeners",
+        "_stopped",
+        "accounted",
+        "ended",
+        "error",
+        "ignored",
+        "owner",
+        "scope",
+        "skip_request",
+        "start_error",
+        "started",
+        "stop_requested",
+        "stopping",
+        "task",
+        "value",
+    )
+
+    def __init__(self, owner: object = None) -> None:
+        self.owner: Any = owner  # its supervisor
+        self.scope = new_cancel_scope()
+        self.task: Any = None  # trio.lowlevel.Task under Trio, else the task's coroutine
+        self.started = False
+        self.value: Any = None
+        self.stopping = False  # its supervisor is shutting it down (a normal exit)
+        self.stop_requested = False  # ... and has asked it to stop
+        self.skip_request = False  # its own tasks wait for its stop: cancel it at once
+        self.start_error: BaseException | None = None
+        self.error: BaseException | None = None  # what its start function raised, if anything
+        self.ignored = False  # its start function returned IGNORE
+        self.ended = False  # its task has ended
+        self.accounted = False  # stopped, and its supervisor has accounted for it
+        self._done: anyio.Event | None = None
+        self._stopped: anyio.Event | None = None
+        self._listeners: list[Callable[[], object]] | None = None
+
+    # -- its end, and its supervisor's accounting for it ---------------------------
+
+    def mark_done(self) -> None:
+        self.ended = True
+        if self._done is not None:
+            self._done.set()
+
+    async def wait_done(self) -> None:
+        if not self.ended:
+            if self._done is None:
+                self._done = anyio.Event()
+            await self._done.wait()
+
+    def mark_accounted(self) -> None:
+        self.accounted = True
+        if self._stopped is not None:
+            self._stopped.set()
+
+    async def wait_accounted(self) -> None:
+        if not self.accounted:
+            if self._stopped is None:
+                self._stopped = anyio.Event()
+            await self._stopped.wait()
+
+    # -- the stop request ------------------------------------------------------------
+
+    def listen(self, callback: Callable[[], object]) -> Callable[[], None]:
+        """Call ``callback()`` on the stop request (now, if it was made); the unregister."""
+        if self.stop_requested:
+            callback()
+            return _nothing
+        self.add_listener(callback)
+        return functools.partial(self.remove_listener, callback)
+
+    def add_listener(self, callback: Callable[[], object]) -> None:
+        if self.stop_requested:
+            callback()
+        elif self._listeners is None:
+            self._listeners = [callback]
+        else:
+            self._listeners.append(callback)
+
+    def remove_listener(self, callback: Callable[[], object]) -> None:
+        if self._listeners is not None and callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def request_stop(self) -> bool:
+        """Ask the child to stop; whether anything in it listened (and did not fail)."""
+        self.stop_requested = True
+        listeners, self._listeners = self._listeners or [], None
+        heard = False
+        for callback in listeners:
+            try:
+                callback()
+            except Exception:
+                events.logger.exception("stop request callback %r failed", callback)
+            else:
+                heard = True
+        return heard
 
 
 def current_task_handle() -> Any:
     """Something :func:`describe_task` can render the stack of, for the calling task."""
-    if sniffio.current_async_library() == "trio":
+    if running_on_trio():
         import trio
 
         return trio.lowlevel.current_task()
@@ -103,34 +228,68 @@ def ready_to_run(handle: Any) -> bool:
 
 
 async def shut_down(
-    instance: Instance, grace: float | None, on_overdue: Callable[[str], None]
-) -> None:
-    """Cancel ``instance`` and wait until its task has ended.
+    instance: Instance, shutdown: Shutdown | None, on_overdue: Callable[[str], None]
+) -> bool:
+    """Stop ``instance`` in two phases and wait until its task has ended.
 
-    With a ``grace`` (seconds), a child still running that long after its
-    cancellation, with none of its tasks waiting for its turn to run, is
-    reported through ``on_overdue(stack)``: it holds out, shielded from the
-    cancellation. A child past the deadline only because it has not had the
-    CPU (an event loop busy with thousands of shutdowns, a long garbage
-    collection) is given its turns first; it is reported all the same if it
-    is still running a second ``grace`` later. The wait then goes on, since a
-    task that shields itself cannot be killed. Call this shielded.
+    Phase one, for a started child with a ``shutdown`` other than
+    ``"brutal_kill"`` that listens for it (:func:`on_stop_request`): ask it to
+    stop and wait, up to ``shutdown`` seconds or, for ``"infinity"``, as long as
+    it takes. Phase two: cancel it, at once if it did not listen. A numeric
+    ``shutdown`` is also a deadline: a child still running at ``shutdown``
+    seconds from the start of the stop, with none of its tasks waiting for its
+    turn to run, is reported through ``on_overdue(stack)`` (it shields itself
+    from the cancellation). A child past the deadline only because it has not
+    had the CPU (an event loop busy with thousands of shutdowns, a long garbage
+    collection) is given its turns first; it is reported all the same if it is
+    still running one more ``shutdown`` period later (for ``shutdown=0``: after a
+    few looks, 10 ms). The wait then goes on,
+    since a task that shields itself cannot be killed.
+
+    Cancelling the caller during phase one cuts it short: the child is
+    cancelled at once, waited for (shielded), and the cancellation re-raised.
+    Returns whether the child had to be cancelled.
     """
     instance.stopping = True
-    instance.scope.cancel()
-    if grace is not None and not instance.done.is_set():
-        with anyio.move_on_after(grace):
-            await instance.done.wait()
-        # Past the deadline: report once the child's tree has been quiet (no
-        # task ready to run) across one turn of the event loop, which also
-        # polls for I/O that would wake it, or at the latest one more grace on.
-        latest = anyio.current_time() + grace
-        quiet = 0
-        while not instance.done.is_set():
-            quiet = 0 if ready_to_run(instance.task) else quiet + 1
-            if quiet >= 2 or anyio.current_time() >= latest:
-                on_overdue(describe_task(instance.task))
-                break
-            with anyio.move_on_after(RECHECK):
-                await instance.done.wait()
-    await instance.done.wait()
+    grace = None if isinstance(shutdown, str) or shutdown is None else float(shutdown)
+    deadline = math.inf if grace is None else anyio.current_time() + grace
+    try:
+        if (
+            shutdown != "brutal_kill"
+            and instance.started
+            and not instance.ended
+            and not instance.skip_request
+            and anyio.current_effective_deadline() != -math.inf  # not cut short already
+            and instance.request_stop()
+        ):
+            with anyio.move_on_at(deadline):
+                await instance.wait_done()
+    finally:
+        with anyio.CancelScope(shield=True):
+            cancelled = not instance.ended
+            if cancelled:
+                instance.scope.cancel()
+                if grace is not None:
+                    await _report_if_overdue(instance, deadline, grace, on_overdue)
+            await instance.wait_done()
+    return cancelled
+
+
+async def _report_if_overdue(
+    instance: Instance, deadline: float, grace: float, on_overdue: Callable[[str], None]
+) -> None:
+    with anyio.move_on_at(deadline):
+        await instance.wait_done()
+    # Past the deadline: report once the child's tree has been quiet (no task
+    # ready to run) across one turn of the event loop, which also polls for I/O
+    # that would wake it, or at the latest one more grace on (a few looks at
+    # least: a child cancelled at a deadline of 0 has not run yet).
+    latest = max(deadline, anyio.current_time()) + max(grace, 2 * RECHECK)
+    quiet = 0
+    while not instance.ended:
+        quiet = 0 if ready_to_run(instance.task) else quiet + 1
+        if quiet >= 2 or anyio.current_time() >= latest:
+            on_overdue(describe_task(instance.task))
+            return
+        with anyio.move_on_after(RECHECK):
+            await instance.wait_done()

@@ -22,13 +22,15 @@ EventKind: TypeAlias = Literal[
     "supervisor_started",  # all initial children started; run() reported started
     "started",  # a child started (initially or by start_child)
     "start_failed",  # a child's start function raised (or never called started)
+    "ignored",  # a child's start function returned IGNORE: nothing to run
     "exited",  # a child ended by itself; reason "normal" or its exception
     "restarted",  # a child was started again by its supervisor's strategy
-    "shutdown",  # the supervisor stopped a child (terminate_child, strategy, stop)
-    "shutdown_overdue",  # a cancelled child outlived its shutdown timeout
+    "shutdown",  # the supervisor stopped a child; detail["stopped_by"]: request / cancellation
+    "shutdown_overdue",  # a child still running past its shutdown deadline, cancelled
     "intensity_reached",  # more restarts than max_restarts within max_seconds
+    "auto_shutdown",  # a significant child ended: the supervisor shuts itself down
     "escalated",  # the supervisor fails to its parent
-    "supervisor_stopped",  # run() is returning (reason "normal") or raising
+    "supervisor_stopped",  # run() returns (reason "normal", "auto_shutdown") or raises
 ]
 
 KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
@@ -152,6 +154,8 @@ def _describe(event: SupervisorEvent) -> str:
             return f"supervisor {sup!r}: child {child!r} started"
         case "start_failed":
             return f"supervisor {sup!r}: child {child!r} failed to start: {reason}"
+        case "ignored":
+            return f"supervisor {sup!r}: child {child!r} ignored (nothing to run)"
         case "exited":
             then = detail.get("then")
             return f"supervisor {sup!r}: child {child!r} exited ({reason})" + (
@@ -164,8 +168,8 @@ def _describe(event: SupervisorEvent) -> str:
         case "shutdown_overdue":
             return (
                 f"supervisor {sup!r}: child {child!r} still running {detail.get('timeout')}s "
-                f"after it was cancelled (it shields itself from cancellation and a task "
-                f"cannot be killed, so the supervisor keeps waiting). Its stack:\n"
+                f"after its stop began, cancelled (it shields itself from cancellation and "
+                f"a task cannot be killed, so the supervisor keeps waiting). Its stack:\n"
                 f"{detail.get('stack', '')}"
             )
         case "intensity_reached":
@@ -173,6 +177,11 @@ def _describe(event: SupervisorEvent) -> str:
                 f"supervisor {sup!r}: restart intensity reached "
                 f"(more than {detail.get('max_restarts')} restarts in "
                 f"{detail.get('max_seconds')}s), last exit by child {child!r}: {reason}"
+            )
+        case "auto_shutdown":
+            return (
+                f"supervisor {sup!r}: significant child {child!r} ended; shutting down "
+                f"(auto_shutdown={detail.get('auto_shutdown')})"
             )
         case "escalated":
             return f"supervisor {sup!r} shut down its children and fails to its parent: {reason}"

@@ -12,6 +12,7 @@ import trio.testing
 from sup_helpers import Boom
 
 from roost.supervisor import (
+    RESTARTING,
     AlreadyPresent,
     AlreadyStarted,
     ChildRunning,
@@ -249,7 +250,7 @@ async def test_a_slow_restart_blocks_no_other_operation(dyn, kids, recorder, aut
     await recorder.wait_for("exited", child="x")
     await trio.testing.wait_all_tasks_blocked()
     assert kids.waiting == {"x"}
-    assert dyn.which_children() == [("x", None, "worker"), ("z", "z#1", "worker")]
+    assert dyn.which_children() == [("x", RESTARTING, "worker"), ("z", "z#1", "worker")]
     with promptly():
         assert await dyn.start_child(kids.spec("y")) == "y#1"
         await dyn.terminate_child("z")

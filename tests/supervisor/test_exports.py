@@ -12,6 +12,7 @@ def test_the_public_names_are_pinned():
     assert sorted(roost.supervisor.__all__) == [
         "AlreadyPresent",
         "AlreadyStarted",
+        "AutoShutdown",
         "ChildNeverStarted",
         "ChildNotFound",
         "ChildRunning",
@@ -19,13 +20,18 @@ def test_the_public_names_are_pinned():
         "ChildStartError",
         "ChildTerminated",
         "DynamicSupervisor",
+        "IGNORE",
+        "InvalidChildSpec",
         "MaxChildrenReached",
         "NotRunning",
+        "RESTARTING",
         "RestartIntensityExceeded",
         "Supervisor",
         "SupervisorError",
         "SupervisorEvent",
         "events",
+        "on_stop_request",
+        "stop_requested",
     ]
     for name in roost.supervisor.__all__:
         assert getattr(roost.supervisor, name) is not None

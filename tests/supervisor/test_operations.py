@@ -3,7 +3,7 @@
 import pytest
 import trio
 import trio.testing
-from sup_helpers import Boom
+from sup_helpers import Boom, failure_of
 
 from roost.supervisor import (
     AlreadyPresent,
@@ -11,6 +11,7 @@ from roost.supervisor import (
     ChildNotFound,
     ChildRunning,
     ChildSpec,
+    DynamicSupervisor,
     NotRunning,
     Supervisor,
 )
@@ -212,3 +213,79 @@ async def test_a_start_cancelled_just_as_the_child_reports_started_leaves_nothin
         await running.start_child(ChildSpec("late", late))
     assert scope.cancelled_caught
     assert [id for id, _, _ in running.which_children()] == ["a", "b"]
+
+
+def _questions(sup):
+    return [
+        sup.which_children,
+        sup.count_children,
+        sup.count,
+        lambda: sup.get_childspec("a"),
+    ]
+
+
+@pytest.mark.parametrize("dynamic", [False, True], ids=["static", "dynamic"])
+async def test_questions_to_a_supervisor_not_running_raise_not_running(kids, recorder, dynamic):
+    sup = DynamicSupervisor(name="s") if dynamic else Supervisor([kids.spec("a")], name="s")
+    for question in _questions(sup):  # not started yet
+        with pytest.raises(NotRunning):
+            question()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(sup.run)
+        if dynamic:
+            await sup.start_child(kids.spec("a"))
+        assert sup.count() == 1 and sup.get_childspec("a").id == "a"
+        await sup.stop()
+    for question in _questions(sup):  # stopped
+        with pytest.raises(NotRunning):
+            question()
+
+
+async def test_questions_to_a_supervisor_that_gave_up_raise_not_running(kids, recorder):
+    sup = Supervisor([kids.spec("a")], max_restarts=0, name="s")
+
+    async def crash():
+        kids.crash("a")
+
+    await failure_of(sup, crash)
+    for question in _questions(sup):
+        with pytest.raises(NotRunning):
+            question()
+
+
+async def test_child_adm(kids, recorder):
+    # OTP's child_adm, on one child, in order.
+    sup = Supervisor([kids.spec("child1")], name="s")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(sup.run)
+        assert sup.which_children() == [("child1", "child1#1", "worker")]
+        assert sup.count_children() == {"specs": 1, "active": 1, "supervisors": 0, "workers": 1}
+        with pytest.raises(AlreadyStarted):
+            await sup.start_child(kids.spec("child1"))
+        with pytest.raises(ChildNotFound):
+            await sup.terminate_child("hej")
+        await sup.terminate_child("child1")
+        assert sup.which_children() == [("child1", None, "worker")]
+        assert sup.count_children() == {"specs": 1, "active": 0, "supervisors": 0, "workers": 1}
+        await sup.terminate_child("child1")  # like deleting what is gone: fine
+        with pytest.raises(AlreadyPresent):
+            await sup.start_child(kids.spec("child1"))
+        assert await sup.restart_child("child1") == "child1#2"
+        with pytest.raises(ChildRunning):
+            await sup.restart_child("child1")
+        with pytest.raises(ChildNotFound):
+            await sup.restart_child("child2")
+        with pytest.raises(ChildRunning):
+            await sup.delete_child("child1")
+        with pytest.raises(ChildNotFound):
+            await sup.delete_child("hej")
+        await sup.terminate_child("child1")
+        await sup.delete_child("child1")
+        with pytest.raises(ChildNotFound):
+            await sup.restart_child("child1")
+        assert sup.which_children() == [] and sup.count() == 0
+        assert await sup.start_child(kids.spec("child1")) == "child1#3"
+        assert sup.get_childspec("child1") == kids.spec("child1")
+        await sup.stop()
+    with pytest.raises(NotRunning):
+        await sup.start_child(kids.spec("child1"))

@@ -238,11 +238,39 @@ async def test_a_child_that_keeps_running_past_a_second_deadline_is_reported(rec
     assert "in child" in overdue.detail["stack"]  # the child's own frame
 
 
-async def test_with_no_grace_a_child_not_yet_ended_is_reported_at_once(recorder, mock_clock):
+async def test_with_no_grace_a_child_is_still_given_its_turns_to_end(recorder, mock_clock):
     log: list[str] = []
     sup = Supervisor([ChildSpec("c", stepping_child(3, log), shutdown=0)], name="s")
     async with trio.open_nursery() as nursery:
         await nursery.start(sup.run)
         await sup.stop()
     assert log == ["cleanup done"]
-    assert [e.child for e in recorder.of("shutdown_overdue")] == ["c"]
+    assert recorder.of("shutdown_overdue") == []
+
+
+async def test_with_no_grace_a_child_that_holds_out_is_reported_at_once(recorder, autojump_clock):
+    log: list[str] = []
+    sup = Supervisor([ChildSpec("c", shielded_sleeper(5, log), shutdown=0)], name="s")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(sup.run)
+        start = trio.current_time()
+        await sup.stop()
+        assert trio.current_time() - start == 5
+    assert log == ["cleanup done"]
+    (overdue,) = recorder.of("shutdown_overdue")
+    assert overdue.child == "c" and "in child" in overdue.detail["stack"]
+
+
+def shielded_sleeper(seconds: float, log: list[str]) -> Any:
+    """A child whose cleanup blocks for ``seconds``, shielded from cancellation."""
+
+    async def child(*, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        task_status.started()
+        try:
+            await trio.sleep_forever()
+        finally:
+            with trio.CancelScope(shield=True):
+                await trio.sleep(seconds)
+                log.append("cleanup done")
+
+    return child

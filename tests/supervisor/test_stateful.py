@@ -29,6 +29,7 @@ from roost.supervisor import (
     ChildNotFound,
     ChildRunning,
     ChildTerminated,
+    NotRunning,
     RestartIntensityExceeded,
     Supervisor,
 )
@@ -335,18 +336,24 @@ class SupervisorMachine(RuleBasedStateMachine):
 
     @invariant()
     def tree_matches_the_model(self) -> None:
+        assert self.kids.running() == {c.id for c in self.children if c.running}
+        assert self.kids.waiting == {c.id for c in self.children if c.starting}
+        assert self.sup.running == self.alive
+        assert (self.failure is None) == self.alive
+        if not self.alive:  # it gave up: it answers no question any more
+            with pytest.raises(NotRunning):
+                self.sup.which_children()
+            with pytest.raises(NotRunning):
+                self.sup.count_children()
+            return
         expected = [
             (c.id, f"{c.id}#{self.starts[c.id]}" if c.running else None, "worker")
             for c in self.children
         ]
         assert self.sup.which_children() == expected
-        assert self.kids.running() == {c.id for c in self.children if c.running}
-        assert self.kids.waiting == {c.id for c in self.children if c.starting}
         counts = self.sup.count_children()
-        assert counts["specs"] == len(self.children) == counts["workers"]
+        assert counts["specs"] == len(self.children) == counts["workers"] == self.sup.count()
         assert counts["active"] == sum(c.running for c in self.children)
-        assert self.sup.running == self.alive
-        assert (self.failure is None) == self.alive
 
     def teardown(self) -> None:
         if not hasattr(self, "trio"):

@@ -1,0 +1,73 @@
+# Where a supervisor's tasks run (Trio's own nursery under Trio, anyio's task
+# group elsewhere) and the queue through which its run loop hears of exits.
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Protocol, TypeAlias, cast
+
+import anyio
+import anyio.lowlevel
+
+from ._child import Child
+from ._shutdown import Instance, running_on_trio
+
+# What the run loop receives: (child, instance, error) when that run of the
+# child ended by itself (error None: a normal exit), or (child, None, error)
+# when a restart failed to start and is to be tried again.
+Exit: TypeAlias = tuple[Child, Instance | None, BaseException | None]
+
+
+class TaskGroup(Protocol):
+    """Where a supervisor's tasks run: Trio's own nursery under Trio (its ``start``
+    costs less memory per child than anyio's), else anyio's task group."""
+
+    async def start(self, func: Any, *args: Any, name: Any = None) -> Any: ...
+    def start_soon(self, func: Any, *args: Any, name: Any = None) -> None: ...
+
+
+def open_task_group() -> contextlib.AbstractAsyncContextManager[TaskGroup]:
+    if running_on_trio():
+        import trio
+
+        return trio.open_nursery()
+    # (anyio's TaskGroup matches TaskGroup; mypy cannot match its TypeVarTuple signatures.)
+    return cast("contextlib.AbstractAsyncContextManager[TaskGroup]", anyio.create_task_group())
+
+
+def sole_cancellation(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
+    """The cancellation in a group of nothing but cancellations (as a Trio nursery
+    raises when it is cancelled), to raise on alone as anyio's task group does."""
+    cancelled, rest = group.split(anyio.get_cancelled_exc_class())
+    if cancelled is None or rest is not None:
+        return None
+    leaf: BaseException = cancelled
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    return leaf
+
+
+class Exits:
+    """The run loop's queue: a list, and an event only while the loop waits on it."""
+
+    __slots__ = ("_items", "_wakeup")
+
+    def __init__(self) -> None:
+        self._items: list[Exit] = []
+        self._wakeup: anyio.Event | None = None
+
+    def send_nowait(self, item: Exit) -> None:
+        self._items.append(item)
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    async def receive_all(self) -> list[Exit]:
+        """Everything sent since the last call, in order; waits while there is nothing."""
+        await anyio.lowlevel.checkpoint()
+        while not self._items:
+            self._wakeup = anyio.Event()
+            try:
+                await self._wakeup.wait()
+            finally:
+                self._wakeup = None
+        items, self._items = self._items, []
+        return items
