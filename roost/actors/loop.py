@@ -11,11 +11,12 @@ import anyio.abc
 
 from .. import protocol
 from ..render import Differ, client_html, fingerprint
+from ..supervisor import on_stop_request
 from .actor import NORMAL, ActorRef, Call
 from .batch import Batch
 from .effects import Broadcast, Effect, PushEvent, SendParent, SendUpdate
 from .handlers import BadParams, maybe_await
-from .mailbox import Mailbox
+from .mailbox import STOP, Mailbox
 from .messages import (
     ClientEvent,
     ComponentEvent,
@@ -154,24 +155,38 @@ class ActorRuntime:
         batch: Batch,
         task_status: anyio.abc.TaskStatus[ActorRef],
     ) -> None:
-        outbox = self.tab.outbox
         await self.mount(state)
         html = self._render(state)
         differ = Differ(html)
-        version = 1
-        await outbox.put(self._first_render(html, differ))
+        await self.tab.outbox.put(self._first_render(html, differ))
         self.ref = ref
         started, self._next_start = self._next_start, None
         if started is not None:
             started.set()
         task_status.started(ref)
-        await self._flush_effects()
-        await self._reconcile()
-        while True:
+        # Asked to stop (a tab that left, a deploy): the messages already in
+        # are handled and rendered, then the actor ends normally (`terminate`).
+        unlisten = on_stop_request(mailbox.request_stop)
+        try:
+            await self._flush_effects()
+            await self._reconcile()
+            await self._handle_batches(state, mailbox, batch, differ, html)
+        finally:
+            unlisten()
+
+    async def _handle_batches(
+        self, state: Stateful, mailbox: Mailbox, batch: Batch, differ: Differ, html: str
+    ) -> None:
+        outbox = self.tab.outbox
+        version = 1
+        stopping = False
+        while not stopping:
             batch.take([await mailbox.get(), *mailbox.get_ready()])
             while batch.todo:
                 message = batch.next()
-                if isinstance(message, Resync):
+                if message is STOP:
+                    stopping = True
+                elif isinstance(message, Resync):
                     await outbox.put(protocol.Render(self.target, version, client_html(html)))
                     if message.ref:
                         batch.acks.append(message.ref)

@@ -10,6 +10,15 @@ import anyio
 import trio
 
 
+class _Stop:
+    def __repr__(self) -> str:
+        return "STOP"
+
+
+STOP: Any = _Stop()
+"""The last message of an actor asked to stop (``request_stop``)."""
+
+
 class MailboxFull(Exception):
     """Raised by ``Mailbox.put_nowait`` when the mailbox holds ``capacity`` messages."""
 
@@ -92,6 +101,14 @@ class Mailbox:
         if ready:
             self._room()
         return ready
+
+    def request_stop(self) -> None:
+        """Queue ``STOP`` after the messages already in, room or not (its supervisor
+        asks the actor to stop: it handles those, then ends). Once; not once closed."""
+        if not self._closed and STOP not in self._items:
+            self._items.append(STOP)
+            if self._reader is not None:
+                self._wake_reader()
 
     def _wake_reader(self) -> None:
         task, self._reader = self._reader, None

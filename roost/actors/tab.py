@@ -134,7 +134,10 @@ class Tab:
         component = ComponentActor(self, cid, cls, props, parent)
         self._actors[cid] = component
         try:
-            await self.components.start_child(ChildSpec(cid, component.run, restart="permanent"))
+            # Cancelled at once when its parent stops placing it (its `unmount`
+            # still runs): a parent's render never waits on a busy component.
+            spec = ChildSpec(cid, component.run, restart="permanent", shutdown="brutal_kill")
+            await self.components.start_child(spec)
         except ChildTerminated:
             pass  # stopped before it started: nothing failed
         except Exception as exc:

@@ -198,7 +198,9 @@ class Runtime:
             return
         with events.listen(self.sessions.name) as recorder:
             seen = 0
-            while any(child == session_id for child, _, _ in self.sessions.which_children()):
+            while self.sessions.running and any(
+                child == session_id for child, _, _ in self.sessions.which_children()
+            ):
                 seen += 1
                 await recorder.wait_for(child=session_id, count=seen)
 
@@ -225,6 +227,12 @@ class Runtime:
             await self.root.run(task_status=task_status)
         finally:
             self.app.runtime = None
+
+    async def stop(self) -> None:
+        """Stop gracefully, as a deploy does: the listener first, then every session
+        at once, each view asked to stop (it handles what it holds, then its
+        ``terminate`` runs), then the app's own children and the backends."""
+        await self.root.stop()
 
     async def _serve_http(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
