@@ -36,6 +36,8 @@ class ComponentActor(ActorRuntime):
     what it already has.
     """
 
+    graceful = False  # stopped at once when its parent drops it (tab.place_component)
+
     def __init__(
         self,
         tab: Tab,

@@ -69,6 +69,9 @@ class ActorRuntime:
 
     # -- what views and components do differently ----------------------------
 
+    graceful = True
+    """Whether a stop request from its supervisor is heard (else it is cancelled)."""
+
     def create(self) -> Stateful:
         raise NotImplementedError
 
@@ -166,7 +169,7 @@ class ActorRuntime:
         task_status.started(ref)
         # Asked to stop (a tab that left, a deploy): the messages already in
         # are handled and rendered, then the actor ends normally (`terminate`).
-        unlisten = on_stop_request(mailbox.request_stop)
+        unlisten = on_stop_request(mailbox.request_stop) if self.graceful else _nothing
         try:
             await self._flush_effects()
             await self._reconcile()
@@ -312,6 +315,10 @@ class ActorRuntime:
                     await self.tab.outbox.put(protocol.PushEvent(event, payload))
                 case _:
                     raise TypeError(f"{self.target}: unknown effect {effect!r}")
+
+
+def _nothing() -> None:
+    pass
 
 
 def sole_exception(group: BaseExceptionGroup) -> BaseException | None:
