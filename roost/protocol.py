@@ -378,15 +378,25 @@ def ints_fit(value: Any) -> bool:
 
 
 MAX_JOINED_BYTES = 64 * 1024
-"""Patches queued together for one socket share a frame up to this size (``join_frame``)."""
+"""Patches of different targets queued together for one socket share a frame up to
+this size (``join_frame``)."""
 
 _PATCH_PREFIX = '["' + str(Patch.__struct_config__.tag) + '",'
 
 
-def joinable(message: str) -> bool:
-    """Whether the encoded ``message`` may share a frame: only patches do (a click
-    on a component that tells its parent answers with both actors' patches)."""
-    return message.startswith(_PATCH_PREFIX)
+def joinable(message: str) -> str | None:
+    """The target of the encoded ``message`` if it may share a frame, else None.
+
+    Only patches do, and only with patches of other targets (a click on a
+    component that tells its view is answered by both actors' patches in one
+    frame); two patches of one target keep a frame each.
+    """
+    if not message.startswith(_PATCH_PREFIX):
+        return None
+    if not message.endswith('"]'):
+        return VIEW_TARGET  # the target is left off: the view's
+    start = message.rfind(',"')
+    return message[start + 2 : -2] if start > 0 else None
 
 
 def join_frame(messages: Sequence[str]) -> str:

@@ -96,6 +96,42 @@ async def test_ctrl_c_with_a_browser_connected_closes_its_socket_and_exits_clean
     assert "Traceback" not in stderr
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_ctrl_c_stops_each_view_gracefully_so_its_terminate_runs_with_its_state():
+    import json
+    import re
+
+    import trio
+    from trio_websocket import ConnectionClosed, open_websocket_url
+
+    with roost_run("tests.apps.terminating:app") as served:
+        page = await trio.to_thread.run_sync(_get, served.url + "/")
+        token = re.search(r'data-roost-token="([^"]+)"', page).group(1)
+        socket_url = served.url.replace("http://", "ws://") + f"/_roost/socket?v={VERSION}"
+        async with open_websocket_url(socket_url) as ws:
+            await ws.send_message(json.dumps(["j", 1, token, served.url]))
+            await ws.send_message('["e",2,"inc"]')
+            await ws.send_message('["e",3,"inc"]')
+            with trio.fail_after(10):
+                answered: set[int] = set()
+                while 3 not in answered:  # the patch that answers the second click
+                    frame = json.loads(await ws.get_message())
+                    for message in frame if isinstance(frame[0], list) else [frame]:
+                        if message[0] == "p" and len(message) > 3:
+                            acks = message[3]
+                            answered.update(acks if isinstance(acks, list) else [acks])
+            served.process.send_signal(signal.SIGINT)
+            with trio.fail_after(10):
+                try:
+                    while True:
+                        await ws.get_message()
+                except ConnectionClosed:
+                    pass
+        out, _ = await trio.to_thread.run_sync(served.process.communicate, None, 15)
+    assert served.process.returncode == 0
+    assert "terminated count=2 reason=None" in "".join(served.output) + out
+
+
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()

@@ -75,12 +75,13 @@ def test_a_patch_reads_as_lists_of_ops_and_refs_whatever_its_compact_form():
     assert protocol.decode_server('["p",5,[4,[1]],[0]]').acked == [0]  # type: ignore[union-attr]
 
 
-def test_patches_share_a_frame_that_decodes_to_each_in_order_and_nothing_else_does():
+def test_patches_of_other_targets_share_a_frame_that_decodes_to_each_in_order():
     one = protocol.encode(protocol.patch("tabs", 3, [[0, [0], "b"]], [2]))
     two = protocol.encode(protocol.patch("0", 8, [[0, [1], "b"]]))
-    assert protocol.joinable(one) and protocol.joinable(two)
-    assert not protocol.joinable(protocol.encode(protocol.Ack(2)))
-    assert not protocol.joinable(protocol.encode(protocol.Render("0", 1, "<p>")))
+    assert (protocol.joinable(one), protocol.joinable(two)) == ("tabs", "0")
+    assert protocol.joinable(protocol.encode(protocol.patch("0", 2, [[0, [0], "x"]]))) == "0"
+    assert protocol.joinable(protocol.encode(protocol.Ack(2))) is None
+    assert protocol.joinable(protocol.encode(protocol.Render("0", 1, "<p>"))) is None
     frame = protocol.join_frame([one, two])
     assert frame == f"[{one},{two}]"
     assert protocol.decode_server_frame(frame) == [

@@ -184,19 +184,21 @@ class _Connection:
                 self._drained.set()
 
     def _take_frames(self) -> tuple[str, int]:
-        # The next frame and its queued size: patches queued one after the
-        # other share it (up to MAX_JOINED_BYTES); any other message goes alone.
+        # The next frame and its queued size: patches of different targets
+        # queued one after the other share it (up to MAX_JOINED_BYTES); any
+        # other message goes alone.
         frames = self._frames
         first = frames.popleft()
         size = len(first)
-        if not protocol.joinable(first):
+        target = protocol.joinable(first)
+        if target is None:
             return first, size
-        taken = [first]
-        while (
-            frames
-            and protocol.joinable(frames[0])
-            and size + len(frames[0]) <= protocol.MAX_JOINED_BYTES
-        ):
+        taken, targets = [first], {target}
+        while frames and size + len(frames[0]) <= protocol.MAX_JOINED_BYTES:
+            target = protocol.joinable(frames[0])
+            if target is None or target in targets:
+                break
+            targets.add(target)
             size += len(frames[0])
             taken.append(frames.popleft())
         return protocol.join_frame(taken), size
