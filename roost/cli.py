@@ -46,18 +46,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="HOST",
         help="also serve requests for this Host name (repeatable; see docs/security.md)",
     )
+    routes = commands.add_parser("routes", help="list an app's routes and the views they mount")
+    routes.add_argument("app", help="the app, as module:attribute (e.g. examples.counter:app)")
     args = parser.parse_args(argv)
-    _configure_logging(args.log_level)
+    _configure_logging(getattr(args, "log_level", "warning"))
     try:
         app = load_app(args.app)
     except AppNotFound as exc:
         parser.exit(2, f"roost: {exc}\n")
+    if args.command == "routes":
+        print(routes_table(app), end="")
+        return 0
     # The URL roost prints must work: the address it listens on is served too.
     extra = [*args.allowed_host]
     if args.host not in ("0.0.0.0", "::", ""):
         extra.append(args.host)
     app.hosts.extend(extra)
     return serve(app, args.host, args.port)
+
+
+def routes_table(app: App) -> str:
+    """``roost routes``: each route's pattern, the view it mounts, and its typed
+    parameters, in the order they are matched."""
+    rows = [
+        (
+            route.pattern,
+            f"{route.view.__module__}.{route.view.__qualname__}",
+            ", ".join(f"{name}: {kind}" for name, kind in route.params),
+        )
+        for route in app.router
+    ]
+    head = ("route", "view", "parameters")
+    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(2)]
+    return "".join(
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip() + "\n"
+        for row in [head, *rows]
+    )
 
 
 class AppNotFound(Exception):

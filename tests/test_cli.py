@@ -135,3 +135,18 @@ async def test_ctrl_c_stops_each_view_gracefully_so_its_terminate_runs_with_its_
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
+
+
+def test_roost_routes_lists_each_pattern_its_view_and_its_typed_parameters():
+    result = subprocess.run(
+        [str(ROOST), "routes", "tests.apps.routed:app"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["route", "view", "parameters"]
+    assert lines[1].split() == ["/", "tests.apps.routed.Index"]
+    assert lines[2].split() == ["/incidents/{id:int}", "tests.apps.routed.Incident", "id:", "int"]

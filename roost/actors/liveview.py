@@ -17,10 +17,13 @@ class LiveView(Stateful):
     ``terminate``. Handlers may be plain functions or ``async def``.
     """
 
-    def mount(self, params: dict[str, str], session: dict[str, Any]) -> Any:
-        """Set the initial assigns. ``params`` are the URL's query parameters."""
+    def mount(self, params: dict[str, Any], session: dict[str, Any]) -> Any:
+        """Set the initial assigns. ``params`` are the URL's query parameters (a
+        repeated key's values as a list) and the route's path parameters, typed
+        (``/incidents/{id:int}`` gives an ``int``), which win over a query key of
+        the same name."""
 
-    def handle_params(self, params: dict[str, str], url: str) -> Any:
+    def handle_params(self, params: dict[str, Any], url: str) -> Any:
         """Called after ``mount`` with the URL's query parameters and the URL."""
 
     def terminate(self, reason: BaseException | None) -> Any:

@@ -1,4 +1,7 @@
-"""The ASGI side: dead render, client files, WebSocket, and the root tree."""
+"""The ASGI side: dead render, routes, client files, WebSocket, and the root tree."""
 
 from .app import App as App
+from .routing import Route as Route
+from .routing import Router as Router
+from .routing import query_params as query_params
 from .runtime import Runtime as Runtime

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 import anyio
 
@@ -16,6 +15,7 @@ from ..protocol import ATTR, VIEW_TARGET
 from ..render import environment_for, served_fingerprints
 from ..supervisor import ChildSpec
 from .hosts import HostCheck
+from .routing import Router, query_params, signable
 from .socket import serve_socket
 from .static import client_file
 from .tokens import TokenSigner
@@ -89,6 +89,8 @@ class App:
         allowed_hosts: Sequence[str] | None = None,
     ) -> None:
         self.routes = dict(routes)
+        self.router = Router(self.routes)
+        """The routes compiled (a malformed pattern is a ``ValueError`` here, at start-up)."""
         self.signer = TokenSigner(secret)
         self.title = title
         self.max_sessions = max_sessions
@@ -138,14 +140,14 @@ class App:
             else:
                 await _respond(send, 200, body, "text/javascript; charset=utf-8")
             return
-        view_class = self.routes.get(path)
-        if view_class is None:
+        match = self.router.match(path)
+        if match is None:
             await _respond(send, 404, b"not found", "text/plain")
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        params = dict(parse_qsl(query))
+        params = {**query_params(query), **match.path_params}
         try:
-            html = await self.dead_render(path, view_class, params, url=request_url(scope))
+            html = await self.dead_render(path, match.view, params, url=request_url(scope))
         except Exception:
             log.exception("the dead render of %s failed", path)
             await _respond(send, 500, ERROR_PAGE, "text/html; charset=utf-8")
@@ -181,7 +183,7 @@ class App:
                 view_target=VIEW_TARGET,
             )
 
-        claims: dict[str, Any] = {"r": path, "p": params, "u": url}
+        claims: dict[str, Any] = {"r": path, "p": signable(params), "u": url}
         # What each actor's container holds once the page has loaded (the token
         # does not change it): a join whose first render of an actor is exactly
         # that sends a version instead of the content again (docs/protocol.md).

@@ -104,9 +104,11 @@ class Runtime:
                 await previous.attach(transport, kick)
                 if not previous.ended:
                     return previous
-        view_class = self.app.routes.get(route)
-        if view_class is None:
+        match = self.app.router.match(route)
+        if match is None:
             raise LookupError(f"no view is routed at {route!r}")
+        view_class = match.view
+        params = {**claims.get("p", {}), **match.path_params}
         await self._make_room()
         session_id = secrets.token_hex(6)
         while session_id in self._sessions:
@@ -114,7 +116,7 @@ class Runtime:
         session = Session(
             session_id,
             view_class,
-            claims.get("p", {}),
+            params,
             {},
             transport,
             url=claims.get("u", route),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc
@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 from .. import protocol
 from ..actors import ActorRef, Session, SessionEnded
 from ..protocol import ATTR
-from ..server import App, Runtime
+from ..server import App, Runtime, query_params
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver, Loaded
 
@@ -76,11 +76,11 @@ class InProcessLink:
         self._runtime = runtime
         parts = urlsplit(self.path)
         route = parts.path or "/"
-        view_class = self.app.routes.get(route)
-        if view_class is None:
+        match = self.app.router.match(route)
+        if match is None:
             raise MountError("not_found", f"no view is routed at {route!r}")
-        params = dict(parse_qsl(parts.query))
-        page = await self.app.dead_render(route, view_class, params, url=self.url)
+        params = {**query_params(parts.query), **match.path_params}
+        page = await self.app.dead_render(route, match.view, params, url=self.url)
         if self._deliver is not None:
             self._deliver(Loaded(page))
         self._claims = self.app.signer.verify(token_of(page))
