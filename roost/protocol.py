@@ -90,7 +90,20 @@ class Leave(_Msg, tag="l", frozen=True):
     """The client is going away; the server ends the session."""
 
 
-ClientMessage = Join | Event | Heartbeat | Sync | Leave
+class Visit(_Msg, tag="v", frozen=True):
+    """Go to ``url`` without a page load (a live link, the browser's back or forward).
+
+    The page's URL is already ``url``. A path the tab's view is routed at too
+    runs its ``handle_params`` (a patch follows); another view's path mounts
+    that view in the tab (its ``Render`` follows); a path no view is routed
+    at, or another site's, is answered by ``Navigate`` (a page load).
+    """
+
+    ref: int
+    url: str
+
+
+ClientMessage = Join | Event | Heartbeat | Sync | Leave | Visit
 
 
 # -- server -> client ---------------------------------------------------------
@@ -175,6 +188,14 @@ class Navigate(_Msg, tag="n", frozen=True):
     to: str
 
 
+class Url(_Msg, tag="u", frozen=True):
+    """The tab now shows ``to``: push it on the browser's history (``replace``: in
+    place of the current entry), no page load (``push_patch``, ``push_navigate``)."""
+
+    to: str
+    replace: bool = False
+
+
 class PushEvent(_Msg, tag="x", frozen=True):
     """A named event for client-side hooks."""
 
@@ -182,7 +203,13 @@ class PushEvent(_Msg, tag="x", frozen=True):
     payload: Any
 
 
-ServerMessage = Patch | Render | Joined | Ack | Error | Crash | Navigate | PushEvent
+class Title(_Msg, tag="t", frozen=True):
+    """Set the page's title (``document.title``) to ``title``: the view's ``page_title``."""
+
+    title: str
+
+
+ServerMessage = Patch | Render | Joined | Ack | Error | Crash | Navigate | Url | PushEvent | Title
 
 
 def patch(target: str, version: int, ops: list[Any], acks: Sequence[int] = ()) -> Patch:
@@ -244,6 +271,8 @@ class ATTR:
     """Sends the element's events to this target id instead of its container's actor."""
     RESET = "roost-reset"
     """On a form: clear it once its submit event was answered."""
+    LINK = "roost-link"
+    """On an ``<a href>``: ``"patch"`` or ``"navigate"``; a click goes there live (``Visit``)."""
 
 
 # -- error codes ---------------------------------------------------------------
@@ -317,8 +346,8 @@ def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[str, int, tuple[Any, 
     return str(cls.__struct_config__.tag), required, tuple(defaults)
 
 
-_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave)
-_SERVER_MESSAGES = (Patch, Render, Joined, Ack, Error, Crash, Navigate, PushEvent)
+_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave, Visit)
+_SERVER_MESSAGES = (Patch, Render, Joined, Ack, Error, Crash, Navigate, Url, PushEvent, Title)
 _TRIMMED: dict[type[msgspec.Struct], tuple[str, int, tuple[Any, ...]]] = {
     cls: spec
     for cls in (*_CLIENT_MESSAGES, *_SERVER_MESSAGES)

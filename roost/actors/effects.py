@@ -38,4 +38,27 @@ class PushEvent:
     payload: Any
 
 
-Effect = SendParent | Broadcast | SendUpdate | PushEvent
+@dataclass(frozen=True, slots=True)
+class PushPatch:
+    """A view's ``push_patch(to)``: the same view at URL ``to``; its ``handle_params`` runs."""
+
+    to: str
+    replace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PushNavigate:
+    """A view's ``push_navigate(to)``: the view routed at ``to`` replaces it, no page load."""
+
+    to: str
+    replace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A view's ``redirect(to)``: the browser loads ``to`` (any URL, another site's too)."""
+
+    to: str
+
+
+Effect = SendParent | Broadcast | SendUpdate | PushEvent | PushPatch | PushNavigate | Redirect

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import protocol
 from ..protocol import VIEW_TARGET
 from .handlers import maybe_await
 from .liveview import mount_view
 from .loop import ActorRuntime
+from .messages import Visited
 
 if TYPE_CHECKING:
     from .liveview import LiveView
@@ -30,6 +32,12 @@ class LiveActor(ActorRuntime):
         self.params = params
         self.session_data = session_data
         self.url = url
+        self.next_view: tuple[type[LiveView], dict[str, Any], str, int] | None = None
+        """Where the view navigated (``push_navigate``): the view, params and URL to
+        mount in the tab once this one has stopped, and the ref of the ``Visit``
+        that its first render answers (0: none)."""
+        self.answers = 0
+        """The ref of the ``Visit`` this view's first render answers (0: none)."""
 
     def create(self) -> LiveView:
         return self.view_class()
@@ -39,3 +47,44 @@ class LiveActor(ActorRuntime):
 
     async def stopped(self, state: LiveView, reason: BaseException | None) -> None:
         await maybe_await(state.terminate(reason))
+
+    # -- navigation ------------------------------------------------------------
+
+    async def go(self, to: str, replace: bool, *, patch: bool) -> None:
+        resolve = self.tab.resolve
+        where = resolve(to, self.url) if resolve is not None else None
+        if where is None:  # another site, or no view routed there: a page load
+            await self.tab.outbox.put(protocol.Navigate(to))
+            return
+        await self.tab.outbox.put(protocol.Url(to, replace))
+        await self._arrive(*where, remount=not patch)
+
+    async def visited(self, state: LiveView, message: Visited) -> bool:
+        return await self._arrive(
+            message.view, message.params, message.url, remount=False, ref=message.ref
+        )
+
+    async def first_rendered(self) -> None:
+        if self.answers:
+            await self.tab.outbox.put(protocol.Ack(self.answers))
+            self.answers = 0
+
+    async def _arrive(
+        self,
+        view: type[LiveView],
+        params: dict[str, Any],
+        url: str,
+        *,
+        remount: bool,
+        ref: int = 0,
+    ) -> bool:
+        # The page's URL is `url` now: this view takes its params, or makes
+        # way for the view routed there. Kept for a restart: the page and the
+        # URL agree after a crash too.
+        if view is self.view_class and not remount and self.state is not None:
+            self.params, self.url = params, url
+            await maybe_await(self.state.handle_params(params, url))  # type: ignore[attr-defined]
+            return True
+        self.next_view = (view, params, url, ref)
+        self.leaving = True
+        return False  # answered by the next view's first render

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .effects import PushNavigate, PushPatch, Redirect
 from .handlers import maybe_await
 from .stateful import Stateful
 
@@ -24,10 +25,31 @@ class LiveView(Stateful):
         the same name."""
 
     def handle_params(self, params: dict[str, Any], url: str) -> Any:
-        """Called after ``mount`` with the URL's query parameters and the URL."""
+        """Called after ``mount`` with the params ``mount`` got and the page's URL, and
+        again each time the URL changes while this view stays (``push_patch``, a
+        ``roost-link="patch"``, back and forward): then with the new URL's params."""
 
     def terminate(self, reason: BaseException | None) -> Any:
         """Called when the view stops: ``reason`` is None for a normal stop."""
+
+    # -- navigation: done once the handler has returned ---------------------------
+
+    def push_patch(self, to: str, *, replace: bool = False) -> None:
+        """Go to ``to`` (a path, with its query) on this view: the browser's URL
+        changes (a new history entry; ``replace``: in place of the current one),
+        ``handle_params`` runs with its params, no re-mount. A ``to`` routed to
+        another view navigates as ``push_navigate`` does."""
+        self._effect(PushPatch(to, replace))
+
+    def push_navigate(self, to: str, *, replace: bool = False) -> None:
+        """Go to ``to`` without a page load: this view stops (``terminate``) and the
+        view routed at ``to`` is mounted in the tab, over the same socket. A ``to``
+        no view is routed at is loaded as a page (``redirect``)."""
+        self._effect(PushNavigate(to, replace))
+
+    def redirect(self, to: str) -> None:
+        """Load ``to`` in the browser: a full page load, to this app or any other site."""
+        self._effect(Redirect(to))
 
 
 async def mount_view(

@@ -14,7 +14,16 @@ from ..render import Differ, client_html, fingerprint
 from ..supervisor import on_stop_request
 from .actor import NORMAL, ActorRef, Call
 from .batch import Batch
-from .effects import Broadcast, Effect, PushEvent, SendParent, SendUpdate
+from .effects import (
+    Broadcast,
+    Effect,
+    PushEvent,
+    PushNavigate,
+    PushPatch,
+    Redirect,
+    SendParent,
+    SendUpdate,
+)
 from .handlers import BadParams, maybe_await
 from .mailbox import STOP, Mailbox
 from .messages import (
@@ -28,6 +37,7 @@ from .messages import (
     LinkedExit,
     Resync,
     Update,
+    Visited,
 )
 from .outbox import SessionEnded
 from .scope import Placed, RenderScope, rendering
@@ -83,6 +93,20 @@ class ActorRuntime:
 
     async def send_parent(self, event: str, data: Any) -> None:
         log.warning("%s: send_parent(%r), but a view has no parent", self.target, event)
+
+    async def first_rendered(self) -> None:
+        """Called once the incarnation's first render is on its way to the client."""
+
+    async def go(self, to: str, replace: bool, *, patch: bool) -> None:
+        log.warning("%s: push_patch/push_navigate(%r), but only a view navigates", self.target, to)
+
+    async def visited(self, state: Any, message: Visited) -> bool:
+        """The tab went to another URL (only a view is told); False when the reply
+        is left to the view mounted in its place."""
+        return True
+
+    leaving = False
+    """True once the view navigated away: its loop ends after the batch in hand."""
 
     def stopped_text(self) -> str:
         """The error text for client messages left unanswered by a normal stop."""
@@ -162,6 +186,7 @@ class ActorRuntime:
         html = self._render(state)
         differ = Differ(html)
         await self.tab.outbox.put(self._first_render(html, differ))
+        await self.first_rendered()
         self.ref = ref
         started, self._next_start = self._next_start, None
         if started is not None:
@@ -189,6 +214,9 @@ class ActorRuntime:
                 message = batch.next()
                 if message is STOP:
                     stopping = True
+                elif isinstance(message, Visited):
+                    if await self.visited(state, message):
+                        batch.acks.append(message.ref)
                 elif isinstance(message, Resync):
                     await outbox.put(protocol.Render(self.target, version, client_html(html)))
                     if message.ref:
@@ -218,6 +246,8 @@ class ActorRuntime:
             while batch.acks:
                 await outbox.put(protocol.Ack(batch.acks[0]))
                 del batch.acks[0]
+            if self.leaving:
+                return
 
     def _first_render(self, html: str, differ: Differ) -> protocol.Render:
         # A new session's first render of exactly what its page holds as served
@@ -313,6 +343,12 @@ class ActorRuntime:
                     self.tab.send_update(component_id, props)
                 case PushEvent(event, payload):
                     await self.tab.outbox.put(protocol.PushEvent(event, payload))
+                case PushPatch(to, replace):
+                    await self.go(to, replace, patch=True)
+                case PushNavigate(to, replace):
+                    await self.go(to, replace, patch=False)
+                case Redirect(to):
+                    await self.tab.outbox.put(protocol.Navigate(to))
                 case _:
                     raise TypeError(f"{self.target}: unknown effect {effect!r}")
 

@@ -22,6 +22,17 @@ class Info:
 
 
 @dataclass(frozen=True, slots=True)
+class Visited:
+    """The tab went to ``url`` (a live link, back or forward) where ``view`` is routed
+    with ``params``; ``ref`` is answered on the wire."""
+
+    ref: int
+    url: str
+    view: type
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Resync:
     """The client lost track of this actor's version: send a full render."""
 

@@ -22,10 +22,10 @@ from .componentactor import ComponentActor
 from .liveactor import LiveActor
 from .loop import ActorRuntime, sole_exception
 from .mailbox import MailboxClosed, MailboxFull
-from .messages import ClientEvent, Resync
+from .messages import ClientEvent, Resync, Visited
 from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
-from .tab import Tab
+from .tab import Resolve, Tab
 
 if TYPE_CHECKING:
     from .liveview import LiveView
@@ -72,6 +72,7 @@ class Session:
         max_restarts: int = 3,
         max_seconds: float = 5.0,
         grace: float = 30.0,
+        resolve: Resolve | None = None,
     ) -> None:
         self.id = session_id
         """The session's public name (logs, the supervision tree); it resumes nothing."""
@@ -100,6 +101,7 @@ class Session:
             self.components_supervisor,
         )
         """What the tab's actors share: the one record of which of them run."""
+        self.tab.resolve = resolve
         self.view = LiveActor(self.tab, view_class, params, session, url)
         self.tab.add_view(self.view)
         self.supervisor = Supervisor(
@@ -251,19 +253,30 @@ class Session:
         # components supervisor (from the first placement on) and every actor's
         # timers run there, so a view that stops or crashes takes them along,
         # and they cost no task while there are none.
-        self.tab.forget_components()  # the next render places them anew
-        error: BaseException | None = None
-        try:
-            async with anyio.create_task_group() as tg:
-                self.tab.bind(tg)
-                await self.view.run(task_status=task_status)
-                tg.cancel_scope.cancel()  # the view stopped: its components and timers too
-        except BaseExceptionGroup as group:
-            error = sole_exception(group)
-            if error is None:
-                raise
-        if error is not None:
-            raise error  # itself, not wrapped in a group: it is the exit reason
+        # A view that navigated away (`push_navigate`, a live link to another
+        # view) ends normally and the view routed there runs next, in its place.
+        while True:
+            self.tab.forget_components()  # the next render places them anew
+            error: BaseException | None = None
+            try:
+                async with anyio.create_task_group() as tg:
+                    self.tab.bind(tg)
+                    await self.view.run(task_status=task_status)
+                    tg.cancel_scope.cancel()  # the view stopped: its components and timers too
+            except BaseExceptionGroup as group:
+                error = sole_exception(group)
+                if error is None:
+                    raise
+            if error is not None:
+                raise error  # itself, not wrapped in a group: it is the exit reason
+            following = self.view.next_view
+            if following is None:
+                return
+            view_class, params, url, answers = following
+            self.view = LiveActor(self.tab, view_class, params, self.view.session_data, url)
+            self.view.answers = answers
+            self.tab.add_view(self.view)
+            task_status = anyio.TASK_STATUS_IGNORED  # started once, by the first view
 
     # -- reading the tab's actors (tests, tooling) ---------------------------------
 
@@ -287,6 +300,26 @@ class Session:
 
     # -- the client's messages -------------------------------------------------
 
+    async def _visit(self, message: protocol.Visit) -> None:
+        # The browser is at `url` already (a live link, back or forward).
+        resolve = self.tab.resolve
+        where = resolve(message.url, self.view.url) if resolve is not None else None
+        if where is None:  # another site, or no view routed there: a page load
+            await self.outbox.put(protocol.Navigate(message.url))
+            await self.outbox.put(protocol.Ack(message.ref))
+            return
+        view, params, url = where
+        ref = self.tab.ref(VIEW_TARGET)
+        try:
+            if ref is None:
+                raise MailboxClosed("restarting")
+            ref.send(Visited(message.ref, url, view, params))
+        except MailboxFull:
+            await self.outbox.put(protocol.Error(message.ref, protocol.OVERLOADED, "try again"))
+        except MailboxClosed:
+            text = "the view is restarting"
+            await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
+
     async def send(self, message: protocol.ServerMessage) -> None:
         """Queue ``message`` for the socket, in order behind what the actors sent.
 
@@ -294,7 +327,9 @@ class Session:
         """
         await self.outbox.put(message)
 
-    async def receive(self, message: protocol.Event | protocol.Sync | protocol.Heartbeat) -> None:
+    async def receive(
+        self, message: protocol.Event | protocol.Sync | protocol.Heartbeat | protocol.Visit
+    ) -> None:
         """Handle a message from the tab's client: a heartbeat is acknowledged, an
         event or a sync goes to its target actor's mailbox.
 
@@ -305,6 +340,9 @@ class Session:
             raise SessionEnded(f"session {self.id} has ended")
         if isinstance(message, protocol.Heartbeat):
             await self.outbox.put(protocol.Ack(message.ref))
+            return
+        if isinstance(message, protocol.Visit):
+            await self._visit(message)
             return
         ref = self.tab.ref(message.target)
         if ref is None:

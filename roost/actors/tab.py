@@ -26,6 +26,10 @@ log = logging.getLogger("roost.actors")
 
 COMPONENT_FAILED = "This part of the page failed to load."
 
+Resolve = Callable[[str, str], "tuple[type[Any], dict[str, Any], str] | None"]
+"""``resolve(to, current)``: the view routed at ``to`` (relative to the page's URL
+``current``), its params and the whole URL; None off this site or unrouted."""
+
 
 class Tab:
     """One tab's actors, as they see each other and the world.
@@ -58,6 +62,9 @@ class Tab:
         session's, from its token): each actor's first render takes its entry."""
         self._tg: anyio.abc.TaskGroup | None = None
         self._components_up: anyio.Event | None = None
+        self.resolve: Resolve | None = None
+        """How the tab's URLs map to views, for live navigation (None: every
+        navigation is a page load)."""
 
     # -- the tab's task group ------------------------------------------------------
 

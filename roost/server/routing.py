@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 if TYPE_CHECKING:
     from ..actors import LiveView
@@ -122,6 +122,19 @@ class Router:
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self._routes)
+
+    def resolve(self, to: str, current: str) -> tuple[type[LiveView], dict[str, Any], str] | None:
+        """Where ``to`` (a path, or a URL, relative to the page's URL ``current``)
+        leads on this site: the view routed there, its params and the whole URL;
+        None for another site's URL or a path no view is routed at."""
+        url = urljoin(current, to)
+        parts, here = urlsplit(url), urlsplit(current)
+        if (parts.scheme, parts.netloc) != (here.scheme, here.netloc):
+            return None
+        match = self.match(parts.path or "/")
+        if match is None:
+            return None
+        return match.view, {**query_params(parts.query), **match.path_params}, url
 
     def match(self, path: str) -> Match | None:
         """The route ``path`` resolves to and its typed parameters, or None (a 404)."""

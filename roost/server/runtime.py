@@ -125,6 +125,7 @@ class Runtime:
             names=self.names,
             grace=self.app.reconnect_grace,
             kick=kick,
+            resolve=self.app.router.resolve,
         )
         # What the page holds as served, by target (the dead render's fingerprints,
         # signed into the token): each actor's first render takes its entry.

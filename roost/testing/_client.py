@@ -6,6 +6,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urljoin
 
 import anyio
 import anyio.abc
@@ -101,6 +102,12 @@ class LiveClient:
         self._taken: set[int] = set()
         self._linking = False
         self._deferred: list[str] = []
+        self.url = link.url
+        """The tab's URL as the browser's address bar would show it: where it was
+        opened, then where ``push_patch``, ``push_navigate`` and :meth:`navigate` led."""
+        self.redirected_to: str | None = None
+        """Where the server last sent the tab with a page load (``redirect``, or a
+        navigation no view is routed at), if it did."""
 
     # -- opening -------------------------------------------------------------
 
@@ -276,6 +283,30 @@ class LiveClient:
             raise SelectorError(f"{selector!r} is in no actor's container")
         name = attribute(binding, ATTR.CLICK) or ""
         return await self.event(name, params, target=target, expect_error=expect_error)
+
+    async def navigate(self, to: str) -> protocol.Ack | protocol.Error:
+        """Go to ``to`` (a path with its query, or a URL) without a page load, as a
+        ``roost-link`` click or the browser's back and forward do: the address
+        becomes ``to``, then the view routed there either takes its params
+        (``handle_params``, when it is the tab's view) or is mounted in the
+        tab's place. Returns the reply once what it caused has been applied; a
+        new view's first render has arrived too. ``to`` no view is routed at
+        (or another site's) sets :attr:`redirected_to` instead.
+        """
+        url = urljoin(self.url, to)
+        self.url = url
+        ref = next(self._refs)
+        await self._send(protocol.Visit(ref, url))
+
+        def replied() -> protocol.Ack | protocol.Joined | protocol.Error | None:
+            return self._replies.pop(ref, None)
+
+        reply: protocol.Ack | protocol.Joined | protocol.Error = await self._until(
+            replied, f"the reply to going to {to!r} (ref {ref})"
+        )
+        if isinstance(reply, protocol.Joined):
+            raise AssertionError(f"going to {to!r} was answered as a join: {reply!r}")
+        return reply
 
     async def wait_for(
         self,
@@ -520,6 +551,10 @@ class LiveClient:
                 self.replies[ref] = self._replies[ref] = protocol.Ack(ref)
         elif isinstance(message, protocol.Crash):
             page.crash(message.target, message.message)
+        elif isinstance(message, protocol.Url):
+            self.url = urljoin(self.url, message.to)
+        elif isinstance(message, protocol.Navigate):
+            self.redirected_to = urljoin(self.url, message.to)
         elif isinstance(message, protocol.Ack | protocol.Joined | protocol.Error):
             self.replies[message.ref] = self._replies[message.ref] = message
 

@@ -99,7 +99,9 @@ class InProcessLink:
         try:
             if isinstance(message, protocol.Leave):
                 await self.close()
-            elif isinstance(message, protocol.Event | protocol.Sync | protocol.Heartbeat):
+            elif isinstance(
+                message, protocol.Event | protocol.Sync | protocol.Heartbeat | protocol.Visit
+            ):
                 await session.receive(message)
             else:
                 raise ValueError(f"cannot send {message!r} in process")

@@ -10,10 +10,10 @@ class Index(LiveView):
 
 class Incident(LiveView):
     def mount(self, params, session):
-        self.id = params["id"]
+        self.number = params["id"]
 
     def render(self) -> str:
-        return f"<h1>Incident {self.id + 0}</h1>"
+        return f"<h1>Incident {self.number + 0}</h1>"
 
 
 app = App({"/": Index, "/incidents/{id:int}": Incident})
