@@ -5,7 +5,8 @@ import { Targets } from "./view.js";
 import { bind } from "./bindings.js";
 import { applyPatches } from "./patch.js";
 import { Status } from "./status.js";
-import { ATTR } from "./protocol.js";
+import { Navigation } from "./navigation.js";
+import { ATTR, FIELDS, SERVER } from "./protocol.js";
 
 const Roost = (window.Roost = window.Roost || {});
 Roost.applyPatches = applyPatches;
@@ -39,18 +40,22 @@ function boot() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const base = new URL(import.meta.url).pathname.replace(/\/[^/]*$/, "");
   let targets;
+  let navigation;
   const status = new Status(document);
   const socket = new Socket(`${scheme}//${location.host}${base}/socket`, root.getAttribute(ATTR.TOKEN), {
-    onMessage: (m) => targets.handle(m),
+    onMessage: (m) =>
+      m[0] === SERVER.URL ? navigation.url(m[FIELDS.URL.TO], m[FIELDS.URL.REPLACE]) : targets.handle(m),
     onBadToken: () => reloadForANewToken() || socket.stop(),
     onState: (state, message) => status.set(state, message),
   });
   status.set(socket.state);
   targets = new Targets(document, socket);
   bind(document, socket, status);
+  navigation = new Navigation(window, socket);
   Roost.socket = socket;
   Roost.targets = targets;
   Roost.status = status;
+  Roost.navigation = navigation;
   socket.connect();
   // The back/forward cache: a page that may be restored (`persisted`) only
   // closes its socket, without Leave, so the server keeps its session for the
