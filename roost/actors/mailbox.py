@@ -42,7 +42,8 @@ class Mailbox:
         self.capacity = capacity
         self._items: list[Any] = []
         self._closed = False
-        self._reader: trio.lowlevel.Task | None = None  # waiting for a message
+        # Waiting for a message: the reader's task (Trio), or an event it waits on.
+        self._reader: trio.lowlevel.Task | anyio.Event | None = None
         self._writers: list[anyio.Event] | None = None  # writers waiting for room
 
     def put_nowait(self, message: Any) -> None:
@@ -89,7 +90,11 @@ class Mailbox:
     async def get(self) -> Any:
         """The next message, waiting for one."""
         while not self._items:
-            self._reader = trio.lowlevel.current_task()
+            try:
+                self._reader = trio.lowlevel.current_task()
+            except RuntimeError:  # not under Trio (asyncio, through anyio): an event
+                await self._wait_event()
+                continue
             await trio.lowlevel.wait_task_rescheduled(self._abort_get)
         message = self._items.pop(0)
         self._room()
@@ -112,8 +117,19 @@ class Mailbox:
 
     def _wake_reader(self) -> None:
         task, self._reader = self._reader, None
-        if task is not None:
+        if isinstance(task, anyio.Event):
+            task.set()
+        elif task is not None:
             trio.lowlevel.reschedule(task)
+
+    async def _wait_event(self) -> None:
+        event = anyio.Event()
+        self._reader = event
+        try:
+            await event.wait()
+        finally:
+            if self._reader is event:
+                self._reader = None
 
     def _abort_get(self, raise_cancel: Any) -> trio.lowlevel.Abort:
         self._reader = None  # cancelled while waiting: nothing to wake any more

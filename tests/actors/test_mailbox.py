@@ -87,3 +87,23 @@ async def test_a_writer_that_gives_up_waiting_does_not_hold_up_the_next():
         await trio.testing.wait_all_tasks_blocked()
         assert [await box.get(), await box.get()] == ["a", "b"]
     assert box.close() == []
+
+
+def test_a_mailbox_reader_waits_and_wakes_under_asyncio_too():
+    async def main() -> list[int]:
+        mailbox = Mailbox(4)
+        got: list[int] = []
+
+        async def read() -> None:
+            for _ in range(3):
+                got.append(await mailbox.get())
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(read)
+            await anyio.wait_all_tasks_blocked()
+            for n in range(3):
+                mailbox.put_nowait(n)
+                await anyio.wait_all_tasks_blocked()
+        return got
+
+    assert anyio.run(main, backend="asyncio") == [0, 1, 2]
