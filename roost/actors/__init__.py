@@ -8,6 +8,8 @@ from .actor import NORMAL as NORMAL
 from .actor import ActorExited as ActorExited
 from .actor import ActorRef as ActorRef
 from .actor import CallTimeout as CallTimeout
+from .checks import ViewProblem as ViewProblem
+from .checks import check_view as check_view
 from .component import Component as Component
 from .component import LiveComponent as LiveComponent
 from .dead import dead_render as dead_render

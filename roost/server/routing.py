@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from ..actors import check_view
+
 if TYPE_CHECKING:
     from ..actors import LiveView
 
@@ -113,11 +115,15 @@ class Router:
 
     Patterns are checked when the router is made: an unknown type, a repeated
     parameter or a malformed ``{...}`` is a ``ValueError`` at start-up, not at
-    the first request.
+    the first request; so is a view whose template is missing, does not
+    compile, binds an event the view has no handler for, or places a
+    component without an id (:func:`roost.actors.check_view`).
     """
 
     def __init__(self, routes: Mapping[str, type[LiveView]]) -> None:
         self._routes = [compile_route(pattern, view) for pattern, view in routes.items()]
+        for view in {route.view for route in self._routes}:
+            check_view(view)
         self._exact = {r.pattern: r for r in self._routes if not r.params}
 
     def __iter__(self) -> Iterator[Route]:
