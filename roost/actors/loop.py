@@ -185,7 +185,10 @@ class ActorRuntime:
         await self.mount(state)
         html = self._render(state)
         differ = Differ(html)
-        await self.tab.outbox.put(self._first_render(html, differ))
+        first = self._first_render(html, differ)
+        await self.tab.outbox.put(first)
+        if first.html is not None:  # else the page holds it as served, its title too
+            await self._send_title(state)
         await self.first_rendered()
         self.ref = ref
         started, self._next_start = self._next_start, None
@@ -219,6 +222,7 @@ class ActorRuntime:
                         batch.acks.append(message.ref)
                 elif isinstance(message, Resync):
                     await outbox.put(protocol.Render(self.target, version, client_html(html)))
+                    await self._send_title(state)
                     if message.ref:
                         batch.acks.append(message.ref)
                 else:
@@ -230,6 +234,8 @@ class ActorRuntime:
             batch.rendering = True
             changed = state._tracker.changed(state.__dict__)
             if changed:
+                if "page_title" in changed:
+                    await self._send_title(state)
                 html = self._render(state, changed)
                 ops = differ.update(html)
                 if ops:
@@ -248,6 +254,12 @@ class ActorRuntime:
                 del batch.acks[0]
             if self.leaving:
                 return
+
+    async def _send_title(self, state: Stateful) -> None:
+        # A view's `page_title`, for the browser's document.title (components have none).
+        title = getattr(state, "page_title", None)
+        if title is not None and self.target == protocol.VIEW_TARGET:
+            await self.tab.outbox.put(protocol.Title(str(title)))
 
     def _first_render(self, html: str, differ: Differ) -> protocol.Render:
         # A new session's first render of exactly what its page holds as served

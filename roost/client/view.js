@@ -45,6 +45,8 @@ export class Targets {
     }
     if (tag === SERVER.CRASH) return this.crash(message[FIELDS.CRASH.TARGET], message[FIELDS.CRASH.MESSAGE]);
     if (tag === SERVER.NAVIGATE) return navigate(message[FIELDS.NAVIGATE.TO]);
+    // The view's page_title: set as text, never read as HTML.
+    if (tag === SERVER.TITLE) return void (this.document.title = message[FIELDS.TITLE.TITLE]);
     if (tag === SERVER.PUSH_EVENT) {
       const f = FIELDS.PUSH_EVENT;
       const pushed = new CustomEvent(`roost:${message[f.EVENT]}`, { detail: message[f.PAYLOAD] });

@@ -11,13 +11,13 @@ import anyio
 
 from .. import protocol
 from ..actors import LiveView, dead_render
-from ..protocol import ATTR, VIEW_TARGET
-from ..render import environment_for, served_fingerprints
+from ..render import served_fingerprints
 from ..supervisor import ChildSpec
 from .hosts import HostCheck
+from .layout import Layout, calling_folder, keeping, page_title, provide_static_url
 from .routing import Router, query_params, signable
 from .socket import serve_socket
-from .static import client_file
+from .static import StaticFiles, client_file
 from .tokens import TokenSigner
 
 if TYPE_CHECKING:
@@ -46,6 +46,16 @@ class App:
     sessions. ``App`` is an ASGI callable. ``roost run module:app`` serves it
     under the supervision tree; any other ASGI server works too, in which
     case the tree is started by the ASGI lifespan.
+
+    The page (docs/guide.md, "Layout and static files"): ``layout`` names the
+    app's root layout, a Jinja2 template wrapping every view (default:
+    roost's own page shell); ``title`` is the page title of a view without a
+    ``page_title``. ``static_dir`` is a folder served under ``static_path``
+    (``/static``), its ``favicon.ico`` at ``/favicon.ico``; templates get
+    ``static_url(name)`` for its files' digested URLs. Relative paths in
+    ``layout`` and ``static_dir`` are from the folder of the module that
+    creates the ``App``. A missing file or a layout that does not place the
+    view is a ``ValueError`` here, at start-up.
 
     What a client may do (docs/security.md says why each limit is there):
 
@@ -87,6 +97,9 @@ class App:
         idle_timeout: float = 75.0,
         outbox_bytes: int = 1024 * 1024,
         allowed_hosts: Sequence[str] | None = None,
+        layout: str | os.PathLike[str] | None = None,
+        static_dir: str | os.PathLike[str] | None = None,
+        static_path: str = "/static",
     ) -> None:
         self.routes = dict(routes)
         self.router = Router(self.routes)
@@ -105,6 +118,13 @@ class App:
         self.outbox_bytes = outbox_bytes
         self.hosts = HostCheck(allowed_hosts)
         self.runtime: Runtime | None = None
+        folder = calling_folder()
+        self.static = None if static_dir is None else StaticFiles(folder / static_dir, static_path)
+        """The app's static folder (``static_dir``), or None."""
+        self.layout = Layout(layout, folder=folder, prefix=PREFIX, static=self.static)
+        """The page shell every view is served in (``layout``, else roost's own)."""
+        if self.static is not None:
+            provide_static_url(self.static, folder, self.routes.values())
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
@@ -140,6 +160,9 @@ class App:
             else:
                 await _respond(send, 200, body, "text/javascript; charset=utf-8")
             return
+        if self.static is not None and (name := self.static.name_of(path)) is not None:
+            await self.static.respond(scope, send, name)
+            return
         match = self.router.match(path)
         if match is None:
             await _respond(send, 404, b"not found", "text/plain")
@@ -170,18 +193,12 @@ class App:
         token, again when the page's socket joins.
         """
         url = url if url is not None else f"http://localhost{path}"
-        content = await dead_render(view_class, params, url, {})
-        page = environment_for(os.path.dirname(__file__)).get_template("page.html")
+        views: list[LiveView] = []
+        content = await dead_render(keeping(view_class, views), params, url, {})
+        title = page_title(views[0], self.title)
 
         def with_token(token: str) -> str:
-            return page.render(
-                title=self.title,
-                prefix=PREFIX,
-                token=token,
-                content=content,
-                attr=ATTR,
-                view_target=VIEW_TARGET,
-            )
+            return self.layout.render(content, token, page_title=title, title=self.title)
 
         claims: dict[str, Any] = {"r": path, "p": signable(params), "u": url}
         # What each actor's container holds once the page has loaded (the token

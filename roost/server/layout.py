@@ -1,0 +1,165 @@
+# The page around every live view: the app's root layout (or roost's own page
+# shell), given roost's script, the view's container with its token, and the title.
+"""The root layout: the HTML page that wraps every live view.
+
+A layout is a Jinja2 template (autoescaped, undefined names are errors, as
+every roost template) rendered once per page, in the dead render. It is given:
+
+- ``inner_content``: the view's container, with the view's HTML and the
+  session token the page joins with. Place it exactly once, in ``<body>``.
+- ``roost_head``: the ``<script>`` tag of roost's browser client. Place it
+  exactly once, in ``<head>``.
+- ``page_title``: the view's ``page_title``, else the app's ``title``. Write
+  ``<title>{{ page_title }}</title>``: when the view changes its
+  ``page_title``, the browser sets ``document.title`` to exactly that.
+- ``title``: the app's ``title``.
+- ``static_url(name)``: the digested URL of a file of the app's static folder
+  (only when the app has one).
+
+The layout is not re-rendered while the page is live; only the title follows
+the view.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from markupsafe import Markup
+
+from ..actors import Component, LiveComponent, LiveView
+from ..protocol import ATTR, VIEW_TARGET
+from ..render import environment_for
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .static import StaticFiles
+
+__all__ = [
+    "DEFAULT_LAYOUT",
+    "Layout",
+    "calling_folder",
+    "keeping",
+    "page_title",
+    "provide_static_url",
+]
+
+DEFAULT_LAYOUT = Path(__file__).with_name("page.html")
+"""roost's own page shell, the layout of an app that names none."""
+
+_INNER = "<!--roost:inner_content-->"
+_HEAD = "<!--roost:roost_head-->"
+
+
+class Layout:
+    """The page shell: ``template`` (a path, relative ones from ``folder``) or
+    ``DEFAULT_LAYOUT``, checked here, at start-up.
+
+    Raises ``ValueError`` when the file is missing or does not place
+    ``inner_content`` and ``roost_head`` exactly once each, and Jinja2's own
+    errors (``TemplateSyntaxError``, ``UndefinedError`` for a name the layout
+    is not given, ``ValueError`` from ``static_url`` for a missing file).
+    """
+
+    def __init__(
+        self,
+        template: str | os.PathLike[str] | None,
+        *,
+        folder: Path,
+        prefix: str,
+        static: StaticFiles | None = None,
+    ) -> None:
+        path = DEFAULT_LAYOUT if template is None else folder / template
+        if not path.is_file():
+            raise ValueError(f"layout {str(template)!r}: no such file {str(path)!r}")
+        self.path = path
+        """The layout's file; templates it extends or includes are looked up in its folder."""
+        self.template: jinja2.Template = environment_for(str(path.parent)).get_template(path.name)
+        self.head = Markup('<script type="module" src="{}/roost.js"></script>').format(prefix)
+        """``roost_head``: what the page needs of roost in its ``<head>``."""
+        self.static = static
+        self._check()
+
+    def render(self, content: str, token: str, *, page_title: str, title: str) -> str:
+        """The whole page: the view's ``content`` in its container, carrying ``token``."""
+        inner = Markup('<div {}="{}" {}="{}">{}</div>').format(
+            ATTR.ID, VIEW_TARGET, ATTR.TOKEN, token, Markup(content)
+        )
+        return self._render(inner, self.head, page_title, title)
+
+    def _render(self, inner: Markup, head: Markup, page_title: str, title: str) -> str:
+        context: dict[str, Any] = {
+            "inner_content": inner,
+            "roost_head": head,
+            "page_title": page_title,
+            "title": title,
+        }
+        if self.static is not None:
+            context["static_url"] = self.static.url
+        return self.template.render(context)
+
+    def _check(self) -> None:
+        page = self._render(Markup(_INNER), Markup(_HEAD), "roost", "roost")
+        for name, marker in (("inner_content", _INNER), ("roost_head", _HEAD)):
+            if page.count(marker) != 1:
+                raise ValueError(
+                    f"layout {str(self.path)!r} must place {{{{ {name} }}}} exactly once "
+                    f"(it does {page.count(marker)} times)"
+                )
+
+
+def page_title(view: LiveView, default: str) -> str:
+    """The title of the page showing ``view``: its ``page_title``, else ``default``."""
+    title = getattr(view, "page_title", None)
+    return default if title is None else str(title)
+
+
+def keeping(view_class: type[LiveView], kept: list[LiveView]) -> type[LiveView]:
+    """What ``dead_render`` makes its view with: ``view_class``, keeping the view it
+    makes in ``kept``, so that the layout can read the mounted view's ``page_title``."""
+
+    def make() -> LiveView:
+        view = view_class()
+        kept.append(view)
+        return view
+
+    return cast("type[LiveView]", make)
+
+
+def calling_folder() -> Path:
+    """The folder of the module whose code calls into ``roost.server`` (the module that
+    creates the ``App``); the working directory when that code has no file (a REPL)."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "roost.server"
+    ):
+        frame = frame.f_back
+    file = frame.f_globals.get("__file__")
+    return Path(file).resolve().parent if file else Path.cwd()
+
+
+def provide_static_url(static: StaticFiles, folder: Path, views: Iterable[object]) -> None:
+    """Make ``static_url`` a global of the templates of ``views`` and of every view
+    and component class defined so far whose module is in ``folder`` or below it."""
+    dirs = {str(getattr(v, "__roost_template_dir__", "")) for v in views}
+    for cls in _template_classes():
+        directory = cls.__roost_template_dir__
+        if Path(directory).resolve().is_relative_to(folder):
+            dirs.add(directory)
+    for directory in dirs - {""}:
+        environment_for(directory).globals["static_url"] = static.url
+
+
+def _template_classes() -> Iterator[type[LiveView | LiveComponent | Component]]:
+    seen: set[type] = set()
+    todo: list[type[Any]] = [LiveView, LiveComponent, Component]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+                yield sub
