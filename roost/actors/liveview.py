@@ -2,7 +2,8 @@
 # browser tab. The actor that runs it (liveactor.py) never sees a socket.
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from .effects import PushNavigate, PushPatch, Redirect
 from .handlers import maybe_await
@@ -17,6 +18,15 @@ class LiveView(Stateful):
     ``@on_component`` handlers), ``render`` (instead of ``template``),
     ``terminate``. Handlers may be plain functions or ``async def``.
     """
+
+    on_mount: ClassVar[Sequence[Callable[..., Any]]] = ()
+    """Hooks run before ``mount``, on the dead render and on the connected mount
+    alike: ``hook(view, params, session)``, plain or ``async``. A hook may set
+    assigns (the current user) or call ``view.redirect(to)``: then neither the
+    hooks after it nor ``mount`` run, and the page goes to ``to`` (an HTTP
+    redirect for the dead render, a page load once connected). Declare them once
+    on a base class for a group of views (``class Authenticated(LiveView):
+    on_mount = (require_user,)``)."""
 
     def mount(self, params: dict[str, Any], session: dict[str, Any]) -> Any:
         """Set the initial assigns. ``params`` are the URL's query parameters (a
@@ -48,13 +58,31 @@ class LiveView(Stateful):
         self._effect(PushNavigate(to, replace))
 
     def redirect(self, to: str) -> None:
-        """Load ``to`` in the browser: a full page load, to this app or any other site."""
+        """Load ``to`` in the browser: a full page load, to this app or any other site.
+
+        In an ``on_mount`` hook or ``mount`` it stops the mount there: the dead
+        render answers with an HTTP redirect to ``to``, a connected view sends
+        the browser there and ends."""
+        object.__setattr__(self, "_redirected_to", to)
         self._effect(Redirect(to))
+
+    @property
+    def redirected_to(self) -> str | None:
+        """Where ``redirect`` sent the browser, if it did."""
+        to: str | None = self.__dict__.get("_redirected_to")
+        return to
 
 
 async def mount_view(
     view: LiveView, params: dict[str, Any], session: dict[str, Any], url: str
 ) -> None:
-    """``mount`` then ``handle_params``: the same for the dead render and the live actor."""
+    """The ``on_mount`` hooks, ``mount`` then ``handle_params``: the same for the dead
+    render and the live actor. Stops where one of them redirects."""
+    for hook in type(view).on_mount:
+        await maybe_await(hook(view, params, session))
+        if view.redirected_to is not None:
+            return
     await maybe_await(view.mount(params, session))
+    if view.redirected_to is not None:
+        return
     await maybe_await(view.handle_params(params, url))

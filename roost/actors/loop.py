@@ -183,6 +183,11 @@ class ActorRuntime:
         task_status: anyio.abc.TaskStatus[ActorRef],
     ) -> None:
         await self.mount(state)
+        if getattr(state, "redirected_to", None) is not None:
+            # A hook or mount sent the browser elsewhere: nothing to show here.
+            task_status.started(ref)
+            await self._flush_effects()
+            return
         html = self._render(state)
         differ = Differ(html)
         first = self._first_render(html, differ)

@@ -104,9 +104,12 @@ class Session:
         self.tab.resolve = resolve
         self.view = LiveActor(self.tab, view_class, params, session, url)
         self.tab.add_view(self.view)
+        # The view ending normally (it redirected, or was stopped) ends the
+        # session; a crash restarts it.
         self.supervisor = Supervisor(
-            [ChildSpec("view", self._run_view)],
+            [ChildSpec("view", self._run_view, restart="transient", significant=True)],
             strategy="one_for_all",
+            auto_shutdown="any_significant",
             max_restarts=max_restarts,
             max_seconds=max_seconds,
             name=f"session {session_id}",

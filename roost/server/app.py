@@ -8,13 +8,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute
+from starlette.routing import Router as StarletteRouter
 
 from .. import protocol
-from ..actors import LiveView, dead_render
+from .._dev import dev_mode
+from ..actors import LiveView, dead_page
 from ..render import served_fingerprints
+from ..render.environment import set_auto_reload
 from ..supervisor import ChildSpec
+from .errors import dev_error_page
 from .hosts import HostCheck
-from .layout import Layout, calling_folder, keeping, page_title, provide_static_url
+from .layout import Layout, calling_folder, page_title, provide_static_url
 from .routing import Router, query_params, signable
 from .socket import serve_socket
 from .static import StaticFiles, client_file
@@ -57,6 +63,9 @@ class App:
     creates the ``App``. A missing file or a layout that does not place the
     view is a ``ValueError`` here, at start-up.
 
+    ``debug`` turns dev mode on or off (docs/guide.md, "Dev mode"); None: on
+    when ``ROOST_ENV=dev``.
+
     What a client may do (docs/security.md says why each limit is there):
 
     - ``allowed_hosts``: the ``Host`` names served (a leading dot matches
@@ -97,14 +106,24 @@ class App:
         idle_timeout: float = 75.0,
         outbox_bytes: int = 1024 * 1024,
         allowed_hosts: Sequence[str] | None = None,
+        http_routes: Sequence[BaseRoute] = (),
+        session_cookie: str = "roost_session",
         layout: str | os.PathLike[str] | None = None,
         static_dir: str | os.PathLike[str] | None = None,
         static_path: str = "/static",
+        debug: bool | None = None,
     ) -> None:
         self.routes = dict(routes)
+        self.http = StarletteRouter(routes=list(http_routes)) if http_routes else None
+        """The app's plain HTTP endpoints (Starlette routes), for paths no view is at."""
         self.router = Router(self.routes)
         """The routes compiled (a malformed pattern is a ``ValueError`` here, at start-up)."""
         self.signer = TokenSigner(secret)
+        # The cookie session, unless a host app's SessionMiddleware gave one.
+        dispatch: Any = self._dispatch
+        self._with_session = SessionMiddleware(
+            dispatch, secret_key=self.signer.cookie_secret, session_cookie=session_cookie
+        )
         self.title = title
         self.max_sessions = max_sessions
         self.check_origin = check_origin
@@ -118,6 +137,9 @@ class App:
         self.outbox_bytes = outbox_bytes
         self.hosts = HostCheck(allowed_hosts)
         self.runtime: Runtime | None = None
+        self.debug = dev_mode(debug)
+        """Dev mode: templates re-read when their file changes, a failed page shows its error."""
+        set_auto_reload(self.debug)
         folder = calling_folder()
         self.static = None if static_dir is None else StaticFiles(folder / static_dir, static_path)
         """The app's static folder (``static_dir``), or None."""
@@ -127,6 +149,12 @@ class App:
             provide_static_url(self.static, folder, self.routes.values())
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket") and "session" not in scope:
+            await self._with_session(scope, receive, send)
+        else:
+            await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
             await self._http(scope, receive, send)
@@ -150,6 +178,10 @@ class App:
             await _respond(send, 400, host.encode(), "text/plain; charset=utf-8")
             return
         path = scope["path"]
+        match = self.router.match(path)
+        if match is None and self.http is not None and not path.startswith(PREFIX + "/"):
+            await self.http(scope, receive, send)  # the app's own endpoints, any method
+            return
         if scope["method"] not in ("GET", "HEAD"):
             await _respond(send, 405, b"method not allowed", "text/plain")
             return
@@ -163,17 +195,23 @@ class App:
         if self.static is not None and (name := self.static.name_of(path)) is not None:
             await self.static.respond(scope, send, name)
             return
-        match = self.router.match(path)
         if match is None:
             await _respond(send, 404, b"not found", "text/plain")
             return
         query = scope.get("query_string", b"").decode("latin-1")
         params = {**query_params(query), **match.path_params}
+        session = dict(scope.get("session") or {})
         try:
-            html = await self.dead_render(path, match.view, params, url=request_url(scope))
-        except Exception:
+            html = await self.dead_render(
+                path, match.view, params, url=request_url(scope), session=session
+            )
+        except PageRedirect as redirect:
+            await _redirect(send, redirect.to)
+            return
+        except Exception as exc:
             log.exception("the dead render of %s failed", path)
-            await _respond(send, 500, ERROR_PAGE, "text/html; charset=utf-8")
+            page = dev_error_page(exc, path=path) if self.debug else ERROR_PAGE
+            await _respond(send, 500, page, "text/html; charset=utf-8", no_store=True)
             return
         # The page carries a session token: never share it through a cache.
         await _respond(send, 200, html.encode(), "text/html; charset=utf-8", no_store=True)
@@ -185,22 +223,31 @@ class App:
         params: dict[str, str],
         *,
         url: str | None = None,
+        session: dict[str, Any] | None = None,
     ) -> str:
         """The whole page for ``path``: the view mounted and rendered once, plus its token.
 
         ``url`` is the page's whole URL (``http://localhost`` + ``path`` if not
         given): the view's ``handle_params`` gets it here and, signed into the
-        token, again when the page's socket joins.
+        token, again when the page's socket joins. ``session`` is the request's
+        cookie session: ``mount`` gets it here and, signed into the token, once
+        connected. Raises :class:`PageRedirect` when an ``on_mount`` hook or
+        ``mount`` redirected.
         """
         url = url if url is not None else f"http://localhost{path}"
-        views: list[LiveView] = []
-        content = await dead_render(keeping(view_class, views), params, url, {})
-        title = page_title(views[0], self.title)
+        session = session or {}
+        dead = await dead_page(view_class, params, url, session)
+        if dead.redirect is not None:
+            raise PageRedirect(dead.redirect)
+        content = dead.html
+        title = page_title(dead.view, self.title)
 
         def with_token(token: str) -> str:
             return self.layout.render(content, token, page_title=title, title=self.title)
 
         claims: dict[str, Any] = {"r": path, "p": signable(params), "u": url}
+        if session:
+            claims["s"] = session
         # What each actor's container holds once the page has loaded (the token
         # does not change it): a join whose first render of an actor is exactly
         # that sends a version instead of the content again (docs/protocol.md).
@@ -227,6 +274,25 @@ class App:
             message = await receive()
             tg.cancel_scope.cancel()
         await send({"type": "lifespan.shutdown.complete"})
+
+
+class PageRedirect(Exception):
+    """The page's view redirected while it mounted (an ``on_mount`` hook, ``mount``)."""
+
+    def __init__(self, to: str) -> None:
+        super().__init__(to)
+        self.to = to
+
+
+async def _redirect(send: Any, to: str) -> None:
+    # 303: the browser GETs `to`, whatever the request was.
+    headers = [
+        (b"location", to.encode()),
+        (b"content-length", b"0"),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _refuse_full(text: str, receive: Any, send: Any) -> None:

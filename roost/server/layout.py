@@ -26,7 +26,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -43,7 +43,6 @@ __all__ = [
     "DEFAULT_LAYOUT",
     "Layout",
     "calling_folder",
-    "keeping",
     "page_title",
     "provide_static_url",
 ]
@@ -116,18 +115,6 @@ def page_title(view: LiveView, default: str) -> str:
     """The title of the page showing ``view``: its ``page_title``, else ``default``."""
     title = getattr(view, "page_title", None)
     return default if title is None else str(title)
-
-
-def keeping(view_class: type[LiveView], kept: list[LiveView]) -> type[LiveView]:
-    """What ``dead_render`` makes its view with: ``view_class``, keeping the view it
-    makes in ``kept``, so that the layout can read the mounted view's ``page_title``."""
-
-    def make() -> LiveView:
-        view = view_class()
-        kept.append(view)
-        return view
-
-    return cast("type[LiveView]", make)
 
 
 def calling_folder() -> Path:

@@ -117,7 +117,7 @@ class Runtime:
             session_id,
             view_class,
             params,
-            {},
+            claims.get("s") or {},
             transport,
             url=claims.get("u", route),
             route=route,

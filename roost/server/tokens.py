@@ -2,6 +2,8 @@
 # WebSocket can join the same view. HMAC via itsdangerous, rotated keys accepted.
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Sequence
@@ -38,6 +40,13 @@ class TokenSigner:
             list(reversed(list(secrets_))), salt="roost.session"
         )
         self.max_age = max_age
+
+    @property
+    def cookie_secret(self) -> str:
+        """A key for the session cookie, derived from the newest secret (a cookie
+        cannot be replayed as a token, nor a token as a cookie)."""
+        newest = self._serializer.secret_keys[-1]
+        return hmac.new(newest, b"roost.cookie", hashlib.sha256).hexdigest()
 
     def sign(self, data: dict[str, Any]) -> str:
         return self._serializer.dumps(data)

@@ -113,7 +113,12 @@ class LiveClient:
 
     @classmethod
     def mount(
-        cls, app: App, path: str = "/", *, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        app: App,
+        path: str = "/",
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        session: dict[str, Any] | None = None,
     ) -> AbstractAsyncContextManager[LiveClient]:
         """Open ``path`` (with its query string) of ``app`` in this process, no socket.
 
@@ -124,10 +129,14 @@ class LiveClient:
         block (clients opened inside it share it: two tabs, one server).
         Returns once the view's first render arrived.
 
+        ``session`` is the cookie session the page request carries (what a
+        login put there): ``mount`` gets it on both renders.
+
         Raises :class:`MountError` (``not_found``: no view at that path;
-        ``join_failed``: the live mount raised) or what the dead render raised.
+        ``join_failed``: the live mount raised; ``redirected``: an ``on_mount``
+        hook or ``mount`` redirected) or what the dead render raised.
         """
-        return _open(cls, InProcessLink(app, path), timeout)
+        return _open(cls, InProcessLink(app, path, session), timeout)
 
     @classmethod
     def connect(

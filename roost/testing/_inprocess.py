@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 from .. import protocol
 from ..actors import ActorRef, Session, SessionEnded
 from ..protocol import ATTR
-from ..server import App, Runtime, query_params
+from ..server import App, PageRedirect, Runtime, query_params
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver, Loaded
 
@@ -28,9 +28,11 @@ class InProcessLink:
     the first ``connect`` starts one in the client's task group.
     """
 
-    def __init__(self, app: App, path: str) -> None:
+    def __init__(self, app: App, path: str, cookie: dict[str, Any] | None = None) -> None:
         self.app = app
         self.path = path
+        self.cookie = dict(cookie or {})
+        """The cookie session the page request carries (``mount``'s ``session``)."""
         self.url = f"http://localhost{path}"
         """What the session is told the page's URL is (a browser's ``location.href``)."""
         self.session: Session | None = None
@@ -80,7 +82,12 @@ class InProcessLink:
         if match is None:
             raise MountError("not_found", f"no view is routed at {route!r}")
         params = {**query_params(parts.query), **match.path_params}
-        page = await self.app.dead_render(route, match.view, params, url=self.url)
+        try:
+            page = await self.app.dead_render(
+                route, match.view, params, url=self.url, session=self.cookie
+            )
+        except PageRedirect as redirect:
+            raise MountError("redirected", f"the page redirected to {redirect.to}") from None
         if self._deliver is not None:
             self._deliver(Loaded(page))
         self._claims = self.app.signer.verify(token_of(page))
