@@ -13,10 +13,12 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import trio
 
+from ._dev import DEV_ENV
 from .server import App, Runtime
 
 SHUTDOWN_TIMEOUT = 10.0
@@ -46,10 +48,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="HOST",
         help="also serve requests for this Host name (repeatable; see docs/security.md)",
     )
+    run.add_argument(
+        "--reload",
+        action="store_true",
+        help="dev mode: restart the server when a Python file changes, re-read changed "
+        'templates, show errors in the page (docs/guide.md, "Dev mode")',
+    )
     routes = commands.add_parser("routes", help="list an app's routes and the views they mount")
     routes.add_argument("app", help="the app, as module:attribute (e.g. examples.counter:app)")
     args = parser.parse_args(argv)
     _configure_logging(getattr(args, "log_level", "warning"))
+    if getattr(args, "reload", False):
+        return run_reloading(parser, args)
     try:
         app = load_app(args.app)
     except AppNotFound as exc:
@@ -62,7 +72,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.host not in ("0.0.0.0", "::", ""):
         extra.append(args.host)
     app.hosts.extend(extra)
+    if app.debug:
+        print(f"roost: dev mode ({DEV_ENV}=dev or App(debug=True)): not for production", flush=True)
     return serve(app, args.host, args.port)
+
+
+def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``roost run --reload``: a watcher process that runs the server (in dev
+    mode) as its child, and a new one whenever a Python file changes; see
+    ``roost._reload``. The app is imported by the server only, so that an error
+    in it leaves the watcher waiting for the fix."""
+    from ._reload import Reloader, child_environment, free_port, python_command, watched_paths
+
+    module_name, _, attribute = args.app.partition(":")
+    if not module_name or not attribute:
+        parser.exit(2, f"roost: expected module:attribute, got {args.app!r}\n")
+    cwd = Path.cwd()
+    if str(cwd) not in sys.path:
+        sys.path.insert(0, str(cwd))
+    paths = watched_paths(args.app, cwd)
+    if paths is None:
+        parser.exit(2, f"roost: cannot import {module_name!r}: no such module\n")
+    command = ["run", args.app, "--host", args.host, "--log-level", args.log_level]
+    command += ["--port", str(args.port or free_port(args.host))]
+    for host in args.allowed_host:
+        command += ["--allowed-host", host]
+    # watchfiles logs each change it sees; the watcher says so in its own words.
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
+    reloader = Reloader(python_command(command), paths, env=child_environment(os.environ))
+    return reloader.run()
 
 
 def routes_table(app: App) -> str:

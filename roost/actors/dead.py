@@ -21,12 +21,17 @@ class DeadPage:
 
 
 async def dead_page(
-    view_class: type[LiveView], params: dict[str, Any], url: str, session: dict[str, Any]
+    view_class: type[LiveView],
+    params: dict[str, Any],
+    url: str,
+    session: dict[str, Any],
+    flash: dict[str, str] | None = None,
 ) -> DeadPage:
-    """Mount ``view_class`` as :func:`dead_render` does; the view, its content, or the
-    redirect its hooks or ``mount`` asked for (then nothing is rendered)."""
+    """Mount ``view_class`` as :func:`dead_render` does (with the ``flash`` the page
+    before put); the view, its content, or the redirect its hooks or ``mount``
+    asked for (then nothing is rendered)."""
     view = view_class()
-    await mount_view(view, params, session, url)
+    await mount_view(view, params, session, url, flash)
     if view.redirected_to is not None:
         return DeadPage(view, "", view.redirected_to)
     with rendering(RenderScope(dead=True)):

@@ -32,6 +32,10 @@ class LiveActor(ActorRuntime):
         self.params = params
         self.session_data = session_data
         self.url = url
+        self.flash: dict[str, str] = {}
+        """The flash messages this view starts with (carried by ``push_navigate``)."""
+        self.carried: dict[str, str] = {}
+        """The flash messages it hands the view it navigated to."""
         self.next_view: tuple[type[LiveView], dict[str, Any], str, int] | None = None
         """Where the view navigated (``push_navigate``): the view, params and URL to
         mount in the tab once this one has stopped, and the ref of the ``Visit``
@@ -43,7 +47,7 @@ class LiveActor(ActorRuntime):
         return self.view_class()
 
     async def mount(self, state: LiveView) -> None:
-        await mount_view(state, self.params, self.session_data, self.url)
+        await mount_view(state, self.params, self.session_data, self.url, self.flash)
 
     async def stopped(self, state: LiveView, reason: BaseException | None) -> None:
         await maybe_await(state.terminate(reason))
@@ -54,15 +58,24 @@ class LiveActor(ActorRuntime):
         resolve = self.tab.resolve
         where = resolve(to, self.url) if resolve is not None else None
         if where is None:  # another site, or no view routed there: a page load
-            await self.tab.outbox.put(protocol.Navigate(to))
+            await self.redirect(to)
             return
-        await self.tab.outbox.put(protocol.Url(to, replace))
+        await self.tab.outbox.put(protocol.Url(self.tab.href(to), replace))
         await self._arrive(*where, remount=not patch)
 
     async def visited(self, state: LiveView, message: Visited) -> bool:
+        # The user's own navigation: what the flash said was for the page it left.
+        state.clear_flash()
         return await self._arrive(
-            message.view, message.params, message.url, remount=False, ref=message.ref
+            message.view, message.params, message.url, remount=False, ref=message.ref, carry=False
         )
+
+    async def redirect(self, to: str) -> None:
+        """A page load of ``to``, with the flash to show there (signed for the cookie)."""
+        flash: dict[str, str] = getattr(self.state, "flash", None) or {}
+        sign = self.tab.sign_flash
+        token = sign(flash) if flash and sign is not None else ""
+        await self.tab.outbox.put(protocol.Navigate(self.tab.href(to), token))
 
     async def first_rendered(self) -> None:
         if self.answers:
@@ -77,6 +90,7 @@ class LiveActor(ActorRuntime):
         *,
         remount: bool,
         ref: int = 0,
+        carry: bool = True,
     ) -> bool:
         # The page's URL is `url` now: this view takes its params, or makes
         # way for the view routed there. Kept for a restart: the page and the
@@ -86,5 +100,6 @@ class LiveActor(ActorRuntime):
             await maybe_await(self.state.handle_params(params, url))  # type: ignore[attr-defined]
             return True
         self.next_view = (view, params, url, ref)
+        self.carried = dict(getattr(self.state, "flash", None) or {}) if carry else {}
         self.leaving = True
         return False  # answered by the next view's first render

@@ -19,6 +19,9 @@ class LiveView(Stateful):
     ``terminate``. Handlers may be plain functions or ``async def``.
     """
 
+    flash: dict[str, str]
+    """The flash messages to show (``put_flash``), by kind."""
+
     on_mount: ClassVar[Sequence[Callable[..., Any]]] = ()
     """Hooks run before ``mount``, on the dead render and on the connected mount
     alike: ``hook(view, params, session)``, plain or ``async``. A hook may set
@@ -66,6 +69,18 @@ class LiveView(Stateful):
         object.__setattr__(self, "_redirected_to", to)
         self._effect(Redirect(to))
 
+    def put_flash(self, kind: str, text: str) -> None:
+        """Show ``text`` as a ``kind`` flash message (``"info"``, ``"error"`` ...): the
+        ``flash`` assign, a dict a template shows (``{% for kind, text in
+        flash.items() %}``). It goes along with ``push_navigate`` and ``redirect``
+        to the next page, shown there once; a user's own navigation (a link,
+        back or forward) leaves it behind."""
+        self.flash = {**self.flash, kind: text}
+
+    def clear_flash(self, kind: str | None = None) -> None:
+        """Remove the ``kind`` flash message, or all of them."""
+        self.flash = {} if kind is None else {k: v for k, v in self.flash.items() if k != kind}
+
     @property
     def redirected_to(self) -> str | None:
         """Where ``redirect`` sent the browser, if it did."""
@@ -74,10 +89,16 @@ class LiveView(Stateful):
 
 
 async def mount_view(
-    view: LiveView, params: dict[str, Any], session: dict[str, Any], url: str
+    view: LiveView,
+    params: dict[str, Any],
+    session: dict[str, Any],
+    url: str,
+    flash: dict[str, str] | None = None,
 ) -> None:
     """The ``on_mount`` hooks, ``mount`` then ``handle_params``: the same for the dead
-    render and the live actor. Stops where one of them redirects."""
+    render and the live actor, ``flash`` (what the page before put) in place
+    first. Stops where one of them redirects."""
+    view.flash = dict(flash or {})
     for hook in type(view).on_mount:
         await maybe_await(hook(view, params, session))
         if view.redirected_to is not None:

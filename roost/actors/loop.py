@@ -94,6 +94,10 @@ class ActorRuntime:
     async def send_parent(self, event: str, data: Any) -> None:
         log.warning("%s: send_parent(%r), but a view has no parent", self.target, event)
 
+    async def redirect(self, to: str) -> None:
+        """Load ``to`` in the browser (a view sends its flash along)."""
+        await self.tab.outbox.put(protocol.Navigate(self.tab.href(to)))
+
     async def first_rendered(self) -> None:
         """Called once the incarnation's first render is on its way to the client."""
 
@@ -238,7 +242,7 @@ class ActorRuntime:
             await self._flush_effects()
             batch.rendering = True
             changed = state._tracker.changed(state.__dict__)
-            if changed:
+            if changed and not self.leaving:  # a view navigating away shows nothing more
                 if "page_title" in changed:
                     await self._send_title(state)
                 html = self._render(state, changed)
@@ -365,7 +369,7 @@ class ActorRuntime:
                 case PushNavigate(to, replace):
                     await self.go(to, replace, patch=False)
                 case Redirect(to):
-                    await self.tab.outbox.put(protocol.Navigate(to))
+                    await self.redirect(to)
                 case _:
                     raise TypeError(f"{self.target}: unknown effect {effect!r}")
 

@@ -73,6 +73,9 @@ class Session:
         max_seconds: float = 5.0,
         grace: float = 30.0,
         resolve: Resolve | None = None,
+        href: Callable[[str], str] | None = None,
+        sign_flash: Callable[[dict[str, str]], str] | None = None,
+        flash: dict[str, str] | None = None,
     ) -> None:
         self.id = session_id
         """The session's public name (logs, the supervision tree); it resumes nothing."""
@@ -102,7 +105,11 @@ class Session:
         )
         """What the tab's actors share: the one record of which of them run."""
         self.tab.resolve = resolve
+        if href is not None:
+            self.tab.href = href
+        self.tab.sign_flash = sign_flash
         self.view = LiveActor(self.tab, view_class, params, session, url)
+        self.view.flash = dict(flash or {})  # what the dead render showed
         self.tab.add_view(self.view)
         # The view ending normally (it redirected, or was stopped) ends the
         # session; a crash restarts it.
@@ -276,8 +283,10 @@ class Session:
             if following is None:
                 return
             view_class, params, url, answers = following
+            previous = self.view
             self.view = LiveActor(self.tab, view_class, params, self.view.session_data, url)
             self.view.answers = answers
+            self.view.flash, previous.carried = previous.carried, {}
             self.tab.add_view(self.view)
             task_status = anyio.TASK_STATUS_IGNORED  # started once, by the first view
 

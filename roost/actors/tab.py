@@ -62,6 +62,10 @@ class Tab:
         session's, from its token): each actor's first render takes its entry."""
         self._tg: anyio.abc.TaskGroup | None = None
         self._components_up: anyio.Event | None = None
+        self.sign_flash: Callable[[dict[str, str]], str] | None = None
+        """Signs flash messages for the page a redirect loads (None: they are lost)."""
+        self.href: Callable[[str], str] = lambda to: to
+        """A path the app gave, as the browser must be sent it (below a mount point)."""
         self.resolve: Resolve | None = None
         """How the tab's URLs map to views, for live navigation (None: every
         navigation is a page load)."""

@@ -2,7 +2,7 @@
 // version. Applies full renders and patches in order; a gap asks for a resync.
 // A join may answer "you hold it as served" for content the page has kept
 // untouched since it loaded: the container is kept as it is.
-import { ATTR, CLIENT, FIELDS, SERVER, VIEW_TARGET } from "./protocol.js";
+import { ATTR, CLIENT, FIELDS, FLASH_COOKIE, SERVER, VIEW_TARGET } from "./protocol.js";
 import { applyPatches } from "./patch.js";
 
 // The status notice of a page whose view failed for good (its own message is in its place).
@@ -44,7 +44,7 @@ export class Targets {
       return this.patch(message[f.TARGET] ?? VIEW_TARGET, message[f.VERSION], opList(message[f.OPS]));
     }
     if (tag === SERVER.CRASH) return this.crash(message[FIELDS.CRASH.TARGET], message[FIELDS.CRASH.MESSAGE]);
-    if (tag === SERVER.NAVIGATE) return navigate(message[FIELDS.NAVIGATE.TO]);
+    if (tag === SERVER.NAVIGATE) return navigate(message[FIELDS.NAVIGATE.TO], message[FIELDS.NAVIGATE.FLASH]);
     // The view's page_title: set as text, never read as HTML.
     if (tag === SERVER.TITLE) return void (this.document.title = message[FIELDS.TITLE.TITLE]);
     if (tag === SERVER.PUSH_EVENT) {
@@ -155,15 +155,23 @@ export class Targets {
 
 // The server names where to go; still, never run a `javascript:` (or `data:`)
 // URL from the wire. A relative path resolves against this http(s) page.
-function navigate(to) {
+// A page load; the flash messages to show there ride in a short-lived cookie
+// of this site (the next page's dead render reads and clears it).
+function navigate(to, flash) {
   let url;
   try {
     url = new URL(to, window.location.href);
   } catch {
     url = null;
   }
-  if (url && (url.protocol === "http:" || url.protocol === "https:")) window.location.href = url.href;
-  else console.warn("roost: refusing to navigate to", to);
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    console.warn("roost: refusing to navigate to", to);
+    return;
+  }
+  if (flash && url.origin === window.location.origin) {
+    document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`;
+  }
+  window.location.href = url.href;
 }
 
 // A Patch's ops: one op may come bare ([opcode, path, ...]) rather than in a list.

@@ -4,28 +4,68 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import jinja2
 
-__all__ = ["environment_for"]
+__all__ = ["auto_reload", "environment_for", "set_auto_reload", "template_name"]
+
+_environments: dict[str, jinja2.Environment] = {}
+_auto_reload = False
 
 
-@functools.cache
 def environment_for(directory: str) -> jinja2.Environment:
     """Return the cached Jinja2 environment that loads templates from ``directory``.
 
     Autoescape is on for every template, whatever its file name: a value is
     only ever inserted as markup when the template says ``|safe``. An
     undefined name raises ``jinja2.UndefinedError`` instead of rendering as
-    an empty string.
+    an empty string. A loaded template is kept until the process ends,
+    unless ``set_auto_reload(True)`` (dev mode) has Jinja2 re-read a
+    template whose file changed.
     """
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(directory))),
-        autoescape=True,
-        auto_reload=False,
-        enable_async=False,
-        keep_trailing_newline=False,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = _environments.get(directory)
+    if env is None:
+        env = _environments.setdefault(
+            directory,
+            jinja2.Environment(
+                loader=jinja2.FileSystemLoader(str(Path(directory))),
+                autoescape=True,
+                auto_reload=_auto_reload,
+                enable_async=False,
+                keep_trailing_newline=False,
+                undefined=jinja2.StrictUndefined,
+            ),
+        )
+    return env
+
+
+def set_auto_reload(on: bool) -> None:
+    """Whether the environments of ``environment_for`` (those made already and
+    those made later) check a template's file each time it is looked up, and
+    re-read it when it changed: on in dev mode, off (the default) in production.
+
+    It is Jinja2's ``auto_reload``: a ``RegionRenderer`` over such an
+    environment re-plans a template that changed before its next render.
+    """
+    global _auto_reload
+    _auto_reload = on
+    for env in list(_environments.values()):
+        env.auto_reload = on
+
+
+def auto_reload() -> bool:
+    """What ``set_auto_reload`` set last (False until it is called)."""
+    return _auto_reload
+
+
+def template_name(filename: str) -> str | None:
+    """The name an environment of ``environment_for`` loads the file ``filename``
+    by (its path from that environment's folder, the nearest one), or None when
+    it is in none."""
+    path = Path(filename).resolve()
+    for directory in sorted(_environments, key=len, reverse=True):
+        folder = Path(directory).resolve()
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+    return None

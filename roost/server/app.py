@@ -2,12 +2,16 @@
 # WebSocket (socket.py), and lifespan for servers other than `roost run`.
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 import anyio
+import anyio.abc
+import sniffio
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 from starlette.routing import Router as StarletteRouter
@@ -24,7 +28,7 @@ from .layout import Layout, calling_folder, page_title, provide_static_url
 from .routing import Router, query_params, signable
 from .socket import serve_socket
 from .static import StaticFiles, client_file
-from .tokens import TokenSigner
+from .tokens import BadToken, TokenSigner
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -35,6 +39,10 @@ PREFIX = "/_roost"
 """Path prefix of roost's own routes: the client files and the WebSocket."""
 
 SOCKET_PATH = PREFIX + "/socket"
+
+SHUTDOWN_TIMEOUT = 10.0
+"""Seconds a host's shutdown leaves the sessions to stop gracefully (each view's
+``terminate`` runs) before the rest of the supervision tree is cancelled."""
 
 ERROR_PAGE = (
     b"<!DOCTYPE html><title>Server error</title>"
@@ -51,7 +59,10 @@ class App:
     started under the root supervisor after pubsub and store and before the
     sessions. ``App`` is an ASGI callable. ``roost run module:app`` serves it
     under the supervision tree; any other ASGI server works too, in which
-    case the tree is started by the ASGI lifespan.
+    case the tree is started by the ASGI lifespan, by the host's lifespan
+    (``FastAPI(lifespan=app.lifespan)``), or else by the first request.
+    Mounted under a path (``Mount("/live", app=app)``), the app serves
+    everything below it (docs/guide.md, "Mounting in Starlette or FastAPI").
 
     The page (docs/guide.md, "Layout and static files"): ``layout`` names the
     app's root layout, a Jinja2 template wrapping every view (default:
@@ -137,6 +148,11 @@ class App:
         self.outbox_bytes = outbox_bytes
         self.hosts = HostCheck(allowed_hosts)
         self.runtime: Runtime | None = None
+        self._started_lazily: anyio.Event | None = None
+        """Set once a tree started by a request is up (None: none was started so)."""
+        self._root_seen: str | None = None
+        """The mount point of the last request (None before the first)."""
+        self._warned_two_roots = False
         self.debug = dev_mode(debug)
         """Dev mode: templates re-read when their file changes, a failed page shows its error."""
         set_auto_reload(self.debug)
@@ -149,17 +165,23 @@ class App:
             provide_static_url(self.static, folder, self.routes.values())
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] in ("http", "websocket") and "session" not in scope:
-            await self._with_session(scope, receive, send)
-        else:
-            await self._dispatch(scope, receive, send)
+        if scope["type"] in ("http", "websocket"):
+            self._mounted_at(mount_root(scope))
+            started = self._started_lazily
+            if self.runtime is None or (started is not None and not started.is_set()):
+                # No lifespan came (a Starlette or FastAPI host does not forward it).
+                await self._start_lazily()
+            if "session" not in scope:
+                await self._with_session(scope, receive, send)
+                return
+        await self._dispatch(scope, receive, send)
 
     async def _dispatch(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
             await self._http(scope, receive, send)
         elif kind == "websocket":
-            if scope["path"] == SOCKET_PATH:
+            if route_path(scope) == SOCKET_PATH:
                 if self.runtime is not None and self.runtime.full():
                     await _refuse_full(self.runtime.full_text(), receive, send)
                 else:
@@ -177,12 +199,18 @@ class App:
             log.warning("http request refused: %s", host)
             await _respond(send, 400, host.encode(), "text/plain; charset=utf-8")
             return
-        path = scope["path"]
-        match = self.router.match(path)
-        if match is None and self.http is not None and not path.startswith(PREFIX + "/"):
-            await self.http(scope, receive, send)  # the app's own endpoints, any method
+        path = route_path(scope)
+        reading = scope["method"] in ("GET", "HEAD")
+        if reading and self.static is not None and (name := self.static.name_of(path)):
+            await self.static.respond(scope, send, name)
             return
-        if scope["method"] not in ("GET", "HEAD"):
+        match = self.router.match(path)
+        if self.http is not None and not (match and reading) and not path.startswith(PREFIX + "/"):
+            # The app's own endpoints: a path no view or file is at, or another
+            # method than a page's (a login form's POST to its own page's path).
+            await self.http(scope, receive, send)
+            return
+        if not reading:
             await _respond(send, 405, b"method not allowed", "text/plain")
             return
         if path.startswith(PREFIX + "/"):
@@ -192,21 +220,19 @@ class App:
             else:
                 await _respond(send, 200, body, "text/javascript; charset=utf-8")
             return
-        if self.static is not None and (name := self.static.name_of(path)) is not None:
-            await self.static.respond(scope, send, name)
-            return
         if match is None:
             await _respond(send, 404, b"not found", "text/plain")
             return
         query = scope.get("query_string", b"").decode("latin-1")
         params = {**query_params(query), **match.path_params}
+        flash, had_cookie = self._take_flash(scope)
         session = dict(scope.get("session") or {})
         try:
             html = await self.dead_render(
-                path, match.view, params, url=request_url(scope), session=session
+                path, match.view, params, url=request_url(scope), session=session, flash=flash
             )
         except PageRedirect as redirect:
-            await _redirect(send, redirect.to)
+            await _redirect(send, app_href(mount_root(scope), redirect.to))
             return
         except Exception as exc:
             log.exception("the dead render of %s failed", path)
@@ -214,7 +240,34 @@ class App:
             await _respond(send, 500, page, "text/html; charset=utf-8", no_store=True)
             return
         # The page carries a session token: never share it through a cache.
-        await _respond(send, 200, html.encode(), "text/html; charset=utf-8", no_store=True)
+        # A flash is shown once: its cookie goes with the page that showed it.
+        cleared = [(b"set-cookie", _CLEAR_FLASH)] if had_cookie else []
+        await _respond(
+            send, 200, html.encode(), "text/html; charset=utf-8", no_store=True, extra=cleared
+        )
+
+    def sign_flash(self, flash: dict[str, str]) -> str:
+        """The token of ``flash`` for the cookie a redirect's next page reads."""
+        return self.signer.sign({"flash": flash})
+
+    def _take_flash(self, scope: dict[str, Any]) -> tuple[dict[str, str], bool]:
+        # What the page before asked this one to show: a redirect's cookie
+        # (FLASH_COOKIE), or `session["_flash"]` from a plain HTTP endpoint
+        # (a login); taken, so that it shows once. And whether the cookie came.
+        flash: dict[str, str] = {}
+        token = _cookie(scope, protocol.FLASH_COOKIE)
+        if token:
+            try:
+                claims = self.signer.verify(token)
+            except BadToken:
+                claims = {}
+            value = claims.get("flash")
+            if isinstance(value, dict):
+                flash.update({str(k): str(v) for k, v in value.items()})
+        session = scope.get("session")
+        if isinstance(session, dict) and isinstance(session.get("_flash"), dict):
+            flash.update({str(k): str(v) for k, v in session.pop("_flash").items()})
+        return flash, token is not None
 
     async def dead_render(
         self,
@@ -224,6 +277,7 @@ class App:
         *,
         url: str | None = None,
         session: dict[str, Any] | None = None,
+        flash: dict[str, str] | None = None,
     ) -> str:
         """The whole page for ``path``: the view mounted and rendered once, plus its token.
 
@@ -236,7 +290,7 @@ class App:
         """
         url = url if url is not None else f"http://localhost{path}"
         session = session or {}
-        dead = await dead_page(view_class, params, url, session)
+        dead = await dead_page(view_class, params, url, session, flash)
         if dead.redirect is not None:
             raise PageRedirect(dead.redirect)
         content = dead.html
@@ -248,6 +302,8 @@ class App:
         claims: dict[str, Any] = {"r": path, "p": signable(params), "u": url}
         if session:
             claims["s"] = session
+        if flash:
+            claims["f"] = flash  # the connected mount shows what the page showed
         # What each actor's container holds once the page has loaded (the token
         # does not change it): a join whose first render of an actor is exactly
         # that sends a version instead of the content again (docs/protocol.md).
@@ -258,22 +314,167 @@ class App:
 
     # -- lifespan ------------------------------------------------------------
 
-    async def _lifespan(self, receive: Any, send: Any) -> None:
+    @contextlib.asynccontextmanager
+    async def lifespan(self, host: object = None) -> AsyncIterator[None]:
+        """Run the app's supervision tree for the duration of an ``async with``.
+
+        For a host that does not forward the ASGI lifespan to the apps it
+        mounts (Starlette and FastAPI do not): ``FastAPI(lifespan=app.lifespan)``,
+        or ``async with app.lifespan(): ...`` inside the host's own lifespan.
+        (``host``, the host app Starlette passes, is not used.) The tree is up
+        when the block starts; when it ends, the tree stops gracefully (each
+        view's ``terminate`` runs) within ``SHUTDOWN_TIMEOUT`` seconds and
+        whatever is left is cancelled. A tree that runs already (``roost run``,
+        or one a request started) is left as it is. A failure of the tree past
+        its root's restart intensity is raised out of the block.
+        """
+        if self.runtime is not None:
+            yield
+            return
         from .runtime import Runtime
 
+        runtime = Runtime(self)
+        async with anyio.create_task_group() as tg:
+            await tg.start(runtime.run)
+            try:
+                yield
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await _stop(runtime)
+                tg.cancel_scope.cancel()
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
         message = await receive()
         assert message["type"] == "lifespan.startup"
-        if self.runtime is not None:  # `roost run` started the tree already
-            await send({"type": "lifespan.startup.complete"})
-            message = await receive()
-            await send({"type": "lifespan.shutdown.complete"})
+        started = False
+        try:
+            async with self.lifespan():
+                started = True
+                await send({"type": "lifespan.startup.complete"})
+                message = await receive()
+        except Exception as exc:
+            log.exception("the supervision tree failed")
+            failed = "lifespan.shutdown.failed" if started else "lifespan.startup.failed"
+            await send({"type": failed, "message": f"{type(exc).__name__}: {exc}"})
             return
-        async with anyio.create_task_group() as tg:
-            await tg.start(Runtime(self).run)
-            await send({"type": "lifespan.startup.complete"})
-            message = await receive()
-            tg.cancel_scope.cancel()
         await send({"type": "lifespan.shutdown.complete"})
+
+    async def _start_lazily(self) -> None:
+        """Start the supervision tree in the background (once) and wait until it is up.
+
+        For a host that never sent the lifespan: the first request starts it,
+        concurrent ones wait for the same start. It runs in a task of the
+        event loop's own (Trio's system task, an asyncio task), since no
+        request outlives its response. It ends with the event loop: when the
+        loop's end cancels it (Trio's run, ``asyncio.run``), the tree is asked
+        to stop first, gracefully within ``SHUTDOWN_TIMEOUT``. A tree that
+        fails past its root's restart intensity is logged, and the next
+        request starts a new one.
+        """
+        started = self._started_lazily
+        if started is None or (started.is_set() and self.runtime is None):
+            # None started yet, or the last one has ended (or is ending): a new one.
+            started = self._started_lazily = anyio.Event()
+            try:
+                _spawn_system_task(self._run_in_background, started)
+            except BaseException:
+                self._started_lazily = None
+                started.set()
+                raise
+        await started.wait()
+
+    async def _run_in_background(self, started: anyio.Event) -> None:
+        from .runtime import Runtime
+
+        runtime = Runtime(self)
+        # The host cancels this task when it stops: the tree is shielded from that,
+        # so that it is asked to stop first, as at the end of a lifespan.
+        tree = anyio.CancelScope(shield=True)
+
+        async def run_tree(
+            tg: anyio.abc.TaskGroup, *, task_status: anyio.abc.TaskStatus[Any]
+        ) -> None:
+            with tree:
+                await runtime.run(task_status=task_status)
+            tg.cancel_scope.cancel()  # it ended (stopped): so does this task, for a new start
+
+        try:
+            async with anyio.create_task_group() as tg:
+                await tg.start(run_tree, tg)
+                started.set()
+                log.info("roost: started the supervision tree (no lifespan came)")
+                try:
+                    await anyio.sleep_forever()
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await _stop(runtime)
+                    tree.cancel()
+        except* Exception:
+            log.exception("the supervision tree failed; the next request starts a new one")
+        finally:
+            started.set()  # a failed start: the requests that wait go on without a tree
+            if self._started_lazily is started:
+                self._started_lazily = None
+
+    def _mounted_at(self, root: str) -> None:
+        # The URLs the app writes (the client script, static_url) are below its
+        # mount point, which is a request's: one App is served at one path.
+        if root == self._root_seen:
+            return
+        if self._root_seen is not None and not self._warned_two_roots:
+            self._warned_two_roots = True
+            log.warning(
+                "the app is served at %r and at %r: its URLs (static_url) follow the "
+                "latest request; mount one App at one path",
+                self._root_seen or "/",
+                root or "/",
+            )
+        self._root_seen = root
+        self.layout.root_path = root
+        if self.static is not None:
+            self.static.root_path = root
+
+    def href(self, to: str) -> str:
+        """``to``, a path or URL the app gave (a redirect's, a navigation's), as the browser
+        must be sent it: a path below the app's mount point (see ``app_href``)."""
+        return app_href(self._root_seen or "", to)
+
+    def resolve(self, to: str, current: str) -> tuple[type[LiveView], dict[str, Any], str] | None:
+        """Where ``to`` leads, for live navigation: ``Router.resolve`` under the app's mount point.
+
+        ``current`` is the page's URL as the browser has it (with the mount
+        point, ``http://host/live/notes/3``). A path the app gave (``"/notes/4"``)
+        is the app's, below the mount point (``/live/notes/4``); a URL, or a
+        path relative to the page (``"?sort=title"``), is taken as it is. Gives
+        the view, its params and the whole URL as the browser shows it; None
+        for another site, a URL outside the mount point, or no view there.
+        """
+        root = self._root_seen or ""
+        url = urljoin(current, app_href(root, to))
+        if not root:
+            return self.router.resolve(url, current)
+        parts, here = urlsplit(url), urlsplit(current)
+        if (parts.scheme, parts.netloc) != (here.scheme, here.netloc) or not _below(
+            parts.path, root
+        ):
+            return None
+        inner = parts._replace(path=parts.path[len(root) :] or "/").geturl()
+        found = self.router.resolve(inner, inner)
+        return None if found is None else (found[0], found[1], url)
+
+
+_CLEAR_FLASH = f"{protocol.FLASH_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax".encode()
+
+
+def _cookie(scope: dict[str, Any], name: str) -> str | None:
+    headers: Sequence[tuple[bytes, bytes]] = scope.get("headers") or ()
+    for key, value in headers:
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
 
 
 class PageRedirect(Exception):
@@ -322,23 +523,105 @@ async def _refuse_full(text: str, receive: Any, send: Any) -> None:
 
 
 def request_url(scope: dict[str, Any]) -> str:
-    """The URL the client asked for: scheme, host (from the Host header), path and query."""
+    """The URL the client asked for: scheme, host (from the Host header), path (with
+    the mount point) and query."""
     headers = dict(scope.get("headers") or ())
     host = headers.get(b"host", b"").decode("latin-1")
     if not host:
         server = scope.get("server") or ("localhost", None)
         host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
     query = scope.get("query_string", b"").decode("latin-1")
-    url = f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
+    path, root = scope["path"], mount_root(scope)
+    if root and not _below(path, root):  # a server that took the mount point off
+        path = root + path
+    url = f"{scope.get('scheme', 'http')}://{host}{path}"
     return f"{url}?{query}" if query else url
 
 
+def mount_root(scope: dict[str, Any]) -> str:
+    """Where the app is mounted: the scope's ``root_path`` (``"/live"``), ``""`` at the root."""
+    root: str = scope.get("root_path") or ""
+    return root.rstrip("/")
+
+
+def route_path(scope: dict[str, Any]) -> str:
+    """The request's path below the mount point, which the app's routes match.
+
+    Starlette's ``Mount`` keeps the whole path in ``path`` and puts the mount
+    point in ``root_path`` (``/live/notes/3`` and ``/live``: ``/notes/3``); a
+    server that takes the mount point off ``path`` itself works too (as
+    Starlette's own routing does, a path not below ``root_path`` is taken whole).
+    """
+    path: str = scope["path"]
+    root = mount_root(scope)
+    if root and _below(path, root):
+        path = path[len(root) :]
+    return path or "/"
+
+
+def _below(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
+def app_href(root: str, to: str) -> str:
+    """``to`` as the browser must be sent it by an app mounted at ``root``.
+
+    A path the app gave (``"/login"``) is the app's own: it is put below the
+    mount point (``"/live/login"``). A URL (``"https://example.com/"``), a
+    scheme-relative one (``"//host/x"``) and a relative path (``"?page=2"``)
+    are left as they are: a link out of the mount point is a whole URL.
+    """
+    if root and to.startswith("/") and not to.startswith("//"):
+        return root + to
+    return to
+
+
+async def _stop(runtime: Runtime) -> None:
+    # Gracefully within SHUTDOWN_TIMEOUT (each view's `terminate` runs), then
+    # the caller cancels whatever is left.
+    with anyio.move_on_after(SHUTDOWN_TIMEOUT):
+        await runtime.stop()
+
+
+_system_tasks: set[Any] = set()
+"""The asyncio tasks started by ``_spawn_system_task`` (asyncio keeps only weak references)."""
+
+
+def _spawn_system_task(fn: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+    """Run ``fn(*args)`` in a task of the running event loop's own, not of a request.
+
+    anyio has no task outside a task group; these are the loops' own ways: a
+    Trio system task (cancelled when the run ends), an asyncio task (cancelled
+    when ``asyncio.run`` ends). ``fn`` must not raise but ``Cancelled``.
+    """
+    library = sniffio.current_async_library()
+    if library == "trio":
+        import trio
+
+        trio.lowlevel.spawn_system_task(fn, *args, name="roost supervision tree")
+    elif library == "asyncio":
+        import asyncio
+
+        task = asyncio.get_running_loop().create_task(fn(*args), name="roost supervision tree")
+        _system_tasks.add(task)
+        task.add_done_callback(_system_tasks.discard)
+    else:
+        raise RuntimeError(f"roost cannot start its supervision tree on {library}")
+
+
 async def _respond(
-    send: Any, status: int, body: bytes, content_type: str, *, no_store: bool = False
+    send: Any,
+    status: int,
+    body: bytes,
+    content_type: str,
+    *,
+    no_store: bool = False,
+    extra: Sequence[tuple[bytes, bytes]] = (),
 ) -> None:
     headers = [
         (b"content-type", content_type.encode()),
         (b"content-length", str(len(body)).encode()),
+        *extra,
     ]
     if no_store:
         headers.append((b"cache-control", b"no-store"))

@@ -78,10 +78,20 @@ class Layout:
         self.path = path
         """The layout's file; templates it extends or includes are looked up in its folder."""
         self.template: jinja2.Template = environment_for(str(path.parent)).get_template(path.name)
-        self.head = Markup('<script type="module" src="{}/roost.js"></script>').format(prefix)
-        """``roost_head``: what the page needs of roost in its ``<head>``."""
+        self.prefix = prefix
+        """The path of roost's own files (the client script), below the app's root."""
+        self.root_path = ""
+        """Where the app is mounted (the ASGI ``root_path``, ``"/live"``; ``""`` at the
+        site's root): the client script's URL is below it (``App`` sets it)."""
         self.static = static
         self._check()
+
+    @property
+    def head(self) -> Markup:
+        """``roost_head``: what the page needs of roost in its ``<head>`` (the client
+        script, whose URL also tells the client where its socket is)."""
+        src = self.root_path + self.prefix + "/roost.js"
+        return Markup('<script type="module" src="{}"></script>').format(src)
 
     def render(self, content: str, token: str, *, page_title: str, title: str) -> str:
         """The whole page: the view's ``content`` in its container, carrying ``token``."""

@@ -125,7 +125,10 @@ class Runtime:
             names=self.names,
             grace=self.app.reconnect_grace,
             kick=kick,
-            resolve=self.app.router.resolve,
+            resolve=self.app.resolve,
+            href=self.app.href,
+            sign_flash=self.app.sign_flash,
+            flash=claims.get("f"),
         )
         # What the page holds as served, by target (the dead render's fingerprints,
         # signed into the token): each actor's first render takes its entry.

@@ -152,7 +152,11 @@ class StaticFiles:
         self.directory = root.resolve()
         """The folder, as an absolute path with its symlinks resolved."""
         self.url_path = url_path
-        """The URL path the files are served under, without a trailing slash."""
+        """The URL path the files are served under, without a trailing slash (below the
+        app's root: ``name_of`` takes the path with the mount point taken off)."""
+        self.root_path = ""
+        """Where the app is mounted (the ASGI ``root_path``, ``"/live"``; ``""`` at the
+        site's root): ``url`` gives URLs below it (``App`` sets it)."""
         self._lock = threading.Lock()  # the caches are filled from worker threads
         self._digests: dict[Path, tuple[_Signature, str]] = {}
         self._bodies: OrderedDict[Path, tuple[_Signature, bytes]] = OrderedDict()
@@ -175,7 +179,8 @@ class StaticFiles:
         return real
 
     def url(self, name: str) -> str:
-        """The digested URL of static file ``name``: ``/static/app.css?vsn=<digest>``.
+        """The digested URL of static file ``name``: ``/static/app.css?vsn=<digest>``
+        (``/live/static/app.css?vsn=<digest>`` when the app is mounted at ``/live``).
 
         This is ``static_url`` in templates. The digest is computed the first
         time a version of the file is asked for (read in the caller's thread:
@@ -187,7 +192,7 @@ class StaticFiles:
         if path is None:
             raise ValueError(f"static_url({name!r}): no such file in {str(self.directory)!r}")
         digest = self._digest(path)
-        return f"{self.url_path}/{quote(name)}?{DIGEST_PARAM}={digest}"
+        return f"{self.root_path}{self.url_path}/{quote(name)}?{DIGEST_PARAM}={digest}"
 
     def _digest(self, path: Path) -> str:
         # The current digest of `path`, hashing the file if it changed since.

@@ -79,3 +79,16 @@ def test_a_live_link_opens_as_a_page_when_the_page_loads_it_directly(notes, page
     page.goto(notes.url + "/notes/1")
     wait_joined(page)
     assert page.text_content("#title") == "Note 1"
+
+
+def test_a_flash_put_before_a_redirect_shows_once_on_the_loaded_page(notes, page):
+    page.goto(notes.url + "/")
+    wait_joined(page)
+    page.click("#save")
+    page.wait_for_url("**/notes/1")
+    wait_text(page, ".flash", "Saved")
+    wait_joined(page)
+    assert page.text_content(".flash") == "Saved"  # the connected view shows it too
+    page.reload()
+    wait_joined(page)
+    assert page.query_selector(".flash") is None

@@ -20,6 +20,27 @@ EXAMPLES = sorted(
 )
 
 
+SESSIONS = {"notes": {"user": "demo"}}
+"""The cookie session an example's pages need (a logged-in visitor)."""
+
+
+def pages(name: str, app: App) -> list[tuple[str, type]]:
+    """Each route's path (a pattern's parameters filled with 1) and view."""
+    out = []
+    for route in app.router:
+        path = route.pattern
+        for param, _ in route.params:
+            path = path.replace("{" + param + "}", "1").replace("{" + param + ":int}", "1")
+        out.append((path, route.view))
+    return out
+
+
+def params_of(app: App, path: str) -> dict:
+    match = app.router.match(path)
+    assert match is not None
+    return dict(match.path_params)
+
+
 def app_of(name: str) -> App:
     """The example's ``app`` (imported here, so a broken example fails its own tests)."""
     module = importlib.import_module(f"examples.{name}")
@@ -39,16 +60,19 @@ def ids(html: str) -> list[str]:
 
 
 def test_the_known_examples_are_discovered():
-    assert {"chat", "counter", "crashy", "dashboard", "todo"} <= set(EXAMPLES)
+    assert {"chat", "counter", "crashy", "dashboard", "notes", "todo"} <= set(EXAMPLES)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 async def test_every_route_dead_renders_a_complete_page(name):
     app = app_of(name)
     assert app.routes, f"examples.{name}.app has no routes"
-    for path, view_class in app.routes.items():
-        page = LexborHTMLParser(await app.dead_render(path, view_class, {}))
-        assert page.css_first("title").text() == app.title
+    for path, view_class in pages(name, app):
+        session = SESSIONS.get(name, {})
+        html = await app.dead_render(path, view_class, params_of(app, path), session=session)
+        page = LexborHTMLParser(html)
+        # The view's page_title, else the app's title.
+        assert page.css_first("title").text().strip(), f"{path}: no page title"
         root = page.css_first(f'[{CONTAINER}="0"]')
         assert root is not None, f"{path}: no view container"
         assert root.attributes.get("data-roost-token"), f"{path}: no session token"
@@ -62,10 +86,12 @@ async def test_every_route_dead_renders_a_complete_page(name):
 @pytest.mark.parametrize("name", EXAMPLES)
 async def test_every_route_joins_live_and_shows_the_page_the_dead_render_served(name):
     app = app_of(name)
-    for path, view_class in app.routes.items():
-        dead = LexborHTMLParser(await app.dead_render(path, view_class, {}))
+    for path, view_class in pages(name, app):
+        session = SESSIONS.get(name, {})
+        html = await app.dead_render(path, view_class, params_of(app, path), session=session)
+        dead = LexborHTMLParser(html)
         served = dead.css_first(f'[{CONTAINER}="0"]').inner_html or ""
-        async with LiveClient.mount(app, path) as view:
+        async with LiveClient.mount(app, path, session=session) as view:
             assert view.connected
             assert view.version() == 1
             live = view.html()

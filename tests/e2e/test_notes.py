@@ -1,0 +1,71 @@
+"""The notes example in Chromium, as a user meets it: log in, follow live links,
+go back and forward, sort, edit and save; the page never reloads, the URL and the
+page agree at every step, the flash shows once, the stylesheet applies."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.serve import roost_run
+
+from .conftest import wait_joined, wait_text
+
+
+@pytest.fixture
+def notes():
+    with roost_run("examples.notes:app") as served:
+        yield served
+
+
+def path(page) -> str:
+    return page.evaluate("location.pathname + location.search")
+
+
+def test_a_user_logs_in_moves_around_and_saves_without_a_page_load(notes, page):
+    page.goto(notes.url + "/")
+    assert path(page) == "/login"  # the on_mount hook, on the page request
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(notes.url + "/")
+    wait_joined(page)
+    assert page.text_content(".flash.info") == "Welcome, demo."
+    background = page.evaluate("getComputedStyle(document.querySelector('.bar')).backgroundColor")
+    assert background == "rgb(37, 99, 235)"  # examples/notes/static/notes.css
+    page.evaluate("window.__marker = 'kept'")
+
+    page.click("a.note >> text=Ideas")
+    wait_text(page, "h1", "Ideas")
+    assert path(page) == "/notes/2"
+    assert page.title() == "Ideas"
+    page.go_back()
+    wait_text(page, "#sort-title", "Title")
+    page.wait_for_selector("a.note >> text=Ideas")
+    assert path(page) == "/"
+    assert page.query_selector(".flash") is None  # shown once, left behind
+    page.go_forward()
+    wait_text(page, "h1", "Ideas")
+    assert path(page) == "/notes/2"
+
+    page.fill("input[name=title]", "Ideas, revised")
+    page.click("button[type=submit]")
+    wait_text(page, ".flash.info", "Saved “Ideas, revised”.")
+    assert path(page) == "/?sort=updated"
+    assert page.text_content("tbody tr:first-child a.note") == "Ideas, revised"
+
+    page.click("#sort-title")
+    page.wait_for_function("() => location.search === '?sort=title'")
+    page.wait_for_selector("#sort-title.sorted")
+    assert page.query_selector(".flash") is None
+    assert page.evaluate("window.__marker") == "kept"  # no page load all along
+
+
+def test_wrong_credentials_stay_on_the_login_page_with_an_error(notes, page):
+    page.goto(notes.url + "/login")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "wrong")
+    page.click("button[type=submit]")
+    page.wait_for_url(notes.url + "/login?failed=1")
+    assert "Wrong username or password." in page.text_content(".flash.error")
+    page.goto(notes.url + "/notes/1")
+    assert path(page) == "/login"
