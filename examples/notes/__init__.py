@@ -113,19 +113,24 @@ class LoginPage(LiveView):
         self.failed = params.get("failed") == "1"
 
 
+def here(request: Request, path: str) -> str:
+    """``path`` of this app, below where a host app mounted it (``/app`` + ``/login``)."""
+    return request.scope.get("root_path", "").rstrip("/") + path
+
+
 async def login(request: Request) -> RedirectResponse:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     if USERS.get(username) == password:
         request.session["user"] = username
         request.session["_flash"] = {"info": f"Welcome, {username}."}
-        return RedirectResponse("/", status_code=303)
-    return RedirectResponse("/login?failed=1", status_code=303)
+        return RedirectResponse(here(request, "/"), status_code=303)
+    return RedirectResponse(here(request, "/login?failed=1"), status_code=303)
 
 
 async def logout(request: Request) -> RedirectResponse:
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(here(request, "/login"), status_code=303)
 
 
 app = App(

@@ -294,6 +294,9 @@ class ActorRuntime:
         # `changed`: the assigns changed since the last render (None: a full render).
         with rendering(RenderScope(changed=changed)) as scope:
             html = str(state.render())  # a Markup (str subclass) becomes plain text
+        links = self.tab.links
+        if links is not None:
+            html = links(html)
         self._placed = scope.components
         self.renders += 1
         state._tracker.reset(state.__dict__)

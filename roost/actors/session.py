@@ -74,6 +74,7 @@ class Session:
         grace: float = 30.0,
         resolve: Resolve | None = None,
         href: Callable[[str], str] | None = None,
+        links: Callable[[str], str] | None = None,
         sign_flash: Callable[[dict[str, str]], str] | None = None,
         flash: dict[str, str] | None = None,
     ) -> None:
@@ -107,6 +108,7 @@ class Session:
         self.tab.resolve = resolve
         if href is not None:
             self.tab.href = href
+        self.tab.links = links
         self.tab.sign_flash = sign_flash
         self.view = LiveActor(self.tab, view_class, params, session, url)
         self.view.flash = dict(flash or {})  # what the dead render showed

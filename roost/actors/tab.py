@@ -64,6 +64,9 @@ class Tab:
         self._components_up: anyio.Event | None = None
         self.sign_flash: Callable[[dict[str, str]], str] | None = None
         """Signs flash messages for the page a redirect loads (None: they are lost)."""
+        self.links: Callable[[str], str] | None = None
+        """Puts the app's root-relative links in rendered HTML below its mount point
+        (None: the app is at the root)."""
         self.href: Callable[[str], str] = lambda to: to
         """A path the app gave, as the browser must be sent it (below a mount point)."""
         self.resolve: Resolve | None = None

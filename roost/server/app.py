@@ -19,7 +19,7 @@ from starlette.routing import Router as StarletteRouter
 from .. import protocol
 from .._dev import dev_mode
 from ..actors import LiveView, dead_page
-from ..render import served_fingerprints
+from ..render import below_mount, served_fingerprints
 from ..render.environment import set_auto_reload
 from ..supervisor import ChildSpec
 from .errors import dev_error_page
@@ -293,7 +293,7 @@ class App:
         dead = await dead_page(view_class, params, url, session, flash)
         if dead.redirect is not None:
             raise PageRedirect(dead.redirect)
-        content = dead.html
+        content = self.links(dead.html)
         title = page_title(dead.view, self.title)
 
         def with_token(token: str) -> str:
@@ -433,6 +433,11 @@ class App:
         self.layout.root_path = root
         if self.static is not None:
             self.static.root_path = root
+
+    def links(self, html: str) -> str:
+        """A view's rendered ``html`` with the app's own root-relative links below its
+        mount point (``below_mount``); unchanged for an app at the root."""
+        return below_mount(html, self._root_seen or "")
 
     def href(self, to: str) -> str:
         """``to``, a path or URL the app gave (a redirect's, a navigation's), as the browser

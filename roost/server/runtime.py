@@ -127,6 +127,7 @@ class Runtime:
             kick=kick,
             resolve=self.app.resolve,
             href=self.app.href,
+            links=self.app.links,
             sign_flash=self.app.sign_flash,
             flash=claims.get("f"),
         )

@@ -7,21 +7,30 @@ from __future__ import annotations
 import pytest
 
 from tests.serve import roost_run
+from tests.server.test_mounting import serve_mounted
 
 from .conftest import wait_joined, wait_text
 
 
-@pytest.fixture
-def notes():
-    with roost_run("examples.notes:app") as served:
-        yield served
-
-
-def path(page) -> str:
-    return page.evaluate("location.pathname + location.search")
+@pytest.fixture(params=["roost run", "mounted at /app in FastAPI"])
+def notes(request):
+    """The app served by `roost run`, and the same app mounted in FastAPI on uvicorn."""
+    if request.param == "roost run":
+        with roost_run("examples.notes:app") as served:
+            served.root = ""
+            yield served
+    else:
+        with serve_mounted("examples.notes:app", "/app") as served:
+            served.root = "/app"
+            yield served
 
 
 def test_a_user_logs_in_moves_around_and_saves_without_a_page_load(notes, page):
+    root = notes.root
+
+    def path(page) -> str:
+        return page.evaluate("location.pathname + location.search").removeprefix(root)
+
     page.goto(notes.url + "/")
     assert path(page) == "/login"  # the on_mount hook, on the page request
     page.fill("input[name=username]", "demo")
@@ -37,7 +46,7 @@ def test_a_user_logs_in_moves_around_and_saves_without_a_page_load(notes, page):
     page.click("a.note >> text=Ideas")
     wait_text(page, "h1", "Ideas")
     assert path(page) == "/notes/2"
-    assert page.title() == "Ideas"
+    page.wait_for_function("() => document.title === 'Ideas'")  # the view's page_title
     page.go_back()
     wait_text(page, "#sort-title", "Title")
     page.wait_for_selector("a.note >> text=Ideas")
@@ -61,6 +70,9 @@ def test_a_user_logs_in_moves_around_and_saves_without_a_page_load(notes, page):
 
 
 def test_wrong_credentials_stay_on_the_login_page_with_an_error(notes, page):
+    def path(page) -> str:
+        return page.evaluate("location.pathname + location.search").removeprefix(notes.root)
+
     page.goto(notes.url + "/login")
     page.fill("input[name=username]", "demo")
     page.fill("input[name=password]", "wrong")
