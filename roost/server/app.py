@@ -171,7 +171,9 @@ class App:
             if self.runtime is None or (started is not None and not started.is_set()):
                 # No lifespan came (a Starlette or FastAPI host does not forward it).
                 await self._start_lazily()
-            if "session" not in scope:
+            # The cookie session is the page request's: a socket's comes signed in
+            # its token, so a socket needs no cookie middleware (nor its memory).
+            if scope["type"] == "http" and "session" not in scope:
                 await self._with_session(scope, receive, send)
                 return
         await self._dispatch(scope, receive, send)

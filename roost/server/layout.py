@@ -109,7 +109,11 @@ class Layout:
         }
         if self.static is not None:
             context["static_url"] = self.static.url
-        return self.template.render(context)
+        template = self.template
+        if template.environment.auto_reload:
+            # Dev mode: the environment reloads the file when it changed.
+            template = template.environment.get_template(template.name or "")
+        return template.render(context)
 
     def _check(self) -> None:
         page = self._render(Markup(_INNER), Markup(_HEAD), "roost", "roost")

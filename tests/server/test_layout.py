@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -221,6 +222,23 @@ def test_a_layout_may_extend_a_template_in_its_folder(tmp_path):
     assert app.layout.render("<p>x</p>", "tok", page_title="P", title="T").startswith(
         '<head><b>T</b><div data-roost-id="0" data-roost-token="tok"><p>x</p></div></head>'
     )
+
+
+def test_in_dev_mode_an_edited_layout_shows_on_the_next_page(tmp_path):
+    layout = tmp_path / "layout.html"
+    layout.write_text(
+        "<title>{{ page_title }}</title>{{ roost_head }}<i>one</i>{{ inner_content }}"
+    )
+    app = App({"/": Plain}, layout=layout, debug=True)
+    try:
+        assert "<i>one</i>" in app.layout.render("", "tok", page_title="P", title="T")
+        layout.write_text(
+            "<title>{{ page_title }}</title>{{ roost_head }}<i>two</i>{{ inner_content }}"
+        )
+        os.utime(layout, (layout.stat().st_atime, layout.stat().st_mtime + 5))
+        assert "<i>two</i>" in app.layout.render("", "tok", page_title="P", title="T")
+    finally:
+        App({"/": Plain}, debug=False)  # dev mode is process-wide: back to production
 
 
 # -- the guide's example ---------------------------------------------------------------------
