@@ -153,3 +153,59 @@ async def test_a_host_apps_session_in_the_scope_is_the_one_the_view_gets():
     await app(scope, receive, send)
     assert sent[0]["status"] == 200
     assert b'<p id="user">host</p>' in sent[1]["body"]
+
+
+async def call(app, method: str, path: str, cookie: str = "") -> tuple[int, dict, bytes]:
+    """One HTTP request through an ASGI app, in process."""
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [(b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "scheme": "http",
+        "server": ("localhost", 80),
+        "http_version": "1.1",
+    }
+    await app(scope, receive, send)
+    head = {k.decode().lower(): v.decode() for k, v in sent[0]["headers"]}
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return sent[0]["status"], head, body
+
+
+async def test_mounted_in_a_starlette_app_the_views_get_the_hosts_session():
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.sessions import SessionMiddleware
+    from starlette.routing import Mount
+
+    async def host_login(request: Request):
+        request.session["user"] = "host-user"
+        return PlainTextResponse("logged in")
+
+    roost_app = App({"/": Home}, secret="roost-secret")
+    host = Starlette(
+        routes=[Route("/login", host_login, methods=["POST"]), Mount("/live", app=roost_app)],
+        middleware=[Middleware(SessionMiddleware, secret_key="the-hosts-own-key")],
+    )
+    status, headers, _ = await call(host, "POST", "/login")
+    assert status == 200
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    assert cookie.startswith("session=")  # the host's cookie, not roost's
+    status, _, page = await call(host, "GET", "/live/", cookie)
+    assert status == 200 and b'<p id="user">host-user</p>' in page
+    status, headers, _ = await call(host, "GET", "/live/")  # no host session: the hook
+    assert (status, headers["location"]) == (303, "/live/login")
