@@ -5,10 +5,16 @@
 //   roost-submit="name"  on a form: params from its fields; a form that carries
 //                        roost-reset once the reply comes (after its patches) is cleared
 //   roost-change="name"  on a form or a field: params from the form's fields, on every input
+//   roost-debounce / roost-throttle on the binding's element (or, for change,
+//                        on the field) pace its sends (rate.js); a pending change
+//                        is sent at once on its form's submit and on the field's blur
+// Key, focus, window and click-away bindings are in keys.js.
 // While the page is not connected nothing is sent or queued: the element gets
 // its binding's -refused class and the page's status notice says why.
 import { ATTR, CLIENT, FIELDS, VIEW_TARGET } from "./protocol.js";
 import { DISCONNECTED } from "./socket.js";
+import { Rate } from "./rate.js";
+import { bindKeys } from "./keys.js";
 
 export function valueParams(element) {
   const out = {};
@@ -50,7 +56,7 @@ function multiValued(form) {
   return multiple;
 }
 
-function fieldValue(field) {
+export function fieldValue(field) {
   return field.type === "select-multiple" ? [...field.selectedOptions].map((o) => o.value) : field.value;
 }
 
@@ -61,7 +67,7 @@ export function targetOf(element) {
   return container ? container.getAttribute(ATTR.ID) : null;
 }
 
-function send(socket, status, element, binding, params) {
+export function send(socket, status, element, binding, params) {
   const target = targetOf(element);
   if (target === null) return Promise.resolve();
   if (!socket.connected) {
@@ -97,17 +103,20 @@ export function eventMessage(ref, target, handler, params) {
 }
 
 export function bind(document, socket, status) {
+  const rate = new Rate();
   document.addEventListener("click", (e) => {
     const element = e.target.closest && e.target.closest(`[${ATTR.CLICK}]`);
     if (!element) return;
     e.preventDefault();
-    send(socket, status, element, ATTR.CLICK, valueParams(element)).catch(() => {});
+    const fire = () => send(socket, status, element, ATTR.CLICK, valueParams(element)).catch(() => {});
+    rate.run(element, ATTR.CLICK, fire);
   });
 
   document.addEventListener("submit", (e) => {
     const form = e.target.closest && e.target.closest(`[${ATTR.SUBMIT}]`);
     if (!form) return;
     e.preventDefault();
+    rate.flushAround(form); // a debounced change goes first, with its last value
     const params = { ...formParams(form), ...valueParams(form) };
     send(socket, status, form, ATTR.SUBMIT, params).then(
       () => form.hasAttribute(ATTR.RESET) && form.reset(),
@@ -120,7 +129,19 @@ export function bind(document, socket, status) {
     const element = field.closest && field.closest(`[${ATTR.CHANGE}]`);
     if (!element) return;
     const form = field.form || element.closest("form");
-    const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
-    send(socket, status, element, ATTR.CHANGE, { ...params, ...valueParams(element) }).catch(() => {});
+    // The params are read when the send fires, so a delayed send carries the last value.
+    const fire = () => {
+      const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
+      send(socket, status, element, ATTR.CHANGE, { ...params, ...valueParams(element) }).catch(() => {});
+    };
+    const paced = field.hasAttribute(ATTR.DEBOUNCE) || field.hasAttribute(ATTR.THROTTLE) ? field : element;
+    rate.run(paced, ATTR.CHANGE, fire, true);
   });
+
+  // A field's blur sends its pending change at once (capture: blur does not bubble).
+  document.addEventListener("blur", (e) => e.target instanceof Element && rate.flushAround(e.target), true);
+
+  bindKeys(document, rate, (element, binding, params) =>
+    send(socket, status, element, binding, params).catch(() => {}),
+  );
 }

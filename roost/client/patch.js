@@ -5,8 +5,13 @@
 // is parsed only for insert/replace, in an inert <template>. Form state rule:
 // the focused input/textarea/select keeps what the user typed; elsewhere
 // value/checked/selected are set as properties too, so the UI shows them.
+//
+// roost-update="ignore": the browser owns that element's attributes and
+// children. An op whose path reaches into it (or sets its attributes) is
+// skipped; the element itself keeps its index among its siblings, so every
+// other path stays right, and replacing or removing it still applies.
 
-import { OP } from "./protocol.js";
+import { ATTR, OP } from "./protocol.js";
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -40,6 +45,7 @@ function applyOp(root, op, focus, textareas) {
   }
   if (code === OP.INSERT || code === OP.REMOVE || code === OP.MOVE || code === OP.REPLACE) {
     const parent = resolve(root, path, path.length - 1);
+    if (parent === IGNORED) return;
     const list = childList(parent);
     const index = path[path.length - 1];
     const node = list.childNodes[index] || null;
@@ -64,6 +70,7 @@ function applyOp(root, op, focus, textareas) {
     return;
   }
   const node = resolve(root, path, path.length);
+  if (node === IGNORED) return;
   if (code === OP.TEXT) {
     node.nodeValue = op[2];
     const parent = node.parentNode;
@@ -91,11 +98,16 @@ function childList(node) {
   return node.localName === "template" && node.namespaceURI === HTML_NS ? node.content : node;
 }
 
+// What resolve gives for a path that reaches an ignored element.
+const IGNORED = Symbol("ignored");
+const IGNORE = "ignore";
+
 function resolve(root, path, upto) {
   let node = root;
   for (let i = 0; i < upto; i++) {
     node = childList(node).childNodes[path[i]];
     if (!node) throw new Error(`roost patch: no node at ${JSON.stringify(path)}`);
+    if (node.nodeType === 1 && node.getAttribute(ATTR.UPDATE) === IGNORE) return IGNORED;
   }
   return node;
 }

@@ -293,6 +293,64 @@ class LiveClient:
         name = attribute(binding, ATTR.CLICK) or ""
         return await self.event(name, params, target=target, expect_error=expect_error)
 
+    async def keydown(
+        self, selector: str, key: str, *, expect_error: bool = False
+    ) -> protocol.Ack | protocol.Error | None:
+        """Press ``key`` (an ``event.key``, such as ``"Enter"``) in the one element
+        matching ``selector``, as the browser's key binding does.
+
+        The event is the keydown binding (``ATTR.KEYDOWN``) of that element or
+        its nearest ancestor having one. When that element has a key filter
+        (``ATTR.KEY``) that ``key`` does not match (case-insensitively), nothing
+        is sent and ``None`` is returned. The params are ``key``, the field's
+        ``value`` for an input (its attribute) or a textarea (its text), and the element's
+        ``ATTR.VALUE_PREFIX`` attributes; the target as for :meth:`click`. Then
+        as :meth:`event`.
+        """
+        return await self._key(selector, key, ATTR.KEYDOWN, expect_error)
+
+    async def keyup(
+        self, selector: str, key: str, *, expect_error: bool = False
+    ) -> protocol.Ack | protocol.Error | None:
+        """Release ``key`` in the one element matching ``selector``: as :meth:`keydown`,
+        for the keyup binding (``ATTR.KEYUP``)."""
+        return await self._key(selector, key, ATTR.KEYUP, expect_error)
+
+    async def _key(
+        self, selector: str, key: str, binding_attr: str, expect_error: bool
+    ) -> protocol.Ack | protocol.Error | None:
+        node = self._one(selector)
+        binding = closest(node, binding_attr)
+        if binding is None:
+            raise SelectorError(
+                f"{selector!r} has no {binding_attr}, nor has any element around it"
+            )
+        wanted = attribute(binding, ATTR.KEY)
+        if wanted is not None and wanted.lower() != key.lower():
+            return None
+        params: dict[str, Any] = {"key": key}
+        if binding.tag == "input":
+            params["value"] = attribute(binding, "value") or ""
+        elif binding.tag == "textarea":
+            params["value"] = binding.text(deep=True)
+        params.update(
+            {
+                name[len(VALUE_PREFIX) :]: "" if value is None else value
+                for name, value in binding.attributes.items()
+                if name.startswith(VALUE_PREFIX)
+            }
+        )
+        explicit = closest(binding, ATTR.TARGET)
+        if explicit is not None:
+            target = attribute(explicit, ATTR.TARGET)
+        else:
+            container = closest(binding, CONTAINER_ATTR)
+            target = attribute(container, CONTAINER_ATTR) if container is not None else None
+        if target is None:
+            raise SelectorError(f"{selector!r} is in no actor's container")
+        name = attribute(binding, binding_attr) or ""
+        return await self.event(name, params, target=target, expect_error=expect_error)
+
     async def navigate(self, to: str) -> protocol.Ack | protocol.Error:
         """Go to ``to`` (a path with its query, or a URL) without a page load, as a
         ``roost-link`` click or the browser's back and forward do: the address

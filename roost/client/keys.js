@@ -1,0 +1,70 @@
+// Key, focus, window and click-away bindings: which keyboard and focus
+// actions become events. Each send goes through `send(element, binding, params)`.
+//   roost-keydown / roost-keyup="name"   a key while the element (or one inside it)
+//                        has focus; params: key, the field's value, roost-value-*
+//   roost-window-keydown / -keyup="name" a key anywhere in the window, on any element
+//   roost-key="Enter"    with a key binding: only that key (case-insensitive) sends
+//   roost-focus / roost-blur="name"      the element gets / loses focus
+//   roost-window-focus / -blur="name"    the window gets / loses focus
+//   roost-click-away="name"              a click outside the element
+// Rate attributes (roost-debounce, roost-throttle) apply to each (rate.js).
+import { ATTR } from "./protocol.js";
+import { fieldValue, valueParams } from "./bindings.js";
+
+const FIELD_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
+function keyMatches(element, key) {
+  const wanted = element.getAttribute(ATTR.KEY);
+  return wanted === null || wanted.toLowerCase() === String(key).toLowerCase();
+}
+
+function keyParams(element, e) {
+  const params = { key: e.key };
+  if (FIELD_TAGS.has(element.tagName)) params.value = fieldValue(element);
+  return { ...params, ...valueParams(element) };
+}
+
+export function bindKeys(document, rate, send) {
+  const fire = (element, binding, params) => rate.run(element, binding, () => send(element, binding, params));
+  const everywhere = (binding, paramsOf) => {
+    for (const element of document.querySelectorAll(`[${binding}]`)) {
+      const params = paramsOf(element);
+      if (params) fire(element, binding, params);
+    }
+  };
+
+  for (const [type, binding, windowBinding] of [
+    ["keydown", ATTR.KEYDOWN, ATTR.WINDOW_KEYDOWN],
+    ["keyup", ATTR.KEYUP, ATTR.WINDOW_KEYUP],
+  ]) {
+    document.addEventListener(type, (e) => {
+      const element = e.target.closest && e.target.closest(`[${binding}]`);
+      if (element && keyMatches(element, e.key)) fire(element, binding, keyParams(element, e));
+    });
+    window.addEventListener(type, (e) =>
+      everywhere(windowBinding, (element) => keyMatches(element, e.key) && keyParams(element, e)),
+    );
+  }
+
+  // Focus and blur do not bubble: caught on the way down, for their own element.
+  for (const [type, binding, windowBinding] of [
+    ["focus", ATTR.FOCUS, ATTR.WINDOW_FOCUS],
+    ["blur", ATTR.BLUR, ATTR.WINDOW_BLUR],
+  ]) {
+    document.addEventListener(
+      type,
+      (e) => {
+        const element = e.target;
+        if (element instanceof Element && element.hasAttribute(binding)) {
+          fire(element, binding, valueParams(element));
+        }
+      },
+      true,
+    );
+    window.addEventListener(type, (e) => e.target === window && everywhere(windowBinding, valueParams));
+  }
+
+  document.addEventListener("click", (e) =>
+    everywhere(ATTR.CLICK_AWAY, (element) => !element.contains(e.target) && valueParams(element)),
+  );
+}
