@@ -246,15 +246,7 @@ class LiveClient:
         values = {**(params or {}), **kwargs}
         ref = next(self._refs)
         await self._send(protocol.Event(ref, handler, values, target))
-
-        def replied() -> protocol.Ack | protocol.Joined | protocol.Error | None:
-            return self._replies.pop(ref, None)
-
-        reply: protocol.Ack | protocol.Joined | protocol.Error = await self._until(
-            replied, f"the reply to event {handler!r} (ref {ref})"
-        )
-        if isinstance(reply, protocol.Joined):
-            raise AssertionError(f"event {handler!r} was answered as a join: {reply!r}")
+        reply = await self._reply(ref, f"event {handler!r}")
         if isinstance(reply, protocol.Error):
             if expect_error:
                 return reply
@@ -273,25 +265,14 @@ class LiveClient:
         attributes (strings); its target the nearest ``[roost-target]``, else
         the enclosing actor container. Then as :meth:`event`.
         """
-        node = self._one(selector)
-        binding = closest(node, ATTR.CLICK)
-        if binding is None:
-            raise SelectorError(f"{selector!r} has no {ATTR.CLICK}, nor has any element around it")
-        params = {
-            name[len(VALUE_PREFIX) :]: "" if value is None else value
-            for name, value in binding.attributes.items()
-            if name.startswith(VALUE_PREFIX)
-        }
-        explicit = closest(binding, ATTR.TARGET)
-        if explicit is not None:
-            target = attribute(explicit, ATTR.TARGET)
-        else:
-            container = closest(binding, CONTAINER_ATTR)
-            target = attribute(container, CONTAINER_ATTR) if container is not None else None
-        if target is None:
-            raise SelectorError(f"{selector!r} is in no actor's container")
+        binding = self._binding(selector, ATTR.CLICK)
         name = attribute(binding, ATTR.CLICK) or ""
-        return await self.event(name, params, target=target, expect_error=expect_error)
+        return await self.event(
+            name,
+            _values(binding),
+            target=self._target(binding, selector),
+            expect_error=expect_error,
+        )
 
     async def keydown(
         self, selector: str, key: str, *, expect_error: bool = False
@@ -319,12 +300,7 @@ class LiveClient:
     async def _key(
         self, selector: str, key: str, binding_attr: str, expect_error: bool
     ) -> protocol.Ack | protocol.Error | None:
-        node = self._one(selector)
-        binding = closest(node, binding_attr)
-        if binding is None:
-            raise SelectorError(
-                f"{selector!r} has no {binding_attr}, nor has any element around it"
-            )
+        binding = self._binding(selector, binding_attr)
         wanted = attribute(binding, ATTR.KEY)
         if wanted is not None and wanted.lower() != key.lower():
             return None
@@ -333,13 +309,23 @@ class LiveClient:
             params["value"] = attribute(binding, "value") or ""
         elif binding.tag == "textarea":
             params["value"] = binding.text(deep=True)
-        params.update(
-            {
-                name[len(VALUE_PREFIX) :]: "" if value is None else value
-                for name, value in binding.attributes.items()
-                if name.startswith(VALUE_PREFIX)
-            }
+        params.update(_values(binding))
+        name = attribute(binding, binding_attr) or ""
+        return await self.event(
+            name, params, target=self._target(binding, selector), expect_error=expect_error
         )
+
+    def _binding(self, selector: str, binding_attr: str) -> LexborNode:
+        # The element the one match of `selector` sends `binding_attr` events from.
+        binding = closest(self._one(selector), binding_attr)
+        if binding is None:
+            raise SelectorError(
+                f"{selector!r} has no {binding_attr}, nor has any element around it"
+            )
+        return binding
+
+    def _target(self, binding: LexborNode, selector: str) -> str:
+        # The nearest [roost-target], else the enclosing actor's container.
         explicit = closest(binding, ATTR.TARGET)
         if explicit is not None:
             target = attribute(explicit, ATTR.TARGET)
@@ -348,8 +334,7 @@ class LiveClient:
             target = attribute(container, CONTAINER_ATTR) if container is not None else None
         if target is None:
             raise SelectorError(f"{selector!r} is in no actor's container")
-        name = attribute(binding, binding_attr) or ""
-        return await self.event(name, params, target=target, expect_error=expect_error)
+        return target
 
     async def navigate(self, to: str) -> protocol.Ack | protocol.Error:
         """Go to ``to`` (a path with its query, or a URL) without a page load, as a
@@ -364,15 +349,18 @@ class LiveClient:
         self.url = url
         ref = next(self._refs)
         await self._send(protocol.Visit(ref, url))
+        return await self._reply(ref, f"going to {to!r}")
 
+    async def _reply(self, ref: int, what: str) -> protocol.Ack | protocol.Error:
+        # The reply to `ref`, once the patches it answers have applied.
         def replied() -> protocol.Ack | protocol.Joined | protocol.Error | None:
             return self._replies.pop(ref, None)
 
         reply: protocol.Ack | protocol.Joined | protocol.Error = await self._until(
-            replied, f"the reply to going to {to!r} (ref {ref})"
+            replied, f"the reply to {what} (ref {ref})"
         )
         if isinstance(reply, protocol.Joined):
-            raise AssertionError(f"going to {to!r} was answered as a join: {reply!r}")
+            raise AssertionError(f"{what} was answered as a join: {reply!r}")
         return reply
 
     async def wait_for(
@@ -680,3 +668,12 @@ def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
         else:
             out.append(exc)
     return out
+
+
+def _values(binding: LexborNode) -> dict[str, str]:
+    """The element's ``ATTR.VALUE_PREFIX`` attributes as event params (strings)."""
+    return {
+        name[len(VALUE_PREFIX) :]: "" if value is None else value
+        for name, value in binding.attributes.items()
+        if name.startswith(VALUE_PREFIX)
+    }
