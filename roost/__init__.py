@@ -18,6 +18,7 @@ from .actors import LiveView as LiveView
 from .actors import event as event
 from .actors import live_component as live_component
 from .actors import on_component as on_component
+from .render import JS as JS
 from .server import App as App
 from .supervisor import ChildSpec as ChildSpec
 from .supervisor import DynamicSupervisor as DynamicSupervisor

@@ -162,9 +162,11 @@ class Joined(_Msg, tag="k", frozen=True):
 
 
 class Ack(_Msg, tag="r", frozen=True):
-    """The message ``ref`` was handled."""
+    """The message ``ref`` was handled; ``reply``: what its handler returned (a
+    dict, for a JS hook's ``pushEvent`` callback), None (left off) for nothing."""
 
     ref: int
+    reply: dict[str, Any] | None = None
 
 
 class Error(_Msg, tag="!", frozen=True):
@@ -302,6 +304,13 @@ class ATTR:
     """On a binding's element: send at once, then at most once per this many milliseconds."""
     UPDATE = "roost-update"
     """``"ignore"``: patches leave the element's attributes and children as the browser has them."""
+    HOOK = "roost-hook"
+    """Runs the JS hook of this name (``window.Roost.hooks``) for the element's life."""
+    DISABLE_WITH = "roost-disable-with"
+    """On a submit button: its text while its form's submit is in flight (it is disabled)."""
+    AUTO_RECOVER = "roost-auto-recover"
+    """On a form with a change binding: after a rejoin, ``"ignore"`` sends nothing, any
+    other value sends that event instead of the change binding's (form recovery)."""
 
 
 FLASH_COOKIE = "roost_flash"

@@ -12,6 +12,7 @@ PUBLIC = {
     "Down",
     "DynamicSupervisor",
     "Exit",
+    "JS",
     "LinkedExit",
     "LiveComponent",
     "LiveView",

@@ -22,6 +22,9 @@ class Batch:
         self.todo: list[Any] = []  # small: a list costs less than a deque
         self.current: Any = None
         self.acks: list[int] = []
+        # The handlers' replies (what they returned), by ref: sent in an Ack
+        # of their own, never folded into a patch.
+        self.replies: dict[int, dict[str, Any]] = {}
         self.rendering = False
 
     def take(self, messages: list[Any]) -> None:
@@ -35,6 +38,20 @@ class Batch:
 
     def handled(self) -> None:
         self.current = None
+
+    def foldable(self) -> list[int]:
+        """The acks a patch may carry (and that are then owed no ``Ack``): those
+        without a reply, taken out of ``acks``."""
+        if not self.replies:
+            folded, self.acks = self.acks, []
+            return folded
+        folded = [ref for ref in self.acks if ref not in self.replies]
+        self.acks = [ref for ref in self.acks if ref in self.replies]
+        return folded
+
+    def ack(self, ref: int) -> protocol.Ack:
+        """The ``Ack`` owed for ``ref`` (with its handler's reply, if any)."""
+        return protocol.Ack(ref, self.replies.pop(ref, None))
 
     def replies_on_exit(
         self, target: str, reason: BaseException | None, stopped: str, left: list[Any]
@@ -59,10 +76,11 @@ class Batch:
         replies: list[protocol.Ack | protocol.Error] = [
             protocol.Error(ref, code, in_render)
             if reason is not None and self.rendering
-            else protocol.Ack(ref)
+            else protocol.Ack(ref, self.replies.pop(ref, None))
             for ref in self.acks
         ]
         self.acks = []
+        self.replies.clear()
         for message in [current, *self.todo, *left]:
             if isinstance(message, Call):
                 message.fail(ActorExited(target, NORMAL if reason is None else reason))

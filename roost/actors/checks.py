@@ -69,7 +69,7 @@ def _check_components(cls: type[Stateful], name: str, tree: nodes.Template) -> N
         if len(call.args) < 2 and not any(k.key == "id" for k in call.kwargs):
             raise ViewProblem(
                 f"{cls.__qualname__}: template {name!r}, line {call.lineno}: "
-                "live_component(...) needs an id (live_component(Tabs, id=\"tabs\", ...))"
+                'live_component(...) needs an id (live_component(Tabs, id="tabs", ...))'
             )
 
 

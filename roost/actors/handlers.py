@@ -129,6 +129,23 @@ class Handler:
         return kwargs
 
 
+def checked_reply(owner: object, handler: Handler, reply: Any) -> dict[str, Any]:
+    """``reply``, what ``handler`` returned, if it can be its event's reply: a
+    dict the wire can carry (JSON). Else a ``TypeError`` -- a bug of the
+    handler, which crashes its actor as any other would."""
+    where = f"{type(owner).__name__}.{handler.method}"
+    if not isinstance(reply, dict):
+        raise TypeError(
+            f"{where} returned a {type(reply).__name__}: an event handler returns "
+            "None, or a dict (its reply, for a JS hook's pushEvent)"
+        )
+    try:
+        msgspec.json.encode(reply)
+    except (TypeError, msgspec.EncodeError) as exc:
+        raise TypeError(f"{where} returned a reply that is not JSON: {exc}") from None
+    return reply
+
+
 def _resolve(method: Callable[..., Any], owner: type | None, name: str, annotation: Any) -> Any:
     """``annotation`` of parameter ``name`` as a type, string or not (see ``event``)."""
     globalns: dict[str, Any] = getattr(inspect.unwrap(method), "__globals__", {})

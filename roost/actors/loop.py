@@ -24,7 +24,7 @@ from .effects import (
     SendParent,
     SendUpdate,
 )
-from .handlers import BadParams, maybe_await
+from .handlers import BadParams, checked_reply, maybe_await
 from .mailbox import STOP, Mailbox
 from .messages import (
     ClientEvent,
@@ -253,13 +253,11 @@ class ActorRuntime:
                     # once it applied it), unless it places or drops components:
                     # then they follow those starts and stops, as Acks.
                     fold = self._placed.keys() == self.children
-                    acks = batch.acks if fold else ()
+                    acks = batch.foldable() if fold else ()
                     await outbox.put(protocol.patch(self.target, version, ops, acks))
-                    if fold:
-                        batch.acks.clear()
                 await self._reconcile()
             while batch.acks:
-                await outbox.put(protocol.Ack(batch.acks[0]))
+                await outbox.put(batch.ack(batch.acks[0]))
                 del batch.acks[0]
             if self.leaving:
                 return
@@ -337,7 +335,9 @@ class ActorRuntime:
         except BadParams as exc:
             await outbox.put(protocol.Error(message.ref, protocol.BAD_PARAMS, str(exc)))
             return
-        await maybe_await(getattr(state, handler.method)(**kwargs))
+        reply = await maybe_await(getattr(state, handler.method)(**kwargs))
+        if reply is not None:
+            batch.replies[message.ref] = checked_reply(state, handler, reply)
         batch.acks.append(message.ref)
 
     # -- components this actor placed -----------------------------------------

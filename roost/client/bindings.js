@@ -2,12 +2,15 @@
 // target. The target is the actor whose container encloses the element
 // (or the nearest roost-target attribute).
 //   roost-click="name"   on any element: params from its roost-value-* attributes
-//   roost-submit="name"  on a form: params from its fields; a form that carries
-//                        roost-reset once the reply comes (after its patches) is cleared
+//   roost-submit="name"  on a form: params from its fields (and the submitter's);
+//                        its submit buttons with roost-disable-with="Saving…" are
+//                        disabled meanwhile, showing that text; a form
+//                        that carries roost-reset is cleared once the reply came
 //   roost-change="name"  on a form or a field: params from the form's fields, on every input
 //   roost-debounce / roost-throttle on the binding's element (or, for change,
 //                        on the field) pace its sends (rate.js); a pending change
 //                        is sent at once on its form's submit and on the field's blur
+// A binding's value may be JS commands instead of a name (commands.js).
 // Key, focus, window and click-away bindings are in keys.js.
 // While the page is not connected nothing is sent or queued: the element gets
 // its binding's -refused class and the page's status notice says why.
@@ -15,6 +18,7 @@ import { ATTR, CLIENT, FIELDS, VIEW_TARGET } from "./protocol.js";
 import { DISCONNECTED } from "./socket.js";
 import { Rate } from "./rate.js";
 import { bindKeys } from "./keys.js";
+import { parseCommands } from "./commands.js";
 
 export function valueParams(element) {
   const out = {};
@@ -27,13 +31,17 @@ export function valueParams(element) {
 // A name that can carry several values -- a <select multiple>, or several
 // fields that are not radio buttons (a checkbox group) -- is sent as an array
 // of strings, even with one value or none chosen, so that a handler's
-// `list[str]` parameter always fits. Every other name is sent as a string.
+// `list[str]` parameter always fits. A checkbox alone under its name and
+// without a value attribute is sent as a boolean (checked or not), which a
+// `bool` parameter takes. Every other name is sent as a string; of a hidden
+// field and a checkbox under one name, the last one sent wins.
 export function formParams(form) {
   const out = {};
-  const multiple = multiValued(form);
+  const { multiple, booleans } = kinds(form);
   for (const name of multiple) out[name] = [];
+  for (const [name, field] of booleans) out[name] = field.checked;
   for (const [name, value] of new FormData(form)) {
-    if (typeof value !== "string") continue; // a file is not sent
+    if (typeof value !== "string" || booleans.has(name)) continue; // files go by uploads
     if (multiple.has(name)) out[name].push(value);
     else out[name] = value;
   }
@@ -42,22 +50,33 @@ export function formParams(form) {
 
 const SINGLE_OR_UNSENT = new Set(["radio", "submit", "button", "reset", "image", "file"]);
 
-function multiValued(form) {
-  const seen = new Set();
+function kinds(form) {
+  const count = new Map(); // name -> [fields not hidden, hidden ones, a lone checkbox]
   const multiple = new Set();
   for (const field of form.elements) {
     const name = field.name;
-    if (!name || !["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName)) continue;
+    if (!name || field.disabled || !["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName)) continue;
     if (SINGLE_OR_UNSENT.has(field.type)) continue;
     if (field.type === "select-multiple") multiple.add(name);
-    else if (seen.has(name)) multiple.add(name);
-    seen.add(name);
+    const c = count.get(name) || [0, 0, null];
+    if (field.type === "hidden") c[1]++;
+    else c[0]++;
+    c[2] = field.type === "checkbox" && !field.hasAttribute("value") ? field : null;
+    count.set(name, c);
   }
-  return multiple;
+  const booleans = new Map();
+  for (const [name, [shown, hidden, checkbox]] of count) {
+    if (shown > 1 || (shown === 0 && hidden > 1)) multiple.add(name);
+    else if (shown === 1 && hidden === 0 && checkbox) booleans.set(name, checkbox);
+  }
+  return { multiple, booleans };
 }
 
+// A field's own value, as formParams would send it.
 export function fieldValue(field) {
-  return field.type === "select-multiple" ? [...field.selectedOptions].map((o) => o.value) : field.value;
+  if (field.type === "select-multiple") return [...field.selectedOptions].map((o) => o.value);
+  if (field.type === "checkbox") return field.hasAttribute("value") ? (field.checked ? field.value : "") : field.checked;
+  return field.value;
 }
 
 export function targetOf(element) {
@@ -67,23 +86,44 @@ export function targetOf(element) {
   return container ? container.getAttribute(ATTR.ID) : null;
 }
 
-export function send(socket, status, element, binding, params) {
-  const target = targetOf(element);
+// What a binding does: run its JS commands, or send the event it names.
+// `ctx` is { socket, status, commands }.
+export function fire(ctx, element, binding, params) {
+  const value = element.getAttribute(binding);
+  const ops = parseCommands(value);
+  if (ops) return ctx.commands.run(ops, element, binding, params);
+  return send(ctx, element, binding, value, params);
+}
+
+// Send `event` with `params` to `target` for `element`'s `binding` (null for a
+// hook's pushEvent). The promise settles with the handler's reply once the
+// patches it caused are applied. Meanwhile the element has the class
+// `<binding>-loading` (roost-click-loading, ...) and the view's container roost-loading.
+export function send(ctx, element, binding, event, params, target = targetOf(element)) {
   if (target === null) return Promise.resolve();
-  if (!socket.connected) {
-    status.refuse(element, binding);
+  if (!ctx.socket.connected) {
+    ctx.status.refuse(element, binding);
     return Promise.reject(DISCONNECTED);
   }
-  const name = element.getAttribute(binding);
-  // Pages style the pending state by these class names (roost-click-loading, …),
-  // so they must stay the attribute's name plus -loading.
-  const loading = `${binding}-loading`;
-  element.classList.add(loading);
-  const done = () => element.classList.remove(loading);
-  return socket.request((ref) => eventMessage(ref, target, name, params)).then(done, (e) => {
-    done();
-    throw e;
-  });
+  // Pages style the pending state by these class names, so they must stay the
+  // attribute's name plus -loading.
+  const loading = binding && `${binding}-loading`;
+  if (loading) element.classList.add(loading);
+  ctx.status.loading(1);
+  const done = () => {
+    if (loading) element.classList.remove(loading);
+    ctx.status.loading(-1);
+  };
+  return ctx.socket.request((ref) => eventMessage(ref, target, event, params)).then(
+    (reply) => {
+      done();
+      return reply;
+    },
+    (e) => {
+      done();
+      throw e;
+    },
+  );
 }
 
 // An Event as the server's encoder writes one: the target left off when it is
@@ -102,14 +142,35 @@ export function eventMessage(ref, target, handler, params) {
   return message;
 }
 
-export function bind(document, socket, status) {
+// Until `undo()`, the form's submit buttons with roost-disable-with are
+// disabled and show its text (a patch that changed the text meanwhile wins).
+function disableButtons(form) {
+  const undo = [];
+  for (const button of form.elements) {
+    const text = button.getAttribute(ATTR.DISABLE_WITH);
+    if (text === null || (button.type !== "submit" && button.type !== "image") || button.disabled) continue;
+    const input = button.localName === "input";
+    const saved = input ? button.value : [...button.childNodes];
+    button.disabled = true;
+    if (input) button.value = text;
+    else button.replaceChildren(text);
+    undo.push(() => {
+      button.disabled = false;
+      if (input && button.value === text) button.value = saved;
+      else if (!input && button.textContent === text) button.replaceChildren(...saved);
+    });
+  }
+  return () => undo.forEach((f) => f());
+}
+
+export function bind(document, ctx) {
   const rate = new Rate();
+  const quietly = (sent) => sent.catch(() => {});
   document.addEventListener("click", (e) => {
     const element = e.target.closest && e.target.closest(`[${ATTR.CLICK}]`);
     if (!element) return;
     e.preventDefault();
-    const fire = () => send(socket, status, element, ATTR.CLICK, valueParams(element)).catch(() => {});
-    rate.run(element, ATTR.CLICK, fire);
+    rate.run(element, ATTR.CLICK, () => quietly(fire(ctx, element, ATTR.CLICK, valueParams(element))));
   });
 
   document.addEventListener("submit", (e) => {
@@ -118,9 +179,15 @@ export function bind(document, socket, status) {
     e.preventDefault();
     rate.flushAround(form); // a debounced change goes first, with its last value
     const params = { ...formParams(form), ...valueParams(form) };
-    send(socket, status, form, ATTR.SUBMIT, params).then(
-      () => form.hasAttribute(ATTR.RESET) && form.reset(),
-      () => {},
+    const submitter = e.submitter;
+    if (submitter && submitter.name) params[submitter.name] = submitter.value;
+    const enable = disableButtons(form);
+    fire(ctx, form, ATTR.SUBMIT, params).then(
+      () => {
+        enable();
+        if (form.hasAttribute(ATTR.RESET)) form.reset();
+      },
+      enable,
     );
   });
 
@@ -130,18 +197,16 @@ export function bind(document, socket, status) {
     if (!element) return;
     const form = field.form || element.closest("form");
     // The params are read when the send fires, so a delayed send carries the last value.
-    const fire = () => {
+    const send = () => {
       const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
-      send(socket, status, element, ATTR.CHANGE, { ...params, ...valueParams(element) }).catch(() => {});
+      quietly(fire(ctx, element, ATTR.CHANGE, { ...params, ...valueParams(element) }));
     };
     const paced = field.hasAttribute(ATTR.DEBOUNCE) || field.hasAttribute(ATTR.THROTTLE) ? field : element;
-    rate.run(paced, ATTR.CHANGE, fire, true);
+    rate.run(paced, ATTR.CHANGE, send, true);
   });
 
   // A field's blur sends its pending change at once (capture: blur does not bubble).
   document.addEventListener("blur", (e) => e.target instanceof Element && rate.flushAround(e.target), true);
 
-  bindKeys(document, rate, (element, binding, params) =>
-    send(socket, status, element, binding, params).catch(() => {}),
-  );
+  bindKeys(document, rate, (element, binding, params) => quietly(fire(ctx, element, binding, params)));
 }

@@ -1,8 +1,11 @@
 // The browser client's entry point: find the view's container, connect, and
 // expose `window.Roost`. Loaded as <script type="module">; no build step.
-import { Socket } from "./socket.js";
+import { STATE, Socket } from "./socket.js";
 import { Targets } from "./view.js";
-import { bind } from "./bindings.js";
+import { bind, send, targetOf } from "./bindings.js";
+import { Commands } from "./commands.js";
+import { Hooks } from "./hooks.js";
+import { Recovery } from "./recovery.js";
 import { applyPatches } from "./patch.js";
 import { Status } from "./status.js";
 import { Navigation } from "./navigation.js";
@@ -46,16 +49,29 @@ function boot() {
     onMessage: (m) =>
       m[0] === SERVER.URL ? navigation.url(m[FIELDS.URL.TO], m[FIELDS.URL.REPLACE]) : targets.handle(m),
     onBadToken: () => reloadForANewToken() || socket.stop(),
-    onState: (state, message) => status.set(state, message),
+    onState: (state, message) => {
+      status.set(state, message);
+      if (state !== STATE.CONNECTING) hooks.connection(state === STATE.CONNECTED);
+      // Hooks mount once the page is joined (so they can push), after the
+      // message that proved it has been applied.
+      if (state === STATE.CONNECTED) queueMicrotask(() => hooks.scan(document));
+    },
+    onJoin: (rejoin) => rejoin && recovery.rejoining(),
   });
   status.set(socket.state);
-  targets = new Targets(document, socket);
-  bind(document, socket, status);
+  const ctx = { socket, status, commands: null };
+  const commands = (ctx.commands = new Commands(document, (el, binding, event, params, target) =>
+    send(ctx, el, binding, event, params, target ?? targetOf(el)),
+  ));
+  Roost.hooks = Roost.hooks || {};
+  const hooks = new Hooks(window, () => Roost.hooks, (el, target, event, payload) =>
+    send(ctx, el, null, event, payload, target),
+  );
+  const recovery = new Recovery(document, (el, binding, event, params) => send(ctx, el, binding, event, params));
+  targets = new Targets(document, socket, { observers: [commands, hooks], recovery });
+  bind(document, ctx);
   navigation = new Navigation(window, socket);
-  Roost.socket = socket;
-  Roost.targets = targets;
-  Roost.status = status;
-  Roost.navigation = navigation;
+  Object.assign(Roost, { socket, targets, status, navigation, commands });
   socket.connect();
   // The back/forward cache: a page that may be restored (`persisted`) only
   // closes its socket, without Leave, so the server keeps its session for the

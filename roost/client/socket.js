@@ -28,12 +28,15 @@ export class Socket {
   //   socket has halted, still connecting: reload the page, or stop() it.
   // onState(state, message): the connection state changed (STATE), with an
   //   error's message when stop() was given one.
-  constructor(url, token, { onMessage, onBadToken = () => {}, onState = () => {} }) {
+  // onJoin(rejoin): a join is sent; `rejoin` when one succeeded before.
+  constructor(url, token, { onMessage, onBadToken = () => {}, onState = () => {}, onJoin = () => {} }) {
     this.url = url;
     this.token = token;
     this.onMessage = onMessage;
     this.onBadToken = onBadToken;
     this.onState = onState;
+    this.onJoin = onJoin;
+    this.everJoined = false;
     this.state = STATE.CONNECTING;
     this.stateMessage = "";
     this.ref = 0;
@@ -84,6 +87,7 @@ export class Socket {
   }
 
   join() {
+    this.onJoin(this.everJoined);
     this.request((ref) => [CLIENT.JOIN, ref, this.token, location.href, this.session]).then(
       (session) => this.joined(session),
       (code) => this.refused(code),
@@ -91,6 +95,7 @@ export class Socket {
   }
 
   joined(session) {
+    this.everJoined = true;
     this.session = session;
     // Only a join that succeeded proves the server well: a refused one
     // (max sessions, a failing mount) keeps backing off.
@@ -159,10 +164,11 @@ export class Socket {
     if (this.open) this.ws.send(JSON.stringify(message));
   }
 
-  // Send a message that expects a reply. Resolves on Ack, or on the Patch that
-  // carries its ref once that patch has been applied (Joined: with the session
-  // id); rejects with the error code; at once, with DISCONNECTED, when no
-  // socket is open, so that nothing waits for a frame never sent.
+  // Send a message that expects a reply. Resolves on Ack (with its handler's
+  // reply, if any), or on the Patch that carries its ref once that patch has
+  // been applied (Joined: with the session id); rejects with the error code;
+  // at once, with DISCONNECTED, when no socket is open, so that nothing waits
+  // for a frame never sent.
   request(build) {
     if (!this.open) return Promise.reject(DISCONNECTED);
     const ref = this.nextRef();
@@ -201,7 +207,8 @@ export class Socket {
     if (code !== null) console.warn("roost:", code, message[FIELDS.ERROR.MESSAGE]);
     if (!waiter) return;
     if (code !== null) waiter.reject(code);
-    else waiter.resolve(tag === SERVER.JOINED ? message[FIELDS.JOINED.SESSION] : undefined);
+    else if (tag === SERVER.JOINED) waiter.resolve(message[FIELDS.JOINED.SESSION]);
+    else waiter.resolve(tag === SERVER.ACK && message ? message[FIELDS.ACK.REPLY] : undefined);
   }
 
   rejectPending(reason) {

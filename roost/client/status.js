@@ -1,6 +1,7 @@
 // The connection state, shown on the page: one class on the view's container
 // (roost-connecting, roost-connected, roost-disconnected or roost-error), a
 // small notice while the page cannot act, and the input refused meanwhile.
+// Also roost-loading on that container while any event is in flight.
 //
 // The notice is a `role="status"` element placed right after the view's
 // container, never inside an actor's container: patches address children by
@@ -11,6 +12,7 @@ import { STATE } from "./socket.js";
 
 const CLASS_PREFIX = "roost-";
 const NOTICE_CLASS = "roost-notice";
+const LOADING_CLASS = "roost-loading";
 const TEXT = {
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
@@ -64,11 +66,19 @@ export class Status {
     this.show();
   }
 
-  // An event the user asked for was not sent: mark its element and say why.
+  // An event the user asked for was not sent: mark its element (unless a
+  // hook sent it, with no binding) and say why.
   refuse(element, binding) {
-    element.classList.add(refusedClass(binding));
+    if (binding) element.classList.add(refusedClass(binding));
     this.refusedInput = true;
     this.show();
+  }
+
+  // Events in flight: `delta` more (1) or fewer (-1). While any is, the
+  // view's container has the class roost-loading.
+  loading(delta) {
+    this.inFlight = Math.max(0, (this.inFlight || 0) + delta);
+    this.container()?.classList.toggle(LOADING_CLASS, this.inFlight > 0);
   }
 
   text() {

@@ -9,9 +9,14 @@ import { applyPatches } from "./patch.js";
 const STOPPED = "This page has stopped. Reload the page.";
 
 export class Targets {
-  constructor(document, socket) {
+  // observers: each with before(root) and after(root), called around every
+  // render and patch of a container (hooks, sticky JS commands); recovery:
+  // form recovery, around each render (recovery.js).
+  constructor(document, socket, { observers = [], recovery = null } = {}) {
     this.document = document;
     this.socket = socket;
+    this.observers = observers;
+    this.recovery = recovery;
     this.versions = new Map();
     this.syncing = new Set();
     // Each container still holding what the page loaded with, by target (an id
@@ -60,7 +65,9 @@ export class Targets {
     this.served.delete(target);
     const template = this.document.createElement("template");
     template.innerHTML = html;
-    this.keepingChildren(root, () => root.replaceChildren(template.content));
+    const replace = () => this.changing(root, () => root.replaceChildren(template.content));
+    if (this.recovery) this.recovery.around(target, root, replace);
+    else replace();
     root.removeAttribute(ATTR.CRASHED);
     this.versions.set(target, version);
   }
@@ -75,6 +82,7 @@ export class Targets {
     this.served.delete(target);
     if (served === root && !root.hasAttribute(ATTR.CRASHED)) {
       this.versions.set(target, version);
+      this.recovery?.around(target, root, () => {});
       return;
     }
     this.versions.delete(target);
@@ -94,7 +102,7 @@ export class Targets {
       return;
     }
     try {
-      this.keepingChildren(root, () => applyPatches(root, ops));
+      this.changing(root, () => applyPatches(root, ops));
     } catch (e) {
       // Some ops may have applied, the rest not: the content is now neither
       // version. A full render from the server replaces it.
@@ -128,6 +136,16 @@ export class Targets {
     this.versions.delete(target);
     // The view failed for good: rejoining would hide the error behind a fresh view.
     if (target === VIEW_TARGET) this.socket.stop(STOPPED);
+  }
+
+  // Apply `change` to the container `root`, with its observers around it.
+  changing(root, change) {
+    for (const observer of this.observers) observer.before(root);
+    try {
+      this.keepingChildren(root, change);
+    } finally {
+      for (const observer of [...this.observers].reverse()) observer.after(root);
+    }
   }
 
   // A parent's render or patch may recreate the boundary element of a child

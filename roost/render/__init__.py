@@ -12,6 +12,7 @@ from .diff import diff_trees as diff_trees
 from .differ import Differ as Differ
 from .environment import environment_for as environment_for
 from .jinja_internals import UnsupportedJinja as UnsupportedJinja
+from .js import JS as JS
 from .links import below_mount as below_mount
 from .parse import parse_client_html as parse_client_html
 from .parse import parse_html as parse_html

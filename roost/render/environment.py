@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jinja2
 
+from .js import JS
+
 __all__ = ["auto_reload", "environment_for", "set_auto_reload", "template_name"]
 
 _environments: dict[str, jinja2.Environment] = {}
@@ -20,7 +22,8 @@ def environment_for(directory: str) -> jinja2.Environment:
     Autoescape is on for every template, whatever its file name: a value is
     only ever inserted as markup when the template says ``|safe``. An
     undefined name raises ``jinja2.UndefinedError`` instead of rendering as
-    an empty string. A loaded template is kept until the process ends,
+    an empty string. ``JS`` (client-side commands) is a global of every
+    template. A loaded template is kept until the process ends,
     unless ``set_auto_reload(True)`` (dev mode) has Jinja2 re-read a
     template whose file changed.
     """
@@ -37,6 +40,7 @@ def environment_for(directory: str) -> jinja2.Environment:
                 undefined=jinja2.StrictUndefined,
             ),
         )
+        env.globals["JS"] = JS
     return env
 
 

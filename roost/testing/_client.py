@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborNode
 from .. import protocol
 from ..actors import ActorRef, Session
 from ..protocol import ATTR
+from ..render.js import commands
 from ..server import App
 from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
 from ._faults import crash_actor
@@ -257,22 +258,57 @@ class LiveClient:
 
     async def click(
         self, selector: str, *, expect_error: bool = False
-    ) -> protocol.Ack | protocol.Error:
+    ) -> protocol.Ack | protocol.Error | None:
         """Click the one element matching ``selector``, as the browser's binding does.
 
         The event is the click binding (``ATTR.CLICK``) of that element or its nearest
         ancestor having one; its params are that element's ``ATTR.VALUE_PREFIX``
         attributes (strings); its target the nearest ``[roost-target]``, else
-        the enclosing actor container. Then as :meth:`event`.
+        the enclosing actor container. Then as :meth:`event`. A binding whose
+        value is JS commands (``roost.JS``) sends each of its ``push`` commands
+        (the DOM ones run only in a browser) and returns the last one's reply,
+        or None when it has none.
         """
         binding = self._binding(selector, ATTR.CLICK)
-        name = attribute(binding, ATTR.CLICK) or ""
-        return await self.event(
-            name,
-            _values(binding),
-            target=self._target(binding, selector),
-            expect_error=expect_error,
-        )
+        return await self._fire(binding, ATTR.CLICK, _values(binding), selector, expect_error)
+
+    async def _fire(
+        self,
+        binding: LexborNode,
+        binding_attr: str,
+        params: dict[str, Any],
+        selector: str,
+        expect_error: bool,
+    ) -> protocol.Ack | protocol.Error | None:
+        # What the browser does for a binding: send the event it names, or run
+        # its JS commands, of which only each `push` reaches the server (the
+        # last one's reply is returned; None when there is none).
+        value = attribute(binding, binding_attr) or ""
+        ops = commands(value)
+        if ops is None:
+            target = self._target(binding, selector)
+            return await self.event(value, params, target=target, expect_error=expect_error)
+        reply: protocol.Ack | protocol.Error | None = None
+        for kind, args in ops:
+            if kind == "push":
+                target = args.get("target") or self._target(binding, selector)
+                values = {**params, **(args.get("value") or {})}
+                reply = await self.event(
+                    args["event"], values, target=target, expect_error=expect_error
+                )
+        return reply
+
+    async def hook_event(
+        self, selector: str, event: str, payload: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Push ``event`` from the JS hook on the one element matching
+        ``selector``, as its ``this.pushEvent(event, payload)`` does: to that
+        element's actor. Returns the handler's reply (the dict it returned, or
+        None), once what it caused has been applied. Errors as :meth:`event`."""
+        element = self._one(selector)
+        ack = await self.event(event, payload or {}, target=self._target(element, selector))
+        assert isinstance(ack, protocol.Ack)
+        return ack.reply
 
     async def keydown(
         self, selector: str, key: str, *, expect_error: bool = False
@@ -310,10 +346,7 @@ class LiveClient:
         elif binding.tag == "textarea":
             params["value"] = binding.text(deep=True)
         params.update(_values(binding))
-        name = attribute(binding, binding_attr) or ""
-        return await self.event(
-            name, params, target=self._target(binding, selector), expect_error=expect_error
-        )
+        return await self._fire(binding, binding_attr, params, selector, expect_error)
 
     def _binding(self, selector: str, binding_attr: str) -> LexborNode:
         # The element the one match of `selector` sends `binding_attr` events from.

@@ -1,0 +1,118 @@
+// JS hooks: client code for an element's life. <div roost-hook="Chart"> runs
+// the hook `Chart` from `window.Roost.hooks` (register it there before this
+// client loads, or before the page's load event):
+//   mounted()      the element appeared (on the page, or added by a patch)
+//   updated()      a patch of the server changed it, or something inside it
+//   destroyed()    it left the page
+//   disconnected() / reconnected()   the page lost / regained its connection
+// Inside them `this.el` is the element, and
+//   this.pushEvent(event, payload, onReply)            to the element's actor
+//   this.pushEventTo(selectorOrElement, event, payload, onReply)   to another's
+// send an event (each returns a promise of the handler's reply, a dict);
+//   this.handleEvent(event, callback)                   the server's push_event
+// calls `callback(payload)` until the hook is destroyed (removeHandleEvent stops it).
+import { ATTR } from "./protocol.js";
+import { targetOf } from "./bindings.js";
+
+export class Hooks {
+  // registry(): the object hooks are registered in (window.Roost.hooks).
+  // push(element, target, event, payload): send an event, a promise of its reply.
+  constructor(window, registry, push) {
+    this.window = window;
+    this.registry = registry;
+    this.push = push;
+    this.mounted = new Map(); // element -> hook instance
+    this.connected = true;
+    // Patches are told apart from changes the page makes itself by taking the
+    // records right before and right after each one (before/after).
+    this.observer = new MutationObserver(() => {});
+    this.observer.observe(window.document, { subtree: true, childList: true, attributes: true, characterData: true });
+  }
+
+  // Mount every hook element in `root` that is not yet.
+  scan(root) {
+    const els = root.querySelectorAll(`[${ATTR.HOOK}]`);
+    for (const el of els) if (!this.mounted.has(el)) this.mount(el);
+  }
+
+  mount(el) {
+    const name = el.getAttribute(ATTR.HOOK);
+    const definition = (this.registry() || {})[name];
+    if (!definition) return;
+    const hook = Object.create(definition);
+    const handlers = new Set();
+    const reply = (sent, onReply) => {
+      if (onReply) sent.then((r) => onReply(r), () => {});
+      return sent;
+    };
+    Object.assign(hook, {
+      el,
+      pushEvent: (event, payload = {}, onReply) => reply(this.push(el, targetOf(el), event, payload), onReply),
+      pushEventTo: (to, event, payload = {}, onReply) => {
+        const at = typeof to === "string" ? this.window.document.querySelector(to) : to;
+        if (!at) return Promise.reject(new Error(`roost: pushEventTo: no element ${to}`));
+        return reply(this.push(el, targetOf(at), event, payload), onReply);
+      },
+      handleEvent: (event, callback) => {
+        const listener = (e) => callback(e.detail);
+        listener.event = `roost:${event}`;
+        this.window.addEventListener(listener.event, listener);
+        handlers.add(listener);
+        return listener;
+      },
+      removeHandleEvent: (listener) => {
+        this.window.removeEventListener(listener.event, listener);
+        handlers.delete(listener);
+      },
+      __name: name,
+      __handlers: handlers,
+    });
+    this.mounted.set(el, hook);
+    call(hook, "mounted");
+  }
+
+  destroy(el, hook) {
+    this.mounted.delete(el);
+    for (const listener of [...hook.__handlers]) hook.removeHandleEvent(listener);
+    call(hook, "destroyed");
+  }
+
+  before() {
+    this.observer.takeRecords();
+  }
+
+  // After a patch or render: hooks gone are destroyed, new ones mounted, and
+  // each one whose element (or anything inside it) changed is updated.
+  after() {
+    const changed = new Set();
+    for (const record of this.observer.takeRecords()) {
+      const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      const el = node && node.closest(`[${ATTR.HOOK}]`);
+      if (el) changed.add(el);
+    }
+    for (const [el, hook] of [...this.mounted]) {
+      if (!el.isConnected || el.getAttribute(ATTR.HOOK) !== hook.__name) this.destroy(el, hook);
+    }
+    for (const el of changed) {
+      const hook = this.mounted.get(el);
+      if (hook) call(hook, "updated");
+    }
+    this.scan(this.window.document);
+  }
+
+  // The connection state changed: `connected` (joined) or not.
+  connection(connected) {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    for (const hook of this.mounted.values()) call(hook, connected ? "reconnected" : "disconnected");
+  }
+}
+
+function call(hook, callback) {
+  if (typeof hook[callback] !== "function") return;
+  try {
+    hook[callback]();
+  } catch (e) {
+    console.error(`roost: hook ${hook.__name}.${callback} failed`, e);
+  }
+}
