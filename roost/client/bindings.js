@@ -41,11 +41,25 @@ export function formParams(form) {
   for (const name of multiple) out[name] = [];
   for (const [name, field] of booleans) out[name] = field.checked;
   for (const [name, value] of new FormData(form)) {
-    if (typeof value !== "string" || booleans.has(name)) continue; // files go by uploads
+    if (typeof value !== "string") {
+      warnFile(form, name);
+      continue;
+    }
+    if (booleans.has(name)) continue;
     if (multiple.has(name)) out[name].push(value);
     else out[name] = value;
   }
   return out;
+}
+
+// A file input's files are not event params: said once per form and name,
+// rather than dropped in silence.
+const warned = new WeakMap();
+function warnFile(form, name) {
+  const names = warned.get(form) || new Set();
+  if (names.has(name)) return;
+  warned.set(form, names.add(name));
+  console.warn(`roost: the file input ${JSON.stringify(name)} is not sent with the form's event`);
 }
 
 const SINGLE_OR_UNSENT = new Set(["radio", "submit", "button", "reset", "image", "file"]);

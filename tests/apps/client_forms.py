@@ -20,20 +20,32 @@ FORM = """
   <button id="save">save</button>
 </form>
 <pre id="got">{got}</pre>
+<form id="pattern" roost-submit="pattern">
+  <input type="hidden" name="done" value="false">
+  <input type="checkbox" name="done" value="true" id="done">
+  <input type="file" name="attachment">
+  <button id="pattern-save">save</button>
+</form>
+<pre id="done-got">{done}</pre>
 """
 
 
 class Forms(LiveView):
     def mount(self, params, session):
         self.got = ""
+        self.done = ""
 
     @event
     def save(self, tags: list[str], sizes: list[str], color: str, note: str, agree: str = "no"):
         fields = {"tags": tags, "sizes": sizes, "color": color, "note": note, "agree": agree}
         self.got = json.dumps(fields, sort_keys=True)
 
+    @event
+    def pattern(self, done: bool):
+        self.done = repr(done)
+
     def render(self):
-        return FORM.format(got=escape(self.got))
+        return FORM.format(got=escape(self.got), done=escape(self.done))
 
 
 app = App({"/": Forms})

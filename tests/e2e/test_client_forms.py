@@ -42,3 +42,20 @@ def test_checkbox_groups_and_multi_selects_arrive_as_lists(page):
         page.uncheck("#agree")
         got = submitted(page, page.text_content("#got"))
         assert got == {"tags": ["b"], "sizes": [], "color": "blue", "note": "hi", "agree": "no"}
+
+
+def test_a_hidden_false_before_a_checkbox_gives_a_bool_and_a_file_is_not_sent_silently(page):
+    warnings = []
+    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    with roost_run("tests.apps.client_forms:app") as served:
+        page.goto(served.url + "/")
+        wait_joined(page)
+        page.click("#pattern-save")
+        page.wait_for_function("() => document.querySelector('#done-got').textContent === 'False'")
+        page.check("#done")
+        page.click("#pattern-save")
+        page.wait_for_function("() => document.querySelector('#done-got').textContent === 'True'")
+        # Said once, not at every submit.
+        assert [w for w in warnings if "file input" in w] == [
+            'roost: the file input "attachment" is not sent with the form\'s event'
+        ]
