@@ -15,6 +15,10 @@ from .component import LiveComponent as LiveComponent
 from .dead import DeadPage as DeadPage
 from .dead import dead_page as dead_page
 from .dead import dead_render as dead_render
+from .faults import POINTS as POINTS
+from .faults import Faults as Faults
+from .faults import Filler as Filler
+from .faults import Point as Point
 from .handlers import event as event
 from .handlers import on_component as on_component
 from .liveview import LiveView as LiveView

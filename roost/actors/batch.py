@@ -73,11 +73,15 @@ class Batch:
             code, kind = protocol.CRASHED, type(reason).__name__
             queued = f"{target!r} crashed ({kind}) before handling this"
             in_render = f"{kind} while rendering {target!r}"
+        # The message in hand when it crashed is answered as such, even if its
+        # handler had returned (its effects failed).
+        failed = current.ref if isinstance(current, ClientEvent) and reason is not None else None
         replies: list[protocol.Ack | protocol.Error] = [
             protocol.Error(ref, code, in_render)
             if reason is not None and self.rendering
             else protocol.Ack(ref, self.replies.pop(ref, None))
             for ref in self.acks
+            if ref != failed
         ]
         self.acks = []
         self.replies.clear()

@@ -92,6 +92,7 @@ class ComponentActor(ActorRuntime):
         if changes is None or self.props == self._seen:
             return
         self._seen = self.props
+        self._fault("update")
         await maybe_await(state.update(**changes))
 
     async def send_parent(self, event: str, data: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import msgspec
 import msgspec.inspect
 
-from ..protocol import MAX_INT_BITS, ints_fit
+from ..protocol import MAX_INT_BITS, TARGET_PARAM, ints_fit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,6 +113,9 @@ class Handler:
 
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:
         """The keyword arguments for the handler, or ``BadParams`` saying why."""
+        if TARGET_PARAM in params and TARGET_PARAM not in self._struct.__struct_fields__:
+            # What changed, sent with every change event: for handlers that ask.
+            params = {k: v for k, v in params.items() if k != TARGET_PARAM}
         clash = self._reserved.intersection(params)
         if clash:
             raise BadParams(f"parameter name(s) not allowed: {', '.join(sorted(clash))}")

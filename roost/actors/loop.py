@@ -24,6 +24,7 @@ from .effects import (
     SendParent,
     SendUpdate,
 )
+from .faults import Point
 from .handlers import BadParams, checked_reply, maybe_await
 from .mailbox import STOP, Mailbox
 from .messages import (
@@ -128,6 +129,12 @@ class ActorRuntime:
             raise RuntimeError(f"{self.target}: needs a running actor")
         return self._services
 
+    @property
+    def queued(self) -> int:
+        """How many messages wait in the running incarnation's mailbox (0 between two)."""
+        mailbox = self._mailbox
+        return len(mailbox) if mailbox is not None else 0
+
     def next_start(self) -> anyio.Event:
         """An event set once the next incarnation is registered (reachable by target id)."""
         if self._next_start is None:
@@ -186,6 +193,7 @@ class ActorRuntime:
         batch: Batch,
         task_status: anyio.abc.TaskStatus[ActorRef],
     ) -> None:
+        self._fault("mount")
         await self.mount(state)
         if getattr(state, "redirected_to", None) is not None:
             # A hook or mount sent the browser elsewhere: nothing to show here.
@@ -221,7 +229,11 @@ class ActorRuntime:
         version = 1
         stopping = False
         while not stopping:
-            batch.take([await mailbox.get(), *mailbox.get_ready()])
+            taken = [await mailbox.get(), *mailbox.get_ready()]
+            faults = self.tab.faults
+            if faults is not None:  # a test holds, delays or drops what reaches it
+                taken = await faults.intercept(self.target, taken)
+            batch.take(taken)
             while batch.todo:
                 message = batch.next()
                 if message is STOP:
@@ -236,8 +248,10 @@ class ActorRuntime:
                         batch.acks.append(message.ref)
                 else:
                     await self._handle(state, message, batch)
-                batch.handled()
+                # Still the message in hand: an effect that fails (a broadcast
+                # whose backend is down) fails it, as its handler raising would.
                 await self._flush_effects()
+                batch.handled()
             await self.take_props(state)
             await self._flush_effects()
             batch.rendering = True
@@ -288,8 +302,15 @@ class ActorRuntime:
                 except SessionEnded:
                     return
 
+    def _fault(self, point: Point) -> None:
+        # A crash point a test armed for this actor (roost.testing); else nothing.
+        faults = self.tab.faults
+        if faults is not None:
+            faults.check(self.target, point)
+
     def _render(self, state: Stateful, changed: set[str] | None = None) -> str:
         # `changed`: the assigns changed since the last render (None: a full render).
+        self._fault("render")
         with rendering(RenderScope(changed=changed)) as scope:
             html = str(state.render())  # a Markup (str subclass) becomes plain text
         links = self.tab.links
@@ -304,6 +325,7 @@ class ActorRuntime:
         if isinstance(message, ClientEvent):
             await self._handle_event(state, message, batch)
         elif isinstance(message, Info):
+            self._fault("info")
             await maybe_await(state.handle_info(message.message))
         elif isinstance(message, ComponentEvent):
             await maybe_await(
@@ -317,7 +339,9 @@ class ActorRuntime:
             await maybe_await(state.handle_info(message))
         elif isinstance(message, Exit):
             if not state.trap_exits:
-                raise LinkedExit(f"linked actor {message.ref.name!r} exited: {message.reason!r}")
+                reason = message.reason
+                cause = reason if isinstance(reason, BaseException) else None
+                raise LinkedExit(f"linked actor {message.ref.name!r} exited: {reason!r}") from cause
             await maybe_await(state.handle_info(message))
         elif isinstance(message, Crash):
             raise InjectedCrash(message.reason)
@@ -335,6 +359,7 @@ class ActorRuntime:
         except BadParams as exc:
             await outbox.put(protocol.Error(message.ref, protocol.BAD_PARAMS, str(exc)))
             return
+        self._fault("event")
         reply = await maybe_await(getattr(state, handler.method)(**kwargs))
         if reply is not None:
             batch.replies[message.ref] = checked_reply(state, handler, reply)

@@ -16,7 +16,7 @@ from .. import protocol
 from ..protocol import VIEW_TARGET
 from ..pubsub import PubSub
 from ..pubsub import backend as pubsub_backend
-from ..supervisor import ChildSpec, DynamicSupervisor, Supervisor
+from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor
 from .actor import ActorRef
 from .componentactor import ComponentActor
 from .liveactor import LiveActor
@@ -166,6 +166,41 @@ class Session:
         finally:
             self._scope = None
             self._end()
+
+    def mailbox_depth(self, target: str) -> int:
+        """How many messages wait in actor ``target``'s mailbox (0 while it restarts)."""
+        actor = self.tab.actor(target)
+        return actor.queued if actor is not None else 0
+
+    def actors(self) -> list[dict[str, Any]]:
+        """The tab's actors now, the view first: ``target``, ``kind`` (``view`` or
+        ``component``), ``state`` (``running``, or ``restarting`` between two
+        incarnations), ``mailbox`` (its depth) and ``parent`` (None for the view)."""
+        rows = []
+        for target in self.tab.targets():
+            actor = self.tab.actor(target)
+            rows.append(
+                {
+                    "target": target,
+                    "kind": "view" if target == VIEW_TARGET else "component",
+                    "state": "running" if self.tab.ref(target) is not None else "restarting",
+                    "mailbox": self.mailbox_depth(target),
+                    "parent": getattr(actor, "parent", None),
+                }
+            )
+        return rows
+
+    def kill(self, target: str, reason: BaseException | None = None) -> None:
+        """Stop actor ``target`` at once (its task cancelled, nothing queued): an
+        abnormal exit its supervisor restarts as it would a crash (``kill_child``).
+        ``LookupError`` when it is not running."""
+        try:
+            if target == VIEW_TARGET:
+                self.supervisor.kill_child("view", reason)
+            else:
+                self.components_supervisor.kill_child(target, reason)
+        except (ChildNotFound, NotRunning) as exc:
+            raise LookupError(f"no running actor {target!r} in session {self.id}: {exc}") from None
 
     def _end(self) -> None:
         if self.ended:

@@ -13,6 +13,7 @@ from .. import protocol
 from ..protocol import VIEW_TARGET
 from ..supervisor import ChildSpec, ChildTerminated, DynamicSupervisor
 from .componentactor import ComponentActor
+from .faults import Faults
 
 if TYPE_CHECKING:
     from ..pubsub import PubSub
@@ -44,6 +45,10 @@ class Tab:
     timers. ``outbox``, ``pubsub`` and ``names`` are shared by all of the
     tab's actors.
     """
+
+    faults: Faults | None = None
+    """Crash points a test armed (roost.testing); None (a class default: no
+    memory per tab) in production."""
 
     def __init__(
         self,

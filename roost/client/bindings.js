@@ -6,7 +6,8 @@
 //                        its submit buttons with roost-disable-with="Saving…" are
 //                        disabled meanwhile, showing that text; a form
 //                        that carries roost-reset is cleared once the reply came
-//   roost-change="name"  on a form or a field: params from the form's fields, on every input
+//   roost-change="name"  on a form or a field: params from the form's fields, on every
+//                        input, and _target, the name of the field that changed
 //   roost-debounce / roost-throttle on the binding's element (or, for change,
 //                        on the field) pace its sends (rate.js); a pending change
 //                        is sent at once on its form's submit and on the field's blur
@@ -14,7 +15,7 @@
 // Key, focus, window and click-away bindings are in keys.js.
 // While the page is not connected nothing is sent or queued: the element gets
 // its binding's -refused class and the page's status notice says why.
-import { ATTR, CLIENT, FIELDS, VIEW_TARGET } from "./protocol.js";
+import { ATTR, CLIENT, FIELDS, TARGET_PARAM, VIEW_TARGET } from "./protocol.js";
 import { DISCONNECTED } from "./socket.js";
 import { Rate } from "./rate.js";
 import { bindKeys } from "./keys.js";
@@ -213,6 +214,7 @@ export function bind(document, ctx) {
     // The params are read when the send fires, so a delayed send carries the last value.
     const send = () => {
       const params = form ? formParams(form) : { [field.name]: fieldValue(field) };
+      if (field.name) params[TARGET_PARAM] = field.name; // which field changed
       quietly(fire(ctx, element, ATTR.CHANGE, { ...params, ...valueParams(element) }));
     };
     const paced = field.hasAttribute(ATTR.DEBOUNCE) || field.hasAttribute(ATTR.THROTTLE) ? field : element;

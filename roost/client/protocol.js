@@ -9,3 +9,4 @@ export const ATTR = {"AUTO_RECOVER": "roost-auto-recover", "BLUR": "roost-blur",
 export const ERROR = {"BAD_MESSAGE": "bad_message", "BAD_PARAMS": "bad_params", "BAD_TOKEN": "bad_token", "CRASHED": "crashed", "JOIN_FAILED": "join_failed", "OVERLOADED": "overloaded", "RATE_LIMITED": "rate_limited", "SERVER_FULL": "server_full", "UNKNOWN_EVENT": "unknown_event", "UNKNOWN_TARGET": "unknown_target"};
 export const VIEW_TARGET = "0";
 export const FLASH_COOKIE = "roost_flash";
+export const TARGET_PARAM = "_target";

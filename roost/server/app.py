@@ -19,13 +19,16 @@ from starlette.routing import Router as StarletteRouter
 from .. import protocol
 from .._dev import dev_mode
 from ..actors import LiveView, dead_page
+from ..pubsub import PubSub
 from ..render import below_mount, served_fingerprints
 from ..render.environment import set_auto_reload
+from ..store import Store
 from ..supervisor import ChildSpec
 from .errors import dev_error_page
 from .hosts import HostCheck
 from .layout import Layout, calling_folder, page_title, provide_static_url
 from .routing import Router, query_params, signable
+from .runtime import pubsub_factory, store_factory
 from .socket import serve_socket
 from .static import StaticFiles, client_file
 from .tokens import BadToken, TokenSigner
@@ -55,10 +58,14 @@ class App:
 
     A tab whose socket drops keeps its session (every actor, with its state)
     for ``reconnect_grace`` seconds; the browser rejoins it when it
-    reconnects. ``children`` are the app's own services (child specs),
-    started under the root supervisor after pubsub and store and before the
-    sessions. ``App`` is an ASGI callable. ``roost run module:app`` serves it
-    under the supervision tree; any other ASGI server works too, in which
+    reconnects. Each session's supervisors (its view's, its components') allow
+    ``max_restarts`` restarts within ``max_seconds`` before they give up (a
+    components supervisor then fails to the view, which re-mounts; a view
+    past it ends the session and its page shows an error). ``children`` are
+    the app's own services (child specs), started under the root supervisor
+    after pubsub and store and before the sessions. ``App`` is an ASGI
+    callable. ``roost run module:app`` serves it under the supervision tree;
+    any other ASGI server works too, in which
     case the tree is started by the ASGI lifespan, by the host's lifespan
     (``FastAPI(lifespan=app.lifespan)``), or else by the first request.
     Mounted under a path (``Mount("/live", app=app)``), the app serves
@@ -76,6 +83,17 @@ class App:
 
     ``debug`` turns dev mode on or off (docs/guide.md, "Dev mode"); None: on
     when ``ROOST_ENV=dev``.
+
+    The backends (docs/testing.md, "Failing backends"): ``pubsub`` and
+    ``store`` are each None (the in-memory one, the default), a backend URL
+    (``"memory://"``, given to ``roost.pubsub.backend`` or
+    ``roost.store.backend``) or a backend object (a
+    :class:`~roost.pubsub.PubSub`, a :class:`~roost.store.Store`). A URL
+    gives every start of the app's tree a new backend; an object is used as
+    it is by every start, so a test can hold it (a
+    ``roost.testing.FaultyPubSub``, say). A URL no backend serves is a
+    ``ValueError`` here, anything else (a backend class, another object) a
+    ``TypeError``.
 
     What a client may do (docs/security.md says why each limit is there):
 
@@ -110,6 +128,8 @@ class App:
         check_origin: bool = True,
         children: Sequence[ChildSpec] = (),
         reconnect_grace: float = 30.0,
+        max_restarts: int = 3,
+        max_seconds: float = 5.0,
         event_rate: tuple[float, int] = (50.0, 200),
         address_rate: tuple[float, int] | None = (200.0, 800),
         max_pending_joins: int | None = 8,
@@ -123,6 +143,8 @@ class App:
         static_dir: str | os.PathLike[str] | None = None,
         static_path: str = "/static",
         debug: bool | None = None,
+        pubsub: str | PubSub | None = None,
+        store: str | Store | None = None,
     ) -> None:
         self.routes = dict(routes)
         self.http = StarletteRouter(routes=list(http_routes)) if http_routes else None
@@ -140,6 +162,10 @@ class App:
         self.check_origin = check_origin
         self.children = list(children)
         self.reconnect_grace = reconnect_grace
+        if max_restarts < 0 or max_seconds <= 0:
+            raise ValueError("max_restarts must be >= 0 and max_seconds > 0")
+        self.max_restarts = max_restarts
+        self.max_seconds = max_seconds
         self.event_rate = event_rate
         self.address_rate = address_rate
         self.max_pending_joins = max_pending_joins
@@ -147,6 +173,10 @@ class App:
         self.idle_timeout = idle_timeout
         self.outbox_bytes = outbox_bytes
         self.hosts = HostCheck(allowed_hosts)
+        self.new_pubsub = pubsub_factory(pubsub)
+        """Gives each start of the tree its pubsub backend (``pubsub``)."""
+        self.new_store = store_factory(store)
+        """Gives each start of the tree its state store (``store``)."""
         self.runtime: Runtime | None = None
         self._started_lazily: anyio.Event | None = None
         """Set once a tree started by a request is up (None: none was started so)."""

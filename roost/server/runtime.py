@@ -6,7 +6,8 @@ import contextlib
 import hmac
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio
 import anyio.abc
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("roost.server")
 
+B = TypeVar("B")
+
 
 class ServerFull(Exception):
     """No room for a new session: ``App(max_sessions)`` sessions, each with its tab connected.
@@ -38,6 +41,45 @@ class ServerFull(Exception):
     A tab refused so is told ``server_full`` and its socket is closed with
     1013 (try again later); the browser backs off and tries again.
     """
+
+
+def pubsub_factory(choice: object) -> Callable[[], pubsub.PubSub]:
+    """What makes each runtime's pubsub, for ``App(pubsub=choice)``; see :func:`_factory`."""
+    return _factory("pubsub", choice, pubsub.PubSub, pubsub.backend)
+
+
+def store_factory(choice: object) -> Callable[[], store.Store]:
+    """What makes each runtime's state store, for ``App(store=choice)``; see :func:`_factory`."""
+    return _factory("store", choice, store.Store, store.backend)
+
+
+def _factory(
+    kind: str, choice: object, interface: type, make: Callable[[str | None], B]
+) -> Callable[[], B]:
+    """A function giving each new runtime its ``kind`` backend, as ``choice`` says.
+
+    ``None`` or a URL: a new backend from ``make(url)`` each time (the URL is
+    tried once here, so a bad one is a ``ValueError`` at once). An instance
+    of ``interface`` (a backend object): that very object each time. Anything
+    else, a backend class included, is a ``TypeError``.
+    """
+    if choice is None or isinstance(choice, str):
+        url = choice
+        if url is not None:
+            make(url)  # a URL that names no backend is refused now, not at start-up
+        return lambda: make(url)
+    if isinstance(choice, type):
+        raise TypeError(
+            f"{kind} must be a backend object, not the class {choice.__name__} "
+            f"(pass {choice.__name__}(...))"
+        )
+    if not isinstance(choice, interface):
+        raise TypeError(
+            f"{kind} must be a backend URL (str), a {interface.__name__} backend object "
+            f"or None, not {type(choice).__name__}"
+        )
+    backend = cast(B, choice)
+    return lambda: backend
 
 
 class Runtime:
@@ -53,8 +95,8 @@ class Runtime:
         self.app = app
         self.bind = bind
         self.urls: list[str] = []
-        self.pubsub = pubsub.backend()
-        self.store = store.backend()
+        self.pubsub = app.new_pubsub()
+        self.store = app.new_store()
         self.names = Registry()
         self._sessions: dict[str, Session] = {}
         """Every session started and not ended yet, oldest first."""
@@ -124,6 +166,8 @@ class Runtime:
             pubsub=self.pubsub,
             names=self.names,
             grace=self.app.reconnect_grace,
+            max_restarts=self.app.max_restarts,
+            max_seconds=self.app.max_seconds,
             kick=kick,
             resolve=self.app.resolve,
             href=self.app.href,
@@ -210,6 +254,10 @@ class Runtime:
             ):
                 seen += 1
                 await recorder.wait_for(child=session_id, count=seen)
+
+    def live_sessions(self) -> list[Session]:
+        """Every session running now, oldest first."""
+        return list(self._sessions.values())
 
     def session(self, session_id: str) -> Session | None:
         """The running session with this id (or resume token), if any."""

@@ -14,6 +14,7 @@ from ._errors import ChildRunning as ChildRunning
 from ._errors import ChildStartError as ChildStartError
 from ._errors import ChildTerminated as ChildTerminated
 from ._errors import InvalidChildSpec as InvalidChildSpec
+from ._errors import Killed as Killed
 from ._errors import MaxChildrenReached as MaxChildrenReached
 from ._errors import NotRunning as NotRunning
 from ._errors import RestartIntensityExceeded as RestartIntensityExceeded
@@ -40,6 +41,7 @@ __all__ = [
     "ChildTerminated",
     "DynamicSupervisor",
     "InvalidChildSpec",
+    "Killed",
     "MaxChildrenReached",
     "NotRunning",
     "RestartIntensityExceeded",

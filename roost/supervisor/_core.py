@@ -43,6 +43,7 @@ from ._errors import (
     ChildStartError,
     ChildTerminated,
     InvalidChildSpec,
+    Killed,
     NotRunning,
     RestartIntensityExceeded,
 )
@@ -398,6 +399,8 @@ class SupervisorBase:
         except Exception as exc:
             instance.error = exc
         finally:
+            if instance.killed is not None and instance.error is None:
+                instance.error = instance.killed
             instance.mark_done()
         if not instance.started:
             if result is IGNORE and instance.error is None:
@@ -674,6 +677,24 @@ class SupervisorBase:
         child.pending_restart = child.restarting = True
         if self._exits is not None:
             self._exits.send_nowait((child, None, error))
+
+    def kill_child(self, id: Hashable, reason: BaseException | None = None) -> None:
+        """Stop the running child ``id`` at once, as OTP's ``exit(Child, kill)``.
+
+        Its task is cancelled now, with no stop request whatever its
+        ``shutdown``, and its exit is abnormal, with ``reason`` (default
+        :class:`Killed`): the strategy restarts it and it counts toward the
+        restart intensity, as a crash does. A task that shields itself ends
+        when it stops shielding. ``ChildNotFound`` for an unknown id;
+        ``NotRunning`` when the child is not running (not started, starting,
+        restarting, or being stopped).
+        """
+        child = self._find(id)
+        instance = child.instance
+        if instance is None or not instance.started or instance.stopping or instance.ended:
+            raise NotRunning(f"child {id!r} of supervisor {self.name!r} is not running")
+        instance.killed = reason if reason is not None else Killed(f"{id!r} killed")
+        instance.scope.cancel()
 
     # -- helpers for the public operations ---------------------------------------
 

@@ -91,6 +91,10 @@ class NotRunning(SupervisorError):
     """The supervisor is not running (not started yet, or already stopped)."""
 
 
+class Killed(Exception):
+    """The exit reason of a child stopped by ``kill_child`` (OTP's ``killed``)."""
+
+
 class InvalidChildSpec(SupervisorError, ValueError):
     """A child spec that cannot be used, and why: not a :class:`ChildSpec` (nor a
     mapping of its fields), a field with a wrong value, a significant child that

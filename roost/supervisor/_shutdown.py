@@ -66,6 +66,7 @@ class Instance:
         "ended",
         "error",
         "ignored",
+        "killed",
         "owner",
         "scope",
         "skip_request",
@@ -89,6 +90,7 @@ class Instance:
         self.start_error: BaseException | None = None
         self.error: BaseException | None = None  # what its start function raised, if anything
         self.ignored = False  # its start function returned IGNORE
+        self.killed: BaseException | None = None  # kill_child's reason: its exit is abnormal
         self.ended = False  # its task has ended
         self.accounted = False  # stopped, and its supervisor has accounted for it
         self._done: anyio.Event | None = None

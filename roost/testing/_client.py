@@ -2,6 +2,7 @@
 # keeps the page as the browser does and waits on frames, never on the clock.
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -10,19 +11,26 @@ from urllib.parse import urljoin
 
 import anyio
 import anyio.abc
+import trio
+import trio.testing
 from selectolax.lexbor import LexborNode
 
 from .. import protocol
-from ..actors import ActorRef, Session
-from ..protocol import ATTR
+from ..actors import ActorRef, Faults, Filler, MailboxFull, Point, Session
+from ..protocol import ATTR, TARGET_PARAM
 from ..render.js import commands
 from ..server import App
+from ..supervisor import Killed, SupervisorEvent
+from ._crashes import AllowCrashes, CrashReport, CrashWatch
 from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
 from ._faults import crash_actor
+from ._forms import form_params
 from ._frames import Closed, Deliver, Frame, Loaded
 from ._inprocess import InProcessLink
-from ._page import CONTAINER_ATTR, VIEW, Page, attribute, closest
+from ._network import NetworkFaults
+from ._page import CONTAINER_ATTR, VIEW, Page, attribute, closest, closest_form
 from ._socket import SocketLink
+from ._taskgroup import task_group
 from ._watchdog import Watchdog
 
 DEFAULT_TIMEOUT = 5.0
@@ -44,6 +52,8 @@ class _Link(Protocol):
     async def disconnect(self) -> None: ...
     async def close(self) -> None: ...
     def actor_ref(self, target: str) -> ActorRef: ...
+    def live_session(self) -> Session: ...
+    def follow(self, to: str, client: Any, timeout: float) -> Any: ...
 
 
 class LiveClient:
@@ -82,10 +92,16 @@ class LiveClient:
     ``Ack`` (``Ack(ref)`` also for a ref a ``Patch`` answered)."""
 
     def __init__(
-        self, link: _Link, timeout: float, tg: anyio.abc.TaskGroup, watchdog: Watchdog
+        self,
+        link: _Link,
+        timeout: float,
+        tg: anyio.abc.TaskGroup,
+        watchdog: Watchdog,
+        allow_crashes: AllowCrashes = False,
     ) -> None:
         """Internal: use :meth:`mount` or :meth:`connect`."""
         self.timeout = timeout
+        self._watch = CrashWatch(allow_crashes)
         self.frames = []
         self.messages = []
         self.replies = {}
@@ -120,6 +136,7 @@ class LiveClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         session: dict[str, Any] | None = None,
+        allow_crashes: AllowCrashes = False,
     ) -> AbstractAsyncContextManager[LiveClient]:
         """Open ``path`` (with its query string) of ``app`` in this process, no socket.
 
@@ -133,11 +150,19 @@ class LiveClient:
         ``session`` is the cookie session the page request carries (what a
         login put there): ``mount`` gets it on both renders.
 
+        Any crash of the tab's actors that the test did not inject (with
+        :meth:`crash`, :meth:`kill`, :meth:`crash_at`, or an event sent with
+        ``expect_error=True`` that got ``crashed``) fails the test with
+        :class:`UnexpectedCrash` (the actor, the exception, its traceback) at
+        the test's next call on this client or when the block ends.
+        ``allow_crashes=True`` lets any actor crash; a collection of targets
+        (``{"tabs"}``) lets those.
+
         Raises :class:`MountError` (``not_found``: no view at that path;
         ``join_failed``: the live mount raised; ``redirected``: an ``on_mount``
         hook or ``mount`` redirected) or what the dead render raised.
         """
-        return _open(cls, InProcessLink(app, path, session), timeout)
+        return _open(cls, InProcessLink(app, path, session), timeout, allow_crashes)
 
     @classmethod
     def connect(
@@ -147,6 +172,7 @@ class LiveClient:
         *,
         app: App | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        allow_crashes: AllowCrashes = False,
     ) -> AbstractAsyncContextManager[LiveClient]:
         """Open ``path`` on the server at ``url`` (``http://host:port``) over a real WebSocket.
 
@@ -155,13 +181,15 @@ class LiveClient:
         view's render and the join's ``Ack``. Pass ``app``, the app that server
         runs in this process, to use :meth:`crash` and to make
         :meth:`disconnect` (and the end of the block) wait until the server
-        has dropped the session.
+        has dropped the session; with ``app``, the tab's unexpected crashes
+        fail the test as under :meth:`mount` (``allow_crashes`` likewise), and
+        the network faults of :attr:`network` apply.
 
         Raises :class:`MountError` when the page request fails (``http_404``,
         ...), the handshake is refused, or the server refuses the join (its
         error code).
         """
-        return _open(cls, SocketLink(url, path, app), timeout)
+        return _open(cls, SocketLink(url, path, app), timeout, allow_crashes)
 
     # -- the page ------------------------------------------------------------
 
@@ -189,7 +217,7 @@ class LiveClient:
         """The view's content as HTML, child actors' content composed in (``selector``:
         the one matching element's outer HTML instead)."""
         if selector is None:
-            self._raise_failure()
+            self._check()
             return self._page.container().inner_html or ""
         return self._one(selector).html or ""
 
@@ -203,7 +231,7 @@ class LiveClient:
 
     def exists(self, selector: str) -> bool:
         """Whether the view's container or any element in it matches ``selector``."""
-        self._raise_failure()
+        self._check()
         return bool(self._page.select(selector))
 
     def version(self, target: str = VIEW) -> int | None:
@@ -211,7 +239,7 @@ class LiveClient:
         return self._page.version(target)
 
     def _one(self, selector: str) -> LexborNode:
-        self._raise_failure()
+        self._check()
         nodes = self._page.select(selector)
         if len(nodes) != 1:
             html = self.html()
@@ -244,11 +272,14 @@ class LiveClient:
         is returned, and an ``Ack`` raises ``AssertionError`` instead.
         :class:`Disconnected` if the connection ends first.
         """
+        self._check()
         values = {**(params or {}), **kwargs}
         ref = next(self._refs)
         await self._send(protocol.Event(ref, handler, values, target))
         reply = await self._reply(ref, f"event {handler!r}")
         if isinstance(reply, protocol.Error):
+            if reply.code == protocol.CRASHED:
+                self._watch.expect(target)  # the test is told of this crash, here
             if expect_error:
                 return reply
             raise EventError(handler, target, reply)
@@ -297,6 +328,66 @@ class LiveClient:
                     args["event"], values, target=target, expect_error=expect_error
                 )
         return reply
+
+    async def submit(
+        self, form_selector: str, *, expect_error: bool = False, **fields: Any
+    ) -> protocol.Ack | protocol.Error | None:
+        """Submit the one form matching ``form_selector`` (or the form with the
+        submit binding around it), as the browser does after the user filled in
+        ``fields`` (by field name).
+
+        The params are exactly what the browser's binding sends: every field of
+        the form as the page holds it, ``fields`` in place of those, and the
+        form's ``ATTR.VALUE_PREFIX`` attributes (a list for a multi-select or a
+        checkbox group, a boolean for a lone checkbox without a value). A name
+        no field of the form has is a :class:`SelectorError`. Then as :meth:`click`.
+        """
+        binding = self._binding(form_selector, ATTR.SUBMIT)
+        params = {**form_params(binding, fields), **_values(binding)}
+        return await self._fire(binding, ATTR.SUBMIT, params, form_selector, expect_error)
+
+    async def change(
+        self, selector: str, *, expect_error: bool = False, **fields: Any
+    ) -> protocol.Ack | protocol.Error | None:
+        """Type into the field (or the form) matching ``selector``, as the
+        browser's change binding sends it: the form's fields as the page holds
+        them with ``fields`` in their place, the binding's ``ATTR.VALUE_PREFIX``
+        attributes, and ``_target``, the name of the field that changed (the
+        selector's field, else the first of ``fields``), which a handler gets
+        if it has a ``_target`` parameter. Then as :meth:`click`.
+        """
+        element = self._one(selector)
+        binding = closest(element, ATTR.CHANGE)
+        if binding is None:
+            raise SelectorError(f"{selector!r} has no {ATTR.CHANGE}, nor has any element around it")
+        form = element if element.tag == "form" else closest_form(element)
+        name = attribute(element, "name") if element.tag != "form" else None
+        if form is not None:
+            params = form_params(form, fields)
+        else:
+            params = {name or "": attribute(element, "value") or "", **fields}
+        changed = name or next(iter(fields), None)
+        if changed is not None:
+            params[TARGET_PARAM] = changed
+        params.update(_values(binding))
+        return await self._fire(binding, ATTR.CHANGE, params, selector, expect_error)
+
+    def follow_redirect(
+        self, *, timeout: float | None = None
+    ) -> AbstractAsyncContextManager[LiveClient]:
+        """Open, as a new client, the page the server last sent this tab to with
+        a page load (:attr:`redirected_to`: a ``redirect``, or a navigation to a
+        path no view is at), on the same app (in process) or server, with the
+        same cookie session and ``allow_crashes``. ``AssertionError`` when the
+        tab was not redirected, or was sent to another site.
+        """
+        to = self.redirected_to
+        if to is None:
+            raise AssertionError("the view did not redirect (redirected_to is None)")
+        opened: AbstractAsyncContextManager[LiveClient] = self._link.follow(
+            to, self, timeout if timeout is not None else self.timeout
+        )
+        return opened
 
     async def hook_event(
         self, selector: str, event: str, payload: dict[str, Any] | None = None
@@ -378,6 +469,7 @@ class LiveClient:
         new view's first render has arrived too. ``to`` no view is routed at
         (or another site's) sets :attr:`redirected_to` instead.
         """
+        self._check()
         url = urljoin(self.url, to)
         self.url = url
         ref = next(self._refs)
@@ -410,6 +502,7 @@ class LiveClient:
         and after each frame received. :class:`WaitTimeout` after the client's
         ``timeout``, :class:`Disconnected` when the connection ends first.
         """
+        self._check()
         if isinstance(condition, str):
             selector = condition
 
@@ -439,6 +532,7 @@ class LiveClient:
         matching ``types`` stay for later calls. Waits for the next frames if
         none is there yet.
         """
+        self._check()
 
         def find() -> list[protocol.ServerMessage] | None:
             for index in range(self._read_from, len(self.messages)):
@@ -469,11 +563,27 @@ class LiveClient:
         limit), applied to the page. Over a socket this needs
         ``connect(..., app=app)``. ``LookupError`` when the actor is not running.
         """
-        self._raise_failure()
+        self._check()
         ref = self._link.actor_ref(target)
         start = len(self.messages)
         await crash_actor(ref, reason)
+        return await self._restarted(target, start)
 
+    async def kill(
+        self, target: str = VIEW, *, reason: str = "killed by LiveClient.kill"
+    ) -> protocol.Render | protocol.Crash:
+        """Stop actor ``target`` at once: its task is cancelled where it is (in a
+        handler, a render, a wait), not queued behind its mailbox as :meth:`crash`
+        is. Its supervisor handles the exit (``Killed``) as a crash. The client
+        messages it was handling or held are answered ``unknown_target``.
+        Returns as :meth:`crash` does. ``LookupError`` when it is not running.
+        """
+        self._check()
+        start = len(self.messages)
+        self._link.live_session().kill(target, Killed(reason))
+        return await self._restarted(target, start)
+
+    async def _restarted(self, target: str, start: int) -> protocol.Render | protocol.Crash:
         def fresh() -> protocol.Render | protocol.Crash | None:
             for message in self.messages[start:]:
                 if isinstance(message, protocol.Render | protocol.Crash):
@@ -488,11 +598,107 @@ class LiveClient:
             await self._settle()
         return message
 
+    def crash_at(self, target: str, point: Point, *, times: int | None = 1) -> None:
+        """Make ``target`` crash (``InjectedCrash``, raised in its own task) the
+        next ``times`` times it reaches ``point``: ``"mount"``, ``"update"`` (a
+        component's new props), ``"render"``, ``"event"`` (before a handler
+        runs) or ``"info"`` (before ``handle_info``); ``times=None``: every
+        time, until :meth:`heal` (for restart-limit tests). Armed by target id
+        for this tab's session: it covers an actor restarting, or a component
+        not placed yet."""
+        self._faults().arm(target, point, times)
+
+    def delay_messages(self, target: str, seconds: float) -> None:
+        """Every batch of messages reaches ``target`` ``seconds`` late (on Trio's
+        clock: ``autojump_clock`` makes it instant); 0 stops it."""
+        self._faults().delay(target, seconds)
+
+    def drop_messages(self, target: str, count: int | None = None) -> None:
+        """Lose the next ``count`` messages sent to ``target`` (None: all of
+        them, until :meth:`heal`). A lost client event is never answered: a
+        wait for its reply ends with :class:`WaitTimeout`."""
+        self._faults().drop(target, count)
+
+    @asynccontextmanager
+    async def full_mailbox(self, target: str = VIEW) -> AsyncIterator[int]:
+        """Inside the block, ``target`` handles nothing and its mailbox is full
+        (yields its capacity): what the overflow policy does is what the block
+        sees (an event is answered ``overloaded``). At the end it handles what
+        waited, in order."""
+        self._check()
+        faults = self._faults()
+        ref = self._link.actor_ref(target)
+        parked = faults.hold(target)
+        try:
+            with contextlib.suppress(MailboxFull):
+                ref.send(Filler())  # wakes it: it takes what is in, then waits
+            await self._bounded(parked.wait(), f"{target!r} to stop taking messages")
+            capacity = 0
+            with contextlib.suppress(MailboxFull):
+                while True:
+                    ref.send(Filler())
+                    capacity += 1
+            yield capacity
+        finally:
+            faults.release(target)
+            # It takes the filler at once: the mailbox has room when the block ends.
+            await self._bounded(trio.testing.wait_all_tasks_blocked(), "the mailbox to drain")
+
+    def heal(self, target: str | None = None) -> None:
+        """Disarm every crash point and message fault (of ``target``, or all)."""
+        self._faults().heal(target)
+
+    def _faults(self) -> Faults:
+        tab = self._link.live_session().tab
+        if tab.faults is None:
+            tab.faults = Faults()
+        return tab.faults
+
+    @property
+    def network(self) -> NetworkFaults:
+        """The faults of this client's connection (:meth:`connect` only): latency
+        each way, frames lost, the connection cut while an event is in flight."""
+        faults: NetworkFaults | None = getattr(self._link, "network", None)
+        if faults is None:
+            raise RuntimeError("network faults need a socket: LiveClient.connect(url, ...)")
+        return faults
+
+    # -- observing -------------------------------------------------------------------
+
+    @property
+    def supervision(self) -> list[SupervisorEvent]:
+        """Every supervision event of this tab's actors so far (its sessions'
+        supervisors): starts, exits, restarts, escalations, in order."""
+        return list(self._watch.events)
+
+    @property
+    def crashes(self) -> list[CrashReport]:
+        """Every crash of this tab's actors so far, injected or not, in order."""
+        return list(self._watch.crashes)
+
+    def restarts(self, target: str | None = None) -> int:
+        """How many times ``target`` (or any actor of the tab) was restarted."""
+        return self._watch.restarts(target)
+
+    def mailbox_depth(self, target: str = VIEW) -> int:
+        """How many messages wait in ``target``'s mailbox now."""
+        return self._link.live_session().mailbox_depth(target)
+
+    def tree(self) -> list[dict[str, Any]]:
+        """The tab's actors now: for each, ``target``, ``kind`` (view or
+        component), ``state`` (running or restarting), ``restarts``,
+        ``mailbox`` (its depth) and ``parent`` (a component's)."""
+        rows = self._link.live_session().actors()
+        for row in rows:
+            row["restarts"] = self.restarts(row["target"])
+        return rows
+
     async def disconnect(self) -> None:
         """Drop the connection, as a network loss would: the server keeps the
         session (every actor, with its state) for the app's ``reconnect_grace``
         seconds. Returns with every frame received before the drop applied and
         :attr:`connected` False."""
+        self._check()
         await self._bounded(self._link.disconnect(), "the connection to close")
         await self._until(lambda: not self._connected, "the end of the connection")
 
@@ -501,6 +707,7 @@ class LiveClient:
         connection: within the grace period the session resumes where it was;
         after it, a new session mounts. Returns once the view (and its
         components) rendered."""
+        self._check()
         if self._connected:
             raise RuntimeError("still connected: call disconnect() first")
         await self._join()
@@ -532,6 +739,8 @@ class LiveClient:
                 raise MountError(reply.code, reply.message)
             if isinstance(reply, protocol.Joined):
                 self._link.session_id = reply.session
+        if self._link.session_id:
+            self._watch.session(self._link.session_id.partition(".")[0])
 
         def rendered() -> bool:
             # A Render kept as served, or (one the page no longer held) the full one after it.
@@ -601,6 +810,12 @@ class LiveClient:
         if self._failure is not None:
             raise self._failure
 
+    def _check(self) -> None:
+        # At each call of the test: a frame that failed to apply, or an actor
+        # crash nobody asked for, fails it there.
+        self._raise_failure()
+        self._watch.check()
+
     def _deliver(self, item: str | Closed | Loaded) -> None:
         """Take one frame (or the end) from the connection, in arrival order."""
         try:
@@ -648,19 +863,29 @@ class LiveClient:
 
 
 @asynccontextmanager
-async def _open(cls: type[LiveClient], link: _Link, limit: float) -> AsyncIterator[LiveClient]:
+async def _open(
+    cls: type[LiveClient], link: _Link, limit: float, allow_crashes: AllowCrashes
+) -> AsyncIterator[LiveClient]:
     watchdog = Watchdog()
-    async with _task_group() as tg:
+    async with task_group() as tg:
         await tg.start(watchdog.run)
-        client = cls(link, limit, tg, watchdog)
+        client = cls(link, limit, tg, watchdog, allow_crashes)
         link.bind(tg, client._deliver)
+        client._watch.start()
         try:
             await client._join()
             client._read_from = len(client.messages)
             yield client
+            # What the test's last action set off has run its course (a crash
+            # it caused included) before the test is told it passed.
+            with watchdog.deadline(limit):
+                await trio.testing.wait_all_tasks_blocked()
+            client._check()
         except BaseException:
             await _close(client, watchdog, limit)
             raise
+        finally:
+            client._watch.stop()
         if not await _close(client, watchdog, limit):
             raise WaitTimeout(f"waited {limit} s for the session to end when the block ended")
 
@@ -670,37 +895,6 @@ async def _close(client: LiveClient, watchdog: Watchdog, limit: float) -> bool:
     with anyio.CancelScope(shield=True), watchdog.deadline(limit) as scope:
         await client._leave()
     return not scope.cancelled_caught
-
-
-@asynccontextmanager
-async def _task_group() -> AsyncIterator[anyio.abc.TaskGroup]:
-    """A task group that is cancelled when the block ends and that re-raises a
-    lone exception as itself, not wrapped in an ``ExceptionGroup``."""
-    error: BaseException | None = None
-    try:
-        async with anyio.create_task_group() as tg:
-            try:
-                yield tg
-            finally:
-                tg.cancel_scope.cancel()
-    except BaseExceptionGroup as group:
-        cancelled = anyio.get_cancelled_exc_class()
-        leaves = [e for e in _leaves(group) if not isinstance(e, cancelled)]
-        if len(leaves) != 1:
-            raise
-        error = leaves[0]
-    if error is not None:
-        raise error  # outside the except block: its own traceback and cause, unwrapped
-
-
-def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
-    out: list[BaseException] = []
-    for exc in group.exceptions:
-        if isinstance(exc, BaseExceptionGroup):
-            out.extend(_leaves(exc))
-        else:
-            out.append(exc)
-    return out
 
 
 def _values(binding: LexborNode) -> dict[str, str]:

@@ -134,11 +134,31 @@ class InProcessLink:
             if session is not None:
                 await self._runtime.end_session(session)
 
+    def live_session(self) -> Session:
+        if self.session is None:
+            raise LookupError("this tab is not connected to a session")
+        return self.session
+
     def actor_ref(self, target: str) -> ActorRef:
-        ref = self.session.tab.ref(target) if self.session is not None else None
+        ref = self.live_session().tab.ref(target)
         if ref is None:
             raise LookupError(f"no running actor {target!r} in this session")
         return ref
+
+    def follow(self, to: str, client: Any, timeout: float) -> Any:
+        """A client of the same app at ``to`` (a URL of this app), with this
+        tab's cookie session."""
+        parts = urlsplit(to)
+        if parts.netloc and parts.netloc != urlsplit(self.url).netloc:
+            raise AssertionError(f"redirected to another site: {to}")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return type(client).mount(
+            self.app,
+            path,
+            timeout=timeout,
+            session=self.cookie,
+            allow_crashes=client._watch.allow_setting,
+        )
 
 
 def token_of(page: str) -> str:

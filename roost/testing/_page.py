@@ -182,6 +182,15 @@ def closest(node: LexborNode | None, attr: str) -> LexborNode | None:
     return None
 
 
+def closest_form(node: LexborNode | None) -> LexborNode | None:
+    """``node`` or its nearest ancestor that is a ``<form>``."""
+    while node is not None and node.is_element_node:
+        if node.tag == "form":
+            return node
+        node = node.parent
+    return None
+
+
 def attribute(node: LexborNode, name: str) -> str | None:
     """An attribute's value (``""`` for one without a value), None when absent."""
     attrs = node.attributes

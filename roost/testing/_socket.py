@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
@@ -17,12 +18,13 @@ from trio_websocket import (
 )
 
 from .. import protocol
-from ..actors import ActorRef
+from ..actors import ActorRef, Session
 from ..server import App
 from ..server.app import SOCKET_PATH
 from ._errors import Disconnected, MountError
 from ._frames import Closed, Deliver, Loaded
 from ._inprocess import token_of
+from ._network import NetworkFaults
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """Largest server frame accepted (a full render of a big page); browsers have no limit."""
@@ -55,6 +57,8 @@ class SocketLink:
         self._ws: WebSocketConnection | None = None
         self._done: anyio.Event | None = None
         self._closing = False
+        self.network = NetworkFaults()
+        """The faults of this connection (``LiveClient.network``)."""
 
     def bind(self, tg: anyio.abc.TaskGroup, deliver: Deliver) -> None:
         self._tg = tg
@@ -112,6 +116,10 @@ class SocketLink:
         try:
             while True:
                 message = await ws.get_message()
+                if self.network.latency:
+                    await trio.sleep(self.network.latency)
+                if self.network.take_received():
+                    continue
                 self._deliver(message if isinstance(message, str) else message.decode())
         except ConnectionClosed as closed:
             reason = closed.reason
@@ -122,10 +130,19 @@ class SocketLink:
     async def send(self, text: str) -> None:
         if self._ws is None:
             raise Disconnected("not connected")
+        network = self.network
+        if network.latency:
+            await trio.sleep(network.latency)
+        if network.take_sent():
+            return
         try:
             await self._ws.send_message(text)
         except ConnectionClosed:
             raise Disconnected("the socket is closed") from None
+        if network.cut_after_send:
+            network.cut_after_send = False
+            assert self._tg is not None
+            self._tg.start_soon(self._close_socket)  # after the send's caller waits for a reply
 
     async def disconnect(self) -> None:
         """Close the socket without leaving, as a lost network does; with ``app``,
@@ -156,7 +173,7 @@ class SocketLink:
         await done.wait()
         self._ws = None
 
-    def actor_ref(self, target: str) -> ActorRef:
+    def live_session(self) -> Session:
         runtime = self.app.runtime if self.app is not None else None
         if runtime is None or self.session_id is None:
             raise RuntimeError(
@@ -164,10 +181,29 @@ class SocketLink:
                 "with the app that server runs in this process"
             )
         session = runtime.session(self.session_id)
-        ref = session.tab.ref(target) if session is not None else None
+        if session is None:
+            raise LookupError("this tab's session has ended")
+        return session
+
+    def actor_ref(self, target: str) -> ActorRef:
+        ref = self.live_session().tab.ref(target)
         if ref is None:
             raise LookupError(f"no running actor {target!r} in this session")
         return ref
+
+    def follow(self, to: str, client: Any, timeout: float) -> Any:
+        """A client of the same kind at ``to`` (a URL of this server)."""
+        parts = urlsplit(to)
+        if parts.netloc and parts.netloc != self.netloc:
+            raise AssertionError(f"redirected to another site: {to}")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return type(client).connect(
+            f"http://{self.netloc}",
+            path,
+            app=self.app,
+            timeout=timeout,
+            allow_crashes=client._watch.allow_setting,
+        )
 
 
 async def http_get(host: str, port: int, netloc: str, target: str) -> tuple[int, str]:

@@ -67,7 +67,7 @@ async def test_a_calls_timeout_covers_the_wait_for_room_in_a_full_mailbox(autoju
 
 
 async def test_a_call_fails_at_once_when_the_callee_crashes_handling_it(autojump_clock):
-    async with LiveClient.mount(App({"/": Answerer})) as view:
+    async with LiveClient.mount(App({"/": Answerer}), allow_crashes=True) as view:
         ref = session_of(view).registry["0"]
         start = trio.current_time()
         with pytest.raises(ActorExited) as exited:

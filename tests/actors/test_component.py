@@ -257,7 +257,7 @@ class Host(LiveView):
 async def test_a_component_that_fails_to_mount_shows_its_error_and_its_parent_carries_on(
     caplog,
 ):
-    async with LiveClient.mount(App({"/": Host})) as view:
+    async with LiveClient.mount(App({"/": Host}), allow_crashes={"broken"}) as view:
         await view.wait_for('[data-roost-id="broken"] [role="alert"]')
         assert "component 'broken'" in caplog.text and "Broken" in caplog.text
         session = session_of(view)

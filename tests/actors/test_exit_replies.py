@@ -114,7 +114,7 @@ async def queue_behind_a_held_handler(view: LiveClient, target: str, *events) ->
 
 
 async def test_events_of_a_crashing_batch_keep_their_ack_before_and_get_crashed_after():
-    async with LiveClient.mount(App({"/": Fragile})) as view:
+    async with LiveClient.mount(App({"/": Fragile}), allow_crashes=True) as view:
         await queue_behind_a_held_handler(
             view, "0", (901, "note", {"text": "a"}), (902, "boom", {}), (903, "note", {"text": "c"})
         )
@@ -132,7 +132,7 @@ async def test_events_of_a_crashing_batch_keep_their_ack_before_and_get_crashed_
 
 
 async def test_events_still_in_the_mailbox_when_an_actor_crashes_are_answered_crashed():
-    async with LiveClient.mount(App({"/": Fragile})) as view:
+    async with LiveClient.mount(App({"/": Fragile}), allow_crashes=True) as view:
         session = session_of(view)
         await session.receive(protocol.Event(901, "boom_later"))
         await trio.testing.wait_all_tasks_blocked()
@@ -147,7 +147,7 @@ async def test_events_still_in_the_mailbox_when_an_actor_crashes_are_answered_cr
 
 
 async def test_a_crash_while_rendering_answers_the_batchs_events_with_crashed():
-    async with LiveClient.mount(App({"/": Fragile})) as view:
+    async with LiveClient.mount(App({"/": Fragile}), allow_crashes=True) as view:
         await queue_behind_a_held_handler(
             view, "0", (901, "note", {"text": "a"}), (902, "poison", {})
         )

@@ -18,11 +18,14 @@ import pytest
 import trio.testing
 
 from roost.pubsub import MemoryPubSub, PubSub, Unsubscribe, backend
+from roost.testing._backends import FaultyPubSub
 
 # Each factory makes a new backend sharing nothing with any other one (for a
 # backend between processes: a fresh namespace on its server).
 BACKENDS = [
     pytest.param(lambda: backend("memory://"), id="memory"),
+    # The test double with no fault set is the in-memory backend it wraps.
+    pytest.param(FaultyPubSub, id="faulty"),
 ]
 
 

@@ -17,11 +17,14 @@ import pytest
 import trio.testing
 
 from roost.store import MemoryStore, Store, backend
+from roost.testing._backends import FaultyStore
 
 # Each factory makes a new store sharing nothing with any other one (for a
 # backend between processes: a fresh namespace on its server).
 BACKENDS = [
     pytest.param(lambda: backend("memory://"), id="memory"),
+    # The test double with no fault set is the in-memory backend it wraps.
+    pytest.param(FaultyStore, id="faulty"),
 ]
 
 

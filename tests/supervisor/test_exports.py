@@ -22,6 +22,7 @@ def test_the_public_names_are_pinned():
         "DynamicSupervisor",
         "IGNORE",
         "InvalidChildSpec",
+        "Killed",
         "MaxChildrenReached",
         "NotRunning",
         "RESTARTING",

@@ -8,16 +8,23 @@ import roost.testing
 
 def test_the_public_names_of_roost_testing():
     assert sorted(roost.testing.__all__) == [
+        "Chaos",
+        "CrashReport",
         "DEFAULT_TIMEOUT",
         "Disconnected",
         "EventError",
+        "FaultyPubSub",
+        "FaultyStore",
         "Frame",
         "InjectedCrash",
         "LeakedTasksError",
         "LiveClient",
         "MountError",
+        "NetworkFaults",
         "SelectorError",
+        "UnexpectedCrash",
         "WaitTimeout",
+        "chaos",
         "no_leaked_tasks",
     ]
     for name in roost.testing.__all__:
