@@ -96,7 +96,9 @@ class Session:
         self._scope: anyio.CancelScope | None = None
         self._linger_until: float | None = None
         self.components_supervisor = DynamicSupervisor(
-            max_restarts=max_restarts, max_seconds=max_seconds, name=f"components {session_id}"
+            max_restarts=max_restarts,
+            max_seconds=max_seconds,
+            name=f"sessions/{session_id}/view/components",
         )
         self.tab = Tab(
             self.outbox,
@@ -121,7 +123,7 @@ class Session:
             auto_shutdown="any_significant",
             max_restarts=max_restarts,
             max_seconds=max_seconds,
-            name=f"session {session_id}",
+            name=f"sessions/{session_id}",
         )
 
     @property

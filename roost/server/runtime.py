@@ -91,9 +91,13 @@ class Runtime:
     the root's restart intensity is raised out of ``run``.
     """
 
-    def __init__(self, app: App, bind: str | None = None) -> None:
+    def __init__(self, app: App, bind: str | None = None, admin_bind: str | None = None) -> None:
         self.app = app
         self.bind = bind
+        self.admin_bind = admin_bind
+        """Where the admin endpoint (``roost tree``) listens, if anywhere; it is
+        served only when the app's secret is configured (``ROOST_SECRET``)."""
+        self.admin_urls: list[str] = []
         self.urls: list[str] = []
         self.pubsub = app.new_pubsub()
         self.store = app.new_store()
@@ -115,7 +119,10 @@ class Runtime:
         ]
         if bind is not None:
             children.append(ChildSpec("http", self._serve_http))
-        self.root = Supervisor(children, strategy="one_for_one", name="root")
+        if admin_bind is not None and app.signer.configured:
+            children.append(ChildSpec("admin", self._serve_admin))
+        # Named "": supervisor names are paths, and the root's children are at the top.
+        self.root = Supervisor(children, strategy="one_for_one", name="")
 
     async def start_session(
         self,
@@ -301,6 +308,22 @@ class Runtime:
                 task_status.started(self.urls)
 
         await hypercorn.trio.serve(self.app, config, task_status=_Started())  # type: ignore[arg-type]
+
+    async def _serve_admin(
+        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        from .admin import AdminEndpoint
+
+        assert self.admin_bind is not None
+        config = _hypercorn_config(self.admin_bind, idle_timeout=None)
+
+        class _Started:
+            def started(inner, urls: list[str] | None = None) -> None:
+                self.admin_urls = list(urls or [])
+                task_status.started(self.admin_urls)
+
+        endpoint = AdminEndpoint(self, self.app.signer.secrets)
+        await hypercorn.trio.serve(endpoint, config, task_status=_Started())  # type: ignore[arg-type]
 
 
 def _hypercorn_config(bind: str, *, idle_timeout: float | None) -> hypercorn.config.Config:

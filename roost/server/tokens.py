@@ -32,9 +32,14 @@ class TokenSigner:
     ) -> None:
         if secrets_ is None:
             env = os.environ.get("ROOST_SECRET", "")
-            secrets_ = [s for s in env.split(",") if s] or [secrets.token_urlsafe(32)]
+            secrets_ = [s for s in env.split(",") if s]
         elif isinstance(secrets_, str):
             secrets_ = [secrets_]
+        self.configured = bool(secrets_)
+        """Whether the secrets were given (argument or ``ROOST_SECRET``), not made up
+        for this process: only then can another process (``roost tree``) know them."""
+        self.secrets: list[str] = list(secrets_) or [secrets.token_urlsafe(32)]
+        secrets_ = self.secrets
         # itsdangerous signs with the last key and verifies against all of them.
         self._serializer = itsdangerous.URLSafeTimedSerializer(
             list(reversed(list(secrets_))), salt="roost.session"

@@ -37,6 +37,8 @@ class Child:
     restarting: bool = field(default=False, repr=False)
     # Added by start_child and not started yet: forgotten if it does not start.
     adding: bool = field(default=False, repr=False)
+    # How many times its supervisor restarted it (a start that succeeded).
+    restarts: int = field(default=0, repr=False)
 
     @property
     def id(self) -> Hashable:
@@ -56,6 +58,18 @@ class Child:
     def busy(self) -> bool:
         """Starting, running, or waiting for a restart: not a stopped child."""
         return self.instance is not None or self.pending_restart
+
+    @property
+    def state(self) -> str:
+        """``running``, ``starting``, ``restarting``, ``stopping`` or ``stopped``."""
+        instance = self.instance
+        if instance is not None and instance.stopping:
+            return "stopping"
+        if self.running:
+            return "running"
+        if self.restarting or self.pending_restart:
+            return "restarting"
+        return "starting" if instance is not None else "stopped"
 
     @property
     def value(self) -> Any:

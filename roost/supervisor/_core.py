@@ -177,6 +177,29 @@ class SupervisorBase:
         self._check_alive()
         return [(c.id, c.value, c.spec.type) for c in self._children.values()]
 
+    def describe(self) -> dict[str, Any]:
+        """This supervisor and its children now, for tools (``roost tree``):
+        ``name``, ``strategy``, ``intensity`` (``max_restarts``, ``max_seconds``)
+        and ``children``, each with ``id``, ``type``, ``state`` (``running``,
+        ``starting``, ``restarting``, ``stopping``, ``stopped``), ``restarts``
+        and ``value`` (what it started with). Empty children when not running."""
+        children = [
+            {
+                "id": c.id,
+                "type": c.spec.type,
+                "state": c.state,
+                "restarts": c.restarts,
+                "value": c.value if c.running else None,
+            }
+            for c in self._children.values()
+        ]
+        return {
+            "name": self.name,
+            "strategy": self.strategy,
+            "intensity": {"max_restarts": self.max_restarts, "max_seconds": self.max_seconds},
+            "children": children,
+        }
+
     def get_childspec(self, id: Hashable) -> ChildSpec:
         """The spec of child ``id``; :class:`ChildNotFound`, :class:`NotRunning`."""
         self._check_alive()
@@ -421,6 +444,8 @@ class SupervisorBase:
         """In the child's task, as it reports started (and is not being stopped)."""
         child.adding = False
         child.restarting = False
+        if kind == "restarted":
+            child.restarts += 1
         self._emit(kind, child, detail=detail)
 
     def _begin(self, child: Child) -> Instance:

@@ -1,7 +1,8 @@
 """Supervision events: one record per thing a supervisor does, logged and published.
 
-Every event goes to the logger ``roost.supervisor`` (``extra``: ``event``,
-``supervisor``, ``child``, ``reason``) and to every subscriber. Subscribe with
+Every event goes to the logger ``roost.supervisor`` as one line naming the
+child by its path in the tree (``extra``: ``event``, ``supervisor``, ``child``,
+``path``, ``reason``) and to every subscriber. Subscribe with
 :func:`subscribe` (returns the unsubscribe function) or, in tests, with
 ``with listen() as recorder: ... await recorder.wait_for(kind="restarted", child="a")``.
 """
@@ -144,50 +145,59 @@ def listen(supervisor: str | None = None) -> Iterator[Recorder]:
         unsubscribe()
 
 
+def child_path(supervisor: str, child: Any) -> str:
+    """Where ``child`` of ``supervisor`` is in the tree: ``supervisor/child``.
+
+    Supervisor names are paths (``sessions/7f3a/view/components``); the root's
+    name is ``""``, so its children are at the top (``sessions``, ``pubsub``).
+    """
+    return f"{supervisor}/{child}" if supervisor else str(child)
+
+
 def _describe(event: SupervisorEvent) -> str:
-    sup, child, reason = event.supervisor, event.child, event.reason
+    # One readable line, naming the child by its path in the tree.
+    sup, reason = event.supervisor or "root", event.reason
+    path = child_path(event.supervisor, event.child)
     detail = event.detail
     match event.kind:
         case "supervisor_started":
             return f"supervisor {sup!r} started ({detail.get('children', 0)} children)"
         case "started":
-            return f"supervisor {sup!r}: child {child!r} started"
+            return f"{path}: started"
         case "start_failed":
-            return f"supervisor {sup!r}: child {child!r} failed to start: {reason}"
+            return f"{path}: failed to start: {reason}"
         case "ignored":
-            return f"supervisor {sup!r}: child {child!r} ignored (nothing to run)"
+            return f"{path}: ignored (nothing to run)"
         case "exited":
             then = detail.get("then")
-            return f"supervisor {sup!r}: child {child!r} exited ({reason})" + (
-                f"; {then}" if then else ""
-            )
+            return f"{path}: exited ({reason})" + (f"; {then}" if then else "")
         case "restarted":
-            return f"supervisor {sup!r}: child {child!r} restarted ({detail.get('strategy')})"
+            return f"{path}: restarted ({detail.get('strategy')})"
         case "shutdown":
-            return f"supervisor {sup!r}: child {child!r} shut down"
+            return f"{path}: shut down"
         case "shutdown_overdue":
             return (
-                f"supervisor {sup!r}: child {child!r} still running {detail.get('timeout')}s "
-                f"after its stop began, cancelled (it shields itself from cancellation and "
-                f"a task cannot be killed, so the supervisor keeps waiting). Its stack:\n"
+                f"{path}: still running {detail.get('timeout')}s after its stop began, "
+                f"cancelled (it shields itself from cancellation and a task cannot be "
+                f"killed, so the supervisor keeps waiting). Its stack:\n"
                 f"{detail.get('stack', '')}"
             )
         case "intensity_reached":
             return (
                 f"supervisor {sup!r}: restart intensity reached "
                 f"(more than {detail.get('max_restarts')} restarts in "
-                f"{detail.get('max_seconds')}s), last exit by child {child!r}: {reason}"
+                f"{detail.get('max_seconds')}s), last exit by {path}: {reason}"
             )
         case "auto_shutdown":
             return (
-                f"supervisor {sup!r}: significant child {child!r} ended; shutting down "
+                f"supervisor {sup!r}: significant child {path} ended; shutting down "
                 f"(auto_shutdown={detail.get('auto_shutdown')})"
             )
         case "escalated":
             return f"supervisor {sup!r} shut down its children and fails to its parent: {reason}"
         case "supervisor_stopped":
             return f"supervisor {sup!r} stopped ({reason})"
-    return f"supervisor {sup!r}: {event.kind} {child!r} {reason}"  # pragma: no cover
+    return f"{path}: {event.kind} {reason}"  # pragma: no cover
 
 
 def emit(event: SupervisorEvent) -> None:
@@ -205,6 +215,9 @@ def emit(event: SupervisorEvent) -> None:
                 "event": event.kind,
                 "supervisor": event.supervisor,
                 "child": event.child,
+                "path": child_path(event.supervisor, event.child)
+                if event.child is not None
+                else event.supervisor,
                 "reason": event.reason,
             },
         )

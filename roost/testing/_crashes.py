@@ -81,7 +81,7 @@ class CrashWatch:
 
     def session(self, session_id: str) -> None:
         """Watch the actors of session ``session_id`` too (a join or rejoin)."""
-        self._supervisors |= {f"session {session_id}", f"components {session_id}"}
+        self._supervisors |= {f"sessions/{session_id}", f"sessions/{session_id}/view/components"}
 
     def __call__(self, event: SupervisorEvent) -> None:
         if event.supervisor not in self._supervisors:

@@ -69,7 +69,7 @@ def test_roost_run_serves_the_address_it_listens_on_and_any_host_it_is_given(mon
     monkeypatch.delenv("ROOST_ALLOWED_HOSTS", raising=False)
     app = App({"/": LiveView})
     monkeypatch.setattr(cli, "load_app", lambda path: app)
-    monkeypatch.setattr(cli, "serve", lambda app, host, port: 0)
+    monkeypatch.setattr(cli, "serve", lambda app, host, port, admin=None: 0)
     assert cli.main(["run", "x:app", "--host", "10.0.0.5", "--allowed-host", "app.example"]) == 0
     assert app.hosts.allows("10.0.0.5:8000") and app.hosts.allows("app.example")
     assert app.hosts.allows("localhost") and not app.hosts.allows("other.example")

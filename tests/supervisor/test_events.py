@@ -32,7 +32,7 @@ async def test_a_crash_and_restart_produce_events_and_log_records(kids, recorder
     assert (exited.supervisor, exited.child, exited.reason) == ("web", "a", "Boom('kaput')")
     assert exited.levelno == logging.WARNING and exited.exc_info[1].args == ("kaput",)
     assert exited.getMessage() == (
-        "supervisor 'web': child 'a' exited (Boom('kaput')); restarting (one_for_one)"
+        "web/a: exited (Boom('kaput')); restarting (one_for_one)"
     )
     assert all(r.levelno == logging.INFO for r in records if r.event != "exited")
 
@@ -122,4 +122,4 @@ def test_every_kind_has_a_readable_message():
     for kind in events.KINDS:
         event = SupervisorEvent(kind=kind, supervisor="s", child="c", reason="why")
         text = events._describe(event)
-        assert text.startswith("supervisor 's'") and "\n" not in text.split("Its stack")[0]
+        assert text.startswith(("supervisor 's'", "s/c:")) and "\n" not in text.split("Its stack")[0]

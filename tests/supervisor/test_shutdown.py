@@ -95,7 +95,7 @@ async def test_a_child_that_outlives_its_shutdown_timeout_is_reported_and_awaite
     (record,) = [r for r in caplog.records if getattr(r, "event", None) == "shutdown_overdue"]
     assert record.levelno == logging.ERROR and record.name == "roost.supervisor"
     assert record.child == "stubborn" and record.supervisor == "s"
-    assert "'stubborn'" in record.getMessage() and "in child" in record.getMessage()
+    assert "s/stubborn:" in record.getMessage() and "in child" in record.getMessage()
     assert recorder.kinds("stubborn")[-2:] == ["shutdown_overdue", "shutdown"]
 
 

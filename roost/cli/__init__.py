@@ -1,0 +1,169 @@
+"""The ``roost`` command: run an app, list its routes, look into a running
+server's supervision tree (``tree``, ``kill``, ``restart``), start a project."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from .._dev import DEV_ENV
+from . import _logs
+from ._admin import DEFAULT_URL, fault_command, tree_command
+from ._gc import GcPolicy as GcPolicy
+from ._gc import GcStats as GcStats
+from ._new import new_command
+from ._run import SHUTDOWN_TIMEOUT as SHUTDOWN_TIMEOUT
+from ._run import AppImportFailed as AppImportFailed
+from ._run import AppNotFound as AppNotFound
+from ._run import address_in_use, bind_address, load_app, routes_table, run_reloading, serve
+
+PRODUCTION_VALUES = frozenset({"prod", "production"})
+"""``ROOST_ENV`` values that mean production mode: ``roost run`` then needs ``ROOST_SECRET``."""
+ADMIN_OFF = "off"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roost", description="Phoenix-style LiveViews on Trio.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="serve an app under its supervision tree")
+    run.add_argument(
+        "app", help="the app to serve, as module:attribute (e.g. examples.counter:app)"
+    )
+    run.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    run.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one")
+    _log_options(run)
+    run.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also serve requests for this Host name (repeatable; see docs/security.md)",
+    )
+    run.add_argument(
+        "--admin",
+        default=None,
+        metavar="HOST:PORT",
+        help="where the admin endpoint of `roost tree` listens (default 127.0.0.1 and the "
+        "port after --port; 'off' for none); served only when ROOST_SECRET is set",
+    )
+    run.add_argument(
+        "--reload",
+        action="store_true",
+        help="dev mode: restart the server when a Python file changes, re-read changed "
+        'templates, show errors in the page (docs/guide.md, "Dev mode")',
+    )
+    routes = commands.add_parser("routes", help="list an app's routes and the views they mount")
+    routes.add_argument("app", help="the app, as module:attribute (e.g. examples.counter:app)")
+
+    tree = commands.add_parser("tree", help="show a running server's live supervision tree")
+    _url_option(tree)
+    tree.add_argument("--watch", action="store_true", help="refresh it in place until Ctrl-C")
+    tree.add_argument("--interval", type=float, default=1.0, help="seconds between refreshes")
+    tree.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    for how, text in (
+        ("kill", "stop an actor or service at once (its supervisor restarts it)"),
+        ("restart", "restart an actor once it has handled what it holds"),
+    ):
+        fault = commands.add_parser(how, help=text)
+        fault.add_argument("path", help="its path, as `roost tree` shows it")
+        _url_option(fault)
+    new = commands.add_parser("new", help="create a project: an app, a layout, a test")
+    new.add_argument("name", help="the project's folder and name (its package: - becomes _)")
+    return parser
+
+
+def _log_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        choices=list(_logs.LEVELS),
+        help=f"default: ${_logs.LEVEL_ENV}, else info",
+    )
+    parser.add_argument(
+        "--log-format",
+        default=None,
+        choices=list(_logs.FORMATS),
+        help=f"one line of text or one JSON object per record (default: ${_logs.FORMAT_ENV}, "
+        "else text)",
+    )
+
+
+def _url_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("ROOST_ADMIN_URL", DEFAULT_URL),
+        help=f"the server's admin endpoint (default $ROOST_ADMIN_URL, else {DEFAULT_URL})",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``roost`` command; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        _logs.configure(
+            getattr(args, "log_level", None) or (None if args.command == "run" else "warning"),
+            getattr(args, "log_format", None),
+        )
+    except ValueError as exc:
+        parser.exit(2, f"roost: {exc}\n")
+    if args.command == "tree":
+        return tree_command(args.url, args.json, args.watch, args.interval)
+    if args.command in ("kill", "restart"):
+        return fault_command(args.url, args.command, args.path)
+    if args.command == "new":
+        return new_command(args.name)
+    if getattr(args, "reload", False):
+        return run_reloading(parser, args)
+    try:
+        app = load_app(args.app)
+    except AppNotFound as exc:
+        parser.exit(1 if isinstance(exc, AppImportFailed) else 2, f"roost: {exc}\n")
+    if args.command == "routes":
+        print(routes_table(app), end="")
+        return 0
+    production = os.environ.get(DEV_ENV, "").strip().lower() in PRODUCTION_VALUES
+    if production and not app.signer.configured:
+        parser.exit(
+            2,
+            f"roost: production mode ({DEV_ENV}=prod) needs a secret: set ROOST_SECRET "
+            "(the same for every worker and machine), or pass App(secret=...)\n",
+        )
+    admin = _admin_bind(args)
+    for host, port in [(args.host, args.port), *_split(admin)]:
+        if address_in_use(host, port):
+            parser.exit(1, f"roost: cannot listen on {bind_address(host, port)}: in use\n")
+    # The URL roost prints must work: the address it listens on is served too.
+    extra = [*args.allowed_host]
+    if args.host not in ("0.0.0.0", "::", ""):
+        extra.append(args.host)
+    app.hosts.extend(extra)
+    if app.debug:
+        print(f"roost: dev mode ({DEV_ENV}=dev or App(debug=True)): not for production", flush=True)
+    return serve(app, args.host, args.port, admin)
+
+
+def _admin_bind(args: argparse.Namespace) -> str | None:
+    if args.admin == ADMIN_OFF:
+        return None
+    if args.admin:
+        return str(args.admin)
+    return bind_address("127.0.0.1", args.port + 1 if args.port else 0)
+
+
+def _split(bind: str | None) -> list[tuple[str, int]]:
+    if bind is None:
+        return []
+    host, _, port = bind.rpartition(":")
+    try:
+        return [(host.strip("[]"), int(port))]
+    except ValueError:
+        return []
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+# The admin endpoint `roost tree`, `roost kill` and `roost restart` talk to:
+# the live supervision tree as JSON, and faults by path. Its own listener
+# (loopback by default), and every request must carry the server's secret.
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..actors import Crash, MailboxClosed, MailboxFull, Session
+from ..protocol import VIEW_TARGET
+from ..supervisor import ChildNotFound, Killed, NotRunning
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+ADMIN_HEADER = "authorization"
+SCHEME = "Bearer "
+MAX_BODY = 4096
+
+
+def admin_token(secret: str) -> str:
+    """What a request must show (``Authorization: Bearer <token>``): derived from
+    the server's secret, so the secret itself never goes over the wire."""
+    return hmac.new(secret.encode(), b"roost admin endpoint", hashlib.sha256).hexdigest()
+
+
+class PathError(LookupError):
+    """A path that names nothing in the tree, or nothing that can be killed."""
+
+
+def tree(runtime: Runtime) -> dict[str, Any]:
+    """The live tree: ``tree`` (nested nodes) and ``actors`` (every node but the
+    supervisors, flat). Each node has ``path``, ``id``, ``kind`` (``supervisor``,
+    ``service``, ``view``, ``component``), ``state``, ``restarts``; supervisors
+    ``strategy`` and ``intensity``; actors ``mailbox`` and ``memory`` (bytes, an
+    estimate of their state's size)."""
+    root = runtime.root.describe()
+    node = _supervisor_node("", root)
+    for child in root["children"]:
+        if child["id"] == "sessions":
+            node["children"].append(_sessions_node(runtime, child))
+        else:
+            node["children"].append(
+                {
+                    "path": str(child["id"]),
+                    "id": str(child["id"]),
+                    "kind": "supervisor" if child["type"] == "supervisor" else "service",
+                    "state": child["state"],
+                    "restarts": child["restarts"],
+                    "children": [],
+                }
+            )
+    actors = [n for n in _walk(node) if n["kind"] != "supervisor"]
+    return {"tree": node, "actors": actors}
+
+
+def _walk(node: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    yield node
+    for child in node.get("children", ()):
+        yield from _walk(child)
+
+
+def _supervisor_node(path: str, described: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "path": path,
+        "id": path.rsplit("/", 1)[-1] if path else "root",
+        "kind": "supervisor",
+        "strategy": described["strategy"],
+        "intensity": described["intensity"],
+        "children": [],
+        **extra,
+    }
+
+
+def _sessions_node(runtime: Runtime, child: dict[str, Any]) -> dict[str, Any]:
+    node = _supervisor_node("sessions", runtime.sessions.describe())
+    node.update(state=child["state"], restarts=child["restarts"])
+    for session in runtime.live_sessions():
+        node["children"].append(_session_node(session))
+    return node
+
+
+def _session_node(session: Session) -> dict[str, Any]:
+    path = f"sessions/{session.id}"
+    described = session.supervisor.describe() if session.supervisor.running else None
+    node = _supervisor_node(
+        path,
+        described or {"strategy": "one_for_all", "intensity": {}},
+        state="running" if session.supervisor.running else "stopping",
+        restarts=0,
+    )
+    view_child = next((c for c in (described or {}).get("children", ()) if c["id"] == "view"), None)
+    view = _actor_node(session, VIEW_TARGET, f"{path}/view", "view")
+    if view_child is not None:
+        view["state"] = view_child["state"] if view["state"] == "running" else view["state"]
+        view["restarts"] = view_child["restarts"]
+    comps = session.components_supervisor
+    if comps.running:
+        described_comps = comps.describe()
+        sup = _supervisor_node(f"{path}/view/components", described_comps, state="running")
+        restarts = {str(c["id"]): c for c in described_comps["children"]}
+        for target in session.tab.targets():
+            if target == VIEW_TARGET:
+                continue
+            actor = _actor_node(session, target, f"{sup['path']}/{target}", "component")
+            row = restarts.get(target)
+            if row is not None:
+                actor["restarts"] = row["restarts"]
+                if actor["state"] == "running":
+                    actor["state"] = row["state"]
+            sup["children"].append(actor)
+        view["children"].append(sup)
+    node["children"].append(view)
+    return node
+
+
+def _actor_node(session: Session, target: str, path: str, kind: str) -> dict[str, Any]:
+    runtime = session.tab.actor(target)
+    running = session.tab.ref(target) is not None
+    state = runtime.state if runtime is not None else None
+    return {
+        "path": path,
+        "id": "view" if target == VIEW_TARGET else target,
+        "target": target,
+        "kind": kind,
+        "class": type(state).__name__ if state is not None else None,
+        "state": "running" if running else "restarting",
+        "restarts": 0,
+        "mailbox": session.mailbox_depth(target),
+        "memory": estimate_size(state) if state is not None and running else 0,
+        "children": [],
+    }
+
+
+def estimate_size(obj: Any, depth: int = 3) -> int:
+    """About how many bytes ``obj`` holds: its own size and, ``depth`` levels
+    down, its attributes' and items' (shared objects counted once)."""
+    seen: set[int] = set()
+
+    def size(o: Any, level: int) -> int:
+        if id(o) in seen:
+            return 0
+        seen.add(id(o))
+        total = sys.getsizeof(o, 0)
+        if level <= 0:
+            return total
+        if isinstance(o, dict):
+            total += sum(size(k, level - 1) + size(v, level - 1) for k, v in o.items())
+        elif isinstance(o, list | tuple | set | frozenset):
+            total += sum(size(item, level - 1) for item in o)
+        elif hasattr(o, "__dict__") and not isinstance(o, type):
+            total += size(vars(o), level - 1)
+        return total
+
+    return size(obj, depth)
+
+
+def _session_and_target(runtime: Runtime, path: str) -> tuple[Session, str] | None:
+    parts = path.strip("/").split("/")
+    if len(parts) >= 3 and parts[0] == "sessions" and parts[2] == "view":
+        session = runtime.session(parts[1])
+        if session is None:
+            raise PathError(f"no session {parts[1]!r}")
+        if len(parts) == 3:
+            return session, VIEW_TARGET
+        if len(parts) == 5 and parts[3] == "components":
+            return session, parts[4]
+    return None
+
+
+async def fault(runtime: Runtime, path: str, how: str) -> str:
+    """Kill (cancelled at once: an abnormal exit its supervisor restarts) or
+    restart (queued behind what its mailbox holds, then it fails and is
+    restarted) the actor or service at ``path``. Returns what was done."""
+    found = _session_and_target(runtime, path)
+    if found is not None:
+        session, target = found
+        if how == "kill":
+            try:
+                session.kill(target, Killed(f"{path} killed by roost kill"))
+            except LookupError as exc:
+                raise PathError(str(exc)) from None
+            return f"killed {path}"
+        ref = session.tab.ref(target)
+        if ref is None:
+            raise PathError(f"{path} is not running (restarting?)")
+        try:
+            ref.send(Crash(f"{path} restarted by roost restart"))
+        except (MailboxClosed, MailboxFull) as exc:
+            raise PathError(f"{path} cannot take the request: {exc}") from None
+        return f"restarting {path}"
+    if "/" not in path.strip("/") and path.strip("/") not in ("", "sessions"):
+        try:
+            runtime.root.kill_child(path.strip("/"), Killed(f"{path} {how}ed by roost {how}"))
+        except (ChildNotFound, NotRunning) as exc:
+            raise PathError(str(exc)) from None
+        return f"{how}ed {path}" if how == "kill" else f"restarting {path}"
+    raise PathError(
+        f"{path!r} is not an actor or a service: use a path roost tree shows, "
+        "such as sessions/ID/view or sessions/ID/view/components/ID"
+    )
+
+
+class AdminEndpoint:
+    """The ASGI app of the admin listener (HTTP only, JSON answers).
+
+    ``GET /tree``; ``POST /kill`` and ``POST /restart`` with ``{"path": ...}``.
+    Each request needs ``Authorization: Bearer <admin_token(secret)>`` for one
+    of the server's secrets; else 401, and nothing is done.
+    """
+
+    def __init__(self, runtime: Runtime, secrets: Iterable[str]) -> None:
+        self.runtime = runtime
+        self.tokens = [admin_token(s) for s in secrets]
+
+    def _allowed(self, scope: dict[str, Any]) -> bool:
+        given = ""
+        for name, value in scope.get("headers", ()):
+            if name.decode("latin-1").lower() == ADMIN_HEADER:
+                given = value.decode("latin-1")
+        if not given.startswith(SCHEME):
+            return False
+        token = given[len(SCHEME) :].strip()
+        return any(hmac.compare_digest(token, t) for t in self.tokens)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        if not self._allowed(scope):
+            await _answer(send, 401, {"error": "the server's secret (ROOST_SECRET) is needed"})
+            return
+        method, path = scope["method"], scope["path"]
+        if method == "GET" and path == "/tree":
+            await _answer(send, 200, tree(self.runtime))
+            return
+        if method == "POST" and path in ("/kill", "/restart"):
+            body = await _body(receive)
+            try:
+                target = json.loads(body)["path"]
+                if not isinstance(target, str):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                await _answer(send, 400, {"error": 'send {"path": "..."}'})
+                return
+            try:
+                done = await fault(self.runtime, target, path[1:])
+            except PathError as exc:
+                await _answer(send, 404, {"error": str(exc)})
+                return
+            await _answer(send, 200, {"done": done})
+            return
+        await _answer(send, 404, {"error": f"no {method} {path}"})
+
+
+async def _body(receive: Any) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += bytes(message.get("body", b""))
+        if len(body) > MAX_BODY or not message.get("more_body"):
+            return bytes(body[:MAX_BODY])
+
+
+async def _answer(send: Any, status: int, payload: Any) -> None:
+    body = json.dumps(payload, default=str).encode()
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
