@@ -36,6 +36,7 @@ def test_roost_exports_exactly_the_public_api():
         "server",
         "store",
         "supervisor",
+        "telemetry",
         "testing",
     }
     assert names - subpackages == PUBLIC

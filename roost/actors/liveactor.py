@@ -2,9 +2,10 @@
 # loop itself is ActorRuntime's (loop.py).
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
-from .. import protocol
+from .. import protocol, telemetry
 from ..protocol import VIEW_TARGET
 from .handlers import maybe_await
 from .liveview import mount_view
@@ -97,7 +98,10 @@ class LiveActor(ActorRuntime):
         # URL agree after a crash too.
         if view is self.view_class and not remount and self.state is not None:
             self.params, self.url = params, url
+            began = time.perf_counter() if telemetry.active() else None
             await maybe_await(self.state.handle_params(params, url))  # type: ignore[attr-defined]
+            if began is not None:
+                self._measured("handle_params", began)
             return True
         self.next_view = (view, params, url, ref)
         self.carried = dict(getattr(self.state, "flash", None) or {}) if carry else {}

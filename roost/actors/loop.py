@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
 
-from .. import protocol
+from .. import protocol, telemetry
 from ..render import Differ, client_html, fingerprint
 from ..supervisor import on_stop_request
 from .actor import NORMAL, ActorRef, Call
@@ -194,7 +195,10 @@ class ActorRuntime:
         task_status: anyio.abc.TaskStatus[ActorRef],
     ) -> None:
         self._fault("mount")
+        began = time.perf_counter() if telemetry.active() else None
         await self.mount(state)
+        if began is not None:
+            self._measured("mount", began, actor=type(state).__name__)
         if getattr(state, "redirected_to", None) is not None:
             # A hook or mount sent the browser elsewhere: nothing to show here.
             task_status.started(ref)
@@ -230,6 +234,7 @@ class ActorRuntime:
         stopping = False
         while not stopping:
             taken = [await mailbox.get(), *mailbox.get_ready()]
+            took = time.perf_counter() if telemetry.active() else None
             faults = self.tab.faults
             if faults is not None:  # a test holds, delays or drops what reaches it
                 taken = await faults.intercept(self.target, taken)
@@ -260,7 +265,10 @@ class ActorRuntime:
                 if "page_title" in changed:
                     await self._send_title(state)
                 html = self._render(state, changed)
+                began = time.perf_counter() if took is not None else None
                 ops = differ.update(html)
+                if began is not None:
+                    self._measured("diff", began)
                 if ops:
                     version += 1
                     # The batch's acks ride in its patch (the client settles them
@@ -269,6 +277,8 @@ class ActorRuntime:
                     fold = self._placed.keys() == self.children
                     acks = batch.foldable() if fold else ()
                     await outbox.put(protocol.patch(self.target, version, ops, acks))
+                    if took is not None and any(isinstance(m, ClientEvent) for m in taken):
+                        self._measured("event_to_patch", took)
                 await self._reconcile()
             while batch.acks:
                 await outbox.put(batch.ack(batch.acks[0]))
@@ -302,6 +312,11 @@ class ActorRuntime:
                 except SessionEnded:
                     return
 
+    def _measured(self, name: telemetry.Name, began: float, **meta: Any) -> None:
+        # A duration for telemetry, from `began` (perf_counter) to now.
+        meta.update(session=self.tab.session_id, target=self.target)
+        telemetry.emit(telemetry.Measurement(name, time.perf_counter() - began, meta=meta))
+
     def _fault(self, point: Point) -> None:
         # A crash point a test armed for this actor (roost.testing); else nothing.
         faults = self.tab.faults
@@ -311,8 +326,11 @@ class ActorRuntime:
     def _render(self, state: Stateful, changed: set[str] | None = None) -> str:
         # `changed`: the assigns changed since the last render (None: a full render).
         self._fault("render")
+        began = time.perf_counter() if telemetry.active() else None
         with rendering(RenderScope(changed=changed)) as scope:
             html = str(state.render())  # a Markup (str subclass) becomes plain text
+        if began is not None:
+            self._measured("render", began, full=changed is None)
         links = self.tab.links
         if links is not None:
             html = links(html)
@@ -360,7 +378,10 @@ class ActorRuntime:
             await outbox.put(protocol.Error(message.ref, protocol.BAD_PARAMS, str(exc)))
             return
         self._fault("event")
+        began = time.perf_counter() if telemetry.active() else None
         reply = await maybe_await(getattr(state, handler.method)(**kwargs))
+        if began is not None:
+            self._measured("event", began, event=message.name)
         if reply is not None:
             batch.replies[message.ref] = checked_reply(state, handler, reply)
         batch.acks.append(message.ref)

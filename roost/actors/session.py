@@ -107,6 +107,7 @@ class Session:
             self.components_supervisor,
         )
         """What the tab's actors share: the one record of which of them run."""
+        self.tab.session_id = session_id
         self.tab.resolve = resolve
         if href is not None:
             self.tab.href = href

@@ -49,6 +49,8 @@ class Tab:
     faults: Faults | None = None
     """Crash points a test armed (roost.testing); None (a class default: no
     memory per tab) in production."""
+    session_id = ""
+    """Its session's id, for telemetry and logs (set by the session)."""
 
     def __init__(
         self,

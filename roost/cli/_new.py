@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -15,6 +16,7 @@ SCAFFOLD = Path(__file__).with_name("scaffold")
 FILES = {
     "pyproject.toml.tmpl": "pyproject.toml",
     "README.md.tmpl": "README.md",
+    "gitignore.tmpl": ".gitignore",
     "__init__.py.tmpl": "{package}/__init__.py",
     "views.py.tmpl": "{package}/views.py",
     "home.html.tmpl": "{package}/home.html",
@@ -24,6 +26,11 @@ FILES = {
     "test_home.py.tmpl": "tests/test_home.py",
 }
 
+# A project name pip accepts (PEP 508) whose package is a Python identifier.
+NAME = re.compile(r"[A-Za-z]([A-Za-z0-9_-]*[A-Za-z0-9])?")
+# Packages the new one would shadow, or be shadowed by.
+TAKEN = frozenset(sys.stdlib_module_names) | {"roost", "tests"}
+
 
 class NewError(Exception):
     """Why the project cannot be made, for the command line."""
@@ -32,10 +39,17 @@ class NewError(Exception):
 def package_name(name: str) -> str:
     """The Python package for project ``name`` (``my-app`` -> ``my_app``)."""
     package = name.replace("-", "_").lower()
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
+    unusable = f"{name!r} is not a usable project name"
+    if not NAME.fullmatch(name):
         raise NewError(
-            f"{name!r} is not a usable project name: use letters, digits, - and _, "
-            "starting with a letter"
+            f"{unusable}: use letters, digits, - and _, starting with a letter "
+            "and ending with a letter or digit"
+        )
+    if keyword.iskeyword(package):
+        raise NewError(f"{unusable}: its package {package!r} is a Python keyword")
+    if package in TAKEN:
+        raise NewError(
+            f"{unusable}: its package {package!r} would clash with the module {package!r}"
         )
     return package
 
@@ -46,25 +60,34 @@ def roost_requirement() -> str:
         dist = metadata.distribution("roost")
     except metadata.PackageNotFoundError:
         return "roost"
-    direct = dist.read_text("direct_url.json")
-    if direct:
-        url = json.loads(direct).get("url", "")
-        if url.startswith("file://"):
-            return f"roost @ {url}"
+    # PEP 610: a roost installed from a folder, an archive or a VCS says where.
+    direct = json.loads(dist.read_text("direct_url.json") or "{}")
+    url = direct.get("url")
+    if url:
+        vcs = direct.get("vcs_info")
+        if vcs:
+            return f"roost @ {vcs['vcs']}+{url}@{vcs['commit_id']}"
+        return f"roost @ {url}"
     return f"roost>={dist.version}"
 
 
 def create(name: str, where: Path) -> Path:
     """Write project ``name`` into a new folder ``where/name``; returns it."""
     package = package_name(name)
-    root = where / name
-    if root.exists():
-        raise NewError(f"{root} already exists")
     values = {"name": name, "package": package, "roost_requirement": roost_requirement()}
-    for template, target in FILES.items():
-        path = root / target.format(**values)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text((SCAFFOLD / template).read_text().format(**values))
+    root = where / name
+    try:
+        root.mkdir()
+    except FileExistsError:
+        raise NewError(f"{root} already exists") from None
+    try:
+        for template, target in FILES.items():
+            path = root / target.format(**values)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text((SCAFFOLD / template).read_text().format(**values))
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)  # no half-made project left behind
+        raise
     return root
 
 

@@ -14,7 +14,7 @@ import anyio.abc
 import hypercorn.config
 import hypercorn.trio
 
-from .. import pubsub, store
+from .. import pubsub, store, telemetry
 from ..actors import Kick, Registry, Session, Transport
 from ..supervisor import (
     ChildNotFound,
@@ -152,6 +152,7 @@ class Runtime:
             if not previous.ended:
                 await previous.attach(transport, kick)
                 if not previous.ended:
+                    _joined(previous, resumed=True)
                     return previous
         match = self.app.router.match(route)
         if match is None:
@@ -197,6 +198,7 @@ class Runtime:
             # A session that ended by itself is gone from here a moment before
             # its supervisor has dropped it; the tab tries again.
             raise ServerFull(self.full_text()) from None
+        _joined(session, resumed=False)
         return session
 
     def full(self) -> bool:
@@ -280,6 +282,8 @@ class Runtime:
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
+            if telemetry.active():
+                telemetry.emit(telemetry.Measurement("leave", meta={"session": session.id}))
 
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
@@ -351,3 +355,9 @@ def _hypercorn_config(bind: str, *, idle_timeout: float | None) -> hypercorn.con
         None if idle_timeout is None else int(idle_timeout + guard.READ_TIMEOUT_MARGIN)
     )
     return config
+
+
+def _joined(session: Session, *, resumed: bool) -> None:
+    if telemetry.active():
+        meta = {"session": session.id, "resumed": resumed}
+        telemetry.emit(telemetry.Measurement("join", meta=meta))

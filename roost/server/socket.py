@@ -13,7 +13,7 @@ import anyio
 import anyio.abc
 import anyio.lowlevel
 
-from .. import protocol
+from .. import protocol, telemetry
 from .._logging import clip
 from ..actors import SessionEnded
 from ..protocol import (
@@ -178,6 +178,10 @@ class _Connection:
                         return
                 self._write_started = None
                 self._queued_bytes -= size
+                if telemetry.active():
+                    telemetry.emit(
+                        telemetry.Measurement("send", bytes=len(text), meta=self._meta())
+                    )
         finally:
             self._writer = False
             if self._drained is not None:
@@ -202,6 +206,9 @@ class _Connection:
             size += len(frames[0])
             taken.append(frames.popleft())
         return protocol.join_frame(taken), size
+
+    def _meta(self) -> dict[str, Any]:
+        return {"session": self.session.id if self.session is not None else ""}
 
     def _write(self, message: protocol.ServerMessage) -> None:
         self.transport(protocol.encode(message))
@@ -266,6 +273,8 @@ class _Connection:
             self._gone()
             return True
         frame = event.get("text")
+        if frame is not None and telemetry.active():
+            telemetry.emit(telemetry.Measurement("receive", bytes=len(frame), meta=self._meta()))
         if frame is None:
             await self._refuse(
                 0,
