@@ -56,19 +56,21 @@ def package_name(name: str) -> str:
 
 def roost_requirement() -> str:
     """How the new project depends on roost: this roost, where it was installed from."""
-    try:
-        dist = metadata.distribution("roost")
-    except metadata.PackageNotFoundError:
+    # Every roost on sys.path: an installed one may come after a checkout's
+    # roost.egg-info (when the checkout is the current folder).
+    dists = list(metadata.distributions(name="roost"))
+    if not dists:
         return "roost"
-    # PEP 610: a roost installed from a folder, an archive or a VCS says where.
-    direct = json.loads(dist.read_text("direct_url.json") or "{}")
-    url = direct.get("url")
-    if url:
-        vcs = direct.get("vcs_info")
-        if vcs:
-            return f"roost @ {vcs['vcs']}+{url}@{vcs['commit_id']}"
-        return f"roost @ {url}"
-    return f"roost>={dist.version}"
+    for dist in dists:
+        # PEP 610: a roost installed from a folder, an archive or a VCS says where.
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+        url = direct.get("url")
+        if url:
+            vcs = direct.get("vcs_info")
+            if vcs:
+                return f"roost @ {vcs['vcs']}+{url}@{vcs['commit_id']}"
+            return f"roost @ {url}"
+    return f"roost>={dists[0].version}"
 
 
 def create(name: str, where: Path) -> Path:

@@ -71,6 +71,10 @@ class App:
     Mounted under a path (``Mount("/live", app=app)``), the app serves
     everything below it (docs/guide.md, "Mounting in Starlette or FastAPI").
 
+    ``dashboard``: the path to serve the live dashboard at (``"/dev/dashboard"``, say;
+    off unless given;
+    docs/operations.md), asking for the server's secret whenever it has one.
+
     The page (docs/guide.md, "Layout and static files"): ``layout`` names the
     app's root layout, a Jinja2 template wrapping every view (default:
     roost's own page shell); ``title`` is the page title of a view without a
@@ -145,8 +149,21 @@ class App:
         debug: bool | None = None,
         pubsub: str | PubSub | None = None,
         store: str | Store | None = None,
+        dashboard: str | None = None,
     ) -> None:
         self.routes = dict(routes)
+        self.dashboard = dashboard
+        """The path of the live dashboard (docs/operations.md), if it is on."""
+        if dashboard is not None:
+            from ..dashboard import dashboard_view  # only for apps that turn it on
+
+            if not dashboard.startswith("/") or dashboard.startswith(PREFIX + "/"):
+                raise ValueError(
+                    f"dashboard={dashboard!r}: a path of the app's own, such as "
+                    f'"/dev/dashboard" (not below {PREFIX}/, which serves roost\'s client)'
+                )
+
+            self.routes[dashboard] = dashboard_view(self)
         self.http = StarletteRouter(routes=list(http_routes)) if http_routes else None
         """The app's plain HTTP endpoints (Starlette routes), for paths no view is at."""
         self.router = Router(self.routes)
@@ -255,6 +272,16 @@ class App:
         if match is None:
             await _respond(send, 404, b"not found", "text/plain")
             return
+        if match.route.pattern == self.dashboard and not self._may_see_dashboard(scope):
+            await _respond(
+                send,
+                401,
+                b"the dashboard needs the server's secret",
+                "text/plain",
+                no_store=True,
+                extra=dashboard_challenge(),
+            )
+            return
         query = scope.get("query_string", b"").decode("latin-1")
         params = {**query_params(query), **match.path_params}
         flash, had_cookie = self._take_flash(scope)
@@ -277,6 +304,11 @@ class App:
         await _respond(
             send, 200, html.encode(), "text/html; charset=utf-8", no_store=True, extra=cleared
         )
+
+    def _may_see_dashboard(self, scope: dict[str, Any]) -> bool:
+        from ..dashboard import allowed
+
+        return allowed(scope, self.signer.secrets, self.signer.configured, self.debug)
 
     def sign_flash(self, flash: dict[str, str]) -> str:
         """The token of ``flash`` for the cookie a redirect's next page reads."""
@@ -644,6 +676,13 @@ def _spawn_system_task(fn: Callable[..., Coroutine[Any, Any, None]], *args: Any)
         task.add_done_callback(_system_tasks.discard)
     else:
         raise RuntimeError(f"roost cannot start its supervision tree on {library}")
+
+
+def dashboard_challenge() -> list[tuple[bytes, bytes]]:
+    """The headers of the dashboard's 401 (the browser then asks for the password)."""
+    from ..dashboard import challenge
+
+    return challenge()
 
 
 async def _respond(

@@ -1,0 +1,53 @@
+"""The live dashboard, in process: the tree of the server it runs in, its
+figures, and the kill and restart buttons."""
+
+from __future__ import annotations
+
+import base64
+
+from examples.dashboard import DashboardView
+from roost import App
+from roost.dashboard import allowed
+from roost.testing import LiveClient
+
+app = App({"/": DashboardView}, dashboard="/dev/dashboard", secret="dash-secret")
+
+
+async def test_the_dashboard_lists_the_actors_and_kills_one_with_a_button():
+    async with LiveClient.mount(app, "/") as user:
+        async with LiveClient.mount(app, "/dev/dashboard") as dash:
+            sid = user.session.id
+            tabs = f"sessions/{sid}/view/components/tabs"
+            row = f'tr[data-path="{tabs}"]'
+            assert dash.text(f"{row} .restarts") == "0"
+            assert dash.text("#sessions") == "2"
+            await dash.click(f'{row} button[roost-click="kill"]')
+            assert dash.text("#message") == f"killed {tabs}"
+            await user.wait_for(lambda v: v.restarts("tabs") == 1)
+            await dash.wait_for(f"{row} .restarts", "1")  # within a refresh
+            await dash.wait_for("#restarts", "1")
+
+
+async def test_figures_come_from_telemetry_while_a_dashboard_is_open(autojump_clock):
+    async with LiveClient.mount(app, "/dev/dashboard") as dash:
+        async with LiveClient.mount(app, "/") as user:
+            await user.click('nav.tabs button[roost-value-tab="Settings"]')
+            # Its next refresh (once a second, at once under autojump) shows the click.
+            await dash.wait_for(lambda v: any(c.isdigit() for c in v.text("#p50")))
+
+
+def basic(password: str) -> dict:
+    token = base64.b64encode(f"admin:{password}".encode())
+    return {"headers": [(b"authorization", b"Basic " + token)]}
+
+
+def test_who_may_see_it():
+    secrets = ["dash-secret", "older"]
+    assert allowed(basic("dash-secret"), secrets, configured=True, dev=False)
+    assert allowed(basic("older"), secrets, configured=True, dev=True)
+    assert not allowed(basic("wrong"), secrets, configured=True, dev=True)
+    assert not allowed({"headers": []}, secrets, configured=True, dev=True)
+    assert not allowed({"headers": [(b"authorization", b"Basic %%%")]}, secrets, True, True)
+    # Without a configured secret: a dev server only.
+    assert allowed({"headers": []}, ["random"], configured=False, dev=True)
+    assert not allowed({"headers": []}, ["random"], configured=False, dev=False)
