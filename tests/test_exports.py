@@ -30,6 +30,7 @@ def test_roost_exports_exactly_the_public_api():
         "actors",
         "cli",
         "client",
+        "dashboard",
         "protocol",
         "pubsub",
         "render",

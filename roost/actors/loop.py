@@ -235,10 +235,10 @@ class ActorRuntime:
         while not stopping:
             taken = [await mailbox.get(), *mailbox.get_ready()]
             took = time.perf_counter() if telemetry.active() else None
+            batch.take(taken)  # owed their replies from now on, also if it dies meanwhile
             faults = self.tab.faults
             if faults is not None:  # a test holds, delays or drops what reaches it
-                taken = await faults.intercept(self.target, taken)
-            batch.take(taken)
+                batch.todo = await faults.intercept(self.target, batch.todo)
             while batch.todo:
                 message = batch.next()
                 if message is STOP:

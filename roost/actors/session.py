@@ -186,7 +186,7 @@ class Session:
                 {
                     "target": target,
                     "kind": "view" if target == VIEW_TARGET else "component",
-                    "state": "running" if self.tab.ref(target) is not None else "restarting",
+                    "state": _state(self.tab.ref(target) is not None, actor),
                     "mailbox": self.mailbox_depth(target),
                     "parent": getattr(actor, "parent", None),
                 }
@@ -413,3 +413,10 @@ class Session:
         except MailboxClosed:
             text = f"{message.target!r} is restarting"
             await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
+
+
+def _state(running: bool, actor: Any) -> str:
+    # running; failed (a component whose start failed for good); else restarting.
+    if running:
+        return "running"
+    return "failed" if getattr(actor, "failed", None) is not None else "restarting"

@@ -128,7 +128,9 @@ def _actor_node(session: Session, target: str, path: str, kind: str) -> dict[str
         "target": target,
         "kind": kind,
         "class": type(state).__name__ if state is not None else None,
-        "state": "running" if running else "restarting",
+        "state": "running"
+        if running
+        else ("failed" if getattr(runtime, "failed", None) else "restarting"),
         "restarts": 0,
         "mailbox": session.mailbox_depth(target),
         "memory": estimate_size(state) if state is not None and running else 0,

@@ -595,6 +595,21 @@ class LiveClient:
             fresh, f"{target!r} to restart after its crash"
         )
         if isinstance(message, protocol.Render):
+            if target == VIEW:
+                # Its components restarted with it; the page keeps their old
+                # content meanwhile (as the browser does): wait for their renders.
+                children = {
+                    attribute(node, CONTAINER_ATTR)
+                    for node in self._page.select(f"[{CONTAINER_ATTR}]")
+                } - {VIEW, None}
+
+                def rendered() -> bool:
+                    seen = {
+                        m.target for m in self.messages[start:] if isinstance(m, protocol.Render)
+                    }
+                    return children <= seen
+
+                await self._until(rendered, f"the components of {target!r} to render again")
             await self._settle()
         return message
 

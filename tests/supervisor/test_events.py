@@ -122,4 +122,5 @@ def test_every_kind_has_a_readable_message():
     for kind in events.KINDS:
         event = SupervisorEvent(kind=kind, supervisor="s", child="c", reason="why")
         text = events._describe(event)
-        assert text.startswith(("supervisor 's'", "s/c:")) and "\n" not in text.split("Its stack")[0]
+        assert text.startswith(("supervisor 's'", "s/c:"))
+        assert "\n" not in text.split("Its stack")[0]
