@@ -1,7 +1,9 @@
 """The smallest roost app: a count with + and - buttons.
 
 Run it with ``roost run examples.counter:app`` and open http://127.0.0.1:8000/.
-``/?start=41`` starts the count at 41.
+``/?start=41`` starts the count at 41. It keeps its count across restarts
+(``persist = True``): a crash, or, with ``--store redis://...`` shared by
+several workers, the death of the worker that held it.
 """
 
 import re
@@ -23,6 +25,7 @@ def parse_start(value: str) -> int:
 
 class Counter(LiveView):
     template = "counter.html"
+    persist = True  # its count survives a crash, and a worker's death with a shared store
 
     def mount(self, params, session):
         self.count = parse_start(params.get("start", "0"))

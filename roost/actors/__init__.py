@@ -37,3 +37,8 @@ from .registry import Registry as Registry
 from .scope import live_component as live_component
 from .session import Kick as Kick
 from .session import Session as Session
+from .snapshots import RECORD as RECORD
+from .snapshots import SNAPSHOT_LIMIT as SNAPSHOT_LIMIT
+from .snapshots import Snapshots as Snapshots
+from .snapshots import SnapshotTooLarge as SnapshotTooLarge
+from .snapshots import key_hash as key_hash

@@ -12,7 +12,7 @@ import anyio.abc
 
 from .. import protocol, telemetry
 from ..render import Differ, client_html, fingerprint
-from ..supervisor import on_stop_request
+from ..supervisor import Killed, on_stop_request
 from .actor import NORMAL, ActorRef, Call
 from .batch import Batch
 from .effects import (
@@ -44,6 +44,7 @@ from .messages import (
 from .outbox import SessionEnded
 from .scope import Placed, RenderScope, rendering
 from .services import Services
+from .snapshots import DEBOUNCE, persisted
 from .stateful import Stateful
 
 if TYPE_CHECKING:
@@ -83,6 +84,10 @@ class ActorRuntime:
 
     graceful = True
     """Whether a stop request from its supervisor is heard (else it is cancelled)."""
+
+    _restoring = False  # this incarnation resumed a snapshot and has not yet handled a batch
+    _poisoned = False  # ... and crashed: the next one mounts afresh
+    _save_pending = False  # a debounced snapshot is on its way
 
     def create(self) -> Stateful:
         raise NotImplementedError
@@ -157,6 +162,9 @@ class ActorRuntime:
         except BaseException as exc:
             if not isinstance(exc, anyio.get_cancelled_exc_class()):
                 reason = exc
+                # Its own code failed on the state it resumed (not a fault injected).
+                if self._restoring and not isinstance(exc, InjectedCrash | Killed):
+                    self._poisoned = True
             raise
         finally:
             if self.ref is ref:
@@ -199,6 +207,8 @@ class ActorRuntime:
         await self.mount(state)
         if began is not None:
             self._measured("mount", began, actor=type(state).__name__)
+        if self.tab.snapshots is not None and persisted(state):
+            await self._restore(state)
         if getattr(state, "redirected_to", None) is not None:
             # A hook or mount sent the browser elsewhere: nothing to show here.
             task_status.started(ref)
@@ -261,6 +271,8 @@ class ActorRuntime:
             await self._flush_effects()
             batch.rendering = True
             changed = state._tracker.changed(state.__dict__)
+            if changed and self.tab.snapshots is not None:
+                await self._snapshot(state, changed, now=bool(batch.acks))
             if changed and not self.leaving:  # a view navigating away shows nothing more
                 if "page_title" in changed:
                     await self._send_title(state)
@@ -283,8 +295,61 @@ class ActorRuntime:
             while batch.acks:
                 await outbox.put(batch.ack(batch.acks[0]))
                 del batch.acks[0]
+            self._restoring = False  # it handled and rendered a batch: not poisoned
             if self.leaving:
                 return
+
+    # -- snapshots (persist = True): kept across restarts ---------------------------
+
+    async def _restore(self, state: Stateful) -> None:
+        # Mounted afresh (subscriptions, timers, defaults); then the kept assigns
+        # of the snapshot, unless the last incarnation crashed at once on them.
+        snapshots = self.tab.snapshots
+        assert snapshots is not None
+        if self._poisoned:
+            self._poisoned = False
+            log.warning(
+                "%s: its restored state crashed at once; mounting afresh (snapshot dropped)",
+                self.target,
+            )
+            await snapshots.forget([self.target])
+            return
+        values = await snapshots.load(self.target)
+        if not values:
+            return
+        kept = persisted(state) or ()
+        for name, value in values.items():
+            if name in kept or getattr(type(state), "persist", False) is True:
+                setattr(state, name, value)
+        self._restoring = True
+        log.info("%s: resumed from its snapshot (%s)", self.target, ", ".join(sorted(values)))
+
+    async def _snapshot(self, state: Stateful, changed: set[str], *, now: bool) -> None:
+        # After a batch, before its acks leave: an acknowledged event is kept.
+        # Without acks (timers, pubsub) at most once per DEBOUNCE seconds.
+        kept = persisted(state)
+        if not kept or not changed.intersection(kept):
+            return
+        if now:
+            await self._save(state, kept)
+        elif not self._save_pending:
+            self._save_pending = True
+            self.tab.spawn(self._save_later)
+
+    async def _save(self, state: Stateful, kept: tuple[str, ...]) -> None:
+        snapshots = self.tab.snapshots
+        assert snapshots is not None
+        values = {name: getattr(state, name) for name in kept if hasattr(state, name)}
+        await snapshots.save(self.target, values)
+
+    async def _save_later(self) -> None:
+        await anyio.sleep(DEBOUNCE)
+        self._save_pending = False
+        state = self.state
+        if state is not None and self.ref is not None:
+            kept = persisted(state)
+            if kept:
+                await self._save(state, kept)
 
     async def _send_title(self, state: Stateful) -> None:
         # A view's `page_title`, for the browser's document.title (components have none).

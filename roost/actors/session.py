@@ -25,6 +25,7 @@ from .mailbox import MailboxClosed, MailboxFull
 from .messages import ClientEvent, Resync, Visited
 from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
+from .snapshots import Snapshots
 from .tab import Resolve, Tab
 
 if TYPE_CHECKING:
@@ -77,10 +78,12 @@ class Session:
         links: Callable[[str], str] | None = None,
         sign_flash: Callable[[dict[str, str]], str] | None = None,
         flash: dict[str, str] | None = None,
+        snapshots: Callable[[Session], Snapshots] | None = None,
+        resume_key: str | None = None,
     ) -> None:
         self.id = session_id
         """The session's public name (logs, the supervision tree); it resumes nothing."""
-        self.resume_key = secrets.token_urlsafe(16)
+        self.resume_key = resume_key or secrets.token_urlsafe(16)
         """The secret a rejoin must show to take this session over; only the page
         that joined it holds it (from its ``Joined``), and it is never logged."""
         self.grace = grace
@@ -108,6 +111,11 @@ class Session:
         )
         """What the tab's actors share: the one record of which of them run."""
         self.tab.session_id = session_id
+        if snapshots is not None:
+            self.tab.snapshots = snapshots(self)
+        self.keep_snapshots = False
+        """Keep its actors' snapshots when it ends (set as the server shuts down:
+        its tab may resume on another worker)."""
         self.tab.resolve = resolve
         if href is not None:
             self.tab.href = href
@@ -168,6 +176,10 @@ class Session:
             raise
         finally:
             self._scope = None
+            snapshots = self.tab.snapshots
+            if snapshots is not None and snapshots.saved and not self.keep_snapshots:
+                with anyio.CancelScope(shield=True):
+                    await snapshots.forget()  # the tab is gone: nothing will resume them
             self._end()
 
     def mailbox_depth(self, target: str) -> int:

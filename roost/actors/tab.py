@@ -14,6 +14,7 @@ from ..protocol import VIEW_TARGET
 from ..supervisor import ChildSpec, ChildTerminated, DynamicSupervisor
 from .componentactor import ComponentActor
 from .faults import Faults
+from .snapshots import Snapshots
 
 if TYPE_CHECKING:
     from ..pubsub import PubSub
@@ -51,6 +52,8 @@ class Tab:
     memory per tab) in production."""
     session_id = ""
     """Its session's id, for telemetry and logs (set by the session)."""
+    snapshots: Snapshots | None = None
+    """Where its actors that opt in (``persist``) keep their state; None: nowhere."""
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ from starlette.routing import Router as StarletteRouter
 
 from .. import protocol
 from .._dev import dev_mode
-from ..actors import LiveView, dead_page
+from ..actors import SNAPSHOT_LIMIT, LiveView, dead_page
 from ..pubsub import PubSub
 from ..render import below_mount, served_fingerprints
 from ..render.environment import set_auto_reload
@@ -150,8 +150,11 @@ class App:
         pubsub: str | PubSub | None = None,
         store: str | Store | None = None,
         dashboard: str | None = None,
+        snapshot_limit: int = SNAPSHOT_LIMIT,
     ) -> None:
         self.routes = dict(routes)
+        self.snapshot_limit = snapshot_limit
+        """Bytes an actor's snapshot may take (``persist``); past it, it is not saved."""
         self.dashboard = dashboard
         """The path of the live dashboard (docs/operations.md), if it is on."""
         if dashboard is not None:

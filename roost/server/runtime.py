@@ -15,7 +15,7 @@ import hypercorn.config
 import hypercorn.trio
 
 from .. import pubsub, store, telemetry
-from ..actors import Kick, Registry, Session, Transport
+from ..actors import RECORD, Kick, Registry, Session, Snapshots, Transport, key_hash
 from ..supervisor import (
     ChildNotFound,
     ChildSpec,
@@ -147,6 +147,7 @@ class Runtime:
         """
         route = claims.get("r", "")
         previous = self._resumable(resume)
+        carried = None if previous is not None else await self._resumable_elsewhere(resume, route)
         if previous is not None and previous.route == route:
             await previous.ready.wait()
             if not previous.ended:
@@ -163,6 +164,11 @@ class Runtime:
         session_id = secrets.token_hex(6)
         while session_id in self._sessions:
             session_id = secrets.token_hex(6)
+        resume_key = None
+        if carried is not None:
+            # Its process is gone; its snapshots are in the shared store: the
+            # same session (id, resume key) carries on here.
+            session_id, resume_key = carried
         session = Session(
             session_id,
             view_class,
@@ -182,6 +188,8 @@ class Runtime:
             links=self.app.links,
             sign_flash=self.app.sign_flash,
             flash=claims.get("f"),
+            snapshots=self._snapshots_for(route),
+            resume_key=resume_key,
         )
         # What the page holds as served, by target (the dead render's fingerprints,
         # signed into the token): each actor's first render takes its entry.
@@ -279,6 +287,29 @@ class Runtime:
             return None
         return session
 
+    def _snapshots_for(self, route: str) -> Callable[[Session], Snapshots]:
+        def make(session: Session) -> Snapshots:
+            record = {"route": route, "key": key_hash(session.resume_key)}
+            secret = self.app.signer.secrets[0]
+            return Snapshots(self.store, session.id, secret, self.app.snapshot_limit, record)
+
+        return make
+
+    async def _resumable_elsewhere(self, resume: str, route: str) -> tuple[str, str] | None:
+        # A session another process ran (it died, or this is a new worker behind
+        # the load balancer) whose record is in the shared store: (id, key).
+        session_id, _, key = resume.partition(".")
+        if not session_id or not key or session_id in self._sessions:
+            return None
+        probe = Snapshots(self.store, session_id, self.app.signer.secrets[0])
+        record = await probe.load(RECORD)
+        if record is None or record.get("route") != route:
+            return None
+        if not hmac.compare_digest(str(record.get("key", "")), key_hash(key)):
+            return None
+        log.info("session %s: resuming the state another process kept", session_id)
+        return session_id, key
+
     def _forget(self, session: Session) -> None:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
@@ -297,7 +328,10 @@ class Runtime:
     async def stop(self) -> None:
         """Stop gracefully, as a deploy does: the listener first, then every session
         at once, each view asked to stop (it handles what it holds, then its
-        ``terminate`` runs), then the app's own children and the backends."""
+        ``terminate`` runs), then the app's own children and the backends. The
+        sessions' snapshots are kept: their tabs may resume on another worker."""
+        for session in self._sessions.values():
+            session.keep_snapshots = True
         await self.root.stop()
 
     async def _serve_http(

@@ -48,7 +48,7 @@ async def test_a_click_that_crashes_at_the_event_is_refused_and_the_child_restar
         assert view.text("#child-count") == "1"
 
 
-async def test_a_view_that_crashes_rendering_a_click_comes_back_from_its_link():
+async def test_a_view_that_crashes_rendering_a_click_comes_back_with_the_click_kept():
     async with LiveClient.mount(counter, "/?start=5") as view:
         await view.click("[aria-label=increment]")
         start = len(view.messages)
@@ -56,12 +56,14 @@ async def test_a_view_that_crashes_rendering_a_click_comes_back_from_its_link():
 
         error = await view.click("[aria-label=increment]", expect_error=True)
 
-        # The handler ran; its render failed: the user is told the click crashed.
+        # The handler ran and its snapshot was saved before the render, which
+        # failed: the user is told the click crashed, and the view (it persists
+        # its count) comes back with the click counted.
         assert error.code == protocol.CRASHED
         await view.wait_for(rendered_since(start, "0"))
-        assert view.text("#count") == "5"
+        assert view.text("#count") == "7"
         await view.click("[aria-label=increment]")
-        assert view.text("#count") == "6"
+        assert view.text("#count") == "8"
 
 
 async def test_a_component_failing_its_first_remount_is_retried_and_comes_back():
