@@ -18,6 +18,7 @@ from ._run import SHUTDOWN_TIMEOUT as SHUTDOWN_TIMEOUT
 from ._run import AppImportFailed as AppImportFailed
 from ._run import AppNotFound as AppNotFound
 from ._run import address_in_use, bind_address, load_app, routes_table, run_reloading, serve
+from ._workers import run_workers
 
 PRODUCTION_VALUES = frozenset({"prod", "production"})
 """``ROOST_ENV`` values that mean production mode: ``roost run`` then needs ``ROOST_SECRET``."""
@@ -50,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
         help="where the admin endpoint of `roost tree` listens (default 127.0.0.1 and the "
         "port after --port; 'off' for none); served only when ROOST_SECRET is set",
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N processes on the same port, each with its own supervision tree (a dead one "
+        "is started again); share sessions between them with --store/--pubsub redis://...",
+    )
+    run.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     run.add_argument(
         "--reload",
         action="store_true",
@@ -119,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return new_command(args.name)
     if getattr(args, "reload", False):
         return run_reloading(parser, args)
+    if args.command == "run" and args.workers > 1:
+        return _workers(parser, args, list(argv) if argv is not None else sys.argv[1:])
     try:
         app = load_app(args.app)
     except AppNotFound as exc:
@@ -134,9 +146,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(the same for every worker and machine), or pass App(secret=...)\n",
         )
     admin = _admin_bind(args)
-    for host, port in [(args.host, args.port), *_split(admin)]:
+    checked = [*_split(admin)] if args.fd is not None else [(args.host, args.port), *_split(admin)]
+    for host, port in checked:
         if address_in_use(host, port):
             parser.exit(1, f"roost: cannot listen on {bind_address(host, port)}: in use\n")
+    if not app.signer.configured and args.fd is None:
+        print(
+            "roost: no ROOST_SECRET: a random secret for this process only (dev); set it "
+            "to keep sessions across restarts, workers and machines",
+            flush=True,
+        )
     # The URL roost prints must work: the address it listens on is served too.
     extra = [*args.allowed_host]
     if args.host not in ("0.0.0.0", "::", ""):
@@ -144,7 +163,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.hosts.extend(extra)
     if app.debug:
         print(f"roost: dev mode ({DEV_ENV}=dev or App(debug=True)): not for production", flush=True)
+    if args.fd is not None:  # a worker of --workers: the parent's socket
+        return serve(app, args.host, args.port, admin, fd=args.fd)
     return serve(app, args.host, args.port, admin)
+
+
+def _workers(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
+    # The workers' own command line: this one without --workers, and no admin
+    # endpoint each (they would all want its port).
+    own: list[str] = []
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+            continue
+        if item == "--workers":
+            skip = True
+            continue
+        if item.startswith("--workers="):
+            continue
+        own.append(item)
+    if args.admin is None:
+        own += ["--admin", ADMIN_OFF]
+    return run_workers(own, args.workers, args.host, args.port)
 
 
 def _admin_bind(args: argparse.Namespace) -> str | None:

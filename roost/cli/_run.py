@@ -111,11 +111,12 @@ def load_app(path: str) -> App:
     return app
 
 
-def serve(app: App, host: str, port: int, admin: str | None = None) -> int:
+def serve(app: App, host: str, port: int, admin: str | None = None, fd: int | None = None) -> int:
     """Run ``app`` until SIGINT/SIGTERM (0) or until its root supervisor fails
-    (1); ``admin``: where the admin endpoint listens (``roost tree``), if anywhere."""
+    (1); ``admin``: where the admin endpoint listens (``roost tree``), if
+    anywhere; ``fd``: a listening socket to serve instead of ``host:port``."""
     try:
-        trio.run(_serve, app, host, port, admin)
+        trio.run(_serve, app, host, port, admin, fd)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             return 130
@@ -162,8 +163,11 @@ def address_in_use(host: str, port: int) -> bool:
     return False
 
 
-async def _serve(app: App, host: str, port: int, admin: str | None = None) -> None:
-    runtime = Runtime(app, bind=bind_address(host, port), admin_bind=admin)
+async def _serve(
+    app: App, host: str, port: int, admin: str | None = None, fd: int | None = None
+) -> None:
+    bind = f"fd://{fd}" if fd is not None else bind_address(host, port)
+    runtime = Runtime(app, bind=bind, admin_bind=admin)
     stats = GcStats() if os.environ.get(GC_STATS_ENV, "") not in ("", "0") else None
     wanted = [signal.SIGINT, signal.SIGTERM]
     if stats is not None:
@@ -181,8 +185,12 @@ async def _serve(app: App, host: str, port: int, admin: str | None = None) -> No
             await nursery.start(runtime.run)
             policy.install()
             nursery.start_soon(policy.run)
+            worker = os.environ.get("ROOST_WORKER")
             for url in runtime.urls:
-                print(f"roost: serving {url} (Ctrl-C to stop)", flush=True)
+                if worker:
+                    print(f"roost: worker {worker} (pid {os.getpid()}) serving {url}", flush=True)
+                else:
+                    print(f"roost: serving {url} (Ctrl-C to stop)", flush=True)
             for url in runtime.admin_urls:
                 print(f"roost: admin endpoint on {url} (roost tree --url {url})", flush=True)
             if admin is not None and not app.signer.configured:

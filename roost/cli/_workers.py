@@ -1,0 +1,120 @@
+# `roost run APP --workers N`: N server processes sharing one listening
+# socket, each with its own supervision tree; a worker that dies is started
+# again; Ctrl-C or SIGTERM stops them all.
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+RESTART_BACKOFF = (0.5, 10.0)
+"""Seconds before a dead worker is started again: first, and at most (doubling)."""
+STOP_TIMEOUT = 15.0
+"""Seconds the workers get to stop after Ctrl-C (their graceful shutdown takes 10)."""
+WORKER_ENV = "ROOST_WORKER"
+"""Set to its number (1..N) in each worker's environment."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket every worker serves (inherited by them as a file descriptor)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_workers(argv: Sequence[str], count: int, host: str, port: int) -> int:
+    """Run ``count`` workers of ``roost run`` (``argv``: its own arguments,
+    without ``--workers``) on one socket until Ctrl-C or SIGTERM; 0 when they
+    all stopped cleanly."""
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        print(f"roost: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    if not env.get("ROOST_SECRET"):
+        # Tokens must verify on whichever worker a tab's socket reaches.
+        env["ROOST_SECRET"] = secrets.token_urlsafe(32)
+        print(
+            "roost: no ROOST_SECRET: one random secret for these workers only (set "
+            "ROOST_SECRET to share sessions with other machines and restarts)",
+            flush=True,
+        )
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    command = [sys.executable, "-m", "roost.cli", *argv, "--fd", str(sock.fileno())]
+    workers: dict[int, subprocess.Popen[bytes]] = {}
+    backoff: dict[int, float] = {}
+
+    def start(number: int) -> None:
+        workers[number] = subprocess.Popen(
+            command, env={**env, WORKER_ENV: str(number)}, pass_fds=(sock.fileno(),)
+        )
+
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for number in range(1, count + 1):
+            start(number)
+        print(
+            f"roost: serving http://{shown}:{bound_port} with {count} workers (Ctrl-C to stop)",
+            flush=True,
+        )
+        while not stopping:
+            for number, process in list(workers.items()):
+                code = process.poll()
+                if code is None or stopping:
+                    continue
+                delay = backoff.get(number, RESTART_BACKOFF[0])
+                how = f"signal {-code}" if code < 0 else f"status {code}"
+                print(
+                    f"roost: worker {number} exited ({how}); starting it again in {delay:g} s",
+                    flush=True,
+                )
+                deadline = time.monotonic() + delay
+                while time.monotonic() < deadline and not stopping:
+                    time.sleep(0.05)
+                if not stopping:
+                    start(number)
+                    backoff[number] = min(delay * 2, RESTART_BACKOFF[1])
+            time.sleep(0.1)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        status = _stop_all(workers)
+        sock.close()
+    print("roost: stopped", flush=True)
+    return status
+
+
+def _stop_all(workers: dict[int, subprocess.Popen[bytes]]) -> int:
+    # Each gets SIGINT (as Ctrl-C gives it anyway) and its graceful shutdown;
+    # one that is still there after STOP_TIMEOUT is killed.
+    for process in workers.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    status = 0
+    for process in workers.values():
+        try:
+            code = process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+        if code not in (0, -signal.SIGINT, 130):
+            status = 1
+    return status
