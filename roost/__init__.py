@@ -8,6 +8,8 @@ public API for apps: everything else is private or inside a subpackage
 their own, larger APIs).
 """
 
+from ._presence import Presence as Presence
+from ._presence import PresenceDiff as PresenceDiff
 from .actors import ActorRef as ActorRef
 from .actors import Component as Component
 from .actors import Down as Down

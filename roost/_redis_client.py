@@ -2,15 +2,17 @@
 # TLS, no silent retries) and one way to tell a lost connection from a bug.
 from __future__ import annotations
 
+import math
 import ssl
-from typing import Any
 
 import anyio
+import anyio.lowlevel
 import coredis
 import coredis.exceptions
 from anyio.abc import TaskStatus
 from coredis.connection import TCPConnection, TCPLocation
 from coredis.retry import NoRetryPolicy
+from coredis.typing import RedisValueT
 
 from ._redis import RedisURL
 
@@ -19,23 +21,48 @@ CONNECT_TIMEOUT = 2.0
 STREAM_TIMEOUT = 5.0
 """Seconds to wait for Redis to answer a command before it counts as unreachable."""
 
-LOST = (coredis.exceptions.ConnectionError, TimeoutError, OSError)
-"""What a call raises when Redis is down, restarting or unreachable."""
+LOST = (
+    coredis.exceptions.ConnectionError,
+    TimeoutError,
+    OSError,
+    anyio.ClosedResourceError,
+    anyio.BrokenResourceError,
+)
+"""What a call raises when Redis is down, restarting or unreachable (coredis 6.9
+lets a command sent while a lost connection closes fail with the anyio errors)."""
 
 
 class _Connection(TCPConnection):
-    """coredis's TCP connection, closing its buffers when an attempt fails.
+    """coredis's TCP connection, mended in three places (coredis 6.9).
 
-    coredis 6.9 opens six memory streams per connection and closes them only
-    once connected, so every failed attempt (Redis down) left them for the
-    garbage collector, which warns (ResourceWarning; an error under
-    ``-W error``). Closing them again after a connection that did connect
-    does nothing.
+    - It opens six memory streams per connection and closes them only once
+      connected, so every failed attempt (Redis down) left them to the
+      garbage collector, which warns (ResourceWarning; an error under ``-W
+      error``): ``run`` closes them (again, after a connection that did
+      connect, which does nothing).
+    - A connection attempt cancelled during its handshake raised
+      ``ConnectionError`` in place of the cancellation, so a caller whose
+      scope was cancelled saw "Redis unreachable": ``run`` lets a
+      cancellation be one.
+    - A connection closes its buffers a moment before it says it is
+      unusable, so the UNSUBSCRIBE its pubsub sends when cancelled could fail
+      with ``ClosedResourceError``, which that cleanup does not expect:
+      ``send_command`` raises coredis's ``ConnectionError`` instead.
     """
+
+    def send_command(self, command: bytes, *args: RedisValueT) -> None:
+        try:
+            super().send_command(command, *args)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError) as exc:
+            raise coredis.exceptions.ConnectionError("Connection closed") from exc
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         try:
             await super().run(task_status=task_status)
+        except coredis.exceptions.ConnectionError:
+            if anyio.current_effective_deadline() == -math.inf:
+                await anyio.lowlevel.checkpoint()  # cancelled: raises the cancellation
+            raise
         finally:
             for stream in (
                 self._write_buffer_in,
@@ -91,10 +118,3 @@ def lost_connection(exc: BaseException) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         return all(lost_connection(inner) for inner in exc.exceptions)
     return isinstance(exc, LOST)
-
-
-def first(exc: BaseException) -> Any:
-    """The first exception inside nested groups, or ``exc`` itself."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc

@@ -93,7 +93,7 @@ def nginx(root: Path, upstreams: Sequence[int], timeout: float = 15.0) -> Iterat
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+            process.communicate()

@@ -60,7 +60,8 @@ def roost_run(app: str, *extra: str, startup_timeout: float = 30.0) -> Iterator[
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+        if process.stdout is not None and not process.stdout.closed:
+            process.communicate()  # reaps it and closes its pipes (killed by the test too)
 
 
 def _wait_for_url(process: subprocess.Popen[str], lines: list[str], timeout: float) -> str:

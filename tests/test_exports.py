@@ -16,6 +16,8 @@ PUBLIC = {
     "LinkedExit",
     "LiveComponent",
     "LiveView",
+    "Presence",
+    "PresenceDiff",
     "Supervisor",
     "event",
     "live_component",

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from .._dev import DEV_ENV
+from ..server.runtime import pubsub_factory, store_factory
 from . import _logs
 from ._admin import DEFAULT_URL, fault_command, tree_command
 from ._gc import GcPolicy as GcPolicy
@@ -51,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
         help="where the admin endpoint of `roost tree` listens (default 127.0.0.1 and the "
         "port after --port; 'off' for none); served only when ROOST_SECRET is set",
     )
+    for kind, what in (("pubsub", "topics"), ("store", "session snapshots")):
+        run.add_argument(
+            f"--{kind}",
+            default=None,
+            metavar="URL",
+            help=f"where the app's {what} live: memory:// (default: this process) or "
+            "redis://host:port[/db][?namespace=NAME] (shared; docs/deployment.md)",
+        )
     run.add_argument(
         "--workers",
         type=int,
@@ -138,6 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "routes":
         print(routes_table(app), end="")
         return 0
+    for kind, factory in (("pubsub", pubsub_factory), ("store", store_factory)):
+        url = getattr(args, kind)
+        if url is None:
+            continue
+        try:  # as App(pubsub=url) / App(store=url) would
+            setattr(app, f"new_{kind}", factory(url))
+        except (ValueError, ImportError) as exc:
+            parser.exit(2, f"roost: --{kind}: {exc}\n")
     production = os.environ.get(DEV_ENV, "").strip().lower() in PRODUCTION_VALUES
     if production and not app.signer.configured:
         parser.exit(

@@ -67,3 +67,5 @@ def configure(level: str | None = None, fmt: str | None = None) -> None:
     root.setLevel(getattr(logging, level.upper()))
     # hypercorn announces its bind address too; roost prints its own URL line.
     logging.getLogger("hypercorn.error").setLevel(max(logging.WARNING, root.level))
+    # coredis logs each connection Redis closes; roost logs an outage once, and its end.
+    logging.getLogger("coredis").setLevel(max(logging.WARNING, root.level))

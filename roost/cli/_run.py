@@ -42,7 +42,7 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     if paths is None:
         parser.exit(2, f"roost: cannot import {module_name!r}: no such module\n")
     command = ["run", args.app, "--host", args.host]
-    for option in ("log_level", "log_format", "admin"):
+    for option in ("log_level", "log_format", "admin", "pubsub", "store"):
         value = getattr(args, option, None)
         if value:
             command += [f"--{option.replace('_', '-')}", value]

@@ -3,11 +3,13 @@
 :class:`PubSub` is the interface: ``subscribe(topic, deliver) -> unsubscribe``
 and ``broadcast(topic, message)``, with ``run`` to start it under a
 supervisor. :func:`backend` picks an implementation by URL; the in-memory one
-(:class:`MemoryPubSub`, ``memory://``) is the default. A backend shared
-between processes (Redis, for ``--workers`` and ``--pubsub``) goes behind the
-same interface and passes the same contract test.
+(:class:`MemoryPubSub`, ``memory://``) is the default; ``redis://`` shares
+topics between processes and machines (``roost.pubsub.redis.RedisPubSub``,
+with the ``redis`` extra, for ``--workers`` and ``--pubsub``). Both pass the
+same contract test.
 """
 
+from .._redis import RedisUnavailable as RedisUnavailable
 from ._backends import backend as backend
 from ._interface import Deliver as Deliver
 from ._interface import PubSub as PubSub

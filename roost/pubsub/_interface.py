@@ -63,8 +63,12 @@ class PubSub(Protocol):
         Calls ``task_status.started(self)`` once ``broadcast`` can be used
         (a backend between processes is then connected), so
         ``await task_group.start(pubsub.run)`` returns the backend. Raises if
-        it cannot start or loses what it runs on, for its supervisor to
-        restart it.
+        it cannot start, or fails in a way only a restart by its supervisor
+        can mend. A backend between processes that loses its server while
+        running does not raise: it reconnects by itself, with backoff, and
+        its subscribers of this process go on getting this process's
+        broadcasts meanwhile (a restart could do no more, and one per failed
+        attempt would use up the supervisor's restart intensity).
         """
         ...
 

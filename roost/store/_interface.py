@@ -32,8 +32,10 @@ class Store(Protocol):
       supervisor). How long it outlives the process is the backend's to say:
       the in-memory one loses everything when the process exits.
 
-    Call ``get``, ``put`` and ``delete`` while ``run`` is running; a backend
-    between processes may raise if it cannot reach its server.
+    Call ``get``, ``put`` and ``delete`` while ``run`` is running. A backend
+    between processes raises a ``ConnectionError`` (such as
+    :class:`~roost.store.RedisUnavailable`) from a call while it cannot reach
+    its server, without waiting for it: the caller retries later.
     """
 
     async def run(
@@ -43,8 +45,10 @@ class Store(Protocol):
 
         Calls ``task_status.started(self)`` once the store can be used, so
         ``await task_group.start(store.run)`` returns the store. Raises if it
-        cannot start or loses what it runs on, for its supervisor to restart
-        it.
+        cannot start, or fails in a way only a restart by its supervisor can
+        mend. A backend between processes that loses its server while
+        running does not raise: its calls raise until the server is back,
+        and then work again.
         """
         ...
 

@@ -1,8 +1,9 @@
 """The PubSub contract: what every backend promises, checked against each one.
 
-A backend between processes (Redis) passes these too: it adds one line to
-BACKENDS. Each test starts its backend under a real task group, as the root
-supervisor does, and looks only at what subscribers receive.
+A backend between processes passes these too: Redis is one line of BACKENDS,
+on the session's redis-server (tests/redis_server.py), in a namespace of its
+own for each backend made. Each test starts its backend under a real task
+group, as the root supervisor does, and looks only at what subscribers receive.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import trio.testing
 
 from roost.pubsub import MemoryPubSub, PubSub, Unsubscribe, backend
 from roost.testing._backends import FaultyPubSub
+from tests.redis_server import fresh_namespace
 
+REDIS = "redis"  # a RedisPubSub on the session's redis-server: see `make`
 # Each factory makes a new backend sharing nothing with any other one (for a
 # backend between processes: a fresh namespace on its server).
 BACKENDS = [
     pytest.param(lambda: backend("memory://"), id="memory"),
     # The test double with no fault set is the in-memory backend it wraps.
     pytest.param(FaultyPubSub, id="faulty"),
+    pytest.param(REDIS, id="redis"),
 ]
 
 
@@ -54,6 +58,9 @@ async def running(pubsub: PubSub) -> AsyncIterator[PubSub]:
 
 @pytest.fixture(params=BACKENDS)
 def make(request: pytest.FixtureRequest) -> Callable[[], PubSub]:
+    if request.param == REDIS:
+        url = request.getfixturevalue("redis_server")
+        return lambda: backend(fresh_namespace(url))
     factory: Callable[[], PubSub] = request.param
     return factory
 

@@ -1,8 +1,9 @@
 """The Store contract: what every backend promises, checked against each one.
 
-A backend between processes (Redis) passes these too: it adds one line to
-BACKENDS. Each test starts its backend under a real task group, as the root
-supervisor does, and looks only at what ``get`` returns.
+A backend between processes passes these too: Redis is one line of BACKENDS,
+on the session's redis-server (tests/redis_server.py), in a namespace of its
+own for each backend made. Each test starts its backend under a real task
+group, as the root supervisor does, and looks only at what ``get`` returns.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ import trio.testing
 
 from roost.store import MemoryStore, Store, backend
 from roost.testing._backends import FaultyStore
+from tests.redis_server import fresh_namespace
 
+REDIS = "redis"  # a RedisStore on the session's redis-server: see `make`
 # Each factory makes a new store sharing nothing with any other one (for a
 # backend between processes: a fresh namespace on its server).
 BACKENDS = [
     pytest.param(lambda: backend("memory://"), id="memory"),
     # The test double with no fault set is the in-memory backend it wraps.
     pytest.param(FaultyStore, id="faulty"),
+    pytest.param(REDIS, id="redis"),
 ]
 
 
@@ -39,6 +43,9 @@ async def running(store: Store) -> AsyncIterator[Store]:
 
 @pytest.fixture(params=BACKENDS)
 def make(request: pytest.FixtureRequest) -> Callable[[], Store]:
+    if request.param == REDIS:
+        url = request.getfixturevalue("redis_server")
+        return lambda: backend(fresh_namespace(url))
     factory: Callable[[], Store] = request.param
     return factory
 
@@ -100,7 +107,7 @@ async def test_an_empty_value_is_not_a_missing_one(store: Store) -> None:
     assert await store.get("key") == b""
 
 
-@pytest.mark.parametrize("key", ["", "ünïcødé:✓", "a b\tc\nd", "*", "x" * 1000])
+@pytest.mark.parametrize("key", ["", "ünïcødé:✓", "a b\tc\nd", "*", "x" * 1000, "lone \udcff"])
 async def test_any_string_is_a_key(store: Store, key: str) -> None:
     await store.put(key, b"value")
     assert await store.get(key) == b"value"

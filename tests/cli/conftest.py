@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from tests.redis_server import redis_server as redis_server
