@@ -15,6 +15,18 @@ DEFAULT_MAX_AGE = 24 * 3600
 """Seconds a token stays valid for joining (and rejoining after a reconnect)."""
 
 
+def _secret_file() -> str:
+    # ROOST_SECRET_FILE: a file holding the secret(s), for secret mounts.
+    path = os.environ.get("ROOST_SECRET_FILE", "")
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().strip()
+    except OSError as exc:
+        raise RuntimeError(f"ROOST_SECRET_FILE={path!r} cannot be read: {exc.strerror}") from None
+
+
 class BadToken(Exception):
     """A token that is forged, corrupted, signed by an unknown key or expired."""
 
@@ -23,16 +35,18 @@ class TokenSigner:
     """Signs with the first secret and accepts any of them (key rotation).
 
     Secrets come from the argument, else from ``ROOST_SECRET`` (comma
-    separated, newest first), else one random secret for this process, which
-    is fine for one process but not for several that share sessions.
+    separated, newest first), else from the file ``ROOST_SECRET_FILE`` names
+    (the same format; a Docker or Kubernetes secret), else one random secret
+    for this process, which is fine for one process but not for several that
+    share sessions.
     """
 
     def __init__(
         self, secrets_: Sequence[str] | str | None = None, max_age: int = DEFAULT_MAX_AGE
     ) -> None:
         if secrets_ is None:
-            env = os.environ.get("ROOST_SECRET", "")
-            secrets_ = [s for s in env.split(",") if s]
+            env = os.environ.get("ROOST_SECRET", "") or _secret_file()
+            secrets_ = [s.strip() for s in env.split(",") if s.strip()]
         elif isinstance(secrets_, str):
             secrets_ = [secrets_]
         self.configured = bool(secrets_)

@@ -34,3 +34,17 @@ def test_rotated_keys_still_verify_tokens_signed_with_the_old_key():
 def test_secrets_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("ROOST_SECRET", "from-env")
     assert TokenSigner("from-env").verify(TokenSigner().sign({"a": 1})) == {"a": 1}
+
+
+def test_the_secret_may_come_from_a_file(tmp_path, monkeypatch):
+    from roost.server.tokens import TokenSigner
+
+    (tmp_path / "secret").write_text("from-a-file, older\n")
+    monkeypatch.delenv("ROOST_SECRET", raising=False)
+    monkeypatch.setenv("ROOST_SECRET_FILE", str(tmp_path / "secret"))
+    signer = TokenSigner()
+    assert signer.configured and signer.secrets == ["from-a-file", "older"]
+    assert TokenSigner("from-a-file").verify(signer.sign({"a": 1})) == {"a": 1}
+    monkeypatch.setenv("ROOST_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        TokenSigner()
