@@ -11,6 +11,7 @@ their own, larger APIs).
 from ._presence import Presence as Presence
 from ._presence import PresenceDiff as PresenceDiff
 from .actors import ActorRef as ActorRef
+from .actors import AsyncResult as AsyncResult
 from .actors import Component as Component
 from .actors import Down as Down
 from .actors import Exit as Exit

@@ -7,6 +7,7 @@ import roost
 PUBLIC = {
     "ActorRef",
     "App",
+    "AsyncResult",
     "ChildSpec",
     "Component",
     "Down",

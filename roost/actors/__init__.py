@@ -8,6 +8,7 @@ from .actor import NORMAL as NORMAL
 from .actor import ActorExited as ActorExited
 from .actor import ActorRef as ActorRef
 from .actor import CallTimeout as CallTimeout
+from .asyncwork import AsyncResult as AsyncResult
 from .checks import ViewProblem as ViewProblem
 from .checks import check_view as check_view
 from .component import Component as Component

@@ -14,6 +14,7 @@ from .. import protocol, telemetry
 from ..render import Differ, client_html, fingerprint
 from ..supervisor import Killed, on_stop_request
 from .actor import NORMAL, ActorRef, Call
+from .asyncwork import AsyncDone, AsyncResult
 from .batch import Batch
 from .effects import (
     Broadcast,
@@ -428,6 +429,28 @@ class ActorRuntime:
             await maybe_await(state.handle_info(message))
         elif isinstance(message, Crash):
             raise InjectedCrash(message.reason)
+        elif isinstance(message, AsyncDone):
+            await self._async_done(state, message)
+
+    async def _async_done(self, state: Stateful, done: AsyncDone) -> None:
+        # A piece of async work finished: its assigns (assign_async) or its
+        # handler (start_async) get the result; a stale one (cancelled or
+        # started again since) is dropped.
+        if not self.services.work.current(done.name, done.token):
+            return
+        result = done.result
+        if done.keys is None:
+            await maybe_await(state.handle_async(done.name, result))
+            return
+        values = result.result if result.ok else None
+        for key in done.keys:
+            if result.failed is not None:
+                setattr(state, key, AsyncResult.error(result.failed))
+            elif isinstance(values, dict) and key in values:
+                setattr(state, key, AsyncResult.done(values[key]))
+            else:
+                reason = f"assign_async: the function returned no value for {key!r}"
+                setattr(state, key, AsyncResult.error(KeyError(reason)))
 
     async def _handle_event(self, state: Stateful, message: ClientEvent, batch: Batch) -> None:
         # A crash in the handler is answered when the actor exits (see Batch).

@@ -11,6 +11,7 @@ import anyio
 import anyio.abc
 
 from .actor import NORMAL, ActorRef, ExitWatcher, noop
+from .asyncwork import AsyncWork
 from .mailbox import Mailbox, MailboxClosed, MailboxFull
 from .messages import Down, Exit, Info
 
@@ -51,6 +52,7 @@ class Services:
         self._mailbox = mailbox
         self._spawn = spawn
         self._timers: set[anyio.CancelScope] = set()
+        self._work: AsyncWork | None = None
         self._watching: dict[int, Callable[[], None]] = {}
         self._unsubscribe: list[Callable[[], None]] = []
 
@@ -106,9 +108,18 @@ class Services:
 
         self._unsubscribe.append(self._pubsub.subscribe(topic, deliver))
 
+    @property
+    def work(self) -> AsyncWork:
+        """Its async work (``start_async``, ``assign_async``), made on first use."""
+        if self._work is None:
+            self._work = AsyncWork(self._mailbox, self._spawn)
+        return self._work
+
     def close(self) -> None:
-        """Cancel the timers; undo every subscription and every watcher still set on
-        another actor."""
+        """Cancel the timers and the async work; undo every subscription and
+        every watcher still set on another actor."""
+        if self._work is not None:
+            self._work.close()
         for scope in list(self._timers):
             scope.cancel()
         self._timers.clear()

@@ -4,15 +4,20 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import os
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..render import RegionRenderer, environment_for
 from .actor import noop
 from .assigns import _MISSING, ChangeTracker
+from .asyncwork import AsyncResult
 from .effects import Broadcast, Effect, PushEvent, SendUpdate
 from .handlers import Handler, collect_component_handlers, collect_handlers
 from .scope import ComponentHandle, Placed, current_scope, live_component
+
+log = logging.getLogger("roost.actors")
 
 if TYPE_CHECKING:
     from .actor import ActorRef
@@ -188,6 +193,44 @@ class Stateful:
             return noop
         return self._actor.services.send_after(delay, message)
 
+    def start_async(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` off the mailbox: the actor handles its events
+        meanwhile. A coroutine function runs as a task the actor owns
+        (cancelled when it stops or restarts); a plain function in a worker
+        thread. Its result comes to ``handle_async(name, result)`` as an
+        :class:`AsyncResult` (``ok`` and ``result``, or ``failed`` with the
+        exception: a failure of the work is no crash of the actor). Starting
+        ``name`` again cancels the run before it. Nothing in a dead render."""
+        if self._actor is not None:
+            self._actor.services.work.start(name, fn, args, None)
+
+    def assign_async(self, keys: str | Sequence[str], fn: Callable[..., Any], *args: Any) -> None:
+        """Set each of ``keys`` to a loading :class:`AsyncResult` now, and run
+        ``fn(*args)`` off the mailbox (as ``start_async``); it returns a dict
+        with a value for each key, which then become ``ok`` results (or, if it
+        fails, ``failed`` ones): the template shows each state."""
+        names = (keys,) if isinstance(keys, str) else tuple(keys)
+        for key in names:
+            setattr(self, key, AsyncResult.pending())
+        if self._actor is not None:
+            self._actor.services.work.start(_async_name(names), fn, args, names)
+
+    def cancel_async(self, name: str | Sequence[str]) -> bool:
+        """Cancel the work ``name`` (or ``assign_async``'s keys): no result
+        comes; its assigns become ``failed`` with ``"cancelled"``. False if none ran."""
+        if self._actor is None:
+            return False
+        key = name if isinstance(name, str) else _async_name(tuple(name))
+        keys = self._actor.services.work.cancel(key)
+        for assign in keys or ():
+            setattr(self, assign, AsyncResult.error("cancelled"))
+        return keys is not None
+
+    def handle_async(self, name: str, result: AsyncResult[Any]) -> Any:
+        """The result of ``start_async(name, ...)``; by default a failure is logged."""
+        if result.failed is not None:
+            log.warning("%s: async work %r failed: %r", type(self).__name__, name, result.failed)
+
     def subscribe(self, topic: str) -> None:
         """Receive every ``broadcast`` on ``topic`` in ``handle_info``.
 
@@ -236,3 +279,8 @@ def template_dir(cls: type) -> str:
         return os.path.dirname(inspect.getfile(cls))
     except TypeError:  # defined in a REPL
         return os.getcwd()
+
+
+def _async_name(keys: tuple[str, ...]) -> str:
+    # assign_async's work is named for its keys.
+    return "assign:" + ",".join(keys)
