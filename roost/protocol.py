@@ -250,6 +250,7 @@ class OP:
     MOVE = 5
     REPLACE = 6
     SPLICE = 7
+    STREAM = 8
 
 
 # -- names the page and the client share ---------------------------------------

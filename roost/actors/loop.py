@@ -12,6 +12,8 @@ import anyio.abc
 
 from .. import protocol, telemetry
 from ..render import Differ, client_html, fingerprint
+from ..render.streams import has_streams, stream_ops
+from ..render.streams import split as split_streams
 from ..supervisor import Killed, on_stop_request
 from .actor import NORMAL, ActorRef, Call
 from .asyncwork import AsyncDone, AsyncResult
@@ -46,7 +48,7 @@ from .outbox import SessionEnded
 from .scope import Placed, RenderScope, rendering
 from .services import Services
 from .snapshots import DEBOUNCE, persisted
-from .stateful import Stateful
+from .stateful import Stateful, Streams
 
 if TYPE_CHECKING:
     from .tab import Tab
@@ -89,6 +91,8 @@ class ActorRuntime:
     _restoring = False  # this incarnation resumed a snapshot and has not yet handled a batch
     _poisoned = False  # ... and crashed: the next one mounts afresh
     _save_pending = False  # a debounced snapshot is on its way
+    _full_html = ""  # a first render with its streams' items, until it is sent
+    _stream_ops: list[Any] = []
 
     def create(self) -> Stateful:
         raise NotImplementedError
@@ -217,7 +221,8 @@ class ActorRuntime:
             return
         html = self._render(state)
         differ = Differ(html)
-        first = self._first_render(html, differ)
+        first = self._first_render(self._full_html or html, differ)  # with streams' items
+        self._full_html = ""
         await self.tab.outbox.put(first)
         if first.html is not None:  # else the page holds it as served, its title too
             await self._send_title(state)
@@ -278,8 +283,9 @@ class ActorRuntime:
                 if "page_title" in changed:
                     await self._send_title(state)
                 html = self._render(state, changed)
+                self._full_html = ""  # (a first render's only)
                 began = time.perf_counter() if took is not None else None
-                ops = differ.update(html)
+                ops = differ.update(html) + self._stream_ops
                 if began is not None:
                     self._measured("diff", began)
                 if ops:
@@ -383,6 +389,18 @@ class ActorRuntime:
         meta.update(session=self.tab.session_id, target=self.target)
         telemetry.emit(telemetry.Measurement(name, time.perf_counter() - began, meta=meta))
 
+    def _streamed(self, state: Stateful, html: str) -> str:
+        # Streams: their containers stay empty in the actor's VDOM; what this
+        # render put in them leaves as STREAM ops, and the server forgets it.
+        meta = state.__dict__.get("_stream_meta") or {}
+        self._stream_ops = []
+        if has_streams(html):
+            html, containers = split_streams(html)
+            self._stream_ops = stream_ops(containers, meta)
+        object.__setattr__(state, "_stream_meta", None)
+        object.__setattr__(state, "streams", Streams())
+        return html
+
     def _fault(self, point: Point) -> None:
         # A crash point a test armed for this actor (roost.testing); else nothing.
         faults = self.tab.faults
@@ -400,6 +418,11 @@ class ActorRuntime:
         links = self.tab.links
         if links is not None:
             html = links(html)
+        if "streams" in state.__dict__:
+            self._full_html = html
+            html = self._streamed(state, html)
+        elif self._stream_ops:
+            self._stream_ops = []
         self._placed = scope.components
         self.renders += 1
         state._tracker.reset(state.__dict__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..render import RegionRenderer, environment_for
@@ -231,6 +231,53 @@ class Stateful:
         if result.failed is not None:
             log.warning("%s: async work %r failed: %r", type(self).__name__, name, result.failed)
 
+    def stream(
+        self,
+        name: str,
+        items: Iterable[Any],
+        *,
+        at: int = -1,
+        limit: int | None = None,
+        reset: bool = False,
+        dom_id: Callable[[Any], str] | None = None,
+    ) -> None:
+        """Send ``items`` to stream ``name`` (docs/guide.md, "Streams"): the next
+        render renders them (``{% for dom_id, item in streams.NAME %}`` inside
+        the element ``id="NAME" roost-update="stream"``), the browser inserts
+        them at ``at`` (-1 the end, 0 the front), keeps at most ``limit`` (a
+        negative one: the last ones), and the server forgets them. ``reset``
+        empties the container first. An item whose ``dom_id`` is already there
+        replaces it. ``dom_id(item)`` defaults to ``NAME-<id>``, the item's
+        ``id`` key or attribute."""
+        streams = self.__dict__.get("streams")
+        pending = dict(streams.pending) if isinstance(streams, Streams) else {}
+        meta = dict(self.__dict__.get("_stream_meta") or {})
+        make_id = dom_id or _default_dom_id(name)
+        entries = [*pending.get(name, []), *((make_id(item), item) for item in items)]
+        pending[name] = entries
+        asked = dict(meta.get(name) or {})
+        asked.update(at=at, limit=limit, reset=reset or asked.get("reset", False))
+        meta[name] = asked
+        object.__setattr__(self, "_stream_meta", meta)
+        self.streams = Streams(pending)  # a new object: the render sees the change
+
+    def stream_insert(
+        self, name: str, item: Any, *, at: int = -1, limit: int | None = None
+    ) -> None:
+        """Insert (or replace, by its dom id) one ``item`` in stream ``name``."""
+        self.stream(name, [item], at=at, limit=limit)
+
+    def stream_delete(self, name: str, item: Any) -> None:
+        """Remove ``item`` (or the dom id given as a str) from stream ``name``'s container."""
+        target = item if isinstance(item, str) else _default_dom_id(name)(item)
+        meta = dict(self.__dict__.get("_stream_meta") or {})
+        asked = dict(meta.get(name) or {})
+        asked["deletes"] = [*asked.get("deletes", ()), target]
+        meta[name] = asked
+        object.__setattr__(self, "_stream_meta", meta)
+        streams = self.__dict__.get("streams")
+        self.streams = Streams(dict(streams.pending) if isinstance(streams, Streams) else {})
+
     def subscribe(self, topic: str) -> None:
         """Receive every ``broadcast`` on ``topic`` in ``handle_info``.
 
@@ -284,3 +331,31 @@ def template_dir(cls: type) -> str:
 def _async_name(keys: tuple[str, ...]) -> str:
     # assign_async's work is named for its keys.
     return "assign:" + ",".join(keys)
+
+
+class Streams:
+    """The ``streams`` assign: per stream, the items the next render inserts
+    (``(dom_id, item)`` pairs); an unknown name is an empty stream."""
+
+    __slots__ = ("pending",)
+
+    def __init__(self, pending: dict[str, list[tuple[str, Any]]] | None = None) -> None:
+        self.pending = pending or {}
+
+    def __getattr__(self, name: str) -> list[tuple[str, Any]]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.pending.get(name, [])
+
+    def __getitem__(self, name: str) -> list[tuple[str, Any]]:
+        return self.pending.get(name, [])
+
+
+def _default_dom_id(name: str) -> Callable[[Any], str]:
+    def dom_id(item: Any) -> str:
+        key = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+        if key is None:
+            raise ValueError(f"stream {name!r}: an item without an id; pass dom_id=")
+        return f"{name}-{key}"
+
+    return dom_id

@@ -71,6 +71,7 @@ function applyOp(root, op, focus, textareas) {
   }
   const node = resolve(root, path, path.length);
   if (node === IGNORED) return;
+  if (code === OP.STREAM) return applyStream(node, op);
   if (code === OP.TEXT) {
     node.nodeValue = op[2];
     const parent = node.parentNode;
@@ -90,6 +91,26 @@ function applyOp(root, op, focus, textareas) {
     }
   } else {
     throw new Error(`roost patch: unknown op ${code}`);
+  }
+}
+
+// A stream's container (roost-update="stream"): the server keeps no copy of
+// its children; they are matched by id (roost/render/ops.py, STREAM).
+function applyStream(container, [, , items, at, limit, deletes, reset]) {
+  if (reset) container.replaceChildren();
+  for (const id of deletes) document.getElementById(id)?.remove();
+  for (const [id, html] of items) {
+    const fresh = parseFor(container, html).firstElementChild;
+    if (!fresh) continue;
+    const old = [...container.children].find((el) => el.id === id);
+    if (old) old.replaceWith(fresh);
+    else if (at === -1 || at >= container.children.length) container.append(fresh);
+    else container.insertBefore(fresh, container.children[at]);
+  }
+  if (limit !== null && limit !== undefined) {
+    const kids = [...container.children];
+    const drop = limit >= 0 ? kids.slice(limit) : kids.slice(0, Math.max(0, kids.length + limit));
+    for (const el of drop) el.remove();
   }
 }
 

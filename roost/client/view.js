@@ -65,6 +65,7 @@ export class Targets {
     this.served.delete(target);
     const template = this.document.createElement("template");
     template.innerHTML = html;
+    keepStreams(root, template.content);
     const replace = () => this.changing(root, () => root.replaceChildren(template.content));
     if (this.recovery) this.recovery.around(target, root, replace);
     else replace();
@@ -190,6 +191,17 @@ function navigate(to, flash) {
     document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`;
   }
   window.location.href = url.href;
+}
+
+// A full render (a resync, a rejoin) carries only the items its render
+// streamed: the ones the page holds already stay, those sent again replace theirs.
+function keepStreams(root, content) {
+  for (const fresh of content.querySelectorAll(`[${ATTR.UPDATE}="stream"][id]`)) {
+    const old = root.querySelector(`#${CSS.escape(fresh.id)}`);
+    if (!old) continue;
+    const sent = new Set([...fresh.children].map((el) => el.id));
+    fresh.prepend(...[...old.children].filter((el) => !sent.has(el.id)));
+  }
 }
 
 // A Patch's ops: one op may come bare ([opcode, path, ...]) rather than in a list.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
+from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, STREAM, TEXT
 from .parse import parse_html, parse_in_template
 from .splice import apply_splice
 from .vdom import (
@@ -112,6 +112,11 @@ def _apply(root: _El, op: list[Any]) -> None:
             kids[index : index + 1] = _parse_for(parent, op[2])
         return
     node = _resolve(root, path)
+    if code == STREAM:
+        if not isinstance(node, _El) or node is root:
+            raise PatchError(f"op {op!r}: not a stream container")
+        _apply_stream(node, op)
+        return
     if code == TEXT:
         if not isinstance(node, _Data):
             raise PatchError(f"op {op!r}: not a text, comment or processing instruction")
@@ -141,6 +146,33 @@ def _apply(root: _El, op: list[Any]) -> None:
             node.attrs.pop(name, None)
     else:
         raise PatchError(f"unknown op code in {op!r}")
+
+
+def _apply_stream(container: _El, op: list[Any]) -> None:
+    # See ops.STREAM: children are matched by their id attribute.
+    items, at, limit, deletes, reset = op[2], op[3], op[4], op[5], op[6]
+    kids = container.kids
+    if reset:
+        kids.clear()
+    gone = set(deletes)
+    kids[:] = [k for k in kids if not (isinstance(k, _El) and k.attrs.get("id") in gone)]
+    for dom_id, html in items:
+        new = [n for n in _parse_for(container, html) if isinstance(n, _El)]
+        where = next(
+            (i for i, k in enumerate(kids) if isinstance(k, _El) and k.attrs.get("id") == dom_id),
+            None,
+        )
+        if where is not None:
+            kids[where : where + 1] = new
+        elif at == -1 or at >= len(kids):
+            kids.extend(new)
+        else:
+            kids[at:at] = new
+    if limit is not None:
+        elements = [k for k in kids if isinstance(k, _El)]
+        keep = elements[:limit] if limit >= 0 else elements[limit:]
+        kept = {id(k) for k in keep}
+        kids[:] = [k for k in kids if not isinstance(k, _El) or id(k) in kept]
 
 
 def _resolve(root: _El, path: list[int]) -> _El | _Data:

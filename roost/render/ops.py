@@ -33,6 +33,15 @@ code  name         shape                           effect
                    ``[7, path, start, n, text,     of the node's data (or of attribute
                    name]``                         ``name``) with ``text``; offsets count
                                                    UTF-16 code units, as JS strings do
+8     STREAM       ``[8, path, items, at,          a stream's container (``roost-update=
+                   limit, deletes, reset]``        "stream"``) at ``path``: remove all its
+                                                   children if ``reset``; remove those whose
+                                                   ``id`` is in ``deletes``; each ``[id, html]``
+                                                   of ``items`` replaces the child of that
+                                                   ``id``, or is inserted at ``at`` (-1: the
+                                                   end, 0: the front); then keep the first
+                                                   ``limit`` children (the last ``-limit``
+                                                   for a negative one; null: all)
 ====  ===========  ==============================  =====================================
 
 ``html`` is parsed the way a ``<template>`` parses its content (inert: no
@@ -53,3 +62,4 @@ REMOVE = OP.REMOVE
 MOVE = OP.MOVE
 REPLACE = OP.REPLACE
 SPLICE = OP.SPLICE
+STREAM = OP.STREAM

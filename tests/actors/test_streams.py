@@ -1,0 +1,72 @@
+"""Streams: items rendered once, sent as one STREAM op, and dropped from the
+server; inserts at either end, replacements by id, deletes, limits and resets
+cost the changed items only; they work inside LiveComponents too."""
+
+from __future__ import annotations
+
+import json
+
+from roost import protocol
+from roost.testing import LiveClient
+from tests.apps.streamed import app
+
+
+def items(view: LiveClient, selector: str = "#messages") -> list[str]:
+    return [li.text() for li in view._page.select(f"{selector} > li")]
+
+
+def last_ops(view: LiveClient) -> list:
+    patch = [m for m in view.messages if isinstance(m, protocol.Patch)][-1]
+    return patch.op_list
+
+
+async def test_the_first_render_carries_the_items_and_the_server_keeps_none():
+    async with LiveClient.mount(app) as view:
+        assert items(view) == ["m0", "m1", "m2"]
+        state = view.session.tab.actor("0").state
+        assert not state.streams.pending  # forgotten once rendered
+
+
+async def test_an_insert_sends_only_the_new_item():
+    async with LiveClient.mount(app) as view:
+        sent = sum(f.size for f in view.frames if not f.sent)
+        await view.event("add", text="hello")
+        assert items(view) == ["m0", "m1", "m2", "hello"]
+        (op,) = [op for op in last_ops(view) if op[0] == protocol.OP.STREAM]
+        assert op[2] == [["messages-104", '<li id="messages-104">hello</li>']]
+        grown = sum(f.size for f in view.frames if not f.sent) - sent
+        assert grown < 200  # the new item, not the list
+        await view.event("add_front", text="first")
+        assert items(view)[0] == "first"
+
+
+async def test_replace_delete_limit_and_reset():
+    async with LiveClient.mount(app) as view:
+        await view.event("edit", id=1, text="m1 edited")
+        assert items(view) == ["m0", "m1 edited", "m2"]
+        await view.event("drop", id=0)
+        assert items(view) == ["m1 edited", "m2"]
+        for text in ("a", "b", "c"):
+            await view.event("bounded", text=text)
+        assert items(view) == ["a", "b", "c"]
+        await view.event("restart")
+        assert items(view) == ["fresh"]
+
+
+async def test_a_stream_in_a_live_component():
+    async with LiveClient.mount(app) as view:
+        assert items(view, "#notes") == ["first note"]
+        await view.event("note", {"text": "second"}, target="notes")
+        assert items(view, "#notes") == ["first note", "second"]
+
+
+async def test_the_servers_memory_stays_flat_as_the_stream_grows():
+    async with LiveClient.mount(app) as view:
+        actor = view.session.tab.actor("0")
+        await view.event("many", n=10)
+        before = len(json.dumps(str(actor.state.__dict__)))
+        html_before = len(actor._full_html)
+        await view.event("many", n=1000)
+        assert len(items(view)) == 3 + 10 + 1000
+        assert len(json.dumps(str(actor.state.__dict__))) - before < 100
+        assert len(actor._full_html) == html_before == 0
