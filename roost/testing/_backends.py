@@ -99,7 +99,77 @@ class _Faults:
         raise fault.exc(f"injected: {self.kind}.{name} failed")
 
 
-class FaultyPubSub:
+class _Switchboard:
+    """What both doubles share: the faults, the counts, and running the backend."""
+
+    FAULTABLE: tuple[str, ...] = ()
+    """The calls :meth:`fail` and :meth:`hang` apply to."""
+    _faults: _Faults
+    backend: Any
+
+    @property
+    def calls(self) -> Counter[str]:
+        """How many times each method was called, by name (a ``collections.Counter``)."""
+        return self._faults.calls
+
+    @property
+    def hanging(self) -> int:
+        """How many calls are blocked by :meth:`hang` now, waiting for :meth:`heal`."""
+        return self._faults.hanging
+
+    def fail(
+        self,
+        exc: BaseException | type[BaseException] = _INJECTED,
+        *,
+        calls: str | Iterable[str] | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Make ``calls`` raise ``exc`` from now on, without reaching the backend.
+
+        Args:
+          exc: an exception, raised as it is by every failing call (the same
+            object each time); or an exception class, called with a message
+            naming the call for each one. Default: ``ConnectionError("injected")``
+            (a new one for each call), what a backend between processes
+            raises when it cannot reach its server.
+          calls: the method names to fail (default: every one of ``FAULTABLE``).
+          times: fail the next ``times`` calls of any of ``calls``, then go
+            back to normal; None (the default): every call, until :meth:`heal`.
+
+        A fault set on a call replaces the one it had. Raises ``ValueError``
+        for a method that takes no faults or ``times < 1``, ``TypeError``
+        for an ``exc`` that is not an exception.
+        """
+        self._faults.set(exc, self.FAULTABLE if calls is None else calls, times)
+
+    def hang(self, *, calls: str | Iterable[str] | None = None, times: int | None = None) -> None:
+        """Make ``calls`` block from now on, until :meth:`heal` or until cancelled.
+
+        A hung call waits without a timeout of its own and without the clock
+        (it is parked on an event), so a cancel scope around it, an app's
+        ``anyio.move_on_after`` say, ends it at its deadline, under
+        ``autojump_clock`` too. ``calls`` and ``times`` are as for :meth:`fail`.
+        Once released by :meth:`heal`, a call goes on to the backend as if it
+        had never hung (a broadcast is then delivered, a ``put`` stores).
+        """
+        self._faults.set(None, self.FAULTABLE if calls is None else calls, times)
+
+    def heal(self) -> None:
+        """End every fault: calls from now on go to the backend, and calls
+        blocked by :meth:`hang` are released and go on to it too."""
+        self._faults.heal()
+
+    async def run(
+        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """Run the wrapped backend; report this double, not it, as started."""
+        self._faults.calls["run"] += 1
+        async with anyio.create_task_group() as tg:
+            await tg.start(self.backend.run)
+            task_status.started(self)
+
+
+class FaultyPubSub(_Switchboard):
     """A :class:`~roost.pubsub.PubSub` whose ``broadcast`` a test can make raise or hang.
 
     It wraps a backend (by default a new :class:`~roost.pubsub.MemoryPubSub`)
@@ -121,73 +191,11 @@ class FaultyPubSub:
     """
 
     FAULTABLE = ("broadcast",)
-    """The calls :meth:`fail` and :meth:`hang` apply to."""
 
     def __init__(self, backend: PubSub | None = None) -> None:
         self.backend: PubSub = backend if backend is not None else MemoryPubSub()
         """The backend every call goes to once its fault, if any, lets it."""
         self._faults = _Faults("pubsub", self.FAULTABLE)
-
-    @property
-    def calls(self) -> Counter[str]:
-        """How many times each method was called, by name (a ``collections.Counter``)."""
-        return self._faults.calls
-
-    @property
-    def hanging(self) -> int:
-        """How many calls are blocked by :meth:`hang` now, waiting for :meth:`heal`."""
-        return self._faults.hanging
-
-    def fail(
-        self,
-        exc: BaseException | type[BaseException] = _INJECTED,
-        *,
-        calls: str | Iterable[str] = FAULTABLE,
-        times: int | None = None,
-    ) -> None:
-        """Make ``calls`` raise ``exc`` from now on, without reaching the backend.
-
-        Args:
-          exc: an exception, raised as it is by every failing call (the same
-            object each time); or an exception class, called with a message
-            naming the call for each one. Default: ``ConnectionError("injected")``
-            (a new one for each call), what a backend between processes
-            raises when it cannot reach its server.
-          calls: the method names to fail (default ``("broadcast",)``).
-          times: fail the next ``times`` calls of any of ``calls``, then go
-            back to normal; None (the default): every call, until :meth:`heal`.
-
-        A fault set on a call replaces the one it had. Raises ``ValueError``
-        for a method that takes no faults or ``times < 1``, ``TypeError``
-        for an ``exc`` that is not an exception.
-        """
-        self._faults.set(exc, calls, times)
-
-    def hang(self, *, calls: str | Iterable[str] = FAULTABLE, times: int | None = None) -> None:
-        """Make ``calls`` block from now on, until :meth:`heal` or until cancelled.
-
-        A hung call waits without a timeout of its own and without the clock
-        (it is parked on an event), so a cancel scope around it, an app's
-        ``anyio.move_on_after`` say, ends it at its deadline, under
-        ``autojump_clock`` too. ``calls`` and ``times`` are as for :meth:`fail`.
-        Once released by :meth:`heal`, a call goes on to the backend as if it
-        had never hung (a broadcast is then delivered).
-        """
-        self._faults.set(None, calls, times)
-
-    def heal(self) -> None:
-        """End every fault: calls from now on go to the backend, and calls
-        blocked by :meth:`hang` are released and go on to it too."""
-        self._faults.heal()
-
-    async def run(
-        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
-    ) -> None:
-        """Run the wrapped backend; report this double, not it, as started."""
-        self._faults.calls["run"] += 1
-        async with anyio.create_task_group() as tg:
-            await tg.start(self.backend.run)
-            task_status.started(self)
 
     def subscribe(self, topic: str, deliver: Deliver) -> Unsubscribe:
         """The wrapped backend's ``subscribe`` (counted, never faulty)."""
@@ -200,7 +208,7 @@ class FaultyPubSub:
         await self.backend.broadcast(topic, message)
 
 
-class FaultyStore:
+class FaultyStore(_Switchboard):
     """A :class:`~roost.store.Store` whose calls a test can make raise or hang.
 
     It wraps a store (by default a new :class:`~roost.store.MemoryStore`)
@@ -214,53 +222,11 @@ class FaultyStore:
     """
 
     FAULTABLE = ("get", "put", "delete")
-    """The calls :meth:`fail` and :meth:`hang` apply to."""
 
     def __init__(self, backend: Store | None = None) -> None:
         self.backend: Store = backend if backend is not None else MemoryStore()
         """The store every call goes to once its fault, if any, lets it."""
         self._faults = _Faults("store", self.FAULTABLE)
-
-    @property
-    def calls(self) -> Counter[str]:
-        """How many times each method was called, by name (a ``collections.Counter``)."""
-        return self._faults.calls
-
-    @property
-    def hanging(self) -> int:
-        """How many calls are blocked by :meth:`hang` now, waiting for :meth:`heal`."""
-        return self._faults.hanging
-
-    def fail(
-        self,
-        exc: BaseException | type[BaseException] = _INJECTED,
-        *,
-        calls: str | Iterable[str] = FAULTABLE,
-        times: int | None = None,
-    ) -> None:
-        """Make ``calls`` (default: ``get``, ``put`` and ``delete``) raise ``exc``;
-        the arguments are as for :meth:`FaultyPubSub.fail`."""
-        self._faults.set(exc, calls, times)
-
-    def hang(self, *, calls: str | Iterable[str] = FAULTABLE, times: int | None = None) -> None:
-        """Make ``calls`` (default: ``get``, ``put`` and ``delete``) block until
-        :meth:`heal` or until cancelled; as :meth:`FaultyPubSub.hang`. Once
-        released, a call goes on to the store (a ``put`` then stores)."""
-        self._faults.set(None, calls, times)
-
-    def heal(self) -> None:
-        """End every fault: calls from now on go to the store, and calls
-        blocked by :meth:`hang` are released and go on to it too."""
-        self._faults.heal()
-
-    async def run(
-        self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
-    ) -> None:
-        """Run the wrapped store; report this double, not it, as started."""
-        self._faults.calls["run"] += 1
-        async with anyio.create_task_group() as tg:
-            await tg.start(self.backend.run)
-            task_status.started(self)
 
     async def get(self, key: str) -> bytes | None:
         """The wrapped store's ``get``, unless a fault raises or holds it first."""
