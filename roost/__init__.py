@@ -18,6 +18,8 @@ from .actors import Exit as Exit
 from .actors import LinkedExit as LinkedExit
 from .actors import LiveComponent as LiveComponent
 from .actors import LiveView as LiveView
+from .actors import UploadConfig as UploadConfig
+from .actors import UploadEntry as UploadEntry
 from .actors import event as event
 from .actors import live_component as live_component
 from .actors import on_component as on_component

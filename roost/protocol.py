@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -29,6 +29,10 @@ says the page already holds that content as it was served."""
 
 MAX_FRAME_BYTES = 64 * 1024
 """Largest client frame the server accepts; a larger one closes that socket."""
+
+MAX_CHUNK_BYTES = 45_000
+"""The most bytes of a file one ``Chunk`` carries: as base64 (60,000 characters)
+its frame stays within ``MAX_FRAME_BYTES``."""
 
 MAX_INT_BITS = 64
 """Integers in client messages (and event params converted from strings) must fit
@@ -103,7 +107,48 @@ class Visit(_Msg, tag="v", frozen=True):
     url: str
 
 
-ClientMessage = Join | Event | Heartbeat | Sync | Leave | Visit
+Size = Annotated[int, msgspec.Meta(ge=0, lt=2**53)]
+"""A byte count or offset: what a JavaScript number holds exactly."""
+
+
+class FileInfo(_Msg, frozen=True):
+    """One file chosen in an upload's file input: ``["a.png",1024,"image/png"]``."""
+
+    name: str
+    size: Size
+    type: str
+
+
+class Upload(_Msg, tag="a", frozen=True):
+    """The files chosen for upload ``name`` of actor ``target`` (see ``allow_upload``).
+
+    Sent before any of their bytes: the actor checks each (type, size, count)
+    and replies (``Ack.reply``) ``{"refs": [...], "chunk_size": n}``: for each
+    file its entry's ref, or None for a file it refused (the errors are in its
+    ``uploads`` assign). The selection replaces the upload's unconsumed entries.
+    """
+
+    ref: int
+    name: str
+    files: list[FileInfo]
+    target: str = VIEW_TARGET
+
+
+class Chunk(_Msg, tag="b", frozen=True):
+    """The bytes at ``offset`` of upload entry ``entry``, base64 in ``data``.
+
+    At most ``MAX_CHUNK_BYTES`` (and the upload's ``chunk_size``) per chunk,
+    in order; the client sends the next once this one is answered.
+    """
+
+    ref: int
+    entry: str
+    offset: Size
+    data: str
+    target: str = VIEW_TARGET
+
+
+ClientMessage = Join | Event | Heartbeat | Sync | Leave | Visit | Upload | Chunk
 
 
 # -- server -> client ---------------------------------------------------------
@@ -309,6 +354,9 @@ class ATTR:
     """Runs the JS hook of this name (``window.Roost.hooks``) for the element's life."""
     DISABLE_WITH = "roost-disable-with"
     """On a submit button: its text while its form's submit is in flight (it is disabled)."""
+    UPLOAD = "roost-upload"
+    """On a file input: its chosen files go to the view's upload of this name
+    (``allow_upload``), in chunks over the socket."""
     AUTO_RECOVER = "roost-auto-recover"
     """On a form with a change binding: after a rejoin, ``"ignore"`` sends nothing, any
     other value sends that event instead of the change binding's (form recovery)."""
@@ -334,6 +382,9 @@ CRASHED = "crashed"
 RATE_LIMITED = "rate_limited"
 JOIN_FAILED = "join_failed"
 BAD_TOKEN = "bad_token"
+NO_UPLOAD = "no_upload"
+"""A ``Chunk`` for an upload entry the actor does not have (any more): cancelled,
+consumed, refused, or its bytes are not the ones expected next. Stop sending it."""
 SERVER_FULL = "server_full"
 """No room for another session: the server holds ``App(max_sessions)`` sessions, each
 with its tab connected. The socket is closed with ``CLOSE_TRY_AGAIN``; try again later."""
@@ -349,6 +400,7 @@ ERROR_CODES = (
     RATE_LIMITED,
     JOIN_FAILED,
     BAD_TOKEN,
+    NO_UPLOAD,
     SERVER_FULL,
 )
 
@@ -393,7 +445,7 @@ def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[str, int, tuple[Any, 
     return str(cls.__struct_config__.tag), required, tuple(defaults)
 
 
-_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave, Visit)
+_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave, Visit, Upload, Chunk)
 _SERVER_MESSAGES = (Patch, Render, Joined, Ack, Error, Crash, Navigate, Url, PushEvent, Title)
 _TRIMMED: dict[type[msgspec.Struct], tuple[str, int, tuple[Any, ...]]] = {
     cls: spec

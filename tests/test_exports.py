@@ -20,6 +20,8 @@ PUBLIC = {
     "Presence",
     "PresenceDiff",
     "Supervisor",
+    "UploadConfig",
+    "UploadEntry",
     "event",
     "live_component",
     "on_component",

@@ -3,10 +3,10 @@ posted in one reaches all of them.
 
 Every post goes to every tab, so what one client sends is bounded: a name and
 a message have a maximum length (a longer post is refused with an error in the
-page, as a Phoenix changeset would refuse it), each tab keeps only the last
-``KEEP`` messages, and the messages are keyed (``data-key``) so that a new one
-costs every tab one INSERT (and one REMOVE once the list is full), whatever
-the number of messages shown.
+page, as a Phoenix changeset would refuse it). The history is a stream
+(docs/guide.md, "Streams"): each message is rendered once, sent to the tab as
+one insert, and forgotten by the server, which holds no history at all; the
+browser keeps the last ``KEEP`` (the stream's limit).
 
 Run it with ``roost run examples.chat:app``.
 """
@@ -17,7 +17,7 @@ from roost import App, LiveView, event
 
 TOPIC = "chat:lobby"
 KEEP = 50
-"""How many messages each tab shows (and holds)."""
+"""How many messages each tab shows (its browser keeps; the server holds none)."""
 MAX_NAME = 40
 MAX_TEXT = 500
 """The longest name and message, in characters (the inputs' ``maxlength`` too)."""
@@ -40,7 +40,7 @@ class ChatView(LiveView):
     def mount(self, params, session):
         # From the link, so no form to show an error in: cut to the limit.
         self.name = params.get("name", "").strip()[:MAX_NAME].strip() or ANONYMOUS
-        self.messages = []
+        self.stream("messages", [])
         self.error = None
         self._keys = itertools.count(1)
         self.subscribe(TOPIC)
@@ -53,9 +53,8 @@ class ChatView(LiveView):
             self.broadcast(TOPIC, {"name": name or self.name, "text": text})
 
     def handle_info(self, message):
-        # Keys are this tab's own: unique in its list, however posts interleave.
-        keyed = {**message, "key": next(self._keys)}
-        self.messages = [*self.messages[-(KEEP - 1) :], keyed]
+        # Ids are this tab's own: unique in its list, however posts interleave.
+        self.stream_insert("messages", {**message, "id": next(self._keys)}, limit=-KEEP)
 
 
 app = App({"/": ChatView}, title="roost chat")

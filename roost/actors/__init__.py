@@ -43,3 +43,5 @@ from .snapshots import SNAPSHOT_LIMIT as SNAPSHOT_LIMIT
 from .snapshots import Snapshots as Snapshots
 from .snapshots import SnapshotTooLarge as SnapshotTooLarge
 from .snapshots import key_hash as key_hash
+from .uploads import UploadConfig as UploadConfig
+from .uploads import UploadEntry as UploadEntry

@@ -42,6 +42,8 @@ from .messages import (
     LinkedExit,
     Resync,
     Update,
+    UploadChunk,
+    UploadFiles,
     Visited,
 )
 from .outbox import SessionEnded
@@ -49,6 +51,7 @@ from .scope import Placed, RenderScope, rendering
 from .services import Services
 from .snapshots import DEBOUNCE, persisted
 from .stateful import Stateful, Streams
+from .uploads import UploadRefused, discard_all, preflight, write_chunk
 
 if TYPE_CHECKING:
     from .tab import Tab
@@ -178,6 +181,7 @@ class ActorRuntime:
                 self._services.close()
                 self._services = None
             self._effects.clear()
+            discard_all(state)  # its uploads' files: the next incarnation mounts afresh
             left = mailbox.close()
             replies = batch.replies_on_exit(self.target, reason, self.stopped_text(), left)
             ref._exited(NORMAL if reason is None else reason)
@@ -454,6 +458,24 @@ class ActorRuntime:
             raise InjectedCrash(message.reason)
         elif isinstance(message, AsyncDone):
             await self._async_done(state, message)
+        elif isinstance(message, UploadFiles | UploadChunk):
+            await self._upload(state, message, batch)
+
+    async def _upload(
+        self, state: Stateful, message: UploadFiles | UploadChunk, batch: Batch
+    ) -> None:
+        # Chosen files are checked before any byte comes (the reply names the
+        # accepted entries); a chunk is written, and answered once rendered.
+        try:
+            if isinstance(message, UploadFiles):
+                batch.replies[message.ref] = preflight(state, self.tab.upload_dir, message)
+            else:
+                name, entry = write_chunk(state, message)
+                await maybe_await(state.handle_upload_progress(name, entry))
+        except UploadRefused as exc:
+            await self.tab.outbox.put(protocol.Error(message.ref, exc.code, str(exc)))
+            return
+        batch.acks.append(message.ref)
 
     async def _async_done(self, state: Stateful, done: AsyncDone) -> None:
         # A piece of async work finished: its assigns (assign_async) or its

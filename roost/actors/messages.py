@@ -84,3 +84,23 @@ class Exit:
 
 class LinkedExit(Exception):
     """An actor fails because an actor linked to it failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class UploadFiles:
+    """The files a tab chose for upload ``name`` (``protocol.Upload``): checked
+    before any of their bytes come; ``ref`` is answered with the entries' refs."""
+
+    ref: int
+    name: str
+    files: list[tuple[str, int, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadChunk:
+    """The bytes at ``offset`` of upload entry ``entry``, base64 (``protocol.Chunk``)."""
+
+    ref: int
+    entry: str
+    offset: int
+    data: str

@@ -22,7 +22,7 @@ from .componentactor import ComponentActor
 from .liveactor import LiveActor
 from .loop import ActorRuntime, sole_exception
 from .mailbox import MailboxClosed, MailboxFull
-from .messages import ClientEvent, Resync, Visited
+from .messages import ClientEvent, Resync, UploadChunk, UploadFiles, Visited
 from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
 from .snapshots import Snapshots
@@ -222,6 +222,7 @@ class Session:
             return
         self.outbox.close()
         self.ended = True
+        self.tab.remove_uploads()  # what was uploaded and never consumed
         self._notify()
         callbacks, self._on_end = self._on_end, []
         for callback in callbacks:
@@ -392,10 +393,16 @@ class Session:
         await self.outbox.put(message)
 
     async def receive(
-        self, message: protocol.Event | protocol.Sync | protocol.Heartbeat | protocol.Visit
+        self,
+        message: protocol.Event
+        | protocol.Sync
+        | protocol.Heartbeat
+        | protocol.Visit
+        | protocol.Upload
+        | protocol.Chunk,
     ) -> None:
         """Handle a message from the tab's client: a heartbeat is acknowledged, an
-        event or a sync goes to its target actor's mailbox.
+        event, a sync or an upload's files or chunk goes to its target actor's mailbox.
 
         An unknown target or a full mailbox is answered with an error at once;
         neither stops the session. Raises ``SessionEnded`` once it has ended.
@@ -413,11 +420,16 @@ class Session:
             text = f"no actor {message.target!r}"
             await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
             return
-        mail = (
-            ClientEvent(message.ref, message.handler, message.params)
-            if isinstance(message, protocol.Event)
-            else Resync(message.ref)
-        )
+        mail: ClientEvent | Resync | UploadFiles | UploadChunk
+        if isinstance(message, protocol.Event):
+            mail = ClientEvent(message.ref, message.handler, message.params)
+        elif isinstance(message, protocol.Upload):
+            files = [(f.name, f.size, f.type) for f in message.files]
+            mail = UploadFiles(message.ref, message.name, files)
+        elif isinstance(message, protocol.Chunk):
+            mail = UploadChunk(message.ref, message.entry, message.offset, message.data)
+        else:
+            mail = Resync(message.ref)
         try:
             ref.send(mail)
         except MailboxFull:

@@ -7,17 +7,21 @@ import inspect
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..render import RegionRenderer, environment_for
+from . import uploads
 from .actor import noop
 from .assigns import _MISSING, ChangeTracker
 from .asyncwork import AsyncResult
 from .effects import Broadcast, Effect, PushEvent, SendUpdate
 from .handlers import Handler, collect_component_handlers, collect_handlers
 from .scope import ComponentHandle, Placed, current_scope, live_component
+from .uploads import UploadConfig, UploadEntry
 
 log = logging.getLogger("roost.actors")
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .actor import ActorRef
@@ -309,6 +313,51 @@ class Stateful:
                 if component_id in placed:
                     placed[component_id] = (handle.cls, handle.props)
         self._effect(SendUpdate(component_id, props))
+
+    # -- uploads (roost/actors/uploads.py) ---------------------------------------
+
+    def allow_upload(
+        self,
+        name: str,
+        *,
+        accept: Sequence[str] = (),
+        max_entries: int = 1,
+        max_file_size: int = 8_000_000,
+        chunk_size: int = 32_000,
+    ) -> UploadConfig:
+        """Allow upload ``name``: a file input ``roost-upload="name"`` sends its files.
+
+        ``accept``: extensions (``".png"``) and types (``"image/png"``,
+        ``"image/*"``), empty for any file; ``max_entries`` files at once, each
+        at most ``max_file_size`` bytes, sent ``chunk_size`` bytes at a time
+        (at most ``protocol.MAX_CHUNK_BYTES``). The ``uploads`` assign holds it
+        as ``uploads[name]`` (an ``UploadConfig``): its ``entries`` with their
+        ``progress``, ``done`` and ``errors``, and its own ``errors``. A file
+        that does not fit is refused before any of its bytes is sent. Allowing
+        ``name`` again drops its entries. ``ValueError`` for a bad limit.
+        """
+        return uploads.allow_upload(
+            self,
+            name,
+            accept=accept,
+            max_entries=max_entries,
+            max_file_size=max_file_size,
+            chunk_size=chunk_size,
+        )
+
+    def cancel_upload(self, name: str, ref: str) -> bool:
+        """Drop entry ``ref`` of upload ``name`` and its file (a chunk still on its
+        way is refused: the browser stops sending it). False if there is none."""
+        return uploads.cancel_upload(self, name, ref)
+
+    def consume_uploaded_entries(self, name: str, fn: Callable[[str, UploadEntry], T]) -> list[T]:
+        """Call ``fn(path, entry)`` for each finished entry of upload ``name``
+        (``path``: its temporary file, removed once ``fn`` returns: move or copy
+        it to keep it); the entries leave ``uploads``. ``fn``'s results, in order."""
+        return uploads.consume_uploaded_entries(self, name, fn)
+
+    def handle_upload_progress(self, name: str, entry: UploadEntry) -> Any:
+        """Called after each chunk of upload ``name`` is written (``entry.done`` at the last)."""
 
     def push_event(self, event: str, payload: Any = None) -> None:
         """Send a named event to the browser (``roost:<event>`` on ``window``)."""

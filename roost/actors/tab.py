@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,7 @@ class Tab:
     """Its session's id, for telemetry and logs (set by the session)."""
     snapshots: Snapshots | None = None
     """Where its actors that opt in (``persist``) keep their state; None: nowhere."""
+    _upload_dir: str | None = None  # made with the first upload (a class default: none)
 
     def __init__(
         self,
@@ -107,6 +110,21 @@ class Tab:
             up.set()
         else:
             await self._components_up.wait()
+
+    # -- uploads' temporary files ------------------------------------------------
+
+    def upload_dir(self) -> str:
+        """The tab's directory for the files being uploaded (made at the first use,
+        under the system's temporary directory, ``TMPDIR``)."""
+        if self._upload_dir is None:
+            self._upload_dir = tempfile.mkdtemp(prefix="roost-upload-")
+        return self._upload_dir
+
+    def remove_uploads(self) -> None:
+        """Remove the upload directory and every file left in it (the session ended)."""
+        path, self._upload_dir = self._upload_dir, None
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
 
     # -- looking actors up -------------------------------------------------------
 

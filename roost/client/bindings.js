@@ -5,7 +5,8 @@
 //   roost-submit="name"  on a form: params from its fields (and the submitter's);
 //                        its submit buttons with roost-disable-with="Saving…" are
 //                        disabled meanwhile, showing that text; a form
-//                        that carries roost-reset is cleared once the reply came
+//                        that carries roost-reset is cleared once the reply came;
+//                        sent once its file inputs' uploads have ended (uploads.js)
 //   roost-change="name"  on a form or a field: params from the form's fields, on every
 //                        input, and _target, the name of the field that changed
 //   roost-debounce / roost-throttle on the binding's element (or, for change,
@@ -43,7 +44,7 @@ export function formParams(form) {
   for (const [name, field] of booleans) out[name] = field.checked;
   for (const [name, value] of new FormData(form)) {
     if (typeof value !== "string") {
-      warnFile(form, name);
+      if (!form.querySelector(`input[name="${CSS.escape(name)}"][${ATTR.UPLOAD}]`)) warnFile(form, name);
       continue;
     }
     if (booleans.has(name)) continue;
@@ -197,7 +198,9 @@ export function bind(document, ctx) {
     const submitter = e.submitter;
     if (submitter && submitter.name) params[submitter.name] = submitter.value;
     const enable = disableButtons(form);
-    fire(ctx, form, ATTR.SUBMIT, params).then(
+    const uploading = ctx.uploads && ctx.uploads.settled(form);
+    const sent = uploading ? uploading.then(() => fire(ctx, form, ATTR.SUBMIT, params)) : fire(ctx, form, ATTR.SUBMIT, params);
+    sent.then(
       () => {
         enable();
         if (form.hasAttribute(ATTR.RESET)) form.reset();

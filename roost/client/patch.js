@@ -99,10 +99,10 @@ function applyOp(root, op, focus, textareas) {
 function applyStream(container, [, , items, at, limit, deletes, reset]) {
   if (reset) container.replaceChildren();
   for (const id of deletes) document.getElementById(id)?.remove();
-  for (const [id, html] of items) {
+  for (const html of items) {
     const fresh = parseFor(container, html).firstElementChild;
     if (!fresh) continue;
-    const old = [...container.children].find((el) => el.id === id);
+    const old = fresh.id ? [...container.children].find((el) => el.id === fresh.id) : null;
     if (old) old.replaceWith(fresh);
     else if (at === -1 || at >= container.children.length) container.append(fresh);
     else container.insertBefore(fresh, container.children[at]);

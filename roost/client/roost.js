@@ -9,6 +9,7 @@ import { Recovery } from "./recovery.js";
 import { applyPatches } from "./patch.js";
 import { Status } from "./status.js";
 import { Navigation } from "./navigation.js";
+import { Uploads } from "./uploads.js";
 import { ATTR, FIELDS, SERVER } from "./protocol.js";
 
 const Roost = (window.Roost = window.Roost || {});
@@ -59,7 +60,7 @@ function boot() {
     onJoin: (rejoin) => rejoin && recovery.rejoining(),
   });
   status.set(socket.state);
-  const ctx = { socket, status, commands: null };
+  const ctx = { socket, status, commands: null, uploads: null };
   const commands = (ctx.commands = new Commands(document, (el, binding, event, params, target) =>
     send(ctx, el, binding, event, params, target ?? targetOf(el)),
   ));
@@ -69,9 +70,10 @@ function boot() {
   );
   const recovery = new Recovery(document, (el, binding, event, params) => send(ctx, el, binding, event, params));
   targets = new Targets(document, socket, { observers: [commands, hooks], recovery });
+  ctx.uploads = new Uploads(document, ctx);
   bind(document, ctx);
   navigation = new Navigation(window, socket);
-  Object.assign(Roost, { socket, targets, status, navigation, commands });
+  Object.assign(Roost, { socket, targets, status, navigation, commands, uploads: ctx.uploads });
   socket.connect();
   // The back/forward cache: a page that may be restored (`persisted`) only
   // closes its socket, without Leave, so the server keeps its session for the

@@ -156,8 +156,9 @@ def _apply_stream(container: _El, op: list[Any]) -> None:
         kids.clear()
     gone = set(deletes)
     kids[:] = [k for k in kids if not (isinstance(k, _El) and k.attrs.get("id") in gone)]
-    for dom_id, html in items:
+    for html in items:
         new = [n for n in _parse_for(container, html) if isinstance(n, _El)]
+        dom_id = new[0].attrs.get("id") if new else None
         where = next(
             (i for i, k in enumerate(kids) if isinstance(k, _El) and k.attrs.get("id") == dom_id),
             None,

@@ -36,9 +36,9 @@ code  name         shape                           effect
 8     STREAM       ``[8, path, items, at,          a stream's container (``roost-update=
                    limit, deletes, reset]``        "stream"``) at ``path``: remove all its
                                                    children if ``reset``; remove those whose
-                                                   ``id`` is in ``deletes``; each ``[id, html]``
-                                                   of ``items`` replaces the child of that
-                                                   ``id``, or is inserted at ``at`` (-1: the
+                                                   ``id`` is in ``deletes``; each ``html`` of
+                                                   ``items`` (one element) replaces the child
+                                                   of its ``id``, or is inserted at ``at`` (-1: the
                                                    end, 0: the front); then keep the first
                                                    ``limit`` children (the last ``-limit``
                                                    for a negative one; null: all)

@@ -57,7 +57,8 @@ def stream_ops(
 ) -> list[Any]:
     """The STREAM ops for what a render put in each container and what its
     actor asked (``pending``, by container id: ``at``, ``limit``, ``deletes``,
-    ``reset``): ``[OP.STREAM, path, [[id, html], ...], at, limit, deletes, reset]``."""
+    ``reset``): ``[OP.STREAM, path, [html, ...], at, limit, deletes, reset]`` (each
+    item's id is its element's own ``id``: not sent twice)."""
     ops: list[Any] = []
     for container_id, path, items in containers:
         asked = pending.get(container_id, {})
@@ -69,7 +70,7 @@ def stream_ops(
             [
                 OP.STREAM,
                 path,
-                [[dom_id, item] for dom_id, item in items],
+                [item for _dom_id, item in items],
                 asked.get("at", -1),
                 asked.get("limit"),
                 deletes,

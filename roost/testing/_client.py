@@ -2,9 +2,12 @@
 # keeps the page as the browser does and waits on frames, never on the clock.
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Callable
+import mimetypes
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urljoin
@@ -460,6 +463,56 @@ class LiveClient:
             raise SelectorError(f"{selector!r} is in no actor's container")
         return target
 
+    async def upload(
+        self,
+        selector: str,
+        *files: str | os.PathLike[str] | tuple[str, bytes],
+        chunks: int | None = None,
+    ) -> list[str | None]:
+        """Choose ``files`` in the one file input matching ``selector`` (bound
+        with ``ATTR.UPLOAD``), as the browser does: their names, sizes and types
+        first, then each accepted file in chunks of the upload's ``chunk_size``,
+        one at a time, each sent once the last is answered. A file is a path
+        (read a chunk at a time) or ``(name, content)``; its type is guessed
+        from its name. ``chunks``: stop after that many chunks of each file (a
+        cancel half-way). Returns each file's entry ref, None for one refused
+        (its errors are on the page). A chunk refused (the entry cancelled) ends
+        that file's upload; other errors raise :class:`EventError`.
+        """
+        binding = self._binding(selector, ATTR.UPLOAD)
+        target = self._target(binding, selector)
+        name = attribute(binding, ATTR.UPLOAD) or ""
+        infos = [_file_info(f) for f in files]
+        ref = next(self._refs)
+        await self._send(protocol.Upload(ref, name, infos, target))
+        reply = await self._reply(ref, f"upload {name!r}")
+        if isinstance(reply, protocol.Error):
+            raise EventError(f"upload {name!r}", target, reply)
+        answer = reply.reply or {}
+        refs: list[str | None] = answer.get("refs", [])
+        size = int(answer.get("chunk_size", protocol.MAX_CHUNK_BYTES))
+        for file, entry in zip(files, refs, strict=True):
+            if entry is not None:
+                await self._upload_file(target, entry, _chunks(file, size), chunks)
+        return refs
+
+    async def _upload_file(
+        self, target: str, entry: str, pieces: Iterator[bytes], limit: int | None
+    ) -> None:
+        offset = 0
+        for sent, piece in enumerate(pieces):
+            if limit is not None and sent >= limit:
+                return
+            ref = next(self._refs)
+            data = base64.b64encode(piece).decode()
+            await self._send(protocol.Chunk(ref, entry, offset, data, target))
+            reply = await self._reply(ref, f"a chunk of upload entry {entry!r}")
+            if isinstance(reply, protocol.Error):
+                if reply.code == protocol.NO_UPLOAD:
+                    return  # cancelled: the browser stops sending it too
+                raise EventError(f"chunk of {entry!r}", target, reply)
+            offset += len(piece)
+
     async def navigate(self, to: str) -> protocol.Ack | protocol.Error:
         """Go to ``to`` (a path with its query, or a URL) without a page load, as a
         ``roost-link`` click or the browser's back and forward do: the address
@@ -910,6 +963,27 @@ async def _close(client: LiveClient, watchdog: Watchdog, limit: float) -> bool:
     with anyio.CancelScope(shield=True), watchdog.deadline(limit) as scope:
         await client._leave()
     return not scope.cancelled_caught
+
+
+def _file_info(file: str | os.PathLike[str] | tuple[str, bytes]) -> protocol.FileInfo:
+    # What the browser tells of a chosen file: name, size, type (by its name).
+    if isinstance(file, tuple):
+        name, size = file[0], len(file[1])
+    else:
+        name, size = os.path.basename(file), os.path.getsize(file)
+    return protocol.FileInfo(name, size, mimetypes.guess_type(name)[0] or "")
+
+
+def _chunks(file: str | os.PathLike[str] | tuple[str, bytes], size: int) -> Iterator[bytes]:
+    # A file's bytes, `size` at a time (a path is read a chunk at a time).
+    if isinstance(file, tuple):
+        content = file[1]
+        for start in range(0, len(content), size):
+            yield content[start : start + size]
+        return
+    with open(file, "rb") as f:
+        while piece := f.read(size):
+            yield piece
 
 
 def _values(binding: LexborNode) -> dict[str, str]:

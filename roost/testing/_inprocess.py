@@ -98,7 +98,7 @@ class InProcessLink:
         return None
 
     async def send(self, text: str) -> None:
-        """Route a client frame as the socket does: heartbeat, leave, event, sync."""
+        """Route a client frame as the socket does: heartbeat, leave, event, sync, upload."""
         session = self.session
         if session is None:
             raise Disconnected("not connected")
@@ -107,7 +107,13 @@ class InProcessLink:
             if isinstance(message, protocol.Leave):
                 await self.close()
             elif isinstance(
-                message, protocol.Event | protocol.Sync | protocol.Heartbeat | protocol.Visit
+                message,
+                protocol.Event
+                | protocol.Sync
+                | protocol.Heartbeat
+                | protocol.Visit
+                | protocol.Upload
+                | protocol.Chunk,
             ):
                 await session.receive(message)
             else:

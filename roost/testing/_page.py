@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..protocol import ATTR, VIEW_TARGET
 from ..render import Element, apply_ops, parse_client_html, served_contents, to_html
-from ..render.vdom import Tree
+from ..render.vdom import Node, Tree
 
 VIEW = VIEW_TARGET
 """The target id of the session's LiveView, whose container is the page."""
@@ -48,7 +48,10 @@ class Page:
         return self._versions.get(target)
 
     def render(self, target: str, version: int, html: str) -> None:
-        self._trees[target] = parse_client_html(html)  # as the browser parses a Render
+        fresh = parse_client_html(html)  # as the browser parses a Render
+        old = self._trees.get(target)
+        # As the browser does: a stream's container keeps the items it holds.
+        self._trees[target] = keep_streams(old, fresh) if old is not None else fresh
         self._versions[target] = version
         self._crashed.discard(target)
         self._document = None
@@ -198,3 +201,37 @@ def attribute(node: LexborNode, name: str) -> str | None:
         return None
     value = attrs[name]
     return "" if value is None else value
+
+
+def keep_streams(old: Tree, fresh: Tree) -> Tree:
+    """``fresh`` with each stream container (``roost-update="stream"``) of
+    ``old`` still holding its items, before the ones ``fresh`` brings (an item
+    sent again replaces its old self)."""
+    held: dict[str, tuple[Node, ...]] = {}
+
+    def collect(nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            if type(node) is Element:
+                if node.attrs.get(ATTR.UPDATE) == "stream" and node.attrs.get("id"):
+                    held[node.attrs["id"]] = node.children
+                else:
+                    collect(node.children)
+
+    def merge(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+        out: list[Node] = []
+        for node in nodes:
+            if type(node) is Element:
+                key = node.attrs.get("id")
+                if node.attrs.get(ATTR.UPDATE) == "stream" and key in held:
+                    sent = {c.attrs.get("id") for c in node.children if type(c) is Element}
+                    kept = [
+                        c for c in held[key] if type(c) is Element and c.attrs.get("id") not in sent
+                    ]
+                    node = Element(node.tag, node.attrs, (*kept, *node.children), node.ns)
+                else:
+                    node = Element(node.tag, node.attrs, merge(node.children), node.ns)
+            out.append(node)
+        return tuple(out)
+
+    collect(old)
+    return merge(fresh) if held else fresh

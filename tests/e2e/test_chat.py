@@ -67,7 +67,7 @@ def texts(page) -> list[str]:
     return page.eval_on_selector_all("#messages li", "els => els.map(e => e.textContent)")
 
 
-def test_the_list_keeps_the_last_messages_each_in_its_own_keyed_node(chat, page):
+def test_the_list_keeps_the_last_messages_each_in_its_own_node(chat, page):
     page.goto(chat.url + "/?name=ann")
     wait_joined(page)
     page.evaluate(POST_ALL, [1, 50])
@@ -82,10 +82,10 @@ def test_the_list_keeps_the_last_messages_each_in_its_own_keyed_node(chat, page)
     shown = texts(page)
     assert len(shown) == 50
     assert shown[0] == "ann: m3" and shown[-1] == "ann: m52"
-    keys = page.eval_on_selector_all("#messages li", "els => els.map(e => e.dataset.key)")
+    keys = page.eval_on_selector_all("#messages li", "els => els.map(e => e.id)")
     assert all(keys) and len(set(keys)) == 50
-    # Keyed: the trimmed messages' nodes were removed, not rewritten with the
-    # next message's text (as unkeyed items shifting by one would be).
+    # Streamed: the trimmed messages' nodes were removed (the stream's limit),
+    # not rewritten with the next message's text.
     assert page.evaluate("window.__m2.isConnected") is False
     assert page.evaluate("window.__m2.textContent") == "ann: m2"
 

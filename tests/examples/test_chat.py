@@ -21,8 +21,7 @@ def messages(view: LiveClient) -> list[str]:
 
 def keys(view: LiveClient) -> list[str]:
     return [
-        li.attributes.get("data-key") or ""
-        for li in LexborHTMLParser(view.html("#messages")).css("li")
+        li.attributes.get("id") or "" for li in LexborHTMLParser(view.html("#messages")).css("li")
     ]
 
 
@@ -90,7 +89,7 @@ async def test_a_message_is_shown_as_text_never_as_html():
         assert not view.exists("#messages i")
 
 
-async def test_each_message_is_a_keyed_item():
+async def test_each_message_is_a_streamed_item_with_its_own_id():
     async with LiveClient.mount(app, "/?name=ann") as view:
         for n in range(1, 4):
             await post(view, f"m{n}", "ann")
@@ -117,7 +116,7 @@ def op_codes(frames: list[Frame]) -> list[int]:
     return codes
 
 
-async def test_a_post_costs_every_tab_one_small_patch_however_many_messages_are_shown():
+async def test_a_post_costs_every_tab_one_small_patch_and_the_server_holds_no_history():
     async with (
         LiveClient.mount(app, "/?name=ann") as ann,
         LiveClient.mount(app, "/?name=bob") as bob,
@@ -128,15 +127,14 @@ async def test_a_post_costs_every_tab_one_small_patch_however_many_messages_are_
             if n in (2, 200):
                 [patch] = frames
                 sizes[n] = patch.size
-                if n == 2:
-                    assert op_codes(frames) == [ops.INSERT]
-                else:  # the list is full: the oldest goes, the new one comes
-                    assert sorted(op_codes(frames)) == sorted([ops.INSERT, ops.REMOVE])
-        # O(1) in the number of messages shown: the 200th post (50 shown, one
-        # trimmed) costs what the 2nd did, but for a REMOVE op and longer numbers.
-        assert sizes[200] <= sizes[2] + 24, sizes
+                assert op_codes(frames) == [ops.STREAM]  # the new item, with the limit
+        # O(1) in the number of messages shown: the 200th post (50 kept, the
+        # oldest dropped by the browser) costs what the 2nd did.
+        assert sizes[200] <= sizes[2] + 8, sizes
         assert len(messages(bob)) == KEEP
         assert messages(bob)[0] == f"ann: message {200 - KEEP + 1:03d}"
+        state = bob.session.tab.actor("0").state
+        assert not state.streams.pending and "messages" not in state.__dict__
 
 
 async def test_the_inputs_tell_the_browser_the_limits():

@@ -1,0 +1,105 @@
+"""Streams against a list held as an assign: server memory and bytes.
+
+    python benchmarks/bench_streams.py [--messages 10000] [--runs 3]
+
+A chat log grows to ``--messages`` messages in one session, once as a stream
+(the server forgets each message once sent) and once as a list assign (a
+keyed ``<li data-key>`` per message, the way examples/chat held it before).
+Prints the traced memory the session holds at the end (median of runs), and
+the bytes the browser receives for appending 100 rows in one event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tracemalloc
+from pathlib import Path
+
+import trio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from roost import App, LiveView, event
+from roost.testing import LiveClient
+
+ROW = '<li id="{id}"><b>{name}</b>: {text}</li>'
+
+
+class Streamed(LiveView):
+    def mount(self, params, session):
+        self.n = 0
+        self.stream("log", [])
+
+    @event
+    def add(self, count: int):
+        rows = [
+            {"id": self.n + i, "name": "ann", "text": f"message {self.n + i}"} for i in range(count)
+        ]
+        self.n += count
+        self.stream("log", rows)
+
+    def render(self):
+        rows = "".join(
+            ROW.format(id=dom_id, name=m["name"], text=m["text"]) for dom_id, m in self.streams.log
+        )
+        return f'<ol id="log" roost-update="stream">{rows}</ol>'
+
+
+class Held(LiveView):
+    def mount(self, params, session):
+        self.log = []
+
+    @event
+    def add(self, count: int):
+        n = len(self.log)
+        self.log = [
+            *self.log,
+            *({"id": n + i, "name": "ann", "text": f"message {n + i}"} for i in range(count)),
+        ]
+
+    def render(self):
+        rows = "".join(
+            f'<li data-key="{m["id"]}"><b>{m["name"]}</b>: {m["text"]}</li>' for m in self.log
+        )
+        return f"<ol>{rows}</ol>"
+
+
+async def session_memory(view_class: type[LiveView], messages: int) -> tuple[int, int]:
+    app = App({"/": view_class}, secret="bench")
+    async with LiveClient.mount(app):  # the runtime, warm
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        async with LiveClient.mount(app) as view:
+            for _ in range(messages // 100):
+                await view.event("add", count=100)
+            # What the server holds for it (the client's own page copy aside).
+            view_frames = sum(f.size for f in view.frames)
+            held = tracemalloc.get_traced_memory()[0] - before
+            received = [f.size for f in view.frames if not f.sent][-1]
+            del view_frames
+        tracemalloc.stop()
+    return held, received
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    results = {}
+    for name, cls in (("stream", Streamed), ("list assign", Held)):
+        runs = [await session_memory(cls, args.messages) for _ in range(args.runs)]
+        results[name] = (
+            statistics.median(r[0] for r in runs),
+            statistics.median(r[1] for r in runs),
+        )
+    print(f"a chat log of {args.messages} messages in one session (median of {args.runs} runs)")
+    print("memory traced while the session holds them includes the test client's own page copy")
+    for name, (held, received) in results.items():
+        print(f"{name:<12} held {held / 1024:9.1f} KiB   last 100-row append: {received} B")
+
+
+if __name__ == "__main__":
+    trio.run(main)

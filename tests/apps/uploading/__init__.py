@@ -1,0 +1,47 @@
+"""A form with a file input bound to an upload: progress, errors, cancel, and a
+save that consumes the finished files (their size and sha256 are shown)."""
+
+import hashlib
+
+from roost import App, LiveView, event
+
+
+def digest(path: str) -> tuple[int, str]:
+    sha, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while piece := f.read(1 << 16):
+            sha.update(piece)
+            size += len(piece)
+    return size, sha.hexdigest()
+
+
+class Uploading(LiveView):
+    template = "uploading.html"
+
+    def mount(self, params, session):
+        self.saved = []
+        self.progressed = 0
+        self.allow_upload(
+            "doc",
+            accept=(".bin", ".txt", "image/png"),
+            max_entries=2,
+            max_file_size=int(params.get("max", 25_000_000)),
+            chunk_size=int(params.get("chunk", 45_000)),
+        )
+
+    def handle_upload_progress(self, name, entry):
+        self.progressed += 1
+
+    @event
+    def cancel(self, ref: str):
+        self.cancel_upload("doc", ref)
+
+    @event
+    def save(self):
+        for name, (size, sha) in self.consume_uploaded_entries(
+            "doc", lambda path, entry: (entry.name, digest(path))
+        ):
+            self.saved.append({"name": name, "size": size, "sha256": sha})
+
+
+app = App({"/": Uploading})
