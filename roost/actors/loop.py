@@ -216,7 +216,7 @@ class ActorRuntime:
         await self.mount(state)
         if began is not None:
             self._measured("mount", began, actor=type(state).__name__)
-        if self.tab.snapshots is not None and persisted(state):
+        if state.persist and self.tab.make_snapshots is not None:
             await self._restore(state)
         if getattr(state, "redirected_to", None) is not None:
             # A hook or mount sent the browser elsewhere: nothing to show here.
@@ -281,7 +281,7 @@ class ActorRuntime:
             await self._flush_effects()
             batch.rendering = True
             changed = state._tracker.changed(state.__dict__)
-            if changed and self.tab.snapshots is not None:
+            if changed and state.persist and self.tab.make_snapshots is not None:
                 await self._snapshot(state, changed, now=bool(batch.acks))
             if changed and not self.leaving:  # a view navigating away shows nothing more
                 if "page_title" in changed:
@@ -289,7 +289,9 @@ class ActorRuntime:
                 html = self._render(state, changed)
                 self._full_html = ""  # (a first render's only)
                 began = time.perf_counter() if took is not None else None
-                ops = differ.update(html) + self._stream_ops
+                ops = differ.update(html)
+                if self._stream_ops:
+                    ops = ops + self._stream_ops
                 if began is not None:
                     self._measured("diff", began)
                 if ops:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import secrets
@@ -112,7 +113,7 @@ class Session:
         """What the tab's actors share: the one record of which of them run."""
         self.tab.session_id = session_id
         if snapshots is not None:
-            self.tab.snapshots = snapshots(self)
+            self.tab.make_snapshots = functools.partial(snapshots, self)
         self.keep_snapshots = False
         """Keep its actors' snapshots when it ends (set as the server shuts down:
         its tab may resume on another worker)."""
@@ -176,7 +177,7 @@ class Session:
             raise
         finally:
             self._scope = None
-            snapshots = self.tab.snapshots
+            snapshots = self.tab.snapshots_made
             if snapshots is not None and snapshots.saved and not self.keep_snapshots:
                 with anyio.CancelScope(shield=True):
                     await snapshots.forget()  # the tab is gone: nothing will resume them

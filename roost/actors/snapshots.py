@@ -3,6 +3,7 @@
 # another worker after this one died) resumes them instead of starting over.
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -33,6 +34,12 @@ def key_hash(resume_key: str) -> str:
     return hashlib.sha256(resume_key.encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=8)
+def _signing_key(secret: str) -> bytes:
+    # Once per secret, not once per session.
+    return hashlib.sha256(b"roost snapshots " + secret.encode()).digest()
+
+
 class SnapshotTooLarge(ValueError):
     """A snapshot past the size limit: it is not saved (and the log says so)."""
 
@@ -40,7 +47,7 @@ class SnapshotTooLarge(ValueError):
 def persisted(state: Any) -> tuple[str, ...] | None:
     """The assigns ``state`` keeps across restarts: all its public ones for
     ``persist = True``, the named ones for ``persist = ("a", "b")``; None for none."""
-    persist = getattr(type(state), "persist", False)
+    persist = type(state).persist
     if persist is True:
         return tuple(k for k in vars(state) if not k.startswith("_"))
     if persist:
@@ -67,7 +74,7 @@ class Snapshots:
         self.store = store
         self.session_id = session_id
         self.limit = limit
-        self._key = hashlib.sha256(b"roost snapshots " + secret.encode()).digest()
+        self._key = _signing_key(secret)
         self.saved: set[str] = set()
         """The targets with a snapshot saved by this session (to forget at its end)."""
         self.record = record

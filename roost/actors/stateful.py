@@ -46,6 +46,9 @@ class Stateful:
     trap_exits: ClassVar[bool] = False
     """When True, a linked actor's failure arrives as ``Exit`` in ``handle_info``."""
 
+    persist: ClassVar[bool | tuple[str, ...]] = False
+    """Keep assigns across restarts (docs/guide.md, "State that survives"):
+    ``True`` for every public one, or the names of those to keep."""
     render_regions: ClassVar[bool] = True
     """When True, a re-render renders only the template regions that read a
     changed assign (see docs/render.md); False renders the whole template."""

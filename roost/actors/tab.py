@@ -54,8 +54,23 @@ class Tab:
     memory per tab) in production."""
     session_id = ""
     """Its session's id, for telemetry and logs (set by the session)."""
-    snapshots: Snapshots | None = None
-    """Where its actors that opt in (``persist``) keep their state; None: nowhere."""
+    make_snapshots: Callable[[], Snapshots] | None = None
+    """Makes where its actors that opt in (``persist``) keep their state (None:
+    nowhere); called on the first use, so a tab whose actors keep nothing costs nothing."""
+    _snapshots: Snapshots | None = None
+
+    @property
+    def snapshots(self) -> Snapshots | None:
+        """Its snapshots, made on first use (None when the runtime keeps none)."""
+        if self._snapshots is None and self.make_snapshots is not None:
+            self._snapshots = self.make_snapshots()
+        return self._snapshots
+
+    @property
+    def snapshots_made(self) -> Snapshots | None:
+        """Its snapshots if an actor used them (never makes them)."""
+        return self._snapshots
+
     _upload_dir: str | None = None  # made with the first upload (a class default: none)
 
     def __init__(

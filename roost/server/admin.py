@@ -93,46 +93,47 @@ def _session_node(session: Session) -> dict[str, Any]:
         state="running" if session.supervisor.running else "stopping",
         restarts=0,
     )
-    view_child = next((c for c in (described or {}).get("children", ()) if c["id"] == "view"), None)
-    view = _actor_node(session, VIEW_TARGET, f"{path}/view", "view")
-    if view_child is not None:
-        view["state"] = view_child["state"] if view["state"] == "running" else view["state"]
-        view["restarts"] = view_child["restarts"]
+    # Each actor as its session sees it (state, mailbox), with what its
+    # supervisor counts (restarts, and a state of its own while not running).
+    counted: dict[str, dict[str, Any]] = {}
+    for child in (described or {}).get("children", ()):
+        if child["id"] == "view":
+            counted[VIEW_TARGET] = child
     comps = session.components_supervisor
-    if comps.running:
-        described_comps = comps.describe()
+    described_comps = comps.describe() if comps.running else None
+    if described_comps is not None:
+        counted.update({str(c["id"]): c for c in described_comps["children"]})
+    actors = {
+        row["target"]: _actor_node(session, row, counted.get(row["target"]))
+        for row in session.actors()
+    }
+    view = actors.pop(VIEW_TARGET)
+    if described_comps is not None:
         sup = _supervisor_node(f"{path}/view/components", described_comps, state="running")
-        restarts = {str(c["id"]): c for c in described_comps["children"]}
-        for target in session.tab.targets():
-            if target == VIEW_TARGET:
-                continue
-            actor = _actor_node(session, target, f"{sup['path']}/{target}", "component")
-            row = restarts.get(target)
-            if row is not None:
-                actor["restarts"] = row["restarts"]
-                if actor["state"] == "running":
-                    actor["state"] = row["state"]
-            sup["children"].append(actor)
+        sup["children"] = list(actors.values())
         view["children"].append(sup)
     node["children"].append(view)
     return node
 
 
-def _actor_node(session: Session, target: str, path: str, kind: str) -> dict[str, Any]:
-    runtime = session.tab.actor(target)
-    running = session.tab.ref(target) is not None
-    state = runtime.state if runtime is not None else None
+def _actor_node(
+    session: Session, row: dict[str, Any], counted: dict[str, Any] | None
+) -> dict[str, Any]:
+    target = row["target"]
+    is_view = target == VIEW_TARGET
+    path = f"sessions/{session.id}/view" + ("" if is_view else f"/components/{target}")
+    actor = session.tab.actor(target)
+    state = actor.state if actor is not None else None
+    running = row["state"] == "running"
     return {
         "path": path,
-        "id": "view" if target == VIEW_TARGET else target,
+        "id": "view" if is_view else target,
         "target": target,
-        "kind": kind,
+        "kind": row["kind"],
         "class": type(state).__name__ if state is not None else None,
-        "state": "running"
-        if running
-        else ("failed" if getattr(runtime, "failed", None) else "restarting"),
-        "restarts": 0,
-        "mailbox": session.mailbox_depth(target),
+        "state": counted["state"] if running and counted is not None else row["state"],
+        "restarts": counted["restarts"] if counted is not None else 0,
+        "mailbox": row["mailbox"],
         "memory": estimate_size(state) if state is not None and running else 0,
         "children": [],
     }

@@ -188,7 +188,7 @@ class Runtime:
             links=self.app.links,
             sign_flash=self.app.sign_flash,
             flash=claims.get("f"),
-            snapshots=self._snapshots_for(route),
+            snapshots=self._snapshots_of,
             resume_key=resume_key,
         )
         # What the page holds as served, by target (the dead render's fingerprints,
@@ -287,13 +287,11 @@ class Runtime:
             return None
         return session
 
-    def _snapshots_for(self, route: str) -> Callable[[Session], Snapshots]:
-        def make(session: Session) -> Snapshots:
-            record = {"route": route, "key": key_hash(session.resume_key)}
-            secret = self.app.signer.secrets[0]
-            return Snapshots(self.store, session.id, secret, self.app.snapshot_limit, record)
-
-        return make
+    def _snapshots_of(self, session: Session) -> Snapshots:
+        # A tab's snapshots, made when one of its actors first persists.
+        record = {"route": session.route, "key": key_hash(session.resume_key)}
+        secret = self.app.signer.secrets[0]
+        return Snapshots(self.store, session.id, secret, self.app.snapshot_limit, record)
 
     async def _resumable_elsewhere(self, resume: str, route: str) -> tuple[str, str] | None:
         # A session another process ran (it died, or this is a new worker behind
