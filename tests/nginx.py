@@ -87,6 +87,7 @@ def nginx(root: Path, upstreams: Sequence[int], timeout: float = 15.0) -> Iterat
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break
             except OSError:
+                # nginx says nothing when it listens: a bounded poll of its port.
                 assert time.monotonic() < deadline, "nginx did not start listening"
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"

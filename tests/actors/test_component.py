@@ -253,7 +253,6 @@ class Host(LiveView):
         return f'<p id="n">{self.n}</p>{broken}<button id="inc" roost-click="inc">+</button>'
 
 
-
 async def test_a_component_that_fails_to_mount_shows_its_error_and_its_parent_carries_on(
     caplog,
 ):

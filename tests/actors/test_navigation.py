@@ -48,7 +48,7 @@ class Note(LiveView):
         self.note = params["id"]
 
     def render(self) -> str:
-        return f"<h1 id=\"title\">Note {self.note}</h1>"
+        return f'<h1 id="title">Note {self.note}</h1>'
 
 
 def app() -> App:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -96,3 +97,24 @@ def test_without_the_servers_secret_the_tree_is_refused(server):
     assert nowhere.returncode == 1 and "no admin endpoint" in nowhere.stderr
     bad = roost("kill", "sessions/none/view", "--url", url)
     assert bad.returncode == 1 and "no session" in bad.stderr
+
+
+def test_watch_redraws_the_tree_in_place_until_ctrl_c(server):
+    _, url = server
+    env = {**os.environ, "ROOST_SECRET": SECRET}
+    watch = subprocess.Popen(
+        [str(ROOST), "tree", "--url", url, "--watch", "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert watch.stdout is not None
+    clears = 0
+    while clears < 2:  # two redraws, each starting with "home, clear screen"
+        line = watch.stdout.readline()
+        assert line, "roost tree --watch ended early"
+        clears += line.count("\x1b[H\x1b[2J")
+    watch.send_signal(signal.SIGINT)
+    watch.communicate(timeout=10)
+    assert watch.returncode == 0

@@ -31,9 +31,7 @@ async def test_a_crash_and_restart_produce_events_and_log_records(kids, recorder
     exited = next(r for r in records if r.event == "exited")
     assert (exited.supervisor, exited.child, exited.reason) == ("web", "a", "Boom('kaput')")
     assert exited.levelno == logging.WARNING and exited.exc_info[1].args == ("kaput",)
-    assert exited.getMessage() == (
-        "web/a: exited (Boom('kaput')); restarting (one_for_one)"
-    )
+    assert exited.getMessage() == ("web/a: exited (Boom('kaput')); restarting (one_for_one)")
     assert all(r.levelno == logging.INFO for r in records if r.event != "exited")
 
 

@@ -44,6 +44,27 @@ async def test_a_click_is_measured_from_event_to_patch():
     assert "exited" in supervision and "restarted" in supervision
 
 
+class Listed(LiveView):
+    def mount(self, params, session):
+        self.sort = params.get("sort", "name")
+
+    def handle_params(self, params, url):
+        self.sort = params.get("sort", "name")
+
+    def render(self):
+        return f'<p id="sort">{self.sort}</p>'
+
+
+async def test_live_navigation_measures_handle_params():
+    listed = App({"/": Listed})
+    with telemetry.listen() as seen:
+        async with LiveClient.mount(listed) as view:
+            await view.navigate("/?sort=date")
+            assert view.text("#sort") == "date"
+    [params] = [m for m in seen if m.name == "handle_params"]
+    assert params.meta["target"] == "0" and params.duration is not None
+
+
 async def test_nothing_is_measured_without_a_subscriber():
     assert not telemetry.active()
     with telemetry.listen():
