@@ -37,8 +37,11 @@ def test_inserts_deletes_limit_and_reset(page, served):
     assert texts(page) == ["m2", "hello", "kept"]  # the last three
 
     # A lost connection: the session resumes and re-renders; the items stay.
-    page.evaluate("window.Roost.socket.ws.close()")
-    page.wait_for_function("() => window.Roost.socket.state === 'connected'")
+    page.evaluate("window.__old = window.Roost.socket.ws; window.__old.close()")
+    page.wait_for_function(
+        "() => window.Roost.socket.ws && window.Roost.socket.ws !== window.__old"
+        " && window.Roost.socket.state === 'connected'"
+    )
     page.click("#add")
     wait_text(page, "#count", "7")
     assert texts(page) == ["m2", "hello", "kept", "hello"]
