@@ -7,6 +7,10 @@ A chat log grows to ``--messages`` messages in one session, once as a stream
 keyed ``<li data-key>`` per message, the way examples/chat held it before).
 Prints the traced memory the session holds at the end (median of runs), and
 the bytes the browser receives for appending 100 rows in one event.
+
+Then shared statics: 100 rows of examples/todo's markup appended in one event
+to a keyed list and to a stream, the patch frame's bytes with each row's
+markup sent once for all rows (the default) and with every row sent whole.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import trio
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from roost import App, LiveView, event
+from roost.render import differ, statics
 from roost.testing import LiveClient
 
 ROW = '<li id="{id}"><b>{name}</b>: {text}</li>'
@@ -83,6 +88,70 @@ async def session_memory(view_class: type[LiveView], messages: int) -> tuple[int
     return held, received
 
 
+TODO_ROW = (
+    '<li {key}="{id}"><span class="title">{title}</span>\n'
+    '<button class="up" roost-click="up" roost-value-id="{id}" aria-label="move {title} up">'
+    "↑</button>\n"
+    '<button class="remove" roost-click="remove" roost-value-id="{id}"'
+    ' aria-label="remove {title}">\u00d7</button></li>'
+)
+TITLES = ["buy milk", "call the bank", "fix the roof", "water plants", "file taxes"]
+
+
+def todo_rows(start: int, count: int) -> list[dict[str, object]]:
+    return [
+        {"id": i, "title": f"{TITLES[i % len(TITLES)]} #{i}"} for i in range(start, start + count)
+    ]
+
+
+class TodoList(LiveView):
+    def mount(self, params, session):
+        self.todos = todo_rows(0, 3)
+
+    @event
+    def add(self, count: int):
+        self.todos = [*self.todos, *todo_rows(len(self.todos), count)]
+
+    def render(self):
+        rows = "".join(TODO_ROW.format(key="data-key", **t) for t in self.todos)
+        return f'<ul id="todos">{rows}\n</ul>'
+
+
+class TodoStream(LiveView):
+    def mount(self, params, session):
+        self.n = 3
+        self.stream("todos", todo_rows(0, 3))
+
+    @event
+    def add(self, count: int):
+        self.stream("todos", todo_rows(self.n, count))
+        self.n += count
+
+    def render(self):
+        rows = "".join(
+            TODO_ROW.format(key="id", id=dom_id, title=t["title"])
+            for dom_id, t in self.streams.todos
+        )
+        return f'<ul id="todos" roost-update="stream">{rows}</ul>'
+
+
+async def append_bytes(view_class: type[LiveView], shared: bool) -> int:
+    """The bytes of the patch frame for appending 100 todo rows in one event."""
+    app = App({"/": view_class}, secret="bench")
+    saved = statics.MIN_ROWS
+    statics.MIN_ROWS = saved if shared else 1 << 30
+    # The same two renders' ops are memoised across sessions: forget them.
+    differ._parses.clear()
+    differ._diffs.clear()
+    try:
+        async with LiveClient.mount(app) as view:
+            await view.event("add", count=100)
+            assert view.exists("#todos > li:nth-child(103)")
+            return [f.size for f in view.frames if not f.sent][-1]
+    finally:
+        statics.MIN_ROWS = saved
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
@@ -99,6 +168,15 @@ async def main() -> None:
     print("memory traced while the session holds them includes the test client's own page copy")
     for name, (held, received) in results.items():
         print(f"{name:<12} held {held / 1024:9.1f} KiB   last 100-row append: {received} B")
+    print()
+    print("appending 100 todo rows (examples/todo's markup) in one event: patch frame bytes")
+    for name, cls in (("keyed list", TodoList), ("stream", TodoStream)):
+        whole = await append_bytes(cls, shared=False)
+        shared = await append_bytes(cls, shared=True)
+        print(
+            f"{name:<12} every row whole {whole:6} B   statics shared {shared:6} B"
+            f"   ({shared / whole:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

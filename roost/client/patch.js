@@ -50,7 +50,7 @@ function applyOp(root, op, focus, textareas) {
     const index = path[path.length - 1];
     const node = list.childNodes[index] || null;
     if (code === OP.INSERT) {
-      list.insertBefore(parseFor(parent, op[2]), node);
+      list.insertBefore(parseFor(parent, rows(op[2]).join("")), node);
     } else if (!node) {
       throw new Error(`roost patch: no node at ${JSON.stringify(path)}`);
     } else if (code === OP.REMOVE) {
@@ -99,7 +99,7 @@ function applyOp(root, op, focus, textareas) {
 function applyStream(container, [, , items, at, limit, deletes, reset]) {
   if (reset) container.replaceChildren();
   for (const id of deletes) document.getElementById(id)?.remove();
-  for (const html of items) {
+  for (const html of rows(items)) {
     const fresh = parseFor(container, html).firstElementChild;
     if (!fresh) continue;
     const old = fresh.id ? [...container.children].find((el) => el.id === fresh.id) : null;
@@ -112,6 +112,22 @@ function applyStream(container, [, , items, at, limit, deletes, reset]) {
     const drop = limit >= 0 ? kids.slice(limit) : kids.slice(0, Math.max(0, kids.length + limit));
     for (const el of drop) el.remove();
   }
+}
+
+// An INSERT's HTML or a STREAM's items: one string, a list of them, or rows
+// sharing their markup, {s: statics, d: [[dynamic, ...] or "whole row", ...]}
+// (roost/render/statics.py): row = s[0] + d[0] + s[1] + ... + s[n].
+function rows(value) {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value;
+  const { s, d } = value;
+  return d.map((row) => {
+    if (typeof row === "string") return row;
+    if (row.length !== s.length - 1) throw new Error("roost patch: malformed shared rows");
+    let html = s[0];
+    for (let i = 0; i < row.length; i++) html += row[i] + s[i + 1];
+    return html;
+  });
 }
 
 // A <template>'s children in our paths are its content.

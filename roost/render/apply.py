@@ -9,6 +9,7 @@ from typing import Any
 from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, STREAM, TEXT
 from .parse import parse_html, parse_in_template
 from .splice import apply_splice
+from .statics import rows
 from .vdom import (
     BOUNDARY_ATTR,
     HTML_NS,
@@ -92,7 +93,7 @@ def _apply(root: _El, op: list[Any]) -> None:
         if code == INSERT:
             if not 0 <= index <= len(kids):
                 raise PatchError(f"op {op!r}: index out of range")
-            kids[index:index] = _parse_for(parent, op[2])
+            kids[index:index] = _parse_for(parent, "".join(_rows(op)))
             return
         if not 0 <= index < len(kids):
             raise PatchError(f"op {op!r}: no such child")
@@ -148,15 +149,23 @@ def _apply(root: _El, op: list[Any]) -> None:
         raise PatchError(f"unknown op code in {op!r}")
 
 
+def _rows(op: list[Any]) -> list[str]:
+    # An INSERT's HTML or a STREAM's items, plain or shared (see .statics).
+    try:
+        return rows(op[2])
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise PatchError(f"op {op!r}: malformed shared rows") from exc
+
+
 def _apply_stream(container: _El, op: list[Any]) -> None:
     # See ops.STREAM: children are matched by their id attribute.
-    items, at, limit, deletes, reset = op[2], op[3], op[4], op[5], op[6]
+    at, limit, deletes, reset = op[3], op[4], op[5], op[6]
     kids = container.kids
     if reset:
         kids.clear()
     gone = set(deletes)
     kids[:] = [k for k in kids if not (isinstance(k, _El) and k.attrs.get("id") in gone)]
-    for html in items:
+    for html in _rows(op):
         new = [n for n in _parse_for(container, html) if isinstance(n, _El)]
         dom_id = new[0].attrs.get("id") if new else None
         where = next(

@@ -9,7 +9,7 @@ from typing import Any
 from .keyed import diff_keyed
 from .ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 from .parse import parse_html
-from .roundtrip import LossyMarkup, html_for
+from .roundtrip import LossyMarkup, html_for, insert_html
 from .splice import splice_args
 from .vdom import (
     BOUNDARY_ATTR,
@@ -171,7 +171,7 @@ def diff_children(old: Tree, new: Tree, path: list[int], ops: list[Any], ctx: st
             op.append(count)
         ops.append(op)
     elif len(mid_new) > common:
-        ops.append([INSERT, [*path, lo + common], html_for(mid_new[common:], ctx)])
+        ops.append([INSERT, [*path, lo + common], insert_html(mid_new[common:], ctx)])
 
 
 def _has_keys(nodes: Tree) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .ops import INSERT, MOVE, REMOVE
-from .roundtrip import html_for
+from .roundtrip import insert_html
 from .vdom import Comment, Element, Node, ProcessingInstruction, Tree, compatible, key_of
 
 __all__ = ["diff_keyed", "longest_increasing"]
@@ -91,7 +91,7 @@ def diff_keyed(
             while start > 0 and src[start - 1] < 0:
                 start -= 1
             pos = cur.index(anchor) if anchor is not None else len(cur)
-            ops.append([INSERT, [*path, offset + pos], html_for(new[start : k + 1], ctx)])
+            ops.append([INSERT, [*path, offset + pos], insert_html(new[start : k + 1], ctx)])
             placed = [("new", n) for n in range(start, k + 1)]
             cur[pos:pos] = placed
             anchor = placed[0]

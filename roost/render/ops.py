@@ -44,6 +44,12 @@ code  name         shape                           effect
                                                    for a negative one; null: all)
 ====  ===========  ==============================  =====================================
 
+An INSERT's ``html`` and a STREAM's ``items`` may come as *shared rows*
+instead: ``{"s": [static, ...], "d": [row, ...]}``, each ``row`` a list of
+the parts between the statics (``s[0] + row[0] + s[1] + ... + s[n]``) or a
+whole HTML string; an INSERT's HTML is its rows joined. A run of similar list
+items sends its markup once this way (:mod:`roost.render.statics`).
+
 ``html`` is parsed the way a ``<template>`` parses its content (inert: no
 script runs), wrapped in ``<svg>``/``<math>`` when the parent's children are
 SVG or MathML; a whole-content replace parses it as a ``<div>``'s content in

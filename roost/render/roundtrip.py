@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from .parse import parse_in_template
+from .statics import Shared, share_nodes
 from .vdom import Tree, to_html
 
-__all__ = ["LossyMarkup", "html_for"]
+__all__ = ["LossyMarkup", "html_for", "insert_html"]
 
 
 class LossyMarkup(Exception):
@@ -30,3 +31,9 @@ def html_for(nodes: Tree, ctx: str) -> str:
     if parse_in_template(html, ctx) != nodes:
         raise LossyMarkup(html)
     return html
+
+
+def insert_html(nodes: Tree, ctx: str) -> str | Shared:
+    """An INSERT op's HTML for ``nodes``: :func:`html_for`, with the markup
+    its rows share sent once when that is smaller (:mod:`.statics`)."""
+    return share_nodes(nodes, html_for(nodes, ctx))

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..protocol import ATTR, OP
 from .parse import parse_html
+from .statics import share
 from .vdom import Element, Node, Tree, to_html
 
 STREAM = "stream"
@@ -58,7 +59,8 @@ def stream_ops(
     """The STREAM ops for what a render put in each container and what its
     actor asked (``pending``, by container id: ``at``, ``limit``, ``deletes``,
     ``reset``): ``[OP.STREAM, path, [html, ...], at, limit, deletes, reset]`` (each
-    item's id is its element's own ``id``: not sent twice)."""
+    item's id is its element's own ``id``: not sent twice; the items' shared
+    markup sent once where that is smaller, see :mod:`.statics`)."""
     ops: list[Any] = []
     for container_id, path, items in containers:
         asked = pending.get(container_id, {})
@@ -66,11 +68,12 @@ def stream_ops(
         reset = bool(asked.get("reset", False))
         if not items and not deletes and not reset:
             continue
+        htmls = [item for _dom_id, item in items]
         ops.append(
             [
                 OP.STREAM,
                 path,
-                [item for _dom_id, item in items],
+                share(htmls) or htmls,
                 asked.get("at", -1),
                 asked.get("limit"),
                 deletes,

@@ -12,6 +12,62 @@ ROWS_REORDERED = "".join(
     f'<tr data-key="r{i}"><td>{i}</td><td>row {i}</td></tr>' for i in (5, 0, 2, 1, 4, 3)
 )
 
+
+def _todo(i: int, title: str) -> str:
+    return (
+        f'<li data-key="t{i}" class="{"done" if i % 3 == 0 else ""}"><span>{title}</span>\n'
+        f'<button roost-click="remove" roost-value-id="{i}" aria-label="remove {title}">'
+        "\u00d7</button></li>\n"
+    )
+
+
+TITLES = ["milk &amp; eggs", "call &lt;Bob&gt;", "", "naïve café ☕", "  spaced  ", "a\nb"]
+SHARED_ROWS = [
+    (
+        "keyed-append-with-whitespace",
+        "<ul>\n" + _todo(0, "first") + "</ul>",
+        "<ul>\n" + "".join(_todo(i, TITLES[i % 6] + str(i)) for i in range(12)) + "</ul>",
+    ),
+    (
+        "keyed-prepend-and-middle",
+        '<ul><li data-key="m">m</li></ul>',
+        "<ul>"
+        + "".join(f'<li data-key="a{i}" title="{i}">a {i}</li>' for i in range(5))
+        + '<li data-key="m">m</li>'
+        + "".join(f'<li data-key="b{i}" title="{i}">b {i}</li>' for i in range(4))
+        + "</ul>",
+    ),
+    (
+        "unkeyed-append-with-an-outlier-row",
+        "<ol><li>0</li></ol>",
+        "<ol>"
+        + "".join(f'<li class="c{i}">{i}</li>' for i in range(1, 6))
+        + "<li><b>bold</b> outlier</li>"
+        + "".join(f'<li class="c{i}">{i}</li>' for i in range(7, 10))
+        + "</ol>",
+    ),
+    (
+        "table-rows",
+        "<table><tbody>" + ROWS + "</tbody></table>",
+        "<table><tbody>"
+        + ROWS
+        + "".join(f'<tr data-key="n{i}"><td>{i}</td><td>new {i}</td></tr>' for i in range(8))
+        + "</tbody></table>",
+    ),
+    (
+        "svg-circles",
+        '<svg viewBox="0 0 10 10"></svg>',
+        '<svg viewBox="0 0 10 10">'
+        + "".join(f'<circle cx="{i}" cy="5" r="1"></circle>' for i in range(6))
+        + "</svg>",
+    ),
+    (
+        "identical-rows",
+        "<div></div>",
+        "<div>" + "<hr><p>same</p>" * 5 + "</div>",
+    ),
+]
+
 CORPUS: list[tuple[str, str, str]] = [
     ("text", "<p>Count: 1</p>", "<p>Count: 2</p>"),
     (
@@ -249,6 +305,10 @@ CORPUS: list[tuple[str, str, str]] = [
         "<xmp><b>b</b></xmp><textarea><b>b</b></textarea><xmp><i>new</i></xmp><noembed>"
         "<p>n</noembed><iframe><p>f</p></iframe>",
     ),
+] + [
+    # Inserted runs of similar rows: their markup goes once (shared statics).
+    (f"shared-rows-{name}", old, new)
+    for name, old, new in SHARED_ROWS
 ]
 
 # Content a full render (a Render message: a <template>'s innerHTML, scripting

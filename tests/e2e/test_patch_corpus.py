@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from roost.protocol import OP
 from roost.render import client_html, diff_html, parse_client_html, parse_html
 from roost.render.vdom import MATH_NS, SVG_NS, Comment, ProcessingInstruction
 
-from .patch_corpus import CORPUS, PARSE_ONLY, RAW_TEXT_ALIKE, RENDER_ONLY
+from .patch_corpus import CORPUS, PARSE_ONLY, RAW_TEXT_ALIKE, RENDER_ONLY, SHARED_ROWS
 
 CLIENT = Path(__file__).resolve().parents[2] / "roost" / "client"
 ORIGIN = "http://roost.test"
@@ -131,6 +132,14 @@ def test_patched_dom_equals_fresh_dom(patch_page, old: str, new: str) -> None:
     patched = patch_page.evaluate("([o, ops]) => window.patched(o, ops)", [old, ops])
     fresh = patch_page.evaluate("(n) => window.fresh(n)", new)
     assert patched == fresh
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [c[1:] for c in SHARED_ROWS], ids=[c[0] for c in SHARED_ROWS]
+)
+def test_inserted_runs_of_similar_rows_send_their_markup_once(old: str, new: str) -> None:
+    inserts = [op[2] for op in diff_html(old, new) if op[0] == OP.INSERT]
+    assert any(isinstance(html, dict) for html in inserts)
 
 
 CONTENTS = sorted({h for c in CORPUS for h in c[1:]}) + PARSE_ONLY + RENDER_ONLY + RAW_TEXT_ALIKE

@@ -46,6 +46,7 @@ def test_roost_render_exports_exactly_its_public_names() -> None:
         "served",
         "skeleton",
         "splice",
+        "statics",
         "streams",
         "vdom",
         "wire",
