@@ -123,9 +123,11 @@ class Upload(_Msg, tag="a", frozen=True):
     """The files chosen for upload ``name`` of actor ``target`` (see ``allow_upload``).
 
     Sent before any of their bytes: the actor checks each (type, size, count)
-    and replies (``Ack.reply``) ``{"refs": [...], "chunk_size": n}``: for each
-    file its entry's ref, or None for a file it refused (the errors are in its
-    ``uploads`` assign). The selection replaces the upload's unconsumed entries.
+    and replies (``Ack.reply``) ``{"refs": [...], "chunk_size": n, "auto": b}``:
+    for each file its entry's ref, or None for a file it refused (the errors
+    are in its ``uploads`` assign); ``auto`` false: send the chunks only when
+    the input's form is submitted, before the submit event. The selection
+    replaces the upload's unconsumed entries.
     """
 
     ref: int
@@ -357,6 +359,10 @@ class ATTR:
     UPLOAD = "roost-upload"
     """On a file input: its chosen files go to the view's upload of this name
     (``allow_upload``), in chunks over the socket."""
+    DROP_TARGET = "roost-drop-target"
+    """On any element: files dropped on it go to the view's upload of this name, as if
+    chosen in its file input; it has the class ``roost-drop-target-active`` while
+    files are dragged over it."""
     AUTO_RECOVER = "roost-auto-recover"
     """On a form with a change binding: after a rejoin, ``"ignore"`` sends nothing, any
     other value sends that event instead of the change binding's (form recovery)."""

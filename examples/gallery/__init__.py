@@ -6,6 +6,9 @@ Run it with ``roost run examples.gallery:app`` and open http://127.0.0.1:8000/.
   view checks each file's type, size and count before a byte is sent, and
   says why it refuses one; the accepted ones go over the page's socket a chunk
   at a time, each with its progress bar.
+- Photos dragged onto the drop zone (``roost-drop-target="photos"``) go into
+  the same input, so they are checked, previewed and uploaded alike; the zone
+  has the class ``roost-drop-target-active`` while they are dragged over it.
 - The ``Preview`` hook (``static/gallery.js``) shows each chosen image at once,
   from the browser's own copy, before it is uploaded.
 - "Add to the gallery" consumes the finished uploads: each is copied into the

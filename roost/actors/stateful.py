@@ -327,6 +327,7 @@ class Stateful:
         max_entries: int = 1,
         max_file_size: int = 8_000_000,
         chunk_size: int = 32_000,
+        auto_upload: bool = True,
     ) -> UploadConfig:
         """Allow upload ``name``: a file input ``roost-upload="name"`` sends its files.
 
@@ -338,6 +339,11 @@ class Stateful:
         ``progress``, ``done`` and ``errors``, and its own ``errors``. A file
         that does not fit is refused before any of its bytes is sent. Allowing
         ``name`` again drops its entries. ``ValueError`` for a bad limit.
+
+        ``auto_upload``: the bytes go as soon as files are chosen (or dropped
+        on a ``roost-drop-target="name"``); False: the choice is checked at
+        once, the bytes go when the input's form is submitted, and the submit
+        event follows them (Phoenix's default).
         """
         return uploads.allow_upload(
             self,
@@ -346,6 +352,7 @@ class Stateful:
             max_entries=max_entries,
             max_file_size=max_file_size,
             chunk_size=chunk_size,
+            auto_upload=auto_upload,
         )
 
     def cancel_upload(self, name: str, ref: str) -> bool:

@@ -75,6 +75,9 @@ class UploadConfig:
     max_entries: int
     max_file_size: int
     chunk_size: int
+    auto_upload: bool = True
+    """Send the files' bytes as soon as they are chosen; False: when their form is
+    submitted (the submit event comes once they are all in)."""
     entries: list[UploadEntry] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors of the selection as a whole: ``too_many_files``."""
@@ -117,13 +120,14 @@ def allow_upload(
     max_entries: int,
     max_file_size: int,
     chunk_size: int,
+    auto_upload: bool = True,
 ) -> UploadConfig:
     if not 0 < chunk_size <= MAX_CHUNK_BYTES:
         raise ValueError(f"chunk_size must be between 1 and {MAX_CHUNK_BYTES}: {chunk_size}")
     if max_entries < 1 or max_file_size < 0:
         raise ValueError("max_entries must be at least 1, max_file_size at least 0")
     accept = (accept,) if isinstance(accept, str) else tuple(accept)
-    config = UploadConfig(name, accept, max_entries, max_file_size, chunk_size)
+    config = UploadConfig(name, accept, max_entries, max_file_size, chunk_size, auto_upload)
     old = _uploads(state).get(name)
     if old is not None:
         for entry in old.entries:
@@ -173,7 +177,7 @@ def preflight(
     refs: list[str | None] = [None] * len(message.files)
     if len(message.files) > config.max_entries:
         config.errors.append(TOO_MANY_FILES)
-        return {"refs": refs, "chunk_size": config.chunk_size}
+        return _reply(config, refs)
     files = _files(state)
     for i, (filename, size, mime) in enumerate(message.files):
         entry = UploadEntry(secrets.token_hex(8), filename, size, mime)
@@ -191,7 +195,11 @@ def preflight(
         if size == 0:
             entry.done, entry.progress = True, 100
         refs[i] = entry.ref
-    return {"refs": refs, "chunk_size": config.chunk_size}
+    return _reply(config, refs)
+
+
+def _reply(config: UploadConfig, refs: list[str | None]) -> dict[str, Any]:
+    return {"refs": refs, "chunk_size": config.chunk_size, "auto": config.auto_upload}
 
 
 def write_chunk(state: Stateful, message: UploadChunk) -> tuple[str, UploadEntry]:

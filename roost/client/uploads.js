@@ -1,48 +1,105 @@
-// File inputs bound to an upload (roost-upload="name"): on a choice, the files'
-// names, sizes and types go first (the server refuses what does not fit before
-// any byte is sent); then each accepted file in chunks, one in flight at a time.
-//   the input gets roost:upload-progress events: detail { ref, name, loaded, size }
-//   a form's submit waits until its inputs' uploads have ended (settled(form))
+// Uploads: files chosen in a file input bound to an upload (roost-upload="name")
+// or dropped on a drop target (roost-drop-target="name"). The files' names,
+// sizes and types go first (the server refuses what does not fit before any
+// byte is sent); then each accepted file in chunks, one in flight at a time:
+// at once, or, for an upload allowed with auto_upload=False, when the form
+// around it is submitted.
+//   the input (or drop target) gets roost:upload-progress events: detail { ref, name, loaded, size }
+//   a form's submit sends its deferred uploads and waits until its uploads have ended (settled(form))
+//   a drop target has the class roost-drop-target-active while files are dragged over it
 import { ATTR, CLIENT, ERROR, FIELDS } from "./protocol.js";
 import { targetOf } from "./bindings.js";
 
 const RETRY_MS = 100; // a chunk refused as rate_limited or overloaded is sent again after this
+const DRAG_CLASS = `${ATTR.DROP_TARGET}-active`;
 
 export class Uploads {
   constructor(document, ctx) {
     this.ctx = ctx;
-    this.running = new Map(); // input -> the promise of its upload
+    this.running = new Map(); // input or drop target -> the promise of its upload
+    this.deferred = new Map(); // input or drop target -> its checked files, sent on submit
     document.addEventListener("change", (e) => {
       const input = e.target;
       if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.hasAttribute(ATTR.UPLOAD)) return;
-      const run = this.upload(input, [...input.files]).catch((e) => console.warn("roost: upload failed:", e));
-      this.running.set(input, run);
-      run.finally(() => this.running.get(input) === run && this.running.delete(input));
+      this.choose(input, input.getAttribute(ATTR.UPLOAD), [...input.files]);
+    });
+    document.addEventListener("dragover", (e) => {
+      const zone = dropTarget(e);
+      if (!zone || !hasFiles(e)) return;
+      e.preventDefault(); // allows the drop
+      zone.classList.add(DRAG_CLASS);
+    });
+    document.addEventListener("dragleave", (e) => {
+      const zone = dropTarget(e);
+      if (zone && !zone.contains(e.relatedTarget)) zone.classList.remove(DRAG_CLASS);
+    });
+    document.addEventListener("drop", (e) => {
+      const zone = dropTarget(e);
+      if (!zone) return;
+      e.preventDefault(); // or the browser opens the file
+      zone.classList.remove(DRAG_CLASS);
+      if (e.dataTransfer && e.dataTransfer.files.length) this.dropped(zone, e.dataTransfer.files);
     });
   }
 
-  // A promise that resolves once every upload of a file input in `form` has
-  // ended; null when none is running.
-  settled(form) {
-    const runs = [...this.running].filter(([input]) => form.contains(input)).map(([, run]) => run);
-    return runs.length ? Promise.all(runs) : null;
+  // Files dropped on `zone`: into the upload's file input when the view has one
+  // (the user sees them there and its form sends them), else straight to the upload.
+  dropped(zone, files) {
+    const name = zone.getAttribute(ATTR.DROP_TARGET);
+    const input = inputFor(zone, name);
+    if (!input) return this.choose(zone, name, [...files]);
+    input.files = files;
+    // As a choice in the input does: change bindings hear "input", uploads "change".
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
-  async upload(input, files) {
-    const target = targetOf(input);
+  choose(element, name, files) {
+    this.deferred.delete(element); // a new choice replaces one not sent yet
+    for (const gone of this.deferred.keys()) if (!gone.isConnected) this.deferred.delete(gone);
+    this.track(element, this.check(element, name, files));
+  }
+
+  track(element, promise) {
+    const run = promise.catch((e) => console.warn("roost: upload failed:", e));
+    this.running.set(element, run);
+    run.finally(() => this.running.get(element) === run && this.running.delete(element));
+  }
+
+  // A promise that resolves once every upload in `form` has ended, deferred
+  // ones started (after the checks still on their way); null when there is none.
+  settled(form) {
+    const mine = (map) => [...map].filter(([element]) => form.contains(element));
+    const checking = mine(this.running).map(([, run]) => run);
+    if (!checking.length && !mine(this.deferred).length) return null;
+    return Promise.all(checking).then(() => {
+      for (const [element, upload] of mine(this.deferred)) {
+        this.deferred.delete(element);
+        this.track(element, this.sendAll(element, upload));
+      }
+      return Promise.all(mine(this.running).map(([, run]) => run));
+    });
+  }
+
+  async check(element, name, files) {
+    const target = targetOf(element);
     const socket = this.ctx.socket;
     if (target === null || !socket.connected) return;
-    const name = input.getAttribute(ATTR.UPLOAD);
     const infos = files.map((f) => [f.name, f.size, f.type]);
     const reply = await socket.request((ref) => [CLIENT.UPLOAD, ref, name, infos, target]);
-    const refs = (reply && reply.refs) || [];
+    const upload = { target, files, refs: (reply && reply.refs) || [], chunkSize: reply && reply.chunk_size };
+    if (reply && reply.auto === false) this.deferred.set(element, upload);
+    else await this.sendAll(element, upload);
+  }
+
+  async sendAll(element, { target, files, refs, chunkSize }) {
     for (let i = 0; i < files.length; i++) {
-      if (refs[i]) await this.send(input, target, refs[i], files[i], reply.chunk_size);
+      if (refs[i]) await this.send(element, target, refs[i], files[i], chunkSize);
     }
   }
 
   // One file, a chunk at a time: the next is read and sent once the last is answered.
-  async send(input, target, ref, file, chunkSize) {
+  async send(element, target, ref, file, chunkSize) {
     let offset = 0;
     while (offset < file.size) {
       const piece = file.slice(offset, offset + chunkSize);
@@ -59,9 +116,26 @@ export class Uploads {
       }
       offset += piece.size;
       const detail = { ref, name: file.name, loaded: offset, size: file.size };
-      input.dispatchEvent(new CustomEvent("roost:upload-progress", { bubbles: true, detail }));
+      element.dispatchEvent(new CustomEvent("roost:upload-progress", { bubbles: true, detail }));
     }
   }
+}
+
+function dropTarget(e) {
+  return e.target instanceof Element ? e.target.closest(`[${ATTR.DROP_TARGET}]`) : null;
+}
+
+function hasFiles(e) {
+  return !!e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+}
+
+// The file input of upload `name` in the same actor's content as `zone`.
+function inputFor(zone, name) {
+  const target = targetOf(zone);
+  const container = zone.closest(`[${ATTR.ID}]`);
+  if (!container) return null;
+  const selector = `input[type=file][${ATTR.UPLOAD}="${CSS.escape(name)}"]`;
+  return [...container.querySelectorAll(selector)].find((input) => targetOf(input) === target) || null;
 }
 
 function chunkMessage(ref, entry, offset, data, target) {

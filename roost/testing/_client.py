@@ -122,6 +122,9 @@ class LiveClient:
         self._taken: set[int] = set()
         self._linking = False
         self._deferred: list[str] = []
+        # Uploads allowed with auto_upload=False: checked, their bytes sent on
+        # their form's submit. (target, name) -> [(entry ref, file)], chunk size, limit.
+        self._held: dict[tuple[str, str], tuple[list[tuple[str, Any]], int, int | None]] = {}
         self.url = link.url
         """The tab's URL as the browser's address bar would show it: where it was
         opened, then where ``push_patch``, ``push_navigate`` and :meth:`navigate` led."""
@@ -343,10 +346,13 @@ class LiveClient:
         the form as the page holds it, ``fields`` in place of those, and the
         form's ``ATTR.VALUE_PREFIX`` attributes (a list for a multi-select or a
         checkbox group, a boolean for a lone checkbox without a value). A name
-        no field of the form has is a :class:`SelectorError`. Then as :meth:`click`.
+        no field of the form has is a :class:`SelectorError`. Uploads of the
+        form's inputs held back (``auto_upload=False``) are sent first. Then as
+        :meth:`click`.
         """
         binding = self._binding(form_selector, ATTR.SUBMIT)
         params = {**form_params(binding, fields), **_values(binding)}
+        await self._send_held(binding)
         return await self._fire(binding, ATTR.SUBMIT, params, form_selector, expect_error)
 
     async def change(
@@ -478,11 +484,39 @@ class LiveClient:
         cancel half-way). Returns each file's entry ref, None for one refused
         (its errors are on the page). A chunk refused (the entry cancelled) ends
         that file's upload; other errors raise :class:`EventError`.
+
+        For an upload allowed with ``auto_upload=False`` only the check happens
+        here; the bytes go when :meth:`submit` submits the input's form, as in
+        the browser.
         """
-        binding = self._binding(selector, ATTR.UPLOAD)
+        return await self._choose(
+            self._binding(selector, ATTR.UPLOAD), ATTR.UPLOAD, selector, files, chunks
+        )
+
+    async def drop(
+        self,
+        selector: str,
+        *files: str | os.PathLike[str] | tuple[str, bytes],
+        chunks: int | None = None,
+    ) -> list[str | None]:
+        """Drop ``files`` on the one element matching ``selector`` (or the drop
+        target around it, ``ATTR.DROP_TARGET``): they go to the upload it names,
+        as :meth:`upload` sends them."""
+        binding = self._binding(selector, ATTR.DROP_TARGET)
+        return await self._choose(binding, ATTR.DROP_TARGET, selector, files, chunks)
+
+    async def _choose(
+        self,
+        binding: LexborNode,
+        binding_attr: str,
+        selector: str,
+        files: tuple[str | os.PathLike[str] | tuple[str, bytes], ...],
+        chunks: int | None,
+    ) -> list[str | None]:
         target = self._target(binding, selector)
-        name = attribute(binding, ATTR.UPLOAD) or ""
+        name = attribute(binding, binding_attr) or ""
         infos = [_file_info(f) for f in files]
+        self._held.pop((target, name), None)  # a new choice replaces one not sent yet
         ref = next(self._refs)
         await self._send(protocol.Upload(ref, name, infos, target))
         reply = await self._reply(ref, f"upload {name!r}")
@@ -491,10 +525,23 @@ class LiveClient:
         answer = reply.reply or {}
         refs: list[str | None] = answer.get("refs", [])
         size = int(answer.get("chunk_size", protocol.MAX_CHUNK_BYTES))
-        for file, entry in zip(files, refs, strict=True):
-            if entry is not None:
-                await self._upload_file(target, entry, _chunks(file, size), chunks)
+        accepted = [(entry, file) for file, entry in zip(files, refs, strict=True) if entry]
+        if answer.get("auto") is False:
+            self._held[(target, name)] = (accepted, size, chunks)
+            return refs
+        for entry, file in accepted:
+            await self._upload_file(target, entry, _chunks(file, size), chunks)
         return refs
+
+    async def _send_held(self, form: LexborNode) -> None:
+        # A form's submit first sends the uploads of its inputs held back.
+        for (target, name), (accepted, size, chunks) in list(self._held.items()):
+            selector = f'[{ATTR.UPLOAD}="{name}"], [{ATTR.DROP_TARGET}="{name}"]'
+            if not any(self._target(el, selector) == target for el in form.css(selector)):
+                continue
+            del self._held[(target, name)]
+            for entry, file in accepted:
+                await self._upload_file(target, entry, _chunks(file, size), chunks)
 
     async def _upload_file(
         self, target: str, entry: str, pieces: Iterator[bytes], limit: int | None

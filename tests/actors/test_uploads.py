@@ -110,3 +110,45 @@ def test_chunk_size_is_bounded_by_the_frame_limit():
         protocol.Chunk(2**31, "f" * 16, 2**50, "A" * (protocol.MAX_CHUNK_BYTES * 4 // 3))
     )
     assert len(text) < protocol.MAX_FRAME_BYTES
+
+
+async def test_with_auto_upload_off_the_bytes_go_on_submit_before_the_submit_event():
+    async with LiveClient.mount(app, "/?auto=0&chunk=4000") as view:
+        (ref,) = await view.upload("#file", ("later.txt", b"y" * 10_000))
+        chunk_tag = protocol.Chunk.__struct_config__.tag
+        assert sent(view, chunk_tag) == []  # checked, not sent
+        assert view.text(f"#entry-{ref} .progress") == "0"
+        await view.submit("#form")
+        assert len(sent(view, chunk_tag)) == 3
+        assert view.text("#saved li").startswith("later.txt 10000 ")
+        # The submit event went after the last chunk was answered.
+        texts = [f.text for f in view.frames if f.sent]
+        last_chunk = max(i for i, t in enumerate(texts) if t.startswith(f'["{chunk_tag}"'))
+        event_tag = protocol.Event.__struct_config__.tag
+        assert texts[-1].startswith(f'["{event_tag}"') and len(texts) - 1 > last_chunk
+        assert upload_files(view) == []
+
+
+async def test_a_new_choice_replaces_one_held_back_for_submit():
+    async with LiveClient.mount(app, "/?auto=0") as view:
+        await view.upload("#file", ("first.txt", b"1"))
+        await view.upload("#file", ("second.txt", b"22"))
+        await view.submit("#form")
+        (saved,) = view._page.select("#saved li")
+        assert saved.text().startswith("second.txt 2 ")
+
+
+async def test_files_dropped_on_a_drop_target_go_to_its_upload():
+    async with LiveClient.mount(app) as view:
+        (ref,) = await view.drop("#drop", ("dropped.txt", b"abc"))
+        assert view.text(f"#entry-{ref} .progress") == "100"
+        refs = await view.drop("#note-drop", ("a.txt", b"note a"), ("b.txt", b"x" * 10_001))
+        assert refs[0] is not None and refs[1] is None  # too large, refused before sending
+        assert [e.text() for e in view._page.select(".note-entry")] == [
+            "a.txt 100",
+            "b.txt 0 too_large",
+        ]
+        await view.click("#keep")
+        assert view.text("#notes li") == "a.txt: note a"
+        await view.submit("#form")
+        assert view.text("#saved li").startswith("dropped.txt 3 ")

@@ -36,3 +36,25 @@ def test_choose_preview_upload_and_add(page, served, tmp_path):
         " return img && img.complete && img.naturalWidth === 1; }"
     )
     assert not page.query_selector(".entry")
+
+
+def test_photos_dropped_on_the_zone_are_previewed_and_uploaded(page, served):
+    page.goto(served.url + "/")
+    wait_joined(page)
+    dropped = page.evaluate_handle(
+        """(b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([bytes], "dropped.png", { type: "image/png" }));
+          return dt;
+        }""",
+        base64.b64encode(PNG).decode(),
+    )
+    page.dispatch_event("#dropzone", "dragover", {"dataTransfer": dropped})
+    assert "roost-drop-target-active" in (page.get_attribute("#dropzone", "class") or "")
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
+    page.wait_for_selector("#previews img")
+    page.wait_for_function("() => document.querySelector('.entry progress')?.value === 100")
+    assert page.text_content(".entry .name") == "dropped.png"
+    page.click("#save")
+    page.wait_for_selector("#photos-list img[alt$='dropped.png']")

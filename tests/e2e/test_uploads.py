@@ -147,3 +147,67 @@ def test_a_cancel_half_way_stops_the_upload_and_removes_the_file(page, tmp_path,
         served.stop()
     assert leftover(upload_tmp) == []
     assert list(upload_tmp.iterdir()) == []  # the session's directory too
+
+
+def data_transfer(page, *files: tuple[str, str]):
+    """A DataTransfer holding text files, as a drag from the desktop carries them."""
+    return page.evaluate_handle(
+        """(files) => {
+          const dt = new DataTransfer();
+          for (const [name, text] of files) {
+            dt.items.add(new File([text], name, { type: "text/plain" }));
+          }
+          return dt;
+        }""",
+        [list(f) for f in files],
+    )
+
+
+def test_files_dropped_on_a_drop_target_upload_through_its_input(page, upload_tmp):
+    with roost_run("tests.apps.uploading:app") as served:
+        open_page(page, served.url + "/")
+        dropped = data_transfer(page, ("dropped.txt", "dropped on the zone"))
+        page.dispatch_event("#drop", "dragenter", {"dataTransfer": dropped})
+        page.dispatch_event("#drop", "dragover", {"dataTransfer": dropped})
+        assert "roost-drop-target-active" in page.get_attribute("#drop", "class")
+        page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+        assert "roost-drop-target-active" not in (page.get_attribute("#drop", "class") or "")
+        page.wait_for_selector(".entry .progress:text-is('100')")
+        assert page.text_content(".entry .name") == "dropped.txt"
+        # The files went into the upload's own input, as a choice would put them.
+        assert page.evaluate("() => document.querySelector('#file').files[0].name") == "dropped.txt"
+        page.click("#save")
+        page.wait_for_selector("#saved li")
+        assert page.text_content("#saved li").startswith("dropped.txt 19 ")
+        assert leftover(upload_tmp) == []
+
+
+def test_files_dropped_on_a_target_without_an_input_go_straight_to_its_upload(page, upload_tmp):
+    with roost_run("tests.apps.uploading:app") as served:
+        open_page(page, served.url + "/")
+        dropped = data_transfer(page, ("a.txt", "note a"), ("b.txt", "note b"))
+        page.dispatch_event("#note-drop", "drop", {"dataTransfer": dropped})
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.note-entry')].map((e) => e.textContent)"
+            ".join('|') === 'a.txt 100|b.txt 100'"
+        )
+        page.click("#keep")
+        page.wait_for_selector("#notes li:nth-child(2)")
+        assert page.locator("#notes li").all_text_contents() == ["a.txt: note a", "b.txt: note b"]
+
+
+def test_with_auto_upload_off_the_bytes_go_when_the_form_is_submitted(page, tmp_path, upload_tmp):
+    path = tmp_path / "later.bin"
+    path.write_bytes(os.urandom(100_000))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with roost_run("tests.apps.uploading:app") as served:
+        open_page(page, served.url + "/?auto=0&chunk=20000")
+        page.set_input_files("#file", str(path))
+        page.wait_for_selector(".entry .name:text-is('later.bin')")
+        assert page.text_content(".entry .progress") == "0"
+        assert sent_chunks(page) == 0  # checked, held back
+        page.click("#save")
+        page.wait_for_selector("#saved li")
+        assert page.text_content("#saved li") == f"later.bin 100000 {digest}"
+        assert sent_chunks(page) >= 5
+        assert leftover(upload_tmp) == []

@@ -1,7 +1,12 @@
 """A form with a file input bound to an upload: progress, errors, cancel, and a
-save that consumes the finished files (their size and sha256 are shown)."""
+save that consumes the finished files (their size and sha256 are shown).
+
+A drop target inside the form feeds the same upload; ``?auto=0`` sends the
+files' bytes only on submit. Upload "note" has a drop target and no input:
+dropped files go to it straight away, and ``keep`` consumes them."""
 
 import hashlib
+from pathlib import Path
 
 from roost import App, LiveView, event
 
@@ -27,7 +32,10 @@ class Uploading(LiveView):
             max_entries=2,
             max_file_size=int(params.get("max", 25_000_000)),
             chunk_size=int(params.get("chunk", 45_000)),
+            auto_upload=params.get("auto") != "0",
         )
+        self.allow_upload("note", max_entries=3, max_file_size=10_000)
+        self.notes = []
 
     def handle_upload_progress(self, name, entry):
         self.progressed += 1
@@ -42,6 +50,12 @@ class Uploading(LiveView):
             "doc", lambda path, entry: (entry.name, digest(path))
         ):
             self.saved.append({"name": name, "size": size, "sha256": sha})
+
+    @event
+    def keep(self):
+        self.notes += self.consume_uploaded_entries(
+            "note", lambda path, entry: f"{entry.name}: {Path(path).read_text()}"
+        )
 
 
 app = App({"/": Uploading})
