@@ -281,9 +281,14 @@ class Presence:
         For a view that shows who is on a topic without being on it itself
         (``track`` does this too). Subscribing twice does nothing more. In a
         dead render it does nothing.
+
+        Raises:
+          RuntimeError: this Presence has never run (see :meth:`child_spec`).
         """
         if not view.connected:
             return
+        if not self._started:  # before binding: a refused view must not keep its pubsub
+            raise RuntimeError(NOT_RUNNING)
         self._bind(_pubsub_of(view))
         record = self._owner(view)
         if topic not in record.follows:

@@ -18,7 +18,7 @@ import roost.pubsub
 from roost import App, LiveView, Presence, PresenceDiff
 from roost.actors import ActorRef, Mailbox
 from roost.pubsub import MemoryPubSub
-from roost.testing import LiveClient
+from roost.testing import LiveClient, MountError
 from tests.redis_server import fresh_namespace
 from tests.redis_server import redis_server as redis_server
 
@@ -298,6 +298,21 @@ async def test_a_presence_that_took_its_pubsub_from_a_view_serves_the_next_tree_
         async with LiveClient.mount(app, "/?name=alice") as alice:
             await alice.wait_for("#count", "1")
         assert presence.list(TOPIC) == {}
+
+
+async def test_a_view_refused_for_want_of_a_running_presence_does_not_bind_it(caplog):
+    # An app that forgot presence.child_spec(): its view cannot track. The
+    # refusal leaves the Presence free for the app that runs it, whose pubsub
+    # is another one.
+    app, presence = room_app()
+    forgot = App({"/": app.routes["/"]})
+    with pytest.raises(MountError):
+        async with LiveClient.mount(forgot, "/?name=ann"):
+            pass
+    assert "this Presence is not running" in caplog.text
+    async with LiveClient.mount(app, "/?name=ann") as ann:
+        await ann.wait_for("#count", "1")
+    assert presence.list(TOPIC) == {}
 
 
 async def test_a_malformed_message_on_the_wire_is_ignored():

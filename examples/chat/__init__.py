@@ -1,5 +1,5 @@
 """A chat room over pubsub: every tab subscribes to one topic, a message
-posted in one reaches all of them.
+posted in one reaches all of them; and who is here, with Presence.
 
 Every post goes to every tab, so what one client sends is bounded: a name and
 a message have a maximum length (a longer post is refused with an error in the
@@ -8,12 +8,18 @@ page, as a Phoenix changeset would refuse it). The history is a stream
 one insert, and forgotten by the server, which holds no history at all; the
 browser keeps the last ``KEEP`` (the stream's limit).
 
+Each tab of the app's page is tracked on the room's topic under the name in
+its link (docs/guide.md, "Presence"), and lists everyone in the room, in this
+process and in every other one sharing the pubsub; a join or a leave anywhere
+updates every list.
+
 Run it with ``roost run examples.chat:app``.
 """
 
 import itertools
+from typing import ClassVar
 
-from roost import App, LiveView, event
+from roost import App, LiveView, Presence, PresenceDiff, event
 
 TOPIC = "chat:lobby"
 KEEP = 50
@@ -35,7 +41,11 @@ def validate(name: str, text: str) -> str | None:
 
 
 class ChatView(LiveView):
+    """The room. Without ``presence`` (in an app whose tree runs none), it has
+    no "who is here" list; :class:`Lobby` below has one."""
+
     template = "chat.html"
+    presence: ClassVar[Presence | None] = None
 
     def mount(self, params, session):
         # From the link, so no form to show an error in: cut to the limit.
@@ -44,6 +54,11 @@ class ChatView(LiveView):
         self.error = None
         self._keys = itertools.count(1)
         self.subscribe(TOPIC)
+        self.here = None
+        if self.presence is not None:
+            if self.connected:  # the live mount: the dead render is no one's tab
+                self.presence.track(self, TOPIC, self.name)
+            self.here = self.presence.list(TOPIC)
 
     @event
     def post(self, text: str, name: str = ""):
@@ -53,8 +68,20 @@ class ChatView(LiveView):
             self.broadcast(TOPIC, {"name": name or self.name, "text": text})
 
     def handle_info(self, message):
+        if self.presence is not None and PresenceDiff.parse(message) is not None:
+            # Someone joined or left: read the whole list again (a diff lost
+            # to a full mailbox is made up for by the next one).
+            self.here = self.presence.list(TOPIC)
+            return
         # Ids are this tab's own: unique in its list, however posts interleave.
         self.stream_insert("messages", {**message, "id": next(self._keys)}, limit=-KEEP)
 
 
-app = App({"/": ChatView}, title="roost chat")
+class Lobby(ChatView):
+    """The app's page: the room, with who is here."""
+
+    presence = Presence()
+    """This process's presence node, run in the app's tree."""
+
+
+app = App({"/": Lobby}, title="roost chat", children=[Lobby.presence.child_spec()])

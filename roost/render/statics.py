@@ -110,13 +110,13 @@ def rows(value: str | Shared | list[str]) -> list[str]:
 
     Raises ``ValueError`` for a row whose parts do not fit the statics.
     """
-    if type(value) is str:
+    if isinstance(value, str):
         return [value]
-    if type(value) is list:
+    if isinstance(value, list):
         return value
-    statics: list[str] = value["s"]  # type: ignore[index]
+    statics: list[str] = value["s"]
     out: list[str] = []
-    for row in value["d"]:  # type: ignore[index]
+    for row in value["d"]:
         if type(row) is str:
             out.append(row)
             continue

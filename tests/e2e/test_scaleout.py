@@ -110,3 +110,45 @@ async def test_a_chat_across_two_processes(backends):
             await bob.wait_for("#messages li", "ann: hello from A")
             await bob.submit("#post", text="hi from B")
             await ann.wait_for("#messages li:last-child", "bob: hi from B")
+
+
+PRESENCE_WAIT = 15_000
+"""ms a "who is here" list may take across processes: a node that starts
+watching the room says hello, which may reach Redis before its own
+subscription does; then the others' next heartbeat (every 5 s) tells it."""
+
+
+def test_who_is_here_across_two_processes_and_a_closed_tab_leaves(backends, browser, page):
+    from playwright.sync_api import expect
+
+    ports = [free_port(), free_port()]
+    with (
+        serve("examples.chat:app", backends.url, ports[0], free_port()),
+        serve("examples.chat:app", backends.url, ports[1], free_port()),
+    ):
+        # One tab on each process, straight to it (no balancer): ann's
+        # presence is tracked by the first, bob's by the second.
+        page.goto(f"http://127.0.0.1:{ports[0]}/?name=ann")
+        wait_joined(page)
+        page.evaluate("window.__not_reloaded = true")
+        expect(page.locator("#here li")).to_have_text(["ann"])
+        bob_context = browser.new_context()
+        try:
+            bob = bob_context.new_page()
+            bob.goto(f"http://127.0.0.1:{ports[1]}/?name=bob")
+            wait_joined(bob)
+            # Bob's join reaches ann's list as a diff from the second process;
+            # ann reaches bob's as the first one's answer to its node's hello.
+            for tab in (page, bob):
+                expect(tab.locator("#here li")).to_have_text(["ann", "bob"], timeout=PRESENCE_WAIT)
+                expect(tab.locator("#count")).to_have_text("2")
+
+            # The tab closes (its page sends Leave): its session ends at once,
+            # and the second process's leave reaches the first through Redis,
+            # well within the 30 s a dropped socket's session would be kept.
+            bob.close()
+        finally:
+            bob_context.close()
+        expect(page.locator("#here li")).to_have_text(["ann"], timeout=10_000)
+        expect(page.locator("#count")).to_have_text("1")
+        assert page.evaluate("window.__not_reloaded") is True

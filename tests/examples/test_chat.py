@@ -1,12 +1,12 @@
-"""The chat example: tabs on one app share a room over pubsub."""
+"""The chat example: tabs on one app share a room over pubsub, and see who is in it."""
 
 from __future__ import annotations
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from examples.chat import KEEP, MAX_NAME, MAX_TEXT, app
-from roost import protocol
+from examples.chat import KEEP, MAX_NAME, MAX_TEXT, ChatView, app
+from roost import App, protocol
 from roost.render import ops
 from roost.testing import Frame, LiveClient
 
@@ -195,3 +195,31 @@ async def test_a_long_name_in_the_link_is_cut_to_the_limit():
 async def test_a_blank_name_in_the_link_is_anonymous():
     async with LiveClient.mount(app, "/?name=%20%20") as view:
         assert view.attr('input[name="name"]', "value") == "anonymous"
+
+
+def here(view: LiveClient) -> list[str]:
+    """The tab's "who is here" list, as shown."""
+    return [li.text() for li in LexborHTMLParser(view.html("#here")).css("li")]
+
+
+async def test_each_tab_lists_who_is_here_and_a_closed_tab_leaves_the_others_list():
+    async with LiveClient.mount(app, "/?name=ann") as ann:
+        await ann.wait_for("#here li", "ann")
+        async with LiveClient.mount(app, "/?name=bob") as bob:
+            await ann.wait_for("#count", "2")  # bob's join, pushed to ann's tab
+            await bob.wait_for("#count", "2")
+            assert here(ann) == here(bob) == ["ann", "bob"]
+            async with LiveClient.mount(app, "/?name=bob"):  # bob in a second tab
+                await ann.wait_for("#here li", "bob (2 tabs)")
+            await ann.wait_for("#here li", "bob")
+            assert messages(ann) == messages(bob) == []  # joins and leaves are not posts
+        await ann.wait_for("#count", "1")  # bob's leave
+        assert here(ann) == ["ann"]
+
+
+async def test_the_room_without_a_presence_has_no_list():
+    # ChatView alone (an app whose tree runs no Presence) is the room as before.
+    async with LiveClient.mount(App({"/": ChatView}), "/?name=ann") as view:
+        assert not view.exists("#here")
+        await post(view, "hi", "")
+        await view.wait_for("#messages li", "ann: hi")
