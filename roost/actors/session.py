@@ -135,6 +135,8 @@ class Session:
             max_seconds=max_seconds,
             name=f"sessions/{session_id}",
         )
+        # A tab's actors starting and stopping is no news (crashes and restarts are).
+        self.supervisor.progress_level = self.components_supervisor.progress_level = logging.DEBUG
 
     @property
     def resume_token(self) -> str:

@@ -179,26 +179,35 @@ class RedisPubSub:
         return unsubscribe
 
     async def broadcast(self, topic: str, message: Any) -> None:
-        """Call this process's subscribers of ``topic``, then queue ``message`` for the others.
+        """Queue ``message`` for the other processes, then call this process's
+        subscribers of ``topic``.
 
         Returns once the subscribers of this process have been called,
-        without waiting for Redis; raises nothing when Redis is down.
+        without waiting for Redis; raises nothing when Redis is down. The
+        message is queued first so that the publisher can write it to Redis
+        before this process's subscribers (thousands of actors, perhaps) run:
+        the other processes render theirs while this one renders its own.
 
         Raises:
           TypeError: ``message`` cannot be encoded as JSON; no one got it.
         """
         payload = msgspec.json.encode((self.id, message))
+        self._queue(topic, payload)
         await self._local.broadcast(topic, message)
+        if self._outgoing is not None and (
+            self._outgoing.statistics().current_buffer_used >= YIELD_AT
+        ):
+            # A schedule point (never a cancellation: the broadcast is made),
+            # so that a loop of broadcasts lets the publisher keep up.
+            await anyio.lowlevel.cancel_shielded_checkpoint()
+
+    def _queue(self, topic: str, payload: bytes) -> None:
         outgoing = self._outgoing
         if outgoing is None:
             self.dropped += 1
             return
         try:
             outgoing.send_nowait((self._channel(topic), payload))
-            if outgoing.statistics().current_buffer_used >= YIELD_AT:
-                # A schedule point (never a cancellation: the broadcast is
-                # made), so that a loop of broadcasts lets the publisher keep up.
-                await anyio.lowlevel.cancel_shielded_checkpoint()
         except anyio.WouldBlock:
             self.dropped += 1
             if not self._overflowing:

@@ -15,6 +15,7 @@ compactly, for the session token to carry from the dead render to the join.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from typing import cast
 
@@ -61,7 +62,16 @@ def served_contents(page: str) -> dict[str, Tree]:
 
 
 def served_fingerprints(page: str) -> dict[str, str]:
-    """:func:`fingerprint` of each of the page's :func:`served_contents`."""
+    """:func:`fingerprint` of each of the page's :func:`served_contents`.
+
+    The pages of many visitors are often the very same (a page's token is
+    added after): the last few pages' answers are kept.
+    """
+    return dict(_served_fingerprints(page))
+
+
+@functools.lru_cache(maxsize=32)
+def _served_fingerprints(page: str) -> dict[str, str]:
     return {target: fingerprint(tree) for target, tree in served_contents(page).items()}
 
 

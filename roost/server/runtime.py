@@ -111,6 +111,7 @@ class Runtime:
         self.addresses = AddressLimits(app.address_rate, app.max_pending_joins)
         """What the sockets of each client address may do together."""
         self.sessions = DynamicSupervisor(max_children=app.max_sessions, name="sessions")
+        self.sessions.progress_level = logging.DEBUG  # a session began or ended: no news
         children = [
             ChildSpec("pubsub", self.pubsub.run),
             ChildSpec("store", self.store.run),

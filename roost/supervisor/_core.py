@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Literal, TypeAlias
 
@@ -97,6 +98,9 @@ class SupervisorBase:
     """Shared machinery; use :class:`Supervisor` or :class:`DynamicSupervisor`."""
 
     strategy: Strategy = "one_for_one"
+    progress_level: int = logging.INFO
+    """The level its progress reports (a child started, a normal stop) are
+    logged at; failures and restarts are logged at their own levels."""
 
     def __init__(
         self,
@@ -834,5 +838,6 @@ class SupervisorBase:
                 reason=reason,
                 exception=exception,
                 detail=detail or {},
+                progress_level=self.progress_level,
             )
         )

@@ -59,6 +59,8 @@ class SupervisorEvent:
     reason: str | None = None
     exception: BaseException | None = field(default=None, repr=False)
     detail: dict[str, Any] = field(default_factory=dict, repr=False)
+    progress_level: int = field(default=logging.INFO, repr=False)
+    """The level its supervisor logs progress at (see :data:`PROGRESS`)."""
 
     def matches(self, kind: str | None, child: Any, supervisor: str | None) -> bool:
         return (
@@ -200,11 +202,19 @@ def _describe(event: SupervisorEvent) -> str:
     return f"{path}: {event.kind} {reason}"  # pragma: no cover
 
 
+PROGRESS = frozenset({"started", "supervisor_started", "exited", "shutdown", "supervisor_stopped"})
+"""The progress reports: a start, and an end that is no failure. A supervisor
+logs them at its ``progress_level`` (INFO; the sessions' supervisors: DEBUG,
+as OTP logs all of them, since thousands of sessions come and go)."""
+
+
 def emit(event: SupervisorEvent) -> None:
     """Log ``event`` on ``roost.supervisor`` and hand it to every subscriber."""
     level = _LEVELS.get(event.kind, logging.INFO)
     if event.kind in ("exited", "shutdown") and event.exception is not None:
         level = logging.WARNING  # an abnormal exit, or an error raised while shutting down
+    elif event.kind in PROGRESS:
+        level = event.progress_level
     if logger.isEnabledFor(level):  # (thousands of sessions: no text nobody reads)
         exc_info = event.exception if level >= logging.WARNING and event.exception else None
         logger.log(

@@ -122,3 +122,25 @@ def test_every_kind_has_a_readable_message():
         text = events._describe(event)
         assert text.startswith(("supervisor 's'", "s/c:"))
         assert "\n" not in text.split("Its stack")[0]
+
+
+async def test_progress_is_logged_at_the_supervisors_progress_level_failures_as_ever(
+    kids, recorder, caplog
+):
+    caplog.set_level(logging.DEBUG, logger="roost.supervisor")
+    sup = Supervisor([kids.spec("a")], name="many")
+    sup.progress_level = logging.DEBUG
+    async with trio.open_nursery() as nursery:
+        await nursery.start(sup.run)
+        kids.crash("a", Boom("kaput"))
+        await recorder.wait_for("restarted", child="a")
+        await sup.stop()
+    levels = [(r.event, r.levelno) for r in caplog.records if r.name == "roost.supervisor"]
+    assert levels == [
+        ("started", logging.DEBUG),
+        ("supervisor_started", logging.DEBUG),
+        ("exited", logging.WARNING),
+        ("restarted", logging.INFO),
+        ("shutdown", logging.DEBUG),
+        ("supervisor_stopped", logging.DEBUG),
+    ]
