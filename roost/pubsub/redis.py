@@ -28,6 +28,9 @@ log = logging.getLogger("roost.pubsub")
 MAX_PENDING = 10_000
 """Broadcasts waiting to be published to Redis; more are not sent to other processes."""
 YIELD_AT = 64
+FIRST_WAIT = 0.02
+"""At most this long (seconds), a broadcast the publisher was idle for waits
+until it is written to Redis before this process's subscribers get it."""
 """Broadcasts waiting for the publisher at which ``broadcast`` lets it run."""
 BATCH = 1_000
 """Most broadcasts published to Redis in one pipeline (and channels per SUBSCRIBE)."""
@@ -102,6 +105,7 @@ class RedisPubSub:
         """How this backend's own messages begin: ``["<id>",``."""
         self._outage = Outage(log, self.url.where, retrying=True)
         self._overflowing = False
+        self._written: anyio.Event | None = None  # set once the publisher has written what waits
 
     def __repr__(self) -> str:
         return f"RedisPubSub({self.url.where}, prefix={self.prefix!r})"
@@ -182,17 +186,25 @@ class RedisPubSub:
         """Queue ``message`` for the other processes, then call this process's
         subscribers of ``topic``.
 
-        Returns once the subscribers of this process have been called,
-        without waiting for Redis; raises nothing when Redis is down. The
-        message is queued first so that the publisher can write it to Redis
-        before this process's subscribers (thousands of actors, perhaps) run:
-        the other processes render theirs while this one renders its own.
+        Returns once the subscribers of this process have been called; raises
+        nothing when Redis is down. The message goes to Redis first, so that
+        the other processes render theirs while this one renders its own: the
+        first broadcast of a burst waits (at most ``FIRST_WAIT``) until it is
+        written, the others only queue it.
 
         Raises:
           TypeError: ``message`` cannot be encoded as JSON; no one got it.
         """
         payload = msgspec.json.encode((self.id, message))
-        self._queue(topic, payload)
+        outgoing = self._outgoing
+        first = outgoing is not None and outgoing.statistics().current_buffer_used == 0
+        if self._queue(topic, payload) and first:
+            # The first of a burst: out to Redis before the subscribers here
+            # (thousands of actors, perhaps) take the scheduler; the other
+            # processes render theirs meanwhile. Later ones do not wait.
+            written = self._written = self._written or anyio.Event()
+            with anyio.CancelScope(shield=True), anyio.move_on_after(FIRST_WAIT):
+                await written.wait()
         await self._local.broadcast(topic, message)
         if self._outgoing is not None and (
             self._outgoing.statistics().current_buffer_used >= YIELD_AT
@@ -201,13 +213,15 @@ class RedisPubSub:
             # so that a loop of broadcasts lets the publisher keep up.
             await anyio.lowlevel.cancel_shielded_checkpoint()
 
-    def _queue(self, topic: str, payload: bytes) -> None:
+    def _queue(self, topic: str, payload: bytes) -> bool:
+        # Whether it is queued for the publisher.
         outgoing = self._outgoing
         if outgoing is None:
             self.dropped += 1
-            return
+            return False
         try:
             outgoing.send_nowait((self._channel(topic), payload))
+            return True
         except anyio.WouldBlock:
             self.dropped += 1
             if not self._overflowing:
@@ -218,6 +232,7 @@ class RedisPubSub:
                     MAX_PENDING,
                     self.url.where,
                 )
+            return False
 
     async def synced(self) -> None:
         """Wait until ``run`` is connected and subscribed on Redis to every topic
@@ -318,6 +333,9 @@ class RedisPubSub:
                     for channel, payload in batch:
                         pipe.publish(channel, payload)
             self._overflowing = False
+            written, self._written = self._written, None
+            if written is not None:
+                written.set()
 
     def _channel(self, topic: str) -> bytes:
         # Any str is a topic, lone surrogates too: they go through unchanged.
