@@ -24,7 +24,6 @@ import math
 import os
 import secrets
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,6 @@ __all__ = [
     "STOP_TIMEOUT",
     "Reloader",
     "child_environment",
-    "free_port",
     "python_command",
     "watched_paths",
 ]
@@ -102,6 +100,7 @@ class Reloader:
     ``paths`` changes; stop it and return 0 on SIGINT, SIGTERM or SIGHUP.
 
     ``env`` is the child's environment. ``say`` prints the watcher's own lines.
+    ``pass_fds``: file descriptors each child inherits (the listening socket).
     """
 
     def __init__(
@@ -111,8 +110,10 @@ class Reloader:
         *,
         env: Mapping[str, str],
         say: Callable[[str], None] = lambda line: print(line, flush=True),
+        pass_fds: Sequence[int] = (),
     ) -> None:
         self.command = list(command)
+        self.pass_fds = tuple(pass_fds)
         self.paths = list(paths)
         self.env = dict(env)
         self.say = say
@@ -155,7 +156,9 @@ class Reloader:
         return 0
 
     async def _start(self, nursery: trio.Nursery) -> _Server:
-        process = await trio.lowlevel.open_process(self.command, env=self.env, process_group=0)
+        process = await trio.lowlevel.open_process(
+            self.command, env=self.env, process_group=0, pass_fds=self.pass_fds
+        )
         server = _Server(process)
         nursery.start_soon(server.report_exit, self.say)
         return server
@@ -213,17 +216,6 @@ def watched_paths(app: str, cwd: Path) -> list[Path] | None:
         if not path.is_relative_to(cwd):
             paths.append(path)
     return paths
-
-
-def free_port(host: str) -> int:
-    """A TCP port free on ``host`` now, so that every server the watcher starts
-    listens at the same URL (``--port 0``)."""
-    found = socket.getaddrinfo(host or None, 0, type=socket.SOCK_STREAM)
-    family, kind, proto, _, address = found[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.bind(address)
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def child_environment(env: Mapping[str, str]) -> dict[str, str]:

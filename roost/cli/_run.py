@@ -30,7 +30,8 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     mode) as its child, and a new one whenever a Python file changes; see
     ``roost._reload``. The app is imported by the server only, so that an error
     in it leaves the watcher waiting for the fix."""
-    from .._reload import Reloader, child_environment, free_port, python_command, watched_paths
+    from .._reload import Reloader, child_environment, python_command, watched_paths
+    from ._workers import listening_socket
 
     module_name, _, attribute = args.app.partition(":")
     if not module_name or not attribute:
@@ -46,13 +47,27 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         value = getattr(args, option, None)
         if value:
             command += [f"--{option.replace('_', '-')}", value]
-    command += ["--port", str(args.port or free_port(args.host))]
+    # The watcher holds the listening socket and every server it starts serves
+    # it: the same URL each time, no other process can take the port between
+    # two servers, and a connection made during a restart waits to be accepted.
+    try:
+        sock = listening_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"roost: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    command += ["--port", str(sock.getsockname()[1]), "--fd", str(sock.fileno())]
     for host in args.allowed_host:
         command += ["--allowed-host", host]
     # watchfiles logs each change it sees; the watcher says so in its own words.
     logging.getLogger("watchfiles").setLevel(logging.WARNING)
-    reloader = Reloader(python_command(command), paths, env=child_environment(os.environ))
-    return reloader.run()
+    reloader = Reloader(
+        python_command(command),
+        paths,
+        env=child_environment(os.environ),
+        pass_fds=(sock.fileno(),),
+    )
+    with sock:
+        return reloader.run()
 
 
 def routes_table(app: App) -> str:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("roost.server")
 
+_NO_FRAMES: deque[str] = deque(maxlen=0)  # an idle socket's queue: shared, always empty
+
 CLOSE_TIMEOUT = 2.0
 """Seconds the close frame may take to write; the session is detached before it."""
 
@@ -122,7 +124,7 @@ class _Connection:
         self.address = address
         self._send = send
         self._writing = anyio.Lock()
-        self._frames: deque[str] = deque()
+        self._frames: deque[str] = _NO_FRAMES  # made on the first write (a deque is 760 B)
         self._queued_bytes = 0
         self.writers: anyio.abc.TaskGroup | None = None
         """Where the writer task runs (the socket's task group)."""
@@ -151,6 +153,8 @@ class _Connection:
             return f"a write took more than {WRITE_TIMEOUT:g} s"
         if self._queued_bytes + len(text) > self.app.outbox_bytes:
             return f"fell behind by more than {self.app.outbox_bytes} bytes of messages"
+        if self._frames is _NO_FRAMES:
+            self._frames = deque()
         self._frames.append(text)
         self._queued_bytes += len(text)
         if not self._writer and self.writers is not None:
@@ -184,6 +188,8 @@ class _Connection:
                     )
         finally:
             self._writer = False
+            if not self._frames:
+                self._frames = _NO_FRAMES
             if self._drained is not None:
                 self._drained.set()
 
