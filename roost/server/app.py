@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 log = logging.getLogger("roost.server")
+
+# Where a page's token goes until it is signed (the signed token, URL-safe
+# base64, needs no escaping in the attribute either).
+_TOKEN_MARK = f"roost-token-{secrets.token_hex(8)}"
 
 PREFIX = "/_roost"
 """Path prefix of roost's own routes: the client files and the WebSocket."""
@@ -363,9 +368,8 @@ class App:
         content = self.links(dead.html)
         title = page_title(dead.view, self.title)
 
-        def with_token(token: str) -> str:
-            return self.layout.render(content, token, page_title=title, title=self.title)
-
+        # One layout render: the token goes in place of a marker once signed.
+        page = self.layout.render(content, _TOKEN_MARK, page_title=title, title=self.title)
         claims: dict[str, Any] = {"r": path, "p": signable(params), "u": url}
         if session:
             claims["s"] = session
@@ -374,10 +378,10 @@ class App:
         # What each actor's container holds once the page has loaded (the token
         # does not change it): a join whose first render of an actor is exactly
         # that sends a version instead of the content again (docs/protocol.md).
-        served = served_fingerprints(with_token(""))
+        served = served_fingerprints(page)
         if served:
             claims["h"] = served
-        return with_token(self.signer.sign(claims))
+        return page.replace(_TOKEN_MARK, self.signer.sign(claims), 1)
 
     # -- lifespan ------------------------------------------------------------
 
