@@ -5,12 +5,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from .js import JS
 
 __all__ = ["auto_reload", "environment_for", "set_auto_reload", "template_name"]
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja2's environment, with ``item.name`` on a plain dict (a row, a message)
+    looked up as ``item["name"]`` at once: what Jinja2 does too, after trying
+    the attribute and catching the ``AttributeError``, which costs several
+    times the lookup in every loop over dicts. ``d.items`` and the other
+    names of dict's own methods still mean the method."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
 
 _environments: dict[str, jinja2.Environment] = {}
 _auto_reload = False
@@ -31,7 +51,7 @@ def environment_for(directory: str) -> jinja2.Environment:
     if env is None:
         env = _environments.setdefault(
             directory,
-            jinja2.Environment(
+            _Environment(
                 loader=jinja2.FileSystemLoader(str(Path(directory))),
                 autoescape=True,
                 auto_reload=_auto_reload,

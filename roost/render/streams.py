@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..protocol import ATTR, OP
@@ -24,7 +25,16 @@ def has_streams(html: str) -> bool:
 def split(html: str) -> tuple[str, list[tuple[str, list[int], list[tuple[str, str]]]]]:
     """``html`` with every stream container emptied, and for each container
     (its ``id``, its path of child indexes in the emptied tree) the items the
-    render put in it, as (their ``id``, their HTML), in order."""
+    render put in it, as (their ``id``, their HTML), in order.
+
+    The answer is read-only: a broadcast makes many actors render the very
+    same HTML (a chat's new message), and the last few answers are shared.
+    """
+    return _split(html)
+
+
+@functools.lru_cache(maxsize=32)
+def _split(html: str) -> tuple[str, list[tuple[str, list[int], list[tuple[str, str]]]]]:
     found: list[tuple[str, list[int], list[tuple[str, str]]]] = []
 
     def walk(nodes: tuple[Node, ...], path: list[int]) -> tuple[Node, ...]:

@@ -72,3 +72,18 @@ def test_a_region_renderer_re_plans_a_template_edited_in_dev_mode(
     _edit(tmp_path / "t.html", "<p>{{ a }}!</p><u>{{ b }}</u>")
     # Nothing changed in the context, but the template did: all of it renders again.
     assert renderer.render({"a": 1, "b": 2}, changed=()) == "<p>1!</p><u>2</u>"
+
+
+def test_a_dicts_keys_read_as_attributes_and_its_methods_stay_methods(tmp_path) -> None:
+    (tmp_path / "row.html").write_text(
+        "{{ m.name }}|{{ m.items()|length }}|{{ m.get('name') }}|{{ o.real }}"
+    )
+    template = environment_for(str(tmp_path)).get_template("row.html")
+    assert template.render(m={"name": "ann", "items": 7}, o=3) == "ann|2|ann|3"
+
+
+def test_a_missing_dict_key_read_as_an_attribute_is_undefined(tmp_path) -> None:
+    (tmp_path / "missing.html").write_text("{{ m.nope }}")
+    template = environment_for(str(tmp_path)).get_template("missing.html")
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'nope'"):
+        template.render(m={"name": "ann"})
