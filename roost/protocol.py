@@ -126,8 +126,11 @@ class Upload(_Msg, tag="a", frozen=True):
     and replies (``Ack.reply``) ``{"refs": [...], "chunk_size": n, "auto": b}``:
     for each file its entry's ref, or None for a file it refused (the errors
     are in its ``uploads`` assign); ``auto`` false: send the chunks only when
-    the input's form is submitted, before the submit event. The selection
-    replaces the upload's unconsumed entries.
+    the input's form is submitted, before the submit event. An upload allowed
+    with ``external=`` adds ``"external": [meta, ...]``: for each accepted file
+    what its uploader needs (``meta["uploader"]`` names it); its bytes go there,
+    not in ``Chunk`` s, and ``Progress`` reports them. The selection replaces
+    the upload's unconsumed entries.
     """
 
     ref: int
@@ -150,7 +153,22 @@ class Chunk(_Msg, tag="b", frozen=True):
     target: str = VIEW_TARGET
 
 
-ClientMessage = Join | Event | Heartbeat | Sync | Leave | Visit | Upload | Chunk
+class Progress(_Msg, tag="g", frozen=True):
+    """How many bytes of external upload entry ``entry`` have reached their storage.
+
+    For an upload allowed with ``external=`` (the page's uploader sends the
+    file elsewhere, to a presigned URL): sent as the uploader reports
+    progress, each answered before the next, never going backwards;
+    ``loaded`` equal to the entry's size means it is done.
+    """
+
+    ref: int
+    entry: str
+    loaded: Size
+    target: str = VIEW_TARGET
+
+
+ClientMessage = Join | Event | Heartbeat | Sync | Leave | Visit | Upload | Chunk | Progress
 
 
 # -- server -> client ---------------------------------------------------------
@@ -451,7 +469,7 @@ def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[str, int, tuple[Any, 
     return str(cls.__struct_config__.tag), required, tuple(defaults)
 
 
-_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave, Visit, Upload, Chunk)
+_CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave, Visit, Upload, Chunk, Progress)
 _SERVER_MESSAGES = (Patch, Render, Joined, Ack, Error, Crash, Navigate, Url, PushEvent, Title)
 _TRIMMED: dict[type[msgspec.Struct], tuple[str, int, tuple[Any, ...]]] = {
     cls: spec

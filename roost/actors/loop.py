@@ -44,6 +44,7 @@ from .messages import (
     Update,
     UploadChunk,
     UploadFiles,
+    UploadProgress,
     Visited,
 )
 from .outbox import SessionEnded
@@ -51,7 +52,7 @@ from .scope import Placed, RenderScope, rendering
 from .services import Services
 from .snapshots import DEBOUNCE, persisted
 from .stateful import Stateful, Streams
-from .uploads import UploadRefused, discard_all, preflight, write_chunk
+from .uploads import UploadRefused, discard_all, preflight, stored_elsewhere, write_chunk
 
 if TYPE_CHECKING:
     from .tab import Tab
@@ -460,11 +461,11 @@ class ActorRuntime:
             raise InjectedCrash(message.reason)
         elif isinstance(message, AsyncDone):
             await self._async_done(state, message)
-        elif isinstance(message, UploadFiles | UploadChunk):
+        elif isinstance(message, UploadFiles | UploadChunk | UploadProgress):
             await self._upload(state, message, batch)
 
     async def _upload(
-        self, state: Stateful, message: UploadFiles | UploadChunk, batch: Batch
+        self, state: Stateful, message: UploadFiles | UploadChunk | UploadProgress, batch: Batch
     ) -> None:
         # Chosen files are checked before any byte comes (the reply names the
         # accepted entries); a chunk is written, and answered once rendered.
@@ -472,7 +473,10 @@ class ActorRuntime:
             if isinstance(message, UploadFiles):
                 batch.replies[message.ref] = preflight(state, self.tab.upload_dir, message)
             else:
-                name, entry = write_chunk(state, message)
+                if isinstance(message, UploadChunk):
+                    name, entry = write_chunk(state, message)
+                else:
+                    name, entry = stored_elsewhere(state, message)
                 await maybe_await(state.handle_upload_progress(name, entry))
         except UploadRefused as exc:
             await self.tab.outbox.put(protocol.Error(message.ref, exc.code, str(exc)))

@@ -97,6 +97,15 @@ class UploadFiles:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadProgress:
+    """Bytes of external upload entry ``entry`` stored so far (``protocol.Progress``)."""
+
+    ref: int
+    entry: str
+    loaded: int
+
+
+@dataclass(frozen=True, slots=True)
 class UploadChunk:
     """The bytes at ``offset`` of upload entry ``entry``, base64 (``protocol.Chunk``)."""
 

@@ -23,7 +23,7 @@ from .componentactor import ComponentActor
 from .liveactor import LiveActor
 from .loop import ActorRuntime, sole_exception
 from .mailbox import MailboxClosed, MailboxFull
-from .messages import ClientEvent, Resync, UploadChunk, UploadFiles, Visited
+from .messages import ClientEvent, Resync, UploadChunk, UploadFiles, UploadProgress, Visited
 from .outbox import Outbox, SessionEnded, Transport
 from .registry import Registry
 from .snapshots import Snapshots
@@ -402,7 +402,8 @@ class Session:
         | protocol.Heartbeat
         | protocol.Visit
         | protocol.Upload
-        | protocol.Chunk,
+        | protocol.Chunk
+        | protocol.Progress,
     ) -> None:
         """Handle a message from the tab's client: a heartbeat is acknowledged, an
         event, a sync or an upload's files or chunk goes to its target actor's mailbox.
@@ -423,7 +424,7 @@ class Session:
             text = f"no actor {message.target!r}"
             await self.outbox.put(protocol.Error(message.ref, protocol.UNKNOWN_TARGET, text))
             return
-        mail: ClientEvent | Resync | UploadFiles | UploadChunk
+        mail: ClientEvent | Resync | UploadFiles | UploadChunk | UploadProgress
         if isinstance(message, protocol.Event):
             mail = ClientEvent(message.ref, message.handler, message.params)
         elif isinstance(message, protocol.Upload):
@@ -431,6 +432,8 @@ class Session:
             mail = UploadFiles(message.ref, message.name, files)
         elif isinstance(message, protocol.Chunk):
             mail = UploadChunk(message.ref, message.entry, message.offset, message.data)
+        elif isinstance(message, protocol.Progress):
+            mail = UploadProgress(message.ref, message.entry, message.loaded)
         else:
             mail = Resync(message.ref)
         try:

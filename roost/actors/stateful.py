@@ -328,6 +328,7 @@ class Stateful:
         max_file_size: int = 8_000_000,
         chunk_size: int = 32_000,
         auto_upload: bool = True,
+        external: Callable[[UploadEntry], dict[str, Any]] | None = None,
     ) -> UploadConfig:
         """Allow upload ``name``: a file input ``roost-upload="name"`` sends its files.
 
@@ -344,6 +345,13 @@ class Stateful:
         on a ``roost-drop-target="name"``); False: the choice is checked at
         once, the bytes go when the input's form is submitted, and the submit
         event follows them (Phoenix's default).
+
+        ``external``: straight to storage. Called with each accepted entry, it
+        gives the dict the page's uploader needs (a presigned URL, say), whose
+        ``"uploader"`` names a function of ``window.Roost.uploaders``; the
+        browser sends the file there, not over the socket, and reports its
+        progress. ``consume_uploaded_entries`` then hands ``fn`` that dict
+        instead of a path.
         """
         return uploads.allow_upload(
             self,
@@ -353,6 +361,7 @@ class Stateful:
             max_file_size=max_file_size,
             chunk_size=chunk_size,
             auto_upload=auto_upload,
+            external=external,
         )
 
     def cancel_upload(self, name: str, ref: str) -> bool:
@@ -360,10 +369,11 @@ class Stateful:
         way is refused: the browser stops sending it). False if there is none."""
         return uploads.cancel_upload(self, name, ref)
 
-    def consume_uploaded_entries(self, name: str, fn: Callable[[str, UploadEntry], T]) -> list[T]:
+    def consume_uploaded_entries(self, name: str, fn: Callable[[Any, UploadEntry], T]) -> list[T]:
         """Call ``fn(path, entry)`` for each finished entry of upload ``name``
         (``path``: its temporary file, removed once ``fn`` returns: move or copy
-        it to keep it); the entries leave ``uploads``. ``fn``'s results, in order."""
+        it to keep it; for an ``external`` upload, the entry's meta dict instead);
+        the entries leave ``uploads``. ``fn``'s results, in order."""
         return uploads.consume_uploaded_entries(self, name, fn)
 
     def handle_upload_progress(self, name: str, entry: UploadEntry) -> Any:

@@ -17,6 +17,12 @@ entries with ``consume_uploaded_entries(name, fn)``: ``fn(path, entry)`` for
 each, then the file is removed. A cancelled entry's file is removed at once,
 and every file left over when the session ends (its directory with it).
 
+An upload allowed with ``external=`` takes no bytes at all: each accepted
+entry gets the meta its function gives (``entry.external``: where the page's
+uploader sends the file, a presigned URL), the page reports how much of it is
+stored (``protocol.Progress``), and ``consume_uploaded_entries`` hands ``fn``
+that meta instead of a path.
+
 The size, name and type are what the browser says: the size is enforced on
 the bytes that come (no more than declared, and declared within
 ``max_file_size``); the name and type are only as true as the client. Check
@@ -36,7 +42,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..protocol import BAD_PARAMS, MAX_CHUNK_BYTES, NO_UPLOAD
 
 if TYPE_CHECKING:
-    from .messages import UploadChunk, UploadFiles
+    from .messages import UploadChunk, UploadFiles, UploadProgress
     from .stateful import Stateful
 
 T = TypeVar("T")
@@ -64,6 +70,9 @@ class UploadEntry:
     """All its bytes are in its temporary file: ``consume_uploaded_entries`` takes it."""
     errors: list[str] = field(default_factory=list)
     """Why it was refused (no byte of it is sent): ``too_large``, ``not_accepted``."""
+    external: dict[str, Any] | None = None
+    """For an upload allowed with ``external=``: what its function gave for this
+    file (``meta["uploader"]`` names the page's uploader); None otherwise."""
 
 
 @dataclass
@@ -78,6 +87,9 @@ class UploadConfig:
     auto_upload: bool = True
     """Send the files' bytes as soon as they are chosen; False: when their form is
     submitted (the submit event comes once they are all in)."""
+    external: Callable[[UploadEntry], dict[str, Any]] | None = None
+    """Straight to storage: gives each accepted entry the meta its page's uploader
+    needs (a presigned URL, say); None: the bytes come over the socket."""
     entries: list[UploadEntry] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors of the selection as a whole: ``too_many_files``."""
@@ -121,13 +133,16 @@ def allow_upload(
     max_file_size: int,
     chunk_size: int,
     auto_upload: bool = True,
+    external: Callable[[UploadEntry], dict[str, Any]] | None = None,
 ) -> UploadConfig:
     if not 0 < chunk_size <= MAX_CHUNK_BYTES:
         raise ValueError(f"chunk_size must be between 1 and {MAX_CHUNK_BYTES}: {chunk_size}")
     if max_entries < 1 or max_file_size < 0:
         raise ValueError("max_entries must be at least 1, max_file_size at least 0")
     accept = (accept,) if isinstance(accept, str) else tuple(accept)
-    config = UploadConfig(name, accept, max_entries, max_file_size, chunk_size, auto_upload)
+    config = UploadConfig(
+        name, accept, max_entries, max_file_size, chunk_size, auto_upload, external
+    )
     old = _uploads(state).get(name)
     if old is not None:
         for entry in old.entries:
@@ -147,12 +162,15 @@ def cancel_upload(state: Stateful, name: str, ref: str) -> bool:
 
 
 def consume_uploaded_entries(
-    state: Stateful, name: str, fn: Callable[[str, UploadEntry], T]
+    state: Stateful, name: str, fn: Callable[[Any, UploadEntry], T]
 ) -> list[T]:
     config = _config(state, name)
     results = []
     for entry in [e for e in config.entries if e.done]:
         config.entries.remove(entry)
+        if entry.external is not None:  # stored elsewhere: its meta says where
+            results.append(fn(entry.external, entry))
+            continue
         path = _files(state).get(entry.ref)
         if path is None:
             continue
@@ -188,18 +206,58 @@ def preflight(
         config.entries.append(entry)
         if entry.errors:
             continue
+        refs[i] = entry.ref
+        if config.external is not None:
+            entry.external = _meta(config, entry)
+            if size == 0:
+                entry.done, entry.progress = True, 100
+            continue
         path = os.path.join(directory(), entry.ref)
         with open(path, "wb"):
             pass
         files[entry.ref] = path
         if size == 0:
             entry.done, entry.progress = True, 100
-        refs[i] = entry.ref
     return _reply(config, refs)
 
 
 def _reply(config: UploadConfig, refs: list[str | None]) -> dict[str, Any]:
-    return {"refs": refs, "chunk_size": config.chunk_size, "auto": config.auto_upload}
+    reply = {"refs": refs, "chunk_size": config.chunk_size, "auto": config.auto_upload}
+    if config.external is not None:
+        metas = {entry.ref: entry.external for entry in config.entries}
+        reply["external"] = [metas.get(ref) if ref else None for ref in refs]
+    return reply
+
+
+def _meta(config: UploadConfig, entry: UploadEntry) -> dict[str, Any]:
+    assert config.external is not None
+    meta = config.external(entry)
+    if not isinstance(meta, dict) or not isinstance(meta.get("uploader"), str):
+        raise TypeError(
+            f"upload {config.name!r}: external= must give a dict with an 'uploader' "
+            f"(the name of the page's uploader), not {meta!r}"
+        )
+    return meta
+
+
+def stored_elsewhere(state: Stateful, message: UploadProgress) -> tuple[str, UploadEntry]:
+    """Take an external entry's progress as its page reports it; the upload's name
+    and the entry. Refused for an entry that is not external (or gone), and for
+    progress that goes backwards or past the file's size."""
+    found = _entry(state, message.entry)
+    if found is None or found[1].external is None:
+        raise UploadRefused(NO_UPLOAD, f"no external upload entry {message.entry!r}")
+    config, entry = found
+    if entry.done or not entry.received <= message.loaded <= entry.size:
+        text = (
+            f"upload entry {entry.ref!r} has {entry.received} of {entry.size} bytes "
+            f"stored: {message.loaded} does not follow"
+        )
+        raise UploadRefused(BAD_PARAMS, text)
+    entry.received = message.loaded
+    entry.progress = entry.received * 100 // entry.size if entry.size else 100
+    entry.done = entry.received == entry.size
+    return config.name, entry
 
 
 def write_chunk(state: Stateful, message: UploadChunk) -> tuple[str, UploadEntry]:

@@ -3,7 +3,9 @@
 // sizes and types go first (the server refuses what does not fit before any
 // byte is sent); then each accepted file in chunks, one in flight at a time:
 // at once, or, for an upload allowed with auto_upload=False, when the form
-// around it is submitted.
+// around it is submitted. An external upload's files go to storage instead,
+// through the page's uploader (window.Roost.uploaders[meta.uploader]), whose
+// progress is reported to the server.
 //   the input (or drop target) gets roost:upload-progress events: detail { ref, name, loaded, size }
 //   a form's submit sends its deferred uploads and waits until its uploads have ended (settled(form))
 //   a drop target has the class roost-drop-target-active while files are dragged over it
@@ -87,15 +89,63 @@ export class Uploads {
     if (target === null || !socket.connected) return;
     const infos = files.map((f) => [f.name, f.size, f.type]);
     const reply = await socket.request((ref) => [CLIENT.UPLOAD, ref, name, infos, target]);
-    const upload = { target, files, refs: (reply && reply.refs) || [], chunkSize: reply && reply.chunk_size };
+    const upload = {
+      target,
+      files,
+      refs: (reply && reply.refs) || [],
+      chunkSize: reply && reply.chunk_size,
+      external: (reply && reply.external) || [],
+    };
     if (reply && reply.auto === false) this.deferred.set(element, upload);
     else await this.sendAll(element, upload);
   }
 
-  async sendAll(element, { target, files, refs, chunkSize }) {
+  async sendAll(element, { target, files, refs, chunkSize, external }) {
     for (let i = 0; i < files.length; i++) {
-      if (refs[i]) await this.send(element, target, refs[i], files[i], chunkSize);
+      if (!refs[i]) continue;
+      if (external[i]) await this.sendElsewhere(element, target, refs[i], files[i], external[i]);
+      else await this.send(element, target, refs[i], files[i], chunkSize);
     }
+  }
+
+  // An external entry: the uploader sends the file to its storage and calls
+  // progress(loaded) as it goes; the server hears the latest value, one report
+  // in flight at a time, and the whole size once the uploader has resolved.
+  async sendElsewhere(element, target, ref, file, meta) {
+    const uploader = ((window.Roost || {}).uploaders || {})[meta.uploader];
+    if (typeof uploader !== "function") {
+      console.error(`roost: no uploader ${JSON.stringify(meta.uploader)} in window.Roost.uploaders`);
+      return;
+    }
+    let reported = 0;
+    let latest = 0;
+    let sending = null;
+    let stopped = false;
+    const flush = async () => {
+      while (!stopped && latest > reported) {
+        const loaded = latest;
+        try {
+          await this.ctx.socket.request((r) => progressMessage(r, ref, loaded, target));
+        } catch (code) {
+          if (code === ERROR.RATE_LIMITED || code === ERROR.OVERLOADED) {
+            await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+            continue;
+          }
+          stopped = true; // cancelled on the server (no_upload), or refused
+          return;
+        }
+        reported = loaded;
+        const detail = { ref, name: file.name, loaded, size: file.size };
+        element.dispatchEvent(new CustomEvent("roost:upload-progress", { bubbles: true, detail }));
+      }
+    };
+    const progress = (loaded) => {
+      latest = Math.max(latest, Math.min(Number(loaded) || 0, file.size));
+      if (!sending) sending = flush().finally(() => (sending = null));
+    };
+    await uploader({ file, meta, ref, progress });
+    progress(file.size);
+    while (sending) await sending;
   }
 
   // One file, a chunk at a time: the next is read and sent once the last is answered.
@@ -136,6 +186,16 @@ function inputFor(zone, name) {
   if (!container) return null;
   const selector = `input[type=file][${ATTR.UPLOAD}="${CSS.escape(name)}"]`;
   return [...container.querySelectorAll(selector)].find((input) => targetOf(input) === target) || null;
+}
+
+function progressMessage(ref, entry, loaded, target) {
+  const f = FIELDS.PROGRESS;
+  const message = [CLIENT.PROGRESS];
+  message[f.REF] = ref;
+  message[f.ENTRY] = entry;
+  message[f.LOADED] = loaded;
+  message[f.TARGET] = target;
+  return message;
 }
 
 function chunkMessage(ref, entry, offset, data, target) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import inspect
 import itertools
 import mimetypes
 import os
@@ -57,6 +58,12 @@ class _Link(Protocol):
     def actor_ref(self, target: str) -> ActorRef: ...
     def live_session(self) -> Session: ...
     def follow(self, to: str, client: Any, timeout: float) -> Any: ...
+
+
+Uploader = Callable[[dict[str, Any], str, bytes], Any]
+"""Stands for a page's uploader in tests of an external upload: called with the
+entry's meta, the file's name and bytes; returns the progress values (bytes
+stored so far) to report, or None for just the whole size; may be async."""
 
 
 class LiveClient:
@@ -123,8 +130,8 @@ class LiveClient:
         self._linking = False
         self._deferred: list[str] = []
         # Uploads allowed with auto_upload=False: checked, their bytes sent on
-        # their form's submit. (target, name) -> [(entry ref, file)], chunk size, limit.
-        self._held: dict[tuple[str, str], tuple[list[tuple[str, Any]], int, int | None]] = {}
+        # their form's submit. (target, name) -> what _send_entries sends then.
+        self._held: dict[tuple[str, str], tuple[Any, ...]] = {}
         self.url = link.url
         """The tab's URL as the browser's address bar would show it: where it was
         opened, then where ``push_patch``, ``push_navigate`` and :meth:`navigate` led."""
@@ -474,6 +481,7 @@ class LiveClient:
         selector: str,
         *files: str | os.PathLike[str] | tuple[str, bytes],
         chunks: int | None = None,
+        external: Uploader | None = None,
     ) -> list[str | None]:
         """Choose ``files`` in the one file input matching ``selector`` (bound
         with ``ATTR.UPLOAD``), as the browser does: their names, sizes and types
@@ -488,22 +496,28 @@ class LiveClient:
         For an upload allowed with ``auto_upload=False`` only the check happens
         here; the bytes go when :meth:`submit` submits the input's form, as in
         the browser.
+
+        For an ``external`` upload, ``external(meta, name, content)`` stands for
+        the page's uploader: it stores the file where ``meta`` says (or checks
+        ``meta``), and returns the progress values (bytes) the uploader reports,
+        each then sent as a ``Progress`` (None: just the whole size). Without
+        it, such an upload fails the test.
         """
-        return await self._choose(
-            self._binding(selector, ATTR.UPLOAD), ATTR.UPLOAD, selector, files, chunks
-        )
+        binding = self._binding(selector, ATTR.UPLOAD)
+        return await self._choose(binding, ATTR.UPLOAD, selector, files, chunks, external)
 
     async def drop(
         self,
         selector: str,
         *files: str | os.PathLike[str] | tuple[str, bytes],
         chunks: int | None = None,
+        external: Uploader | None = None,
     ) -> list[str | None]:
         """Drop ``files`` on the one element matching ``selector`` (or the drop
         target around it, ``ATTR.DROP_TARGET``): they go to the upload it names,
         as :meth:`upload` sends them."""
         binding = self._binding(selector, ATTR.DROP_TARGET)
-        return await self._choose(binding, ATTR.DROP_TARGET, selector, files, chunks)
+        return await self._choose(binding, ATTR.DROP_TARGET, selector, files, chunks, external)
 
     async def _choose(
         self,
@@ -512,6 +526,7 @@ class LiveClient:
         selector: str,
         files: tuple[str | os.PathLike[str] | tuple[str, bytes], ...],
         chunks: int | None,
+        external: Uploader | None,
     ) -> list[str | None]:
         target = self._target(binding, selector)
         name = attribute(binding, binding_attr) or ""
@@ -525,23 +540,58 @@ class LiveClient:
         answer = reply.reply or {}
         refs: list[str | None] = answer.get("refs", [])
         size = int(answer.get("chunk_size", protocol.MAX_CHUNK_BYTES))
-        accepted = [(entry, file) for file, entry in zip(files, refs, strict=True) if entry]
+        metas = answer.get("external") or [None] * len(files)
+        accepted = [
+            (entry, file, meta)
+            for file, entry, meta in zip(files, refs, metas, strict=True)
+            if entry
+        ]
+        if any(meta is not None for _, _, meta in accepted) and external is None:
+            raise AssertionError(
+                f"upload {name!r} is external (straight to storage): pass "
+                "external=fn(meta, name, content), standing for the page's uploader"
+            )
+        job = (target, accepted, size, chunks, external)
         if answer.get("auto") is False:
-            self._held[(target, name)] = (accepted, size, chunks)
-            return refs
-        for entry, file in accepted:
-            await self._upload_file(target, entry, _chunks(file, size), chunks)
+            self._held[(target, name)] = job
+        else:
+            await self._send_entries(*job)
         return refs
+
+    async def _send_entries(
+        self,
+        target: str,
+        accepted: list[tuple[str, Any, dict[str, Any] | None]],
+        size: int,
+        chunks: int | None,
+        external: Uploader | None,
+    ) -> None:
+        for entry, file, meta in accepted:
+            if meta is None:
+                await self._upload_file(target, entry, _chunks(file, size), chunks)
+                continue
+            assert external is not None
+            filename, content = _content(file)
+            reported = external(meta, filename, content)
+            if inspect.isawaitable(reported):
+                reported = await reported
+            for loaded in reported if reported is not None else [len(content)]:
+                ref = next(self._refs)
+                await self._send(protocol.Progress(ref, entry, loaded, target))
+                reply = await self._reply(ref, f"progress of upload entry {entry!r}")
+                if isinstance(reply, protocol.Error):
+                    if reply.code == protocol.NO_UPLOAD:
+                        break  # cancelled
+                    raise EventError(f"progress of {entry!r}", target, reply)
 
     async def _send_held(self, form: LexborNode) -> None:
         # A form's submit first sends the uploads of its inputs held back.
-        for (target, name), (accepted, size, chunks) in list(self._held.items()):
+        for (target, name), job in list(self._held.items()):
             selector = f'[{ATTR.UPLOAD}="{name}"], [{ATTR.DROP_TARGET}="{name}"]'
             if not any(self._target(el, selector) == target for el in form.css(selector)):
                 continue
             del self._held[(target, name)]
-            for entry, file in accepted:
-                await self._upload_file(target, entry, _chunks(file, size), chunks)
+            await self._send_entries(*job)
 
     async def _upload_file(
         self, target: str, entry: str, pieces: Iterator[bytes], limit: int | None
@@ -1019,6 +1069,14 @@ def _file_info(file: str | os.PathLike[str] | tuple[str, bytes]) -> protocol.Fil
     else:
         name, size = os.path.basename(file), os.path.getsize(file)
     return protocol.FileInfo(name, size, mimetypes.guess_type(name)[0] or "")
+
+
+def _content(file: str | os.PathLike[str] | tuple[str, bytes]) -> tuple[str, bytes]:
+    # A file's name and all its bytes (for an external upload's stand-in uploader).
+    if isinstance(file, tuple):
+        return file[0], file[1]
+    with open(file, "rb") as f:
+        return os.path.basename(file), f.read()
 
 
 def _chunks(file: str | os.PathLike[str] | tuple[str, bytes], size: int) -> Iterator[bytes]:

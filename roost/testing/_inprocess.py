@@ -113,7 +113,8 @@ class InProcessLink:
                 | protocol.Heartbeat
                 | protocol.Visit
                 | protocol.Upload
-                | protocol.Chunk,
+                | protocol.Chunk
+                | protocol.Progress,
             ):
                 await session.receive(message)
             else:

@@ -211,3 +211,23 @@ def test_with_auto_upload_off_the_bytes_go_when_the_form_is_submitted(page, tmp_
         assert page.text_content("#saved li") == f"later.bin 100000 {digest}"
         assert sent_chunks(page) >= 5
         assert leftover(upload_tmp) == []
+
+
+def test_an_external_upload_goes_to_storage_through_the_pages_uploader(page, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"n" * 300_000)
+    with roost_run("tests.apps.storing:app") as served:
+        open_page(page, served.url + "/")
+        seen: list[int] = []
+        page.expose_function("seen", lambda loaded: seen.append(loaded))
+        page.evaluate(
+            "() => document.querySelector('#file').addEventListener("
+            "'roost:upload-progress', (e) => window.seen(e.detail.loaded))"
+        )
+        page.set_input_files("#file", str(path))
+        page.wait_for_selector(".entry .progress:text-is('100')")
+        assert sent_chunks(page) == 0  # no byte over the socket
+        assert seen[-1] == 300_000 and seen == sorted(seen)
+        page.click("#save")
+        page.wait_for_selector("#saved li")
+        assert page.text_content("#saved li") == "notes.txt 300000"  # read back from storage
