@@ -188,25 +188,19 @@ function inputFor(zone, name) {
   return [...container.querySelectorAll(selector)].find((input) => targetOf(input) === target) || null;
 }
 
+// A client message as an array, each value at its field's position (FIELDS).
+function message(tag, fields, values) {
+  const out = [tag];
+  for (const [name, value] of Object.entries(values)) out[fields[name]] = value;
+  return out;
+}
+
 function progressMessage(ref, entry, loaded, target) {
-  const f = FIELDS.PROGRESS;
-  const message = [CLIENT.PROGRESS];
-  message[f.REF] = ref;
-  message[f.ENTRY] = entry;
-  message[f.LOADED] = loaded;
-  message[f.TARGET] = target;
-  return message;
+  return message(CLIENT.PROGRESS, FIELDS.PROGRESS, { REF: ref, ENTRY: entry, LOADED: loaded, TARGET: target });
 }
 
 function chunkMessage(ref, entry, offset, data, target) {
-  const f = FIELDS.CHUNK;
-  const message = [CLIENT.CHUNK];
-  message[f.REF] = ref;
-  message[f.ENTRY] = entry;
-  message[f.OFFSET] = offset;
-  message[f.DATA] = data;
-  message[f.TARGET] = target;
-  return message;
+  return message(CLIENT.CHUNK, FIELDS.CHUNK, { REF: ref, ENTRY: entry, OFFSET: offset, DATA: data, TARGET: target });
 }
 
 // A blob's bytes as base64, without the data URL's head.
