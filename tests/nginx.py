@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import socket
 import subprocess
-import time
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CONFIG = """
 worker_processes 1;
 pid {root}/nginx.pid;
-error_log {root}/error.log warn;
+error_log stderr notice;
 events {{ worker_connections 256; }}
 http {{
     access_log off;
@@ -79,22 +80,37 @@ def nginx(root: Path, upstreams: Sequence[int], timeout: float = 15.0) -> Iterat
         stderr=subprocess.PIPE,
         text=True,
     )
+    # nginx logs "start worker processes" once its listening sockets are open;
+    # a thread reads its log (so that it never fills the pipe) and says so.
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + timeout
+        seen: list[str] = []
         while True:
-            assert process.poll() is None, f"nginx exited: {process.stderr.read()}"
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                # nginx says nothing when it listens: a bounded poll of its port.
-                assert time.monotonic() < deadline, "nginx did not start listening"
-                time.sleep(0.05)
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"nginx did not start listening: {seen}") from None
+            assert line is not None, f"nginx exited: {seen}"
+            seen.append(line)
+            if "start worker processes" in line:
+                break
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
-            process.communicate(timeout=10)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            process.wait()
+        reader.join(timeout=10)  # the log's end: nginx has exited
+        assert process.stderr is not None
+        process.stderr.close()
