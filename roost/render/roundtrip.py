@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from .parse import parse_in_template
-from .statics import Shared, share_nodes
+from .statics import Shared, row_pieces, share
 from .vdom import Tree, to_html
 
 __all__ = ["LossyMarkup", "html_for", "insert_html"]
@@ -36,4 +36,10 @@ def html_for(nodes: Tree, ctx: str) -> str:
 def insert_html(nodes: Tree, ctx: str) -> str | Shared:
     """An INSERT op's HTML for ``nodes``: :func:`html_for`, with the markup
     its rows share sent once when that is smaller (:mod:`.statics`)."""
-    return share_nodes(nodes, html_for(nodes, ctx))
+    pieces = row_pieces(nodes)
+    if pieces is None:
+        return html_for(nodes, ctx)
+    html = "".join(pieces)  # serialised once, by row
+    if parse_in_template(html, ctx) != nodes:
+        raise LossyMarkup(html)
+    return share(pieces) or html

@@ -65,9 +65,15 @@ def served_fingerprints(page: str) -> dict[str, str]:
     """:func:`fingerprint` of each of the page's :func:`served_contents`.
 
     The pages of many visitors are often the very same (a page's token is
-    added after): the last few pages' answers are kept.
+    added after): the last few pages' answers are kept (pages up to 64 KiB).
     """
+    if len(page) > CACHED_PAGE_CHARS:
+        return _served_fingerprints.__wrapped__(page)
     return dict(_served_fingerprints(page))
+
+
+CACHED_PAGE_CHARS = 64 * 1024
+"""Larger pages are not kept by :func:`served_fingerprints` (32 of them at most)."""
 
 
 @functools.lru_cache(maxsize=32)

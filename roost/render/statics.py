@@ -28,7 +28,7 @@ from typing import Any
 
 from .vdom import Element, Tree, to_html
 
-__all__ = ["MIN_ROWS", "Shared", "rows", "share", "share_nodes"]
+__all__ = ["MIN_ROWS", "Shared", "row_pieces", "rows", "share"]
 
 MIN_ROWS = 3
 """Fewer rows than this are always sent as plain HTML."""
@@ -86,23 +86,20 @@ def share(htmls: Sequence[str]) -> Shared | None:
     return {"s": statics, "d": data}
 
 
-def share_nodes(nodes: Tree, html: str) -> str | Shared:
-    """``html`` (the serialisation of ``nodes``), shared by rows when smaller.
+def row_pieces(nodes: Tree) -> list[str] | None:
+    """The HTML of ``nodes`` by row, for :func:`share`; None for fewer than
+    ``MIN_ROWS`` elements (not worth sharing).
 
     A row is an element and the non-element nodes after it (the whitespace
     between list items); nodes before the first element are a row of their own.
     """
     starts = [i for i, node in enumerate(nodes) if type(node) is Element]
     if len(starts) < MIN_ROWS:
-        return html
+        return None
     if starts[0] != 0:
         starts.insert(0, 0)
     bounds = [*starts, len(nodes)]
-    pieces = [to_html(nodes[a:b], scripting=False) for a, b in pairwise(bounds)]
-    if "".join(pieces) != html:  # serialisation depends on context: keep it whole
-        return html
-    shared = share(pieces)
-    return html if shared is None else shared
+    return [to_html(nodes[a:b], scripting=False) for a, b in pairwise(bounds)]
 
 
 def rows(value: str | Shared | list[str]) -> list[str]:

@@ -28,9 +28,16 @@ def split(html: str) -> tuple[str, list[tuple[str, list[int], list[tuple[str, st
     render put in it, as (their ``id``, their HTML), in order.
 
     The answer is read-only: a broadcast makes many actors render the very
-    same HTML (a chat's new message), and the last few answers are shared.
+    same HTML (a chat's new message), and the last few answers are shared
+    (for HTML up to 64 KiB).
     """
+    if len(html) > CACHED_HTML_CHARS:
+        return _split.__wrapped__(html)
     return _split(html)
+
+
+CACHED_HTML_CHARS = 64 * 1024
+"""Larger renders are split each time (32 of the others are kept)."""
 
 
 @functools.lru_cache(maxsize=32)

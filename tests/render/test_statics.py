@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from roost.render import apply_ops, diff_html, parse_html
 from roost.render.apply import PatchError
 from roost.render.ops import INSERT, STREAM
-from roost.render.statics import MIN_ROWS, rows, share, share_nodes
+from roost.render.statics import MIN_ROWS, row_pieces, rows, share
 from roost.render.streams import stream_ops
 from roost.render.vdom import to_html
 
@@ -64,7 +64,9 @@ def test_too_few_rows_or_nothing_saved_stays_plain() -> None:
 def test_rows_with_whitespace_between_share_it_and_join_back_exactly() -> None:
     html = "\n" + "".join(f'<li title="{i}">{i}</li>\n  ' for i in range(6))
     nodes = parse_html(html)
-    shared = share_nodes(nodes, to_html(nodes))
+    pieces = row_pieces(nodes)
+    assert pieces is not None and "".join(pieces) == to_html(nodes)
+    shared = share(pieces)
     assert isinstance(shared, dict)
     assert shared["d"][0] == "\n"  # the text before the first element is a row of its own
     assert "".join(rows(shared)) == html
