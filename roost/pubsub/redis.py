@@ -91,6 +91,8 @@ class RedisPubSub:
         """This backend's id, sent with each message so its echo is skipped."""
         self.dropped = 0
         """Broadcasts not sent to other processes: Redis was down, or too slow."""
+        self.published = 0
+        """Broadcasts written to Redis (for other processes) so far."""
         self._local = MemoryPubSub()
         self._counts: dict[str, int] = {}
         """How many subscriptions of this process each topic has."""
@@ -333,6 +335,7 @@ class RedisPubSub:
                     for channel, payload in batch:
                         pipe.publish(channel, payload)
             self._overflowing = False
+            self.published += len(batch)
             written, self._written = self._written, None
             if written is not None:
                 written.set()

@@ -270,3 +270,20 @@ async def test_redis_going_away_and_coming_back(
     assert len(lost) == 2, records  # once for each of the two processes
     assert all(text.endswith(", retrying") for text in lost)
     assert len(back) == 2, records
+
+
+async def test_a_lone_broadcast_is_written_to_redis_before_this_processs_subscribers_get_it(
+    url: str,
+) -> None:
+    # So that other processes render theirs while this one renders its own
+    # (thousands of local subscribers would otherwise hold the publisher back).
+    async with running(RedisPubSub(url)) as here:
+        published: list[int] = []
+
+        def local(topic: str, message: Any) -> None:
+            published.append(here.published)
+
+        here.subscribe("room", local)
+        await synced(here)
+        await here.broadcast("room", "hi")
+        assert published == [1]  # out to Redis (and answered) before delivered here
