@@ -6,6 +6,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import threading
 import urllib.request
@@ -207,3 +208,19 @@ def test_the_servers_run_in_dev_mode_and_share_one_secret() -> None:
     assert env["ROOST_ENV"] == "dev" and env["PATH"] == "/bin"
     assert len(env["ROOST_SECRET"]) >= 32
     assert child_environment({"ROOST_SECRET": "mine"})["ROOST_SECRET"] == "mine"
+
+
+def test_reload_on_a_port_in_use_says_so_and_exits(app_folder: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [str(ROOST), "run", "reloadapp:app", "--reload", "--port", str(port)],
+            cwd=app_folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
