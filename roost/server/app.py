@@ -528,15 +528,25 @@ class App:
         root = self._root_seen or ""
         url = urljoin(current, app_href(root, to))
         if not root:
-            return self.router.resolve(url, current)
+            return self._live(self.router.resolve(url, current))
         parts, here = urlsplit(url), urlsplit(current)
         if (parts.scheme, parts.netloc) != (here.scheme, here.netloc) or not _below(
             parts.path, root
         ):
             return None
         inner = parts._replace(path=parts.path[len(root) :] or "/").geturl()
-        found = self.router.resolve(inner, inner)
+        found = self._live(self.router.resolve(inner, inner))
         return None if found is None else (found[0], found[1], url)
+
+    def _live(
+        self, found: tuple[type[LiveView], dict[str, Any], str] | None
+    ) -> tuple[type[LiveView], dict[str, Any], str] | None:
+        # The dashboard is reached by a page load only: its auth is the HTTP
+        # request's (Basic), which live navigation over a socket never shows.
+        if found is not None and self.dashboard is not None:
+            if found[0] is self.routes.get(self.dashboard):
+                return None
+        return found
 
 
 _CLEAR_FLASH = f"{protocol.FLASH_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax".encode()

@@ -51,3 +51,12 @@ def test_who_may_see_it():
     # Without a configured secret: a dev server only.
     assert allowed({"headers": []}, ["random"], configured=False, dev=True)
     assert not allowed({"headers": []}, ["random"], configured=False, dev=False)
+
+
+async def test_live_navigation_to_the_dashboard_is_a_page_load_that_asks_for_the_secret():
+    # Its auth is the page request's: a live link over the socket would skip it.
+    async with LiveClient.mount(app, "/") as user:
+        await user.navigate("/dev/dashboard")
+        assert user.redirected_to == "http://localhost/dev/dashboard"
+        assert "sessions" not in user.tree()
+        assert user.text("nav.tabs button.active")  # still the app's own view
