@@ -224,7 +224,7 @@ def child_environment(env: Mapping[str, str]) -> dict[str, str]:
     that the tokens of open pages and the session cookie (a login) stay valid
     across restarts (an ``App(secret=...)`` still takes its own)."""
     child = {**env, DEV_ENV: "dev"}
-    if not child.get(SECRET_ENV):
+    if not child.get(SECRET_ENV) and not child.get("ROOST_SECRET_FILE"):
         child[SECRET_ENV] = secrets.token_urlsafe(32)
     return child
 

@@ -50,7 +50,7 @@ from .messages import (
 from .outbox import SessionEnded
 from .scope import Placed, RenderScope, rendering
 from .services import Services
-from .snapshots import DEBOUNCE, persisted
+from .snapshots import DEBOUNCE, RETRY_MAX, persisted
 from .stateful import Stateful, Streams
 from .uploads import UploadRefused, discard_all, preflight, stored_elsewhere, write_chunk
 
@@ -354,16 +354,30 @@ class ActorRuntime:
         snapshots = self.tab.snapshots
         assert snapshots is not None
         values = {name: getattr(state, name) for name in kept if hasattr(state, name)}
-        await snapshots.save(self.target, values)
+        if await snapshots.save(self.target, values) == "failed" and not self._save_pending:
+            # The store is away: the state is tried again until it takes it, so
+            # that what was acknowledged meanwhile is not lost to a later restart.
+            self._save_pending = True
+            self.tab.spawn(self._save_later)
 
     async def _save_later(self) -> None:
-        await anyio.sleep(DEBOUNCE)
-        self._save_pending = False
-        state = self.state
-        if state is not None and self.ref is not None:
-            kept = persisted(state)
-            if kept:
-                await self._save(state, kept)
+        # The debounced save, and the retries of one the store failed (the
+        # current state each time, waits doubling up to RETRY_MAX).
+        wait = DEBOUNCE
+        while True:
+            await anyio.sleep(wait)
+            state = self.state
+            kept = persisted(state) if state is not None and self.ref is not None else None
+            if not kept:
+                self._save_pending = False
+                return
+            snapshots = self.tab.snapshots
+            assert snapshots is not None
+            values = {name: getattr(state, name) for name in kept if hasattr(state, name)}
+            if await snapshots.save(self.target, values, again=wait > DEBOUNCE) != "failed":
+                self._save_pending = False
+                return
+            wait = min(wait * 2, RETRY_MAX)
 
     async def _send_title(self, state: Stateful) -> None:
         # A view's `page_title`, for the browser's document.title (components have none).

@@ -9,7 +9,7 @@ import hmac
 import logging
 import pickle
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
@@ -22,6 +22,12 @@ SNAPSHOT_LIMIT = 64 * 1024
 """Bytes a snapshot may take (signature included) unless the app says otherwise."""
 DEBOUNCE = 1.0
 """Seconds a snapshot no reply waits for may be put off (timers, pubsub)."""
+STORE_TIMEOUT = 5.0
+"""Seconds a store call of a snapshot may take before it counts as failed (a
+store that hangs must not hold the actor, and the acks behind it, for ever)."""
+RETRY_MAX = 30.0
+"""The longest wait between tries of a snapshot the store failed to take (the
+waits double from ``DEBOUNCE``)."""
 _MAC = 32  # bytes of HMAC-SHA256
 
 
@@ -103,34 +109,44 @@ class Snapshots:
         values = pickle.loads(data)
         return values if isinstance(values, dict) else None
 
-    async def save(self, target: str, values: dict[str, Any]) -> bool:
-        """Put ``target``'s snapshot; False (and a log line) when it cannot be."""
+    async def save(
+        self, target: str, values: dict[str, Any], *, again: bool = False
+    ) -> Literal["saved", "refused", "failed"]:
+        """Put ``target``'s snapshot: ``"saved"``; ``"refused"`` when it cannot be
+        made (too large, an assign pickle cannot take: trying again will not help);
+        ``"failed"`` when the store failed (worth trying again). Both logged, a
+        failure only at DEBUG when it is ``again`` (a retry's)."""
         try:
             blob = self.encode(target, values)
         except SnapshotTooLarge as exc:
             log.error("%s", exc)
-            return False
+            return "refused"
         except Exception as exc:  # an assign pickle cannot take
             log.error("the snapshot of %r cannot be made: %s", target, exc)
-            return False
+            return "refused"
         try:
-            if not self._recorded and self.record is not None:
-                await self.store.put(self.key(RECORD), self.encode(RECORD, self.record))
-                self._recorded = True
-                self.saved.add(RECORD)
-            await self.store.put(self.key(target), blob)
+            with anyio.fail_after(STORE_TIMEOUT):
+                if not self._recorded and self.record is not None:
+                    await self.store.put(self.key(RECORD), self.encode(RECORD, self.record))
+                    self._recorded = True
+                    self.saved.add(RECORD)
+                await self.store.put(self.key(target), blob)
         except Exception as exc:
-            log.warning("the snapshot of %r was not saved (the store failed: %s)", target, exc)
-            return False
+            why = str(exc) or f"no answer in {STORE_TIMEOUT:g} s"
+            level = logging.DEBUG if again else logging.WARNING
+            log.log(level, "the snapshot of %r was not saved (the store failed: %s)", target, why)
+            return "failed"
         self.saved.add(target)
-        return True
+        return "saved"
 
     async def load(self, target: str) -> dict[str, Any] | None:
         """``target``'s snapshot, if there is one this app signed (else None)."""
         try:
-            blob = await self.store.get(self.key(target))
+            with anyio.fail_after(STORE_TIMEOUT):
+                blob = await self.store.get(self.key(target))
         except Exception as exc:
-            log.warning("the snapshot of %r could not be read (%s): mounting afresh", target, exc)
+            why = str(exc) or f"no answer in {STORE_TIMEOUT:g} s"
+            log.warning("the snapshot of %r could not be read (%s): mounting afresh", target, why)
             return None
         if blob is None:
             return None

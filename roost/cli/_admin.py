@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import urllib.error
@@ -11,6 +10,7 @@ import urllib.request
 from typing import Any
 
 from ..server.admin import admin_token
+from ..server.tokens import configured_secrets
 
 DEFAULT_URL = "http://127.0.0.1:8001"
 """Where ``roost run`` on its default port (8000) puts the admin endpoint."""
@@ -23,11 +23,11 @@ class AdminError(Exception):
 
 def request(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     """One JSON request to the admin endpoint at ``url``, signed with ROOST_SECRET."""
-    secret = os.environ.get(SECRET_ENV, "").split(",")[0]
+    secret = configured_secrets().split(",")[0].strip()
     if not secret:
         raise AdminError(
-            f"{SECRET_ENV} is not set: set it to the running server's secret "
-            "(roost run serves the admin endpoint only when it has one)"
+            f"{SECRET_ENV} is not set (nor ROOST_SECRET_FILE): set it to the running "
+            "server's secret (roost run serves the admin endpoint only when it has one)"
         )
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(

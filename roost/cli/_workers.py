@@ -42,7 +42,7 @@ def run_workers(argv: Sequence[str], count: int, host: str, port: int) -> int:
         print(f"roost: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
     env = dict(os.environ)
-    if not env.get("ROOST_SECRET"):
+    if not env.get("ROOST_SECRET") and not env.get("ROOST_SECRET_FILE"):
         # Tokens must verify on whichever worker a tab's socket reaches.
         env["ROOST_SECRET"] = secrets.token_urlsafe(32)
         print(

@@ -15,6 +15,12 @@ DEFAULT_MAX_AGE = 24 * 3600
 """Seconds a token stays valid for joining (and rejoining after a reconnect)."""
 
 
+def configured_secrets() -> str:
+    """The secret(s) the environment configures: ``ROOST_SECRET``, else the
+    contents of the file ``ROOST_SECRET_FILE`` names; "" for none."""
+    return os.environ.get("ROOST_SECRET", "") or _secret_file()
+
+
 def _secret_file() -> str:
     # ROOST_SECRET_FILE: a file holding the secret(s), for secret mounts.
     path = os.environ.get("ROOST_SECRET_FILE", "")
@@ -45,7 +51,7 @@ class TokenSigner:
         self, secrets_: Sequence[str] | str | None = None, max_age: int = DEFAULT_MAX_AGE
     ) -> None:
         if secrets_ is None:
-            env = os.environ.get("ROOST_SECRET", "") or _secret_file()
+            env = configured_secrets()
             secrets_ = [s.strip() for s in env.split(",") if s.strip()]
         elif isinstance(secrets_, str):
             secrets_ = [secrets_]

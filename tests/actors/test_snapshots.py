@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 
 import pytest
+import trio
 
 from roost import App, LiveComponent, LiveView, event
 from roost.actors import Snapshots
+from roost.actors.snapshots import DEBOUNCE, STORE_TIMEOUT
 from roost.store import MemoryStore
-from roost.testing import LiveClient
+from roost.testing import FaultyStore, LiveClient
 
 SECRET = "snapshot-test-secret"
 
@@ -53,6 +55,14 @@ class Page(LiveView):
     def grow(self, size: int):
         self.label = "x" * size
 
+    @event
+    def later(self):
+        self.send_after(0.5, "bump")
+
+    def handle_info(self, message):
+        if message == "bump":  # no reply waits on this change: its save is debounced
+            self.count += 10
+
     def render(self):
         return (
             f'<p id="n">{self.count}</p><i id="label">{self.label.upper()}</i>'
@@ -61,7 +71,7 @@ class Page(LiveView):
         )
 
 
-def make_app(store: MemoryStore | None = None) -> App:
+def make_app(store: MemoryStore | FaultyStore | None = None) -> App:
     return App({"/": Page}, secret=SECRET, store=store or MemoryStore(), snapshot_limit=4096)
 
 
@@ -103,6 +113,47 @@ async def test_a_snapshot_past_the_limit_is_not_saved_and_says_so(caplog):
         await view.kill()
         assert view.text("#n") == "1"  # the last snapshot that fitted
     assert "over the limit of 4096" in caplog.text
+
+
+async def test_a_snapshot_the_store_failed_to_take_is_tried_again_until_it_does(
+    autojump_clock, caplog
+):
+    store = FaultyStore()
+    async with LiveClient.mount(make_app(store)) as view:
+        await view.click("#inc")
+        store.fail(calls="put")
+        await view.click("#inc")  # acknowledged, but the store is away
+        await trio.sleep(10)  # still away: the tries go on, each failing
+        store.heal()
+        await trio.sleep(60)  # the next try, once the store is back
+        await view.kill()
+        assert view.text("#n") == "2"
+    assert "was not saved (the store failed" in caplog.text
+
+
+async def test_a_store_that_hangs_holds_the_view_no_longer_than_its_timeout(autojump_clock, caplog):
+    store = FaultyStore()
+    async with LiveClient.mount(make_app(store)) as view:
+        store.hang(calls="put")
+        await view.click("#inc")  # answered once the save gives up
+        assert view.text("#n") == "1"
+        await view.click("#inc")
+        store.heal()
+        await trio.sleep(60)  # a retry, once the store answers again
+        await view.kill()
+        assert view.text("#n") == "2"
+    assert f"no answer in {STORE_TIMEOUT:g} s" in caplog.text
+
+
+async def test_a_change_no_reply_waits_for_is_saved_within_the_debounce(autojump_clock):
+    # A timer's change has no ack to hold: its save is put off up to DEBOUNCE.
+    store = FaultyStore()
+    async with LiveClient.mount(make_app(store)) as view:
+        await view.event("later")
+        await view.wait_for("#n", "10")
+        await trio.sleep(DEBOUNCE + 0.1)
+        await view.kill()
+        assert view.text("#n") == "10"
 
 
 async def test_a_snapshot_this_app_did_not_sign_is_ignored():

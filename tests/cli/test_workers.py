@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import selectors
@@ -13,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from roost.protocol import ATTR
+from roost.server.tokens import TokenSigner
 from tests.serve import ROOT
 
 ROOST = Path(sys.executable).with_name("roost")
@@ -20,18 +23,26 @@ READY = re.compile(r"worker (\d) \(pid (\d+)\) serving")
 
 
 class Workers:
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [str(ROOST), "run", "examples.counter:app", "--port", "0", *args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,  # so that a failed test can kill the workers too
         )
         self.lines: list[str] = []
         self.url = ""
         self.pids: dict[int, int] = {}
+
+    def kill(self) -> None:
+        """Kill the parent and its workers, if still running (a failed test)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.communicate()
 
     def until(self, done, timeout: float = 30.0) -> None:
         """Read output lines until ``done()`` (bounded by ``timeout``)."""
@@ -65,6 +76,14 @@ def get(url: str) -> int:
         return answer.status
 
 
+def page_token(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        html = answer.read().decode()
+    match = re.search(ATTR.TOKEN + r'="([^"]+)"', html)
+    assert match, html
+    return match.group(1)
+
+
 def test_workers_share_the_port_a_killed_one_is_restarted_and_ctrl_c_stops_all():
     workers = Workers("--workers", "2")
     try:
@@ -85,6 +104,21 @@ def test_workers_share_the_port_a_killed_one_is_restarted_and_ctrl_c_stops_all()
         assert out.count("roost: stopped") == 3  # two workers, then the parent
         assert not any(alive(pid) for pid in workers.pids.values())
     finally:
-        if workers.process.poll() is None:
-            workers.process.kill()
-            workers.process.communicate()
+        workers.kill()
+
+
+def test_workers_take_the_secret_from_the_file_roost_secret_file_names(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-mounted-file\n")
+    env = {"ROOST_SECRET_FILE": str(secret), "ROOST_SECRET": ""}
+    workers = Workers("--workers", "2", env=env)
+    try:
+        workers.until(lambda: workers.url and len(workers.pids) == 2)
+        assert not any("random secret" in x for x in workers.lines)
+        for _ in range(4):  # whichever worker answers signs with the file's secret
+            TokenSigner(["from-a-mounted-file"]).verify(page_token(workers.url + "/"))
+        workers.process.send_signal(signal.SIGINT)
+        workers.process.communicate(timeout=40)
+        assert workers.process.returncode == 0
+    finally:
+        workers.kill()
