@@ -477,6 +477,11 @@ class ActorRuntime:
             await self._async_done(state, message)
         elif isinstance(message, UploadFiles | UploadChunk | UploadProgress):
             await self._upload(state, message, batch)
+        else:
+            # None of roost's own kinds: the app's, as `ref.send(x)` sent it.
+            # OTP hands any such message to handle_info; so does roost.
+            self._fault("info")
+            await maybe_await(state.handle_info(message))
 
     async def _upload(
         self, state: Stateful, message: UploadFiles | UploadChunk | UploadProgress, batch: Batch
