@@ -47,7 +47,12 @@ class LiveComponent(Stateful):
             setattr(self, name, value)
 
     def unmount(self) -> Any:
-        """Called when the parent no longer renders this component."""
+        """Called when the parent no longer renders this component (then ``terminate``)."""
+
+    def terminate(self, reason: BaseException | None) -> Any:
+        """Called when this component's actor stops, with its state intact: ``reason``
+        is None for a normal stop (its session ended, the server shut down, its parent
+        dropped it), else the exception it failed with."""
 
     def send_parent(self, event: str, data: Any = None) -> None:
         """Send ``event`` with ``data`` to the parent's ``handle_component_event``."""

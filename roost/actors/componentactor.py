@@ -36,8 +36,6 @@ class ComponentActor(ActorRuntime):
     what it already has.
     """
 
-    graceful = False  # stopped at once when its parent drops it (tab.place_component)
-
     def __init__(
         self,
         tab: Tab,
@@ -134,5 +132,6 @@ class ComponentActor(ActorRuntime):
         return f"{self.target!r} stopped"
 
     async def stopped(self, state: LiveComponent, reason: BaseException | None) -> None:
-        if reason is None and not self.tab.is_current(self):
+        if reason is None and not self.tab.is_current(self):  # its parent dropped it
             await maybe_await(state.unmount())
+        await maybe_await(state.terminate(reason))

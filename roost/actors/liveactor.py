@@ -50,6 +50,10 @@ class LiveActor(ActorRuntime):
     async def mount(self, state: LiveView) -> None:
         await mount_view(state, self.params, self.session_data, self.url, self.flash)
 
+    async def stopping(self) -> None:
+        # Its components first (OTP stops children before their parent ends).
+        await self.tab.stop_components()
+
     async def stopped(self, state: LiveView, reason: BaseException | None) -> None:
         await maybe_await(state.terminate(reason))
 

@@ -55,6 +55,8 @@ from .stateful import Stateful, Streams
 from .uploads import UploadRefused, discard_all, preflight, stored_elsewhere, write_chunk
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .tab import Tab
 
 log = logging.getLogger("roost.actors")
@@ -91,6 +93,19 @@ class ActorRuntime:
 
     graceful = True
     """Whether a stop request from its supervisor is heard (else it is cancelled)."""
+
+    _unlisten: Callable[[], None] | None = None  # the running incarnation's, while it hears
+
+    def stop_at_once(self) -> None:
+        """From now on a stop of this incarnation cancels it at once: it no longer
+        finishes the messages it holds first (a component its parent dropped)."""
+        unlisten, self._unlisten = self._unlisten, None
+        if unlisten is not None:
+            unlisten()
+
+    async def stopping(self) -> None:
+        """Called when a stop request ended the loop, before ``stopped``: a view stops
+        its components then (each finishing what it holds and running ``terminate``)."""
 
     _restoring = False  # this incarnation resumed a snapshot and has not yet handled a batch
     _poisoned = False  # ... and crashed: the next one mounts afresh
@@ -239,17 +254,19 @@ class ActorRuntime:
         task_status.started(ref)
         # Asked to stop (a tab that left, a deploy): the messages already in
         # are handled and rendered, then the actor ends normally (`terminate`).
-        unlisten = on_stop_request(mailbox.request_stop) if self.graceful else _nothing
+        self._unlisten = on_stop_request(mailbox.request_stop) if self.graceful else None
         try:
             await self._flush_effects()
             await self._reconcile()
-            await self._handle_batches(state, mailbox, batch, differ, html)
+            if await self._handle_batches(state, mailbox, batch, differ, html):
+                await self.stopping()
         finally:
-            unlisten()
+            self.stop_at_once()
 
     async def _handle_batches(
         self, state: Stateful, mailbox: Mailbox, batch: Batch, differ: Differ, html: str
-    ) -> None:
+    ) -> bool:
+        # True when a stop request ended it, False when the view navigated away.
         outbox = self.tab.outbox
         version = 1
         stopping = False
@@ -311,7 +328,8 @@ class ActorRuntime:
                 del batch.acks[0]
             self._restoring = False  # it handled and rendered a batch: not poisoned
             if self.leaving:
-                return
+                return False
+        return True
 
     # -- snapshots (persist = True): kept across restarts ---------------------------
 
@@ -579,10 +597,6 @@ class ActorRuntime:
                     await self.redirect(to)
                 case _:
                     raise TypeError(f"{self.target}: unknown effect {effect!r}")
-
-
-def _nothing() -> None:
-    pass
 
 
 def sole_exception(group: BaseExceptionGroup) -> BaseException | None:

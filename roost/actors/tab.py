@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("roost.actors")
 
 COMPONENT_FAILED = "This part of the page failed to load."
+COMPONENT_SHUTDOWN = 5.0
+"""Seconds a component stopping with its session (not dropped by its parent) may
+take to finish the messages it holds and run ``terminate`` before it is cancelled."""
 
 Resolve = Callable[[str, str], "tuple[type[Any], dict[str, Any], str] | None"]
 """``resolve(to, current)``: the view routed at ``to`` (relative to the page's URL
@@ -191,9 +194,9 @@ class Tab:
         component = ComponentActor(self, cid, cls, props, parent)
         self._actors[cid] = component
         try:
-            # Cancelled at once when its parent stops placing it (its `unmount`
-            # still runs): a parent's render never waits on a busy component.
-            spec = ChildSpec(cid, component.run, restart="permanent", shutdown="brutal_kill")
+            # Stopped gracefully with its session (it finishes what it holds);
+            # cancelled at once when its parent stops placing it (stop_component).
+            spec = ChildSpec(cid, component.run, restart="permanent", shutdown=COMPONENT_SHUTDOWN)
             await self.components.start_child(spec)
         except ChildTerminated:
             pass  # stopped before it started: nothing failed
@@ -219,7 +222,16 @@ class Tab:
         for child in list(component.children):
             await self.stop_component(child)
         if component.failed is None:
+            # Its `unmount` and `terminate` still run: a parent's render never
+            # waits on a busy component it dropped.
+            component.stop_at_once()
             await self.components.terminate_child(cid)
+
+    async def stop_components(self) -> None:
+        """Stop every component gracefully, at once (each finishes the messages it
+        holds and runs ``terminate``, or is cancelled at ``COMPONENT_SHUTDOWN``)."""
+        if self.components.running:
+            await self.components.stop()
 
     def send_update(self, cid: str, props: dict[str, Any]) -> None:
         """Merge ``props`` into component ``cid``'s (``send_update``); never waits."""
