@@ -12,8 +12,11 @@ import anyio
 import coredis
 import pytest
 
+from roost import App
 from roost.store import RedisUnavailable, Store
 from roost.store.redis import DEFAULT_TTL, RedisStore
+from roost.testing import LiveClient
+from tests.actors.test_snapshots import SECRET, Page
 from tests.redis_server import RedisServer, free_port, fresh_namespace
 
 
@@ -120,3 +123,17 @@ async def test_redis_going_away_and_coming_back(
     where = f"redis at 127.0.0.1:{redis_process.port}"
     assert [text for text in records if f"{where} unreachable" in text] == [records[0]]
     assert records == [records[0], f"{where} back"]
+
+
+async def test_a_component_crashed_three_times_keeps_its_own_count_in_redis(
+    redis_server: str,
+) -> None:
+    app = App({"/": Page}, secret=SECRET, store=fresh_namespace(redis_server))
+    async with LiveClient.mount(app) as view:
+        for _ in range(3):
+            await view.click("#c-inc")
+        for _ in range(3):
+            await view.crash("counter")
+            assert view.text("#c") == "3"  # resumed from its snapshot in Redis
+        await view.click("#c-inc")
+        assert view.text("#c") == "4"
