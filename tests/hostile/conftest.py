@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import selectors
@@ -16,7 +17,7 @@ import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -290,30 +291,66 @@ class RawSocket:
             pass
         self.closed.set()
 
+    async def message(self) -> Any:
+        """The next text message the server sent, decoded; None once it closed.
+
+        For a test that reads a while and then stops (``read_all`` takes up
+        the frames from where this left off).
+        """
+        while True:
+            parsed = self._parse()
+            if parsed is None:
+                try:
+                    data = await self.stream.receive_some(64 * KIB)
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    data = b""
+                if not data:
+                    self.closed.set()
+                    return None
+                self.received += len(data)
+                self._pending += data
+                continue
+            opcode, payload = parsed
+            if opcode == CLOSE:
+                return None
+            if opcode == TEXT:
+                return json.loads(payload)
+
     def _scan(self, data: bytes) -> None:
-        # Server frames are unmasked; note the first Close frame's code.
+        # Note the first Close frame's code, and drop everything else.
         self._pending += data
-        while self.close_code is None and len(self._pending) >= 2:
-            first, second = self._pending[0], self._pending[1] & 0x7F
-            start, length = 2, second
-            if second == 126:
-                if len(self._pending) < 4:
-                    return
-                (length,) = struct.unpack("!H", self._pending[2:4])
-                start = 4
-            elif second == 127:
-                if len(self._pending) < 10:
-                    return
-                (length,) = struct.unpack("!Q", self._pending[2:10])
-                start = 10
-            if len(self._pending) < start + length:
-                return
-            if first & 0x0F == CLOSE:
-                payload = self._pending[start : start + length]
-                self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
-            del self._pending[: start + length]
+        while self.close_code is None and self._parse() is not None:
+            pass
         if self.close_code is not None:
             self._pending.clear()
+
+    def _parse(self) -> tuple[int, bytes] | None:
+        """The first whole frame received and not taken yet, taken: (opcode, payload).
+
+        Server frames are unmasked; a Close frame's code is noted.
+        """
+        pending = self._pending
+        if len(pending) < 2:
+            return None
+        first, second = pending[0], pending[1] & 0x7F
+        start, length = 2, second
+        if second == 126:
+            if len(pending) < 4:
+                return None
+            (length,) = struct.unpack("!H", pending[2:4])
+            start = 4
+        elif second == 127:
+            if len(pending) < 10:
+                return None
+            (length,) = struct.unpack("!Q", pending[2:10])
+            start = 10
+        if len(pending) < start + length:
+            return None
+        opcode, payload = first & 0x0F, bytes(pending[start : start + length])
+        del pending[: start + length]
+        if opcode == CLOSE and self.close_code is None:
+            self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+        return opcode, payload
 
 
 def upgrade_request(netloc: str, *, deflate: bool = False, path: str = "") -> bytes:

@@ -10,9 +10,11 @@ import trio
 import trio.lowlevel
 from trio_websocket import ConnectionClosed, open_websocket_url
 
+from roost import App, LiveView, event
+from roost.server import Runtime
 from roost.supervisor import events
 
-from .conftest import join, recv
+from .conftest import Server, join, recv
 
 
 async def test_join_of_an_unchanged_page_sends_its_version_not_its_html_then_joined(server):
@@ -274,8 +276,10 @@ async def test_a_silent_socket_is_closed_and_its_session_detached(server):
             try:
                 while True:
                     await ws.get_message()
-            except ConnectionClosed:
-                pass
+            except ConnectionClosed as closed:
+                reason = closed.reason
+    # Going away, saying why: not the "server shutting down" a deploy would say.
+    assert (reason.code, reason.reason) == (1001, "idle for 0.05 s")
     (session,) = server.runtime._sessions.values()
     assert not session.attached and not session.ended
 
@@ -343,3 +347,78 @@ async def test_client_values_in_the_log_cannot_forge_lines_or_flood_it(server, c
     assert lines and all("\n" not in line and len(line) < 1000 for line in lines)
     assert any("\\n" in line for line in lines)
     gc.collect()
+
+
+@server_closes_first
+async def test_a_mount_slower_than_the_join_and_idle_timeouts_is_not_cut_off(nursery):
+    mounting, release = trio.Event(), trio.Event()
+
+    class Slow(LiveView):
+        async def mount(self, params, session):
+            self.count = 0
+            if self.connected:
+                mounting.set()
+                await release.wait()  # a database under load, say
+
+        @event
+        def inc(self):
+            self.count += 1
+
+        def render(self) -> str:
+            return f'<b id="n">{self.count}</b>'
+
+    app = App({"/slow": Slow}, secret="test-secret", join_timeout=0.05, idle_timeout=0.05)
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    server = Server(app, runtime, runtime.urls[0])
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message(
+            json.dumps(["j", 1, await server.token("/slow"), server.url + "/slow"])
+        )
+        await mounting.wait()
+        # Both timeouts pass while the view mounts: a socket opened after the
+        # mount began, which never joins, is closed for it meanwhile.
+        async with open_websocket_url(server.socket_url()) as witness:
+            with trio.fail_after(5):
+                try:
+                    await witness.get_message()
+                except ConnectionClosed as closed:
+                    reason = closed.reason
+        assert (reason.code, reason.reason) == (1001, "no join for 0.05 s")
+        app.idle_timeout = 30.0  # from here on, the test's own pace must not matter
+        release.set()
+        messages = [await recv(ws), await recv(ws)]
+        assert ["f", "0", 1] in messages and ["k", 1] in [m[:2] for m in messages]
+        await ws.send_message('["e",2,"inc",{}]')
+        assert (await recv(ws))[:2] == ["p", 2]
+
+
+async def test_handle_params_sees_the_url_of_the_token_not_the_one_the_join_claims(nursery):
+    class Where(LiveView):
+        def mount(self, params, session):
+            self.shown = ""
+
+        def handle_params(self, params, url):
+            self.url, self.params = url, params
+
+        @event
+        def show(self):
+            self.shown = f"{self.url} {sorted(self.params.items())}"
+
+        def render(self) -> str:
+            return f"<p>{self.shown}</p>"
+
+    app = App({"/where": Where, "/admin": Where}, secret="test-secret")
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    server = Server(app, runtime, runtime.urls[0])
+    token = await server.token("/where?a=1")
+    forged = server.url + "/admin?a=evil&b=2"
+    async with open_websocket_url(server.socket_url()) as ws:
+        await ws.send_message(json.dumps(["j", 1, token, forged]))
+        assert await recv(ws) == ["f", "0", 1]  # the page as served
+        assert (await recv(ws))[:2] == ["k", 1]
+        await ws.send_message('["e",2,"show",{}]')
+        patch = json.dumps(await recv(ws))
+    assert f"{server.url}/where?a=1 [('a', '1')]" in patch
+    assert "admin" not in patch and "evil" not in patch

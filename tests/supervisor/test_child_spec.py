@@ -89,7 +89,9 @@ def test_args_are_kept_as_a_tuple():
 # -- specs given to a supervisor ------------------------------------------------------
 
 
-async def test_mapping_specs_get_otps_defaults_and_get_childspec_returns_them(no_leaks):
+async def test_mapping_specs_get_otps_defaults_and_get_childspec_returns_them(
+    no_leaks, autojump_clock
+):
     sup = Supervisor(
         [
             {"id": "child1", "start": start},
@@ -154,7 +156,9 @@ def test_duplicate_ids_are_refused():
         (ChildSpec("child", start, restart="transient", significant=True), "auto_shutdown"),
     ],
 )
-async def test_start_child_refuses_a_faulty_spec_and_keeps_nothing(make, spec, named, no_leaks):
+async def test_start_child_refuses_a_faulty_spec_and_keeps_nothing(
+    make, spec, named, no_leaks, autojump_clock
+):
     sup = make()
     async with trio.open_nursery() as nursery:
         await nursery.start(sup.run)

@@ -42,7 +42,9 @@ def switch(no_leaks) -> Switch:
     return Switch()
 
 
-async def test_a_static_child_that_ignores_keeps_its_spec_and_is_not_running(switch, recorder):
+async def test_a_static_child_that_ignores_keeps_its_spec_and_is_not_running(
+    switch, recorder, autojump_clock
+):
     # OTP's sup_start_ignore_child.
     sup = Supervisor([], name="s")
     switch.ignoring.add("child1")
@@ -62,7 +64,9 @@ async def test_a_static_child_that_ignores_keeps_its_spec_and_is_not_running(swi
         await sup.stop()
 
 
-async def test_an_initial_child_that_ignores_is_kept_and_the_next_ones_start(switch):
+async def test_an_initial_child_that_ignores_is_kept_and_the_next_ones_start(
+    switch, autojump_clock
+):
     switch.ignoring.add("a")
     sup = Supervisor([switch.spec("a"), switch.spec("b")], name="s")
     async with trio.open_nursery() as nursery:
@@ -71,7 +75,7 @@ async def test_an_initial_child_that_ignores_is_kept_and_the_next_ones_start(swi
         await sup.stop()
 
 
-async def test_a_temporary_child_that_ignores_is_not_kept(switch):
+async def test_a_temporary_child_that_ignores_is_not_kept(switch, autojump_clock):
     # OTP's sup_start_ignore_temporary_child and ..._start_child.
     switch.ignoring.update({"child1", "child3"})
     sup = Supervisor(
@@ -87,7 +91,7 @@ async def test_a_temporary_child_that_ignores_is_not_kept(switch):
 
 
 @pytest.mark.parametrize("restart", ["permanent", "temporary"])
-async def test_a_dynamic_child_that_ignores_is_not_added(switch, restart):
+async def test_a_dynamic_child_that_ignores_is_not_added(switch, restart, autojump_clock):
     # OTP's sup_start_ignore_{permanent,temporary}_child_start_child_simple.
     switch.ignoring.add("x")
     dyn = DynamicSupervisor(name="d")
@@ -116,7 +120,7 @@ async def test_a_static_restart_that_ignores_counts_as_done(switch, recorder, au
         await sup.stop()
 
 
-async def test_a_dynamic_restart_that_ignores_removes_the_child(switch, recorder):
+async def test_a_dynamic_restart_that_ignores_removes_the_child(switch, recorder, autojump_clock):
     # OTP's simple_one_for_one_restart_ignore.
     dyn = DynamicSupervisor(name="d")
     async with trio.open_nursery() as nursery:
@@ -132,7 +136,7 @@ async def test_a_dynamic_restart_that_ignores_removes_the_child(switch, recorder
 
 @pytest.mark.parametrize("strategy", ["one_for_all", "rest_for_one"])
 async def test_a_child_that_ignores_in_a_strategys_restart_does_not_stop_the_rest(
-    switch, recorder, strategy
+    switch, recorder, strategy, autojump_clock
 ):
     sup = Supervisor(
         [switch.spec("a"), switch.spec("b"), switch.spec("c")], strategy=strategy, name="s"
@@ -150,7 +154,7 @@ async def test_a_child_that_ignores_in_a_strategys_restart_does_not_stop_the_res
         await sup.stop()
 
 
-async def test_reporting_ignore_through_started_is_a_start_failure(no_leaks):
+async def test_reporting_ignore_through_started_is_a_start_failure(no_leaks, autojump_clock):
     async def confused(*, task_status):
         task_status.started(IGNORE)
 

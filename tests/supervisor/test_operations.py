@@ -27,7 +27,9 @@ async def running(kids, recorder):
         await sup.stop()
 
 
-async def test_start_child_appends_and_returns_the_started_value(running, kids, recorder):
+async def test_start_child_appends_and_returns_the_started_value(
+    running, kids, recorder, autojump_clock
+):
     assert await running.start_child(kids.spec("c")) == "c#1"
     assert [id for id, _, _ in running.which_children()] == ["a", "b", "c"]
     assert recorder.of("started", child="c")
@@ -35,14 +37,18 @@ async def test_start_child_appends_and_returns_the_started_value(running, kids, 
     assert kids.stops() == ["c", "b", "a"]
 
 
-async def test_a_dynamically_added_child_is_restarted_like_the_others(running, kids, recorder):
+async def test_a_dynamically_added_child_is_restarted_like_the_others(
+    running, kids, recorder, autojump_clock
+):
     await running.start_child(kids.spec("c"))
     kids.crash("c")
     await recorder.wait_for("restarted", child="c")
     assert running.which_children()[-1] == ("c", "c#2", "worker")
 
 
-async def test_start_child_failure_raises_the_childs_own_error_and_keeps_nothing(running, kids):
+async def test_start_child_failure_raises_the_childs_own_error_and_keeps_nothing(
+    running, kids, autojump_clock
+):
     error = Boom("cannot start")
     kids.fail_start["c"] = error
     with pytest.raises(Boom) as info:
@@ -51,7 +57,7 @@ async def test_start_child_failure_raises_the_childs_own_error_and_keeps_nothing
     assert [id for id, _, _ in running.which_children()] == ["a", "b"]
 
 
-async def test_start_child_with_a_taken_id(running, kids):
+async def test_start_child_with_a_taken_id(running, kids, autojump_clock):
     with pytest.raises(AlreadyStarted):
         await running.start_child(kids.spec("a"))
     await running.terminate_child("a")
@@ -59,7 +65,9 @@ async def test_start_child_with_a_taken_id(running, kids):
         await running.start_child(kids.spec("a"))
 
 
-async def test_terminate_child_stops_it_for_good_and_keeps_its_spec(running, kids, recorder):
+async def test_terminate_child_stops_it_for_good_and_keeps_its_spec(
+    running, kids, recorder, autojump_clock
+):
     await running.terminate_child("a")
     assert running.which_children() == [("a", None, "worker"), ("b", "b#1", "worker")]
     assert running.count_children() == {"specs": 2, "active": 1, "supervisors": 0, "workers": 2}
@@ -69,13 +77,13 @@ async def test_terminate_child_stops_it_for_good_and_keeps_its_spec(running, kid
     await running.terminate_child("a")  # terminating a stopped child is a no-op
 
 
-async def test_terminate_child_of_a_temporary_child_forgets_it(running, kids):
+async def test_terminate_child_of_a_temporary_child_forgets_it(running, kids, autojump_clock):
     await running.start_child(kids.spec("tmp", restart="temporary"))
     await running.terminate_child("tmp")
     assert [id for id, _, _ in running.which_children()] == ["a", "b"]
 
 
-async def test_restart_child_starts_a_terminated_child_again(running, kids):
+async def test_restart_child_starts_a_terminated_child_again(running, kids, autojump_clock):
     await running.terminate_child("a")
     assert await running.restart_child("a") == "a#2"
     assert running.which_children()[0] == ("a", "a#2", "worker")
@@ -83,7 +91,9 @@ async def test_restart_child_starts_a_terminated_child_again(running, kids):
         await running.restart_child("a")
 
 
-async def test_restart_child_failure_raises_the_childs_error_and_keeps_the_spec(running, kids):
+async def test_restart_child_failure_raises_the_childs_error_and_keeps_the_spec(
+    running, kids, autojump_clock
+):
     await running.terminate_child("a")
     kids.fail_start["a"] = Boom("no")
     with pytest.raises(Boom):
@@ -91,7 +101,7 @@ async def test_restart_child_failure_raises_the_childs_error_and_keeps_the_spec(
     assert running.which_children()[0] == ("a", None, "worker")
 
 
-async def test_restart_child_does_not_count_towards_the_intensity(kids):
+async def test_restart_child_does_not_count_towards_the_intensity(kids, autojump_clock):
     sup = Supervisor([kids.spec("a")], max_restarts=0, name="s")
     async with trio.open_nursery() as nursery:
         await nursery.start(sup.run)
@@ -101,7 +111,7 @@ async def test_restart_child_does_not_count_towards_the_intensity(kids):
         await sup.stop()
 
 
-async def test_delete_child_forgets_a_stopped_child_only(running):
+async def test_delete_child_forgets_a_stopped_child_only(running, autojump_clock):
     with pytest.raises(ChildRunning):
         await running.delete_child("a")
     await running.terminate_child("a")
@@ -110,7 +120,9 @@ async def test_delete_child_forgets_a_stopped_child_only(running):
 
 
 @pytest.mark.parametrize("operation", ["terminate_child", "restart_child", "delete_child"])
-async def test_operations_on_an_unknown_child_raise_child_not_found(running, operation):
+async def test_operations_on_an_unknown_child_raise_child_not_found(
+    running, operation, autojump_clock
+):
     with pytest.raises(ChildNotFound):
         await getattr(running, operation)("nope")
     with pytest.raises(LookupError):  # ChildNotFound is a LookupError too
@@ -118,7 +130,7 @@ async def test_operations_on_an_unknown_child_raise_child_not_found(running, ope
 
 
 async def test_a_transient_child_that_exited_normally_can_be_restarted_by_hand(
-    running, kids, recorder
+    running, kids, recorder, autojump_clock
 ):
     await running.start_child(kids.spec("t", restart="transient"))
     kids.exit("t")
@@ -127,7 +139,7 @@ async def test_a_transient_child_that_exited_normally_can_be_restarted_by_hand(
     assert await running.restart_child("t") == "t#2"
 
 
-async def test_count_children_counts_specs_by_type(running, kids):
+async def test_count_children_counts_specs_by_type(running, kids, autojump_clock):
     inner = Supervisor([], name="inner")
     await running.start_child(inner.child_spec())
     assert running.count_children() == {"specs": 3, "active": 3, "supervisors": 1, "workers": 2}
@@ -144,7 +156,9 @@ async def test_count_children_counts_specs_by_type(running, kids):
         ("delete_child", ("a",)),
     ],
 )
-async def test_operations_on_a_supervisor_that_is_not_running_raise(operation, args, kids):
+async def test_operations_on_a_supervisor_that_is_not_running_raise(
+    operation, args, kids, autojump_clock
+):
     sup = Supervisor([kids.spec("a")], name="s")
     with pytest.raises(NotRunning):
         await getattr(sup, operation)(*args)
@@ -155,7 +169,9 @@ async def test_operations_on_a_supervisor_that_is_not_running_raise(operation, a
         await getattr(sup, operation)(*args)
 
 
-async def test_cancelling_a_start_child_caller_cancels_the_starting_child(running, kids):
+async def test_cancelling_a_start_child_caller_cancels_the_starting_child(
+    running, kids, autojump_clock
+):
     started_to_start = trio.Event()
 
     async def slow(*, task_status):
@@ -169,7 +185,9 @@ async def test_cancelling_a_start_child_caller_cancels_the_starting_child(runnin
     assert [id for id, _, _ in running.which_children()] == ["a", "b"]
 
 
-async def test_a_child_can_terminate_a_sibling_through_its_supervisor(kids, recorder):
+async def test_a_child_can_terminate_a_sibling_through_its_supervisor(
+    kids, recorder, autojump_clock
+):
     holder = {}
 
     async def boss(*, task_status):
@@ -186,7 +204,7 @@ async def test_a_child_can_terminate_a_sibling_through_its_supervisor(kids, reco
         await sup.stop()
 
 
-async def test_a_child_can_stop_its_own_supervisor(kids):
+async def test_a_child_can_stop_its_own_supervisor(kids, autojump_clock):
     holder = {}
 
     async def quitter(*, task_status):
@@ -202,6 +220,7 @@ async def test_a_child_can_stop_its_own_supervisor(kids):
 
 async def test_a_start_cancelled_just_as_the_child_reports_started_leaves_nothing_behind(
     running,
+    autojump_clock,
 ):
     with trio.CancelScope() as scope:
 
@@ -225,7 +244,9 @@ def _questions(sup):
 
 
 @pytest.mark.parametrize("dynamic", [False, True], ids=["static", "dynamic"])
-async def test_questions_to_a_supervisor_not_running_raise_not_running(kids, recorder, dynamic):
+async def test_questions_to_a_supervisor_not_running_raise_not_running(
+    kids, recorder, dynamic, autojump_clock
+):
     sup = DynamicSupervisor(name="s") if dynamic else Supervisor([kids.spec("a")], name="s")
     for question in _questions(sup):  # not started yet
         with pytest.raises(NotRunning):
@@ -241,7 +262,9 @@ async def test_questions_to_a_supervisor_not_running_raise_not_running(kids, rec
             question()
 
 
-async def test_questions_to_a_supervisor_that_gave_up_raise_not_running(kids, recorder):
+async def test_questions_to_a_supervisor_that_gave_up_raise_not_running(
+    kids, recorder, autojump_clock
+):
     sup = Supervisor([kids.spec("a")], max_restarts=0, name="s")
 
     async def crash():
@@ -253,7 +276,7 @@ async def test_questions_to_a_supervisor_that_gave_up_raise_not_running(kids, re
             question()
 
 
-async def test_child_adm(kids, recorder):
+async def test_child_adm(kids, recorder, autojump_clock):
     # OTP's child_adm, on one child, in order.
     sup = Supervisor([kids.spec("child1")], name="s")
     async with trio.open_nursery() as nursery:

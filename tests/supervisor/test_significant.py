@@ -31,7 +31,7 @@ async def run_until_it_ends(sup, scenario) -> None:
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("how", ["exit", "crash"])
 async def test_any_significant_a_temporary_significant_child_ending_ends_the_supervisor(
-    kids, recorder, strategy, how
+    kids, recorder, strategy, how, autojump_clock
 ):
     sup = Supervisor(
         [kids.spec("a"), kids.spec("sig", restart="temporary", significant=True), kids.spec("c")],
@@ -54,7 +54,7 @@ async def test_any_significant_a_temporary_significant_child_ending_ends_the_sup
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 async def test_any_significant_a_transient_significant_child_ends_it_only_by_a_normal_exit(
-    kids, recorder, strategy
+    kids, recorder, strategy, autojump_clock
 ):
     sup = Supervisor(
         [kids.spec("a"), kids.spec("sig", restart="transient", significant=True)],
@@ -75,7 +75,7 @@ async def test_any_significant_a_transient_significant_child_ends_it_only_by_a_n
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 async def test_all_significant_the_last_significant_child_to_end_ends_the_supervisor(
-    kids, recorder, strategy
+    kids, recorder, strategy, autojump_clock
 ):
     sup = Supervisor(
         [
@@ -102,7 +102,9 @@ async def test_all_significant_the_last_significant_child_to_end_ends_the_superv
     assert recorder.of("auto_shutdown")[0].child == "sig2"
 
 
-async def test_terminating_a_significant_child_does_not_end_the_supervisor(kids, recorder):
+async def test_terminating_a_significant_child_does_not_end_the_supervisor(
+    kids, recorder, autojump_clock
+):
     sup = Supervisor(
         [kids.spec("a"), kids.spec("sig", restart="transient", significant=True)],
         auto_shutdown="any_significant",
@@ -117,7 +119,9 @@ async def test_terminating_a_significant_child_does_not_end_the_supervisor(kids,
     assert recorder.of("auto_shutdown") == []
 
 
-async def test_a_significant_bystander_of_a_restart_does_not_end_the_supervisor(kids, recorder):
+async def test_a_significant_bystander_of_a_restart_does_not_end_the_supervisor(
+    kids, recorder, autojump_clock
+):
     # OTP's significant_bystander: taken down by a sibling's one_for_all restart.
     sup = Supervisor(
         [kids.spec("a"), kids.spec("sig", restart="temporary", significant=True)],
@@ -135,7 +139,7 @@ async def test_a_significant_bystander_of_a_restart_does_not_end_the_supervisor(
     assert recorder.of("auto_shutdown") == []
 
 
-async def test_a_non_significant_child_ending_ends_nothing(kids, recorder):
+async def test_a_non_significant_child_ending_ends_nothing(kids, recorder, autojump_clock):
     sup = Supervisor(
         [
             kids.spec("t", restart="temporary"),
@@ -155,7 +159,7 @@ async def test_a_non_significant_child_ending_ends_nothing(kids, recorder):
 
 @pytest.mark.parametrize("auto_shutdown", ["any_significant", "all_significant"])
 async def test_a_dynamic_supervisor_ends_when_its_significant_children_end(
-    kids, recorder, auto_shutdown
+    kids, recorder, auto_shutdown, autojump_clock
 ):
     # OTP's significant_simple.
     dyn = DynamicSupervisor(auto_shutdown=auto_shutdown, name="d")
@@ -174,7 +178,9 @@ async def test_a_dynamic_supervisor_ends_when_its_significant_children_end(
     assert kids.running() == set()
 
 
-async def test_a_tab_ends_itself_when_its_view_ends_and_its_parent_forgets_it(kids, recorder):
+async def test_a_tab_ends_itself_when_its_view_ends_and_its_parent_forgets_it(
+    kids, recorder, autojump_clock
+):
     # The shape roost's sessions can take: the view is the tab's significant child.
     sessions = DynamicSupervisor(name="sessions")
     tab = Supervisor(
@@ -204,7 +210,7 @@ def test_significant_children_are_refused_where_otp_refuses_them():
         Supervisor([], name="x").child_spec(significant=True)
 
 
-async def test_start_child_refuses_a_significant_child_without_auto_shutdown(kids):
+async def test_start_child_refuses_a_significant_child_without_auto_shutdown(kids, autojump_clock):
     for sup in (Supervisor([], name="s"), DynamicSupervisor(name="d")):
         async with trio.open_nursery() as nursery:
             await nursery.start(sup.run)
