@@ -9,8 +9,10 @@ from typing import Any
 import anyio
 import anyio.abc
 
-from ..pubsub import Deliver, MemoryPubSub, PubSub, Unsubscribe
-from ..store import MemoryStore, Store
+from ..pubsub import Deliver, PubSub, Unsubscribe
+from ..pubsub import backend as pubsub_backend
+from ..store import Store
+from ..store import backend as store_backend
 
 _INJECTED = ConnectionError("injected")
 
@@ -172,11 +174,12 @@ class _Switchboard:
 class FaultyPubSub(_Switchboard):
     """A :class:`~roost.pubsub.PubSub` whose ``broadcast`` a test can make raise or hang.
 
-    It wraps a backend (by default a new :class:`~roost.pubsub.MemoryPubSub`)
-    and, with no fault set, is that backend: it passes the same contract
-    test. Give it to an app as ``App(pubsub=FaultyPubSub())``; the app uses
-    this very object each time its tree starts, so the test that holds it
-    can switch faults on and off at any time, from sync code:
+    It wraps a backend (by default a new in-memory one, what
+    ``roost.pubsub.backend("memory://")`` makes) and, with no fault set, is
+    that backend: it passes the same contract test. Give it to an app as
+    ``App(pubsub=FaultyPubSub())``; the app uses this very object each time
+    its tree starts, so the test that holds it can switch faults on and off
+    at any time, from sync code:
 
     - :meth:`fail` makes calls raise, :meth:`hang` makes them block until
       :meth:`heal` (or until they are cancelled, so an app's own timeout
@@ -193,7 +196,7 @@ class FaultyPubSub(_Switchboard):
     FAULTABLE = ("broadcast",)
 
     def __init__(self, backend: PubSub | None = None) -> None:
-        self.backend: PubSub = backend if backend is not None else MemoryPubSub()
+        self.backend: PubSub = backend if backend is not None else pubsub_backend("memory://")
         """The backend every call goes to once its fault, if any, lets it."""
         self._faults = _Faults("pubsub", self.FAULTABLE)
 
@@ -211,20 +214,20 @@ class FaultyPubSub(_Switchboard):
 class FaultyStore(_Switchboard):
     """A :class:`~roost.store.Store` whose calls a test can make raise or hang.
 
-    It wraps a store (by default a new :class:`~roost.store.MemoryStore`)
-    and, with no fault set, is that store: it passes the same contract test.
-    Give it to an app as ``App(store=FaultyStore())``; the app uses this very
-    object each time its tree starts. Faults and counts are as for
-    :class:`FaultyPubSub`: :meth:`fail`, :meth:`hang` and :meth:`heal`
-    apply to ``get``, ``put`` and ``delete``; :attr:`calls` counts those and
-    ``run``. A failing or hung call does not reach the store: a failed
-    ``put`` stores nothing.
+    It wraps a store (by default a new in-memory one, what
+    ``roost.store.backend("memory://")`` makes) and, with no fault set, is
+    that store: it passes the same contract test. Give it to an app as
+    ``App(store=FaultyStore())``; the app uses this very object each time its
+    tree starts. Faults and counts are as for :class:`FaultyPubSub`:
+    :meth:`fail`, :meth:`hang` and :meth:`heal` apply to ``get``, ``put``
+    and ``delete``; :attr:`calls` counts those and ``run``. A failing or hung
+    call does not reach the store: a failed ``put`` stores nothing.
     """
 
     FAULTABLE = ("get", "put", "delete")
 
     def __init__(self, backend: Store | None = None) -> None:
-        self.backend: Store = backend if backend is not None else MemoryStore()
+        self.backend: Store = backend if backend is not None else store_backend("memory://")
         """The store every call goes to once its fault, if any, lets it."""
         self._faults = _Faults("store", self.FAULTABLE)
 

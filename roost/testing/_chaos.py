@@ -46,7 +46,8 @@ async def chaos(
     """Inside the block, kill a random running actor ``rate`` times a second.
 
     ``victim`` is a :class:`LiveClient` (its tab's view and components) or a
-    ``Runtime`` (every actor of every session). Each kill is
+    ``Runtime`` (every actor of every session; the app's own services and the
+    pubsub and store backends are not actors and are left alone). Each kill is
     ``LiveClient.kill``'s: the actor's task is cancelled where it is and its
     supervisor restarts it (so kills count toward restart intensity). The
     times (on Trio's clock, so ``autojump_clock`` runs 20 s at once) and the

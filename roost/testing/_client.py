@@ -845,6 +845,21 @@ class LiveClient:
         """How many times ``target`` (or any actor of the tab) was restarted."""
         return self._watch.restarts(target)
 
+    def escalations(self, target: str | None = None) -> int:
+        """How many times a supervisor of the tab gave up and failed to its parent
+        (past its restart limit, or a child that would not start); with
+        ``target``, only the times that actor's failures made it give up."""
+
+        def cause(event: SupervisorEvent) -> str:
+            child = getattr(event.exception, "child", None)  # RestartIntensityExceeded's
+            return VIEW if child == "view" else str(child)
+
+        return sum(
+            1
+            for e in self._watch.events
+            if e.kind == "escalated" and (target is None or cause(e) == target)
+        )
+
     def mailbox_depth(self, target: str = VIEW) -> int:
         """How many messages wait in ``target``'s mailbox now."""
         return self._link.live_session().mailbox_depth(target)

@@ -17,14 +17,15 @@ ten times a second, for 20 s of Trio's ``MockClock``. At the end:
   runtime (and another user's tab, untouched by the chaos) keeps running.
 
 What a user loses. No actor of the dashboard keeps its state across a
-restart (persistence is a later issue), so a restart costs the user what
-that actor held. A killed view re-mounts from its route: the count goes back
-to 0 and the list to page 1, and its components re-mount with it (the
-Profile tab, page 1). A killed component re-mounts from the props its parent
-last gave it: the tabs show Profile again and the pagination page 1, while
-the view's own state survives (the count, and the items of the page it was
-on, which the pagination no longer matches until the next Prev or Next).
-The asserts below state each of these losses.
+restart (none sets ``persist``; tests/faults/test_chaos_persist.py has actors
+that do keep every acknowledged click under the same chaos), so a restart
+costs the user what that actor held. A killed view re-mounts from its
+route: the count goes back to 0 and the list to page 1, and its components
+re-mount with it (the Profile tab, page 1). A killed component re-mounts
+from the props its parent last gave it: the tabs show Profile again and the
+pagination page 1, while the view's own state survives (the count, and the
+items of the page it was on, which the pagination no longer matches until
+the next Prev or Next). The asserts below state each of these losses.
 """
 
 from __future__ import annotations

@@ -3,10 +3,13 @@ the same seed, and says so when the test fails."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import anyio
 import pytest
+import trio.testing
 
-from roost import App, LiveComponent, LiveView, event, live_component
+from roost import App, ChildSpec, LiveComponent, LiveView, event, live_component
 from roost.testing import LiveClient, chaos
 
 
@@ -57,3 +60,40 @@ async def test_a_failing_block_carries_the_seed_and_every_kill(autojump_clock, c
     assert "seed 42" in notes and "--roost-chaos-seed=42" in notes
     assert notes.count(" actor ") == 5
     assert "seed 42" in capsys.readouterr().err
+
+
+async def service(*, task_status=anyio.TASK_STATUS_IGNORED):
+    task_status.started()
+    await anyio.sleep_forever()
+
+
+served = App(
+    {"/": Page}, children=[ChildSpec("service", service)], max_restarts=1000, max_seconds=1.0
+)
+
+
+async def test_given_the_runtime_it_kills_the_actors_of_every_session_and_nothing_else(
+    autojump_clock,
+):
+    async with LiveClient.mount(served) as ann, LiveClient.mount(served) as bob:
+        runtime = served.runtime
+        assert runtime is not None
+        async with chaos(runtime, rate=10, seed=3) as run:
+            await anyio.sleep(5.05)
+        await trio.testing.wait_all_tasks_blocked()
+        tabs = {ann.session.id: ann, bob.session.id: bob}
+        kills = Counter(sid for _, sid, _ in run.kills)
+        assert len(run.kills) == 50
+        assert kills.keys() == tabs.keys()  # both tabs' actors
+        assert {target for _, _, target in run.kills} == {"0", "p0", "p1", "p2"}
+        for sid, view in tabs.items():
+            await view.wait_for("#count")
+            assert 0 < view.restarts() <= kills[sid]
+        # The app's service and the backends are not actors: never killed.
+        children = runtime.root.describe()["children"]
+        assert {c["id"]: (c["state"], c["restarts"]) for c in children} == {
+            "pubsub": ("running", 0),
+            "store": ("running", 0),
+            "service": ("running", 0),
+            "sessions": ("running", 0),
+        }

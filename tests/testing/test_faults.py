@@ -127,6 +127,25 @@ async def test_crashing_every_time_escalates_and_the_view_remounts_without_it():
         assert view.text("#count") == "1"  # its state is the fresh mount's
 
 
+async def test_escalations_count_the_supervisors_that_gave_up_and_who_made_them():
+    async with LiveClient.mount(app) as view:
+        view.crash_at("gauge", "render", times=None)
+        await view.kill("gauge")  # its restarts fail: the components' supervisor gives up
+        await view.wait_for('[data-roost-id="gauge"] [role="alert"]')
+        assert view.escalations() == 1
+        assert view.escalations("gauge") == 1
+        assert view.escalations("0") == 0  # the view re-mounted: its supervisor held
+
+
+async def test_a_view_failing_past_its_limit_is_an_escalation_of_its_own():
+    async with LiveClient.mount(app) as view:
+        view.crash_at("0", "mount", times=None)
+        crash = await view.kill()  # each restart fails: the session gives up
+        assert isinstance(crash, protocol.Crash)
+        assert view.escalations("0") == 1
+        assert view.escalations("gauge") == 0
+
+
 async def test_delayed_messages_arrive_late_on_trios_clock(autojump_clock):
     async with LiveClient.mount(app) as view:
         view.delay_messages("0", 30)
