@@ -150,3 +150,24 @@ def test_roost_routes_lists_each_pattern_its_view_and_its_typed_parameters():
     assert lines[0].split() == ["route", "view", "parameters"]
     assert lines[1].split() == ["/", "tests.apps.routed.Index"]
     assert lines[2].split() == ["/incidents/{id:int}", "tests.apps.routed.Incident", "id:", "int"]
+
+
+def test_roost_routes_lists_the_apps_plain_http_endpoints_with_their_methods():
+    result = subprocess.run(
+        [str(ROOST), "routes", "examples.notes:app"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    views, endpoints = result.stdout.split("\n\n")
+    live = ["/", "/notes/{id:int}", "/login"]
+    assert [line.split()[0] for line in views.splitlines()[1:]] == live
+    lines = [line.split("  ") for line in endpoints.splitlines()]
+    rows = [[cell.strip() for cell in line if cell.strip()] for line in lines]
+    assert rows == [
+        ["http route", "methods", "endpoint", "parameters"],
+        ["/login", "POST", "examples.notes.login"],
+        ["/logout", "GET, HEAD", "examples.notes.logout"],
+    ]

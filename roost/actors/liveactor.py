@@ -48,7 +48,10 @@ class LiveActor(ActorRuntime):
         return self.view_class()
 
     async def mount(self, state: LiveView) -> None:
-        await mount_view(state, self.params, self.session_data, self.url, self.flash)
+        # The carried flash is for the first incarnation only: a restart does not
+        # show again what the user may have read and left behind.
+        flash, self.flash = self.flash, {}
+        await mount_view(state, self.params, self.session_data, self.url, flash)
 
     async def stopping(self) -> None:
         # Its components first (OTP stops children before their parent ends).

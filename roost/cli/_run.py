@@ -8,12 +8,15 @@ import gc
 import importlib
 import logging
 import os
+import re
 import signal
 import socket
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import trio
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from ..server import App, Runtime
 from ._gc import GC_STATS_ENV, GcPolicy, GcStats
@@ -72,7 +75,9 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def routes_table(app: App) -> str:
     """``roost routes``: each route's pattern, the view it mounts, and its typed
-    parameters, in the order they are matched."""
+    parameters, in the order they are matched; then, when the app has some, its
+    plain HTTP endpoints (``App(http_routes=...)``) with their methods, for the
+    requests no view takes."""
     rows = [
         (
             route.pattern,
@@ -81,12 +86,64 @@ def routes_table(app: App) -> str:
         )
         for route in app.router
     ]
-    head = ("route", "view", "parameters")
-    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(2)]
+    text = _table(("route", "view", "parameters"), rows)
+    if app.http is not None:
+        endpoints = list(_http_rows("", app.http.routes))
+        text += "\n" + _table(("http route", "methods", "endpoint", "parameters"), endpoints)
+    return text
+
+
+def _table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(len(head))]
     return "".join(
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip() + "\n"
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
         for row in [head, *rows]
     )
+
+
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_PATH_PARAM = re.compile(r"{([^{}:]+)(?::([^{}]+))?}")
+
+
+def _http_rows(prefix: str, routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str, str, str]]:
+    # Starlette's routes, a Mount's own routes listed under its path.
+    for route in routes:
+        path = prefix + str(getattr(route, "path", ""))
+        if isinstance(route, Mount) and route.routes:
+            yield from _http_rows(path, route.routes)
+            continue
+        if isinstance(route, Route):
+            methods = sorted(route.methods or _endpoint_methods(route.endpoint), key=_method_rank)
+            how, target = ", ".join(methods) or "any", route.endpoint
+        elif isinstance(route, WebSocketRoute):
+            how, target = "WEBSOCKET", route.endpoint
+        elif isinstance(route, Mount):
+            path, how, target = path + "/...", "any", route.app
+        else:
+            how, target = "any", route
+        params = ", ".join(f"{m[1]}: {m[2] or 'str'}" for m in _PATH_PARAM.finditer(path))
+        yield path or "/", how, _dotted(target), params
+
+
+def _endpoint_methods(endpoint: object) -> list[str]:
+    # A class endpoint (Starlette's HTTPEndpoint) answers the methods it defines.
+    if not isinstance(endpoint, type):
+        return []
+    found = [m for m in _METHOD_ORDER if callable(getattr(endpoint, m.lower(), None))]
+    return [*found, "HEAD"] if "GET" in found and "HEAD" not in found else found
+
+
+def _method_rank(method: str) -> tuple[int, str]:
+    known = method in _METHOD_ORDER
+    return (_METHOD_ORDER.index(method) if known else len(_METHOD_ORDER), method)
+
+
+def _dotted(target: object) -> str:
+    name = getattr(target, "__qualname__", None)
+    if name is None:
+        return repr(target)
+    return f"{getattr(target, '__module__', '?')}.{name}"
 
 
 class AppNotFound(Exception):

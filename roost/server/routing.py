@@ -115,9 +115,10 @@ class Router:
 
     Patterns are checked when the router is made: an unknown type, a repeated
     parameter or a malformed ``{...}`` is a ``ValueError`` at start-up, not at
-    the first request; so is a view whose template is missing, does not
-    compile, binds an event the view has no handler for, or places a
-    component without an id (:func:`roost.actors.check_view`).
+    the first request; so is a view whose template (or that of a LiveComponent
+    its module names) is missing, does not compile, binds an event its actor
+    has no handler for, or places a component without an id
+    (:func:`roost.actors.check_view`).
     """
 
     def __init__(self, routes: Mapping[str, type[LiveView]]) -> None:

@@ -155,12 +155,14 @@ async def test_a_host_apps_session_in_the_scope_is_the_one_the_view_gets():
     assert b'<p id="user">host</p>' in sent[1]["body"]
 
 
-async def call(app, method: str, path: str, cookie: str = "") -> tuple[int, dict, bytes]:
+async def call(
+    app, method: str, path: str, cookie: str = "", body: bytes = b"", content_type: str = ""
+) -> tuple[int, dict, bytes]:
     """One HTTP request through an ASGI app, in process."""
     sent: list[dict] = []
 
     async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message):
         sent.append(message)
@@ -168,13 +170,16 @@ async def call(app, method: str, path: str, cookie: str = "") -> tuple[int, dict
     headers = [(b"host", b"localhost")]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
+    if body:
+        kind = content_type or "application/x-www-form-urlencoded"
+        headers += [(b"content-type", kind.encode()), (b"content-length", b"%d" % len(body))]
     scope = {
         "type": "http",
         "method": method,
-        "path": path,
-        "raw_path": path.encode(),
+        "path": path.partition("?")[0],
+        "raw_path": path.partition("?")[0].encode(),
         "root_path": "",
-        "query_string": b"",
+        "query_string": path.partition("?")[2].encode(),
         "headers": headers,
         "scheme": "http",
         "server": ("localhost", 80),
@@ -182,8 +187,8 @@ async def call(app, method: str, path: str, cookie: str = "") -> tuple[int, dict
     }
     await app(scope, receive, send)
     head = {k.decode().lower(): v.decode() for k, v in sent[0]["headers"]}
-    body = b"".join(m.get("body", b"") for m in sent[1:])
-    return sent[0]["status"], head, body
+    answer = b"".join(m.get("body", b"") for m in sent[1:])
+    return sent[0]["status"], head, answer
 
 
 async def test_mounted_in_a_starlette_app_the_views_get_the_hosts_session():
