@@ -24,6 +24,7 @@ from .actors import event as event
 from .actors import live_component as live_component
 from .actors import on_component as on_component
 from .render import JS as JS
+from .render import flash_group as flash_group
 from .server import App as App
 from .supervisor import ChildSpec as ChildSpec
 from .supervisor import DynamicSupervisor as DynamicSupervisor

@@ -1,6 +1,7 @@
 # `roost run --reload`: a watcher process that runs the server as its child and
-# starts a new one whenever a Python file under the watched folders changes.
-"""The reloader of ``roost run --reload``.
+# starts a new one whenever a Python file under the watched folders changes; and,
+# inside a dev mode server, the watcher that makes open pages follow their templates.
+"""The reloader of ``roost run --reload``, and the live reload of dev mode.
 
 The watcher (this process) serves nothing itself: it runs ``roost run`` without
 ``--reload`` as a child process, in dev mode (``ROOST_ENV=dev``), and watches
@@ -14,6 +15,11 @@ SIGHUP stop the child, then the watcher, with status 0.
 
 The child runs in its own process group, so that Ctrl-C in a terminal reaches
 the watcher only, which then stops the child once.
+
+Inside the server, in dev mode, :class:`TemplateWatcher` (a child of the app's
+tree) needs no restart: a changed template re-renders the open pages, a
+changed root layout reloads them, a changed stylesheet of the static folder is
+fetched again by them.
 """
 
 from __future__ import annotations
@@ -28,16 +34,37 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.abc
+import jinja2
 import trio
-from watchfiles import PythonFilter, awatch
+from watchfiles import Change, DefaultFilter, PythonFilter, awatch
 
-from ._dev import DEV_ENV
+from . import protocol
+from ._dev import DEV_ENV, DEV_STYLESHEET
+from .actors import (
+    Component,
+    LiveComponent,
+    LiveView,
+    MailboxClosed,
+    MailboxFull,
+    Rerender,
+    SessionEnded,
+)
+from .render.environment import environment_of, loaded_templates, template_folders
+from .supervisor import IGNORE, ChildSpec
+
+if TYPE_CHECKING:
+    from .actors import Session
+    from .server import App
 
 __all__ = [
     "STOP_TIMEOUT",
+    "TEMPLATE_WATCHER",
     "Reloader",
+    "TemplateWatcher",
     "child_environment",
     "python_command",
     "watched_paths",
@@ -232,3 +259,180 @@ def child_environment(env: Mapping[str, str]) -> dict[str, str]:
 def python_command(args: Sequence[str]) -> list[str]:
     """The command that runs ``roost ARGS`` with this Python."""
     return [sys.executable, "-c", "import sys; from roost.cli import main; sys.exit(main())", *args]
+
+
+# -- dev mode: open pages follow their templates -----------------------------------
+
+TEMPLATE_WATCHER = "dev-reload"
+"""The id of :class:`TemplateWatcher`'s child in the app's tree."""
+
+_ROOST = Path(__file__).resolve().parent
+
+
+class TemplateWatcher:
+    """Dev mode's live reload of ``app``'s open pages, without a restart.
+
+    It watches (with watchfiles) the folders of the app's templates (its views'
+    and components', the root layout's) and its static folder. When a loaded
+    template's file changes, every actor of every open page renders its whole
+    template again: what the edit changed goes out as a patch, state kept. A
+    template that no longer compiles is reported in the log instead, and the
+    pages keep what they show. When the root layout changes, the open pages
+    reload; when a ``.css`` file of the static folder changes, they fetch it
+    again (``DEV_STYLESHEET``).
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def child_spec(self) -> ChildSpec:
+        """Its spec, for the app's ``children`` (id ``TEMPLATE_WATCHER``)."""
+        return ChildSpec(TEMPLATE_WATCHER, self.run)
+
+    def folders(self) -> list[Path]:
+        """The folders it watches: the root layout's, the static folder, and the
+        template folders of the view and component classes defined so far
+        (roost's own package aside); none inside another."""
+        found = set(template_folders())
+        for cls in _template_classes():
+            found.add(Path(cls.__roost_template_dir__).resolve())
+        found.add(self.app.layout.path.parent.resolve())
+        if self.app.static is not None:
+            found.add(self.app.static.directory)
+        kept: list[Path] = []
+        for folder in sorted(found, key=lambda f: len(f.parts)):
+            if folder.is_relative_to(_ROOST) or not folder.is_dir():
+                continue
+            if not any(folder.is_relative_to(k) for k in kept):
+                kept.append(folder)
+        return kept
+
+    async def run(
+        self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> object:
+        folders = self.folders()
+        if not folders:
+            return IGNORE
+        stop = anyio.Event()
+        async with anyio.create_task_group() as group:
+            await group.start(self._watch, folders, stop)
+            task_status.started()
+            try:
+                await anyio.sleep_forever()
+            finally:
+                # The watching thread returns only when asked: its cancel waits for it.
+                stop.set()
+        return None
+
+    async def _watch(
+        self,
+        folders: list[Path],
+        stop: anyio.Event,
+        *,
+        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        changes = awatch(*folders, watch_filter=_NotPython(), stop_event=stop, debounce=400)
+        # The first step of the loop sets up the watches before this task waits for
+        # anything: a file changed once `started` has returned is seen.
+        task_status.started()
+        async for changed in changes:
+            await self.changed(_resolved(path for _, path in changed))
+
+    async def changed(self, paths: set[Path]) -> None:
+        """Act on the files ``paths`` having changed (see the class)."""
+        layout = self.app.layout.path.resolve()
+        static = self.app.static
+        stylesheets = [
+            p
+            for p in paths
+            if static is not None and p.is_relative_to(static.directory) and p.suffix == ".css"
+        ]
+        loaded = loaded_templates()
+        templates = sorted(p for p in paths if p in loaded and p != layout)
+        if layout in paths and _compiles(layout):
+            log.info("roost: the layout %s changed; reloading the open pages", _shown(layout))
+            for session in self._sessions():
+                to = session.tab.href(session.view.url or "/")
+                await _tell(session, protocol.Navigate(to))
+        if templates and all(_compiles(p) for p in templates):
+            shown = ", ".join(_shown(p) for p in templates)
+            log.info("roost: %s changed; rendering the open pages again", shown)
+            for session in self._sessions():
+                for target in session.tab.targets():
+                    ref = session.tab.ref(target)
+                    if ref is None:
+                        continue
+                    try:
+                        ref.send(Rerender())
+                    except (MailboxFull, MailboxClosed):
+                        pass  # busy or gone: its next render shows the edit anyway
+        for path in stylesheets:
+            assert static is not None
+            name = path.relative_to(static.directory).as_posix()
+            try:
+                url = static.url(name)
+            except ValueError:  # deleted
+                continue
+            detail = {"path": url.partition("?")[0], "url": url}
+            for session in self._sessions():
+                await _tell(session, protocol.PushEvent(DEV_STYLESHEET, detail))
+
+    def _sessions(self) -> list[Session]:
+        runtime = self.app.runtime
+        return runtime.live_sessions() if runtime is not None else []
+
+
+class _NotPython(DefaultFilter):
+    """What watchfiles' default filter lets through, but for Python files (a
+    change to one is ``--reload``'s: the server restarts)."""
+
+    def __call__(self, change: Change, path: str) -> bool:
+        return not path.endswith((".py", ".pyc", ".pyo")) and super().__call__(change, path)
+
+
+def _resolved(paths: Iterable[str]) -> set[Path]:
+    return {Path(path).resolve() for path in paths}
+
+
+def _template_classes() -> Iterable[type[Any]]:
+    seen: set[type] = set()
+    todo: list[type[Any]] = [LiveView, LiveComponent, Component]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return seen
+
+
+def _compiles(path: Path) -> bool:
+    """Whether the template file ``path`` compiles; says why in the log when not."""
+    found = environment_of(path)
+    if found is None:
+        return True
+    env, name = found
+    try:
+        env.get_template(name)  # dev mode: re-read, since it changed
+    except jinja2.TemplateSyntaxError as exc:
+        log.error(
+            "roost: %s, line %s: %s; the open pages keep what they show",
+            _shown(path),
+            exc.lineno,
+            exc.message,
+        )
+        return False
+    except jinja2.TemplateNotFound:
+        return False  # deleted (or being saved): its next version is another change
+    return True
+
+
+def _shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else relative
+
+
+async def _tell(session: Session, message: protocol.ServerMessage) -> None:
+    try:
+        await session.outbox.put(message)
+    except SessionEnded:
+        pass

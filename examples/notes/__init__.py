@@ -13,6 +13,8 @@ Run it with ``roost run examples.notes:app`` and open http://127.0.0.1:8000/
   title a ``roost-link="navigate"`` link to the note's page.
 - ``/notes/{id:int}`` shows a note (its title is the page's ``<h1>`` and
   ``page_title``) with an editor; saving puts a flash and goes back to the list.
+- Each page's Crash button raises in its view: the view's supervisor restarts
+  it, mounted again at the page's URL as it is then (``?sort=...`` included).
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ def require_user(view: LiveView, params: dict, session: dict) -> None:
 
 class Authenticated(LiveView):
     on_mount = (require_user,)
+
+    @event
+    def crash(self):
+        raise RuntimeError("the Crash button was clicked")
 
 
 class NoteList(Authenticated):

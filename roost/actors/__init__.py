@@ -31,6 +31,7 @@ from .messages import Down as Down
 from .messages import Exit as Exit
 from .messages import InjectedCrash as InjectedCrash
 from .messages import LinkedExit as LinkedExit
+from .messages import Rerender as Rerender
 from .outbox import SessionEnded as SessionEnded
 from .outbox import Transport as Transport
 from .registry import AlreadyRegistered as AlreadyRegistered

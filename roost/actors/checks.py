@@ -122,7 +122,7 @@ def _check(cls: type[Stateful], who: str) -> None:
             continue
         close = difflib.get_close_matches(event, list(handlers), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        known = ", ".join(sorted(handlers)) or "none"
+        known = ", ".join(sorted(h for h in handlers if ":" not in h)) or "none"  # not roost's own
         raise ViewProblem(
             f"{who}: template {name!r}, line {line}: "
             f"{binding}={event!r} names no event handler of {_name(cls)}"

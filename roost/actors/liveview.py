@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..render.environment import CLEAR_FLASH, flash_group, names_flash
 from .effects import PushNavigate, PushPatch, Redirect
-from .handlers import maybe_await
+from .handlers import event, maybe_await
 from .stateful import Stateful
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 class LiveView(Stateful):
@@ -70,16 +74,31 @@ class LiveView(Stateful):
         self._effect(Redirect(to))
 
     def put_flash(self, kind: str, text: str) -> None:
-        """Show ``text`` as a ``kind`` flash message (``"info"``, ``"error"`` ...): the
-        ``flash`` assign, a dict a template shows (``{% for kind, text in
-        flash.items() %}``). It goes along with ``push_navigate`` and ``redirect``
-        to the next page, shown there once; a user's own navigation (a link,
-        back or forward) leaves it behind."""
+        """Show ``text`` as a ``kind`` flash message (``"info"``, ``"error"`` ...), at
+        once: the ``flash`` assign, a dict by kind. A template that does not name
+        ``flash`` gets it shown at the top of the view's content (``flash_group``);
+        one that does shows it where it likes (``{{ flash_group(flash) }}``). It
+        goes along with ``push_navigate`` and ``redirect`` to the next page, shown
+        there once; a user's own navigation (a link, back or forward) leaves it
+        behind, and a click on the message dismisses it."""
         self.flash = {**self.flash, kind: text}
 
     def clear_flash(self, kind: str | None = None) -> None:
         """Remove the ``kind`` flash message, or all of them."""
         self.flash = {} if kind is None else {k: v for k, v in self.flash.items() if k != kind}
+
+    @event(name=CLEAR_FLASH)  # type: ignore[untyped-decorator]  # event() returns Any
+    def _flash_clicked(self, kind: str | None = None) -> None:
+        # A click on a message of flash_group's: what Phoenix's lv:clear-flash does.
+        self.clear_flash(kind)
+
+    def _after_template(self, env: jinja2.Environment, html: str) -> str:
+        # The flash of a template that does not show it goes first in the view's
+        # container: the part of the page the view patches, so it shows at once.
+        flash = self.__dict__.get("flash")
+        if not flash or self.template is None or names_flash(env, self.template):
+            return html
+        return str(flash_group(flash)) + html
 
     @property
     def redirected_to(self) -> str | None:

@@ -40,6 +40,7 @@ from .messages import (
     Info,
     InjectedCrash,
     LinkedExit,
+    Rerender,
     Resync,
     Update,
     UploadChunk,
@@ -493,6 +494,8 @@ class ActorRuntime:
             raise InjectedCrash(message.reason)
         elif isinstance(message, AsyncDone):
             await self._async_done(state, message)
+        elif isinstance(message, Rerender):
+            state._render_anew()
         elif isinstance(message, UploadFiles | UploadChunk | UploadProgress):
             await self._upload(state, message, batch)
         else:

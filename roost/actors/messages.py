@@ -113,3 +113,10 @@ class UploadChunk:
     entry: str
     offset: int
     data: str
+
+
+class Rerender:
+    """Render the whole template again, as if everything changed: a patch goes out
+    if the HTML differs (dev mode sends it when a template's file changed)."""
+
+    __slots__ = ()

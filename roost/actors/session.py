@@ -81,6 +81,7 @@ class Session:
         flash: dict[str, str] | None = None,
         snapshots: Callable[[Session], Snapshots] | None = None,
         resume_key: str | None = None,
+        crash_notice: Callable[[BaseException, str], str] | None = None,
     ) -> None:
         self.id = session_id
         """The session's public name (logs, the supervision tree); it resumes nothing."""
@@ -89,6 +90,7 @@ class Session:
         that joined it holds it (from its ``Joined``), and it is never logged."""
         self.grace = grace
         self.route = route
+        self._crash_notice = crash_notice
         self._transport = transport
         self._kick = kick
         self._on_end: list[Callable[[], None]] = []
@@ -175,7 +177,9 @@ class Session:
                 log.info("session %s: no reconnect within %s s, ended it", self.id, self.grace)
         except Exception as exc:
             log.error("session %s failed: %s", self.id, exc)
-            self.outbox.write_now(protocol.Crash(VIEW_TARGET, CRASH_MESSAGE))
+            notice = self._crash_notice
+            text = notice(exc, CRASH_MESSAGE) if notice is not None else CRASH_MESSAGE
+            self.outbox.write_now(protocol.Crash(VIEW_TARGET, text))
             raise
         finally:
             self._scope = None

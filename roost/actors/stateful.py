@@ -23,7 +23,12 @@ log = logging.getLogger("roost.actors")
 
 T = TypeVar("T")
 
+# Globals a template region may call whose result depends only on their arguments.
+_PURE_CALLS = ("live_component", "flash_group")
+
 if TYPE_CHECKING:
+    import jinja2
+
     from .actor import ActorRef
     from .loop import ActorRuntime
 
@@ -108,18 +113,30 @@ class Stateful:
         env = environment_for(self.__roost_template_dir__)
         scope = current_scope()
         if scope is None or scope.dead or not self.render_regions:
-            return env.get_template(self.template).render(
+            html = env.get_template(self.template).render(
                 self.assigns, live_component=live_component
             )
+            return self._after_template(env, html)
         regions = self.__dict__.get("_regions")
         if regions is None or regions[0].name != self.template:
-            renderer = RegionRenderer(env, self.template, pure_calls=("live_component",))
+            renderer = RegionRenderer(env, self.template, pure_calls=_PURE_CALLS)
             regions = (renderer, {})
             object.__setattr__(self, "_regions", regions)
         renderer, placed = regions
         context = {**self.assigns, "live_component": live_component}
         with scope.regions(placed) as on_region:
-            return renderer.render(context, scope.changed, on_region)
+            html = renderer.render(context, scope.changed, on_region)
+        return self._after_template(env, html)
+
+    def _after_template(self, env: jinja2.Environment, html: str) -> str:
+        # What the view's render adds around its template's HTML (LiveView: the flash).
+        return html
+
+    def _render_anew(self) -> None:
+        """Make the next render a whole one, none of the last render's output
+        re-used (dev mode: a template's file changed, maybe an included one)."""
+        object.__setattr__(self, "_regions", None)
+        self._tracker.mark("template")  # something to render for, with no assign changed
 
     def handle_info(self, message: Any) -> Any:
         """Handle a message that is not a client event (timers, pubsub, actors)."""

@@ -11,6 +11,7 @@ from .diff import diff_html as diff_html
 from .diff import diff_trees as diff_trees
 from .differ import Differ as Differ
 from .environment import environment_for as environment_for
+from .environment import flash_group as flash_group
 from .jinja_internals import UnsupportedJinja as UnsupportedJinja
 from .js import JS as JS
 from .links import below_mount as below_mount

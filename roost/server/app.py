@@ -216,6 +216,10 @@ class App:
         """The app's static folder (``static_dir``), or None."""
         self.layout = Layout(layout, folder=folder, prefix=PREFIX, static=self.static)
         """The page shell every view is served in (``layout``, else roost's own)."""
+        if self.debug:  # open pages follow their templates' edits
+            from .._reload import TemplateWatcher  # watchfiles: only a dev server needs it
+
+            self.children.append(TemplateWatcher(self).child_spec())
         if self.static is not None:
             provide_static_url(self.static, folder, self.routes.values())
 

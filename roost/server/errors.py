@@ -1,13 +1,15 @@
 # The page a failed dead render answers with in dev mode: the exception, its
 # traceback and, for a template's error, the template's lines around it.
-"""The dev error page.
+"""The dev error page, and the dev crash notice.
 
 In dev mode (``App(debug=True)``, ``ROOST_ENV=dev``, ``roost run --reload``)
 a page whose dead render raises answers 500 with :func:`dev_error_page`:
 the exception's type and message, its traceback, and, when the error is in
 a Jinja2 template, the template and line with the lines around it. Every
-piece of it is escaped: an exception message is text, never markup. In
-production the page is generic and the detail goes only to the log.
+piece of it is escaped: an exception message is text, never markup. A view
+that fails for good once connected is replaced by :func:`crash_notice`, which
+in dev mode says the same in a few lines of text. In production the page and
+the notice are generic and the detail goes only to the log.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import jinja2
 
 from ..render.environment import template_name
 
-__all__ = ["CONTEXT_LINES", "TemplateSpot", "dev_error_page", "template_spot"]
+__all__ = ["CONTEXT_LINES", "TemplateSpot", "crash_notice", "dev_error_page", "template_spot"]
 
 CONTEXT_LINES = 3
 """How many template lines the page shows before and after the failing one."""
@@ -93,6 +95,43 @@ def dev_error_page(exc: BaseException, *, path: str) -> bytes:
         "</body></html>",
     ]
     return "\n".join(parts).encode()
+
+
+def crash_notice(exc: BaseException, generic: str, *, dev: bool) -> str:
+    """The text shown in place of a view (or component) that failed for good with
+    ``exc``: ``generic`` in production; in dev mode followed by the exception
+    that caused it (through the supervisor's ``RestartIntensityExceeded``), its
+    message, and its template and line with that line's text, when a template
+    was running. Plain text, one fact a line: the client shows it as text."""
+    if not dev:
+        return generic
+    cause = _first_cause(exc)
+    kind, message = type(cause).__qualname__, str(cause)
+    lines = [generic, "", f"{kind}: {message}" if message else kind]
+    spot = template_spot(cause)
+    if spot is not None:
+        text = dict(spot.lines).get(spot.lineno, "").strip()
+        lines.append(f"Template {spot.template}, line {spot.lineno}:")
+        if text:
+            lines.append(f"    {text}")
+    lines.append("(dev mode: in production this notice is generic and the detail is logged)")
+    return "\n".join(lines)
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The exception ``exc`` was raised from (``raise ... from``), all the way down,
+    taking a group's sole leaf: what failed, under what reported the failure."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        leaves = _leaves(exc)
+        if len(leaves) == 1 and leaves[0] is not exc:
+            exc = leaves[0]
+        elif exc.__cause__ is not None:
+            exc = exc.__cause__
+        else:
+            break
+    return exc
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:

@@ -7,8 +7,9 @@ every roost template) rendered once per page, in the dead render. It is given:
 
 - ``inner_content``: the view's container, with the view's HTML and the
   session token the page joins with. Place it exactly once, in ``<body>``.
-- ``roost_head``: the ``<script>`` tag of roost's browser client. Place it
-  exactly once, in ``<head>``.
+- ``roost_head``: the ``<script>`` tag of roost's browser client (in dev
+  mode also a small inline script that re-fetches a stylesheet of the static
+  folder when its file changes). Place it exactly once, in ``<head>``.
 - ``page_title``: the view's ``page_title``, else the app's ``title``. Write
   ``<title>{{ page_title }}</title>``: when the view changes its
   ``page_title``, the browser sets ``document.title`` to exactly that.
@@ -17,11 +18,17 @@ every roost template) rendered once per page, in the dead render. It is given:
   (only when the app has one).
 
 The layout is not re-rendered while the page is live; only the title follows
-the view.
+the view. So the layout does not show the flash: the view's container does,
+where the view's part of the page is patched live (``put_flash`` shows at
+once). A view whose template does not name ``flash`` has it at the top of its
+content, as ``flash_group(flash)`` renders it (``<div id="roost-flash"
+class="roost-flash">``, a ``<p class="flash KIND" role="alert">`` per
+message); the layout's stylesheet styles it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -30,9 +37,11 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from .._dev import DEV_STYLESHEET
 from ..actors import Component, LiveComponent, LiveView
 from ..protocol import ATTR, VIEW_TARGET
 from ..render import environment_for
+from ..render.environment import auto_reload
 
 if TYPE_CHECKING:
     import jinja2
@@ -53,6 +62,15 @@ DEFAULT_LAYOUT = Path(__file__).with_name("page.html")
 _INNER = "<!--roost:inner_content-->"
 _HEAD = "<!--roost:roost_head-->"
 
+# Dev mode: a stylesheet of the static folder changed (the TemplateWatcher says
+# so): the page's <link> to it takes the file's new digested URL, no reload.
+_DEV_SCRIPT = (
+    "<script>addEventListener({event}, (e) => {{"
+    " for (const link of document.querySelectorAll('link[rel~=stylesheet]')) {{"
+    " if (new URL(link.href, location.href).pathname === e.detail.path)"
+    " link.href = e.detail.url; }} }});</script>"
+)
+
 
 class Layout:
     """The page shell: ``template`` (a path, relative ones from ``folder``) or
@@ -71,6 +89,7 @@ class Layout:
         folder: Path,
         prefix: str,
         static: StaticFiles | None = None,
+        dev: bool | None = None,
     ) -> None:
         path = DEFAULT_LAYOUT if template is None else folder / template
         if not path.is_file():
@@ -84,14 +103,21 @@ class Layout:
         """Where the app is mounted (the ASGI ``root_path``, ``"/live"``; ``""`` at the
         site's root): the client script's URL is below it (``App`` sets it)."""
         self.static = static
+        self.dev = auto_reload() if dev is None else dev
+        """Dev mode (None: as the templates are, ``set_auto_reload``): the head
+        carries the stylesheet reloader."""
         self._check()
 
     @property
     def head(self) -> Markup:
         """``roost_head``: what the page needs of roost in its ``<head>`` (the client
-        script, whose URL also tells the client where its socket is)."""
+        script, whose URL also tells the client where its socket is; in dev mode
+        also the script that re-fetches a stylesheet whose file changed)."""
         src = self.root_path + self.prefix + "/roost.js"
-        return Markup('<script type="module" src="{}"></script>').format(src)
+        head = Markup('<script type="module" src="{}"></script>').format(src)
+        if self.dev:
+            head += Markup(_DEV_SCRIPT.format(event=json.dumps("roost:" + DEV_STYLESHEET)))
+        return head
 
     def render(self, content: str, token: str, *, page_title: str, title: str) -> str:
         """The whole page: the view's ``content`` in its container, carrying ``token``."""

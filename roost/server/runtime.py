@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import logging
 import secrets
@@ -25,6 +26,7 @@ from ..supervisor import (
     Supervisor,
     events,
 )
+from .errors import crash_notice
 from .limits import AddressLimits
 
 if TYPE_CHECKING:
@@ -191,6 +193,7 @@ class Runtime:
             flash=claims.get("f"),
             snapshots=self._snapshots_of,
             resume_key=resume_key,
+            crash_notice=functools.partial(crash_notice, dev=self.app.debug),
         )
         # What the page holds as served, by target (the dead render's fingerprints,
         # signed into the token): each actor's first render takes its entry.

@@ -1,6 +1,7 @@
 """The notes example in Chromium, as a user meets it: log in, follow live links,
-go back and forward, sort, edit and save; the page never reloads, the URL and the
-page agree at every step, the flash shows once, the stylesheet applies."""
+go back and forward, sort, edit and save, crash a view; the page never reloads,
+the URL and the page agree at every step (after a crash too), the flash shows
+once, the stylesheet applies."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def test_a_user_logs_in_moves_around_and_saves_without_a_page_load(notes, page):
     page.go_forward()
     wait_text(page, "h1", "Ideas")
     assert path(page) == "/notes/2"
+    crash(page)  # the note's view restarts at the URL back/forward left it at
+    wait_text(page, "h1", "Ideas")
+    assert path(page) == "/notes/2"
 
     page.fill("input[name=title]", "Ideas, revised")
     page.click("button[type=submit]")
@@ -66,7 +70,22 @@ def test_a_user_logs_in_moves_around_and_saves_without_a_page_load(notes, page):
     page.wait_for_function("() => location.search === '?sort=title'")
     page.wait_for_selector("#sort-title.sorted")
     assert page.query_selector(".flash") is None
+
+    # Mounted at /?sort=updated, patched to /?sort=title: it restarts at the latter.
+    crash(page)
+    assert path(page) == "/?sort=title"
+    assert page.get_attribute("#sort-title", "class") == "sorted"
+    assert page.get_attribute("#sort-updated", "class") == ""
+    assert page.text_content("tbody tr:first-child a.note") == "Books to read"
     assert page.evaluate("window.__marker") == "kept"  # no page load all along
+
+
+def crash(page) -> None:
+    """Click the page's Crash button and wait until its restarted view rendered: a
+    full render replaces the view's elements, a patch keeps them."""
+    page.evaluate("document.querySelector('main').__before_crash = true")
+    page.click("#crash")
+    page.wait_for_function("() => !document.querySelector('main')?.__before_crash")
 
 
 def test_wrong_credentials_stay_on_the_login_page_with_an_error(notes, page):

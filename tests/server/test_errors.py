@@ -10,11 +10,12 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from roost import App, LiveView
+from roost import App, LiveView, event, protocol
 from roost.render import environment_for
 from roost.render.environment import auto_reload, set_auto_reload
 from roost.server import Runtime
-from roost.server.errors import dev_error_page, template_spot
+from roost.server.errors import crash_notice, dev_error_page, template_spot
+from roost.testing import LiveClient
 
 from .conftest import Server
 
@@ -205,3 +206,63 @@ async def test_in_production_templates_stay_as_first_loaded(nursery, tmp_path):
     assert "<p>first 7</p>" in (await server.get("/"))[1]
     _edit(tmp_path / "page.html", "<p>second {{ n }}</p>")
     assert "<p>first 7</p>" in (await server.get("/"))[1]
+
+
+# -- a view that failed for good once connected ----------------------------------------
+
+GENERIC = "Something went wrong on the server. Reload the page to try again."
+
+
+def test_the_crash_notice_is_generic_in_production_and_says_what_failed_in_dev_mode(tmp_path):
+    _templated(tmp_path, "<p>{{ n }}</p>\n<p>{{ n // 0 }}</p>\n")
+    try:
+        environment_for(str(tmp_path)).get_template("page.html").render(n=7)
+    except ZeroDivisionError as exc:
+        try:  # as a supervisor reports it: its own exception, from the view's
+            raise RuntimeError("restart intensity exceeded") from exc
+        except RuntimeError as reported:
+            failure = reported
+    assert crash_notice(failure, GENERIC, dev=False) == GENERIC
+    assert crash_notice(failure, GENERIC, dev=True).splitlines()[:5] == [
+        GENERIC,
+        "",
+        "ZeroDivisionError: integer division or modulo by zero",
+        "Template page.html, line 2:",
+        "    <p>{{ n // 0 }}</p>",
+    ]
+
+
+def _breaking(tmp_path: Path) -> type[LiveView]:
+    """A view whose template divides by ``divisor``; ``break_it`` makes every
+    mount from then on fail (the session's restarts run out)."""
+    (tmp_path / "page.html").write_text("<p>ok</p>\n<p>{{ 1 // divisor }}</p>\n")
+
+    class Breaking(LiveView):
+        template = "page.html"
+        divisor = 1
+
+        def mount(self, params, session):
+            self.divisor = type(self).divisor
+
+        @event
+        def break_it(self):
+            type(self).divisor = self.divisor = 0
+
+    Breaking.__roost_template_dir__ = str(tmp_path)
+    return Breaking
+
+
+@pytest.mark.parametrize("debug", [True, False])
+async def test_a_connected_view_that_fails_for_good_shows_the_detail_in_dev_mode_only(
+    tmp_path, debug
+):
+    app = App({"/": _breaking(tmp_path)}, debug=debug)
+    async with LiveClient.mount(app, allow_crashes=True) as view:
+        await view.event("break_it", expect_error=True)
+        crash = await view.next_message(protocol.Crash)
+    if debug:
+        assert crash.message.startswith(GENERIC + "\n")
+        assert "ZeroDivisionError: integer division or modulo by zero" in crash.message
+        assert "Template page.html, line 2:\n    <p>{{ 1 // divisor }}</p>" in crash.message
+    else:
+        assert crash.message == GENERIC

@@ -57,3 +57,23 @@ async def test_a_flash_an_endpoint_put_in_the_session_shows_once():
     assert session == {"user": "demo"}  # taken from the session: the next page has none
     _, _, again = await get(app, session=session)
     assert "flash" not in again
+
+
+async def test_a_redirects_flash_shows_in_a_template_view_that_does_not_show_it_itself(
+    tmp_path,
+):
+    (tmp_path / "plain.html").write_text("<h1>Notes</h1>")
+
+    class Plain(LiveView):
+        template = "plain.html"
+
+    Plain.__roost_template_dir__ = str(tmp_path)
+    app = App({"/": Plain}, secret="s")
+    token = app.sign_flash({"info": "Saved"})
+    _, _, page = await get(app, f"{protocol.FLASH_COOKIE}={token}")
+    container = page.split('data-roost-token="', 1)[1].split(">", 1)[1]
+    assert container.startswith(
+        '<div id="roost-flash" class="roost-flash" aria-live="polite">'
+        '<p class="flash info" role="alert"'
+    )
+    assert "Saved</p></div><h1>Notes</h1>" in container
