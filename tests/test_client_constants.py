@@ -20,8 +20,8 @@ from roost import protocol
 
 CLIENT_DIR = Path(protocol.__file__).parent / "client"
 SOURCES = sorted(p for p in CLIENT_DIR.glob("*.js") if p.name != "protocol.js")
-GROUPS = ("CLIENT", "SERVER", "FIELDS", "OP", "ATTR", "ERROR")
-SCALARS = ("VERSION", "VIEW_TARGET")
+GROUPS = ("CLIENT", "SERVER", "FIELDS", "OP", "ATTR", "VALUE", "ERROR")
+SCALARS = ("VERSION", "VIEW_TARGET", "CRASH_CLASS")
 _EXPORT = re.compile(r"^export const (\w+) = (.+);$", re.MULTILINE)
 # Not after a dot: FIELDS.ERROR.CODE is a field position, not ERROR.CODE.
 _USE = re.compile(rf"(?<![\w.])({'|'.join(GROUPS)})\.(\w+)")
@@ -67,8 +67,16 @@ def wire_literals(text: str) -> list[str]:
         found += [
             v for v in defined["ATTR"].values() if re.search(rf"(?<![\w-]){re.escape(v)}", literal)
         ]
-        # Error codes are plain words ("crashed"): caught as a whole literal.
+        # Error codes and attribute values are plain words ("crashed", "stream"):
+        # caught as a whole literal, and values also in a selector (`[a="stream"]`).
         found += [v for v in defined["ERROR"].values() if literal == v]
+        found += [
+            v
+            for v in defined["VALUE"].values()
+            if literal == v or re.search(rf"=\s*[\"']?{re.escape(v)}[\"']?\s*\]", literal)
+        ]
+        crash = defined["CRASH_CLASS"]
+        found += [crash] * len(re.findall(rf"(?<![\w-]){re.escape(crash)}(?![\w-])", literal))
     code = without_comments(text)
     for value in defined["ATTR"].values():
         if value.startswith("data-"):
@@ -91,7 +99,8 @@ def test_the_client_sources_are_found_and_use_the_constants():
     assert ("ATTR", "ID") in uses
     assert ("ERROR", "BAD_TOKEN") in uses
     assert ("FIELDS", "PATCH") in uses
-    assert {"VERSION", "VIEW_TARGET"} <= {
+    assert {("VALUE", "IGNORE"), ("VALUE", "STREAM")} <= uses
+    assert {"VERSION", "VIEW_TARGET", "CRASH_CLASS"} <= {
         use for text in texts for use in _SCALAR_USE.findall(text)
     }
 
@@ -133,7 +142,7 @@ def test_every_name_imported_from_protocol_js_is_exported(source):
 def test_no_wire_name_is_written_out(source):
     found = wire_literals(source.read_text())
     assert not found, (
-        f"{source.name} spells {found}: import ATTR/ERROR/VIEW_TARGET from ./protocol.js"
+        f"{source.name} spells {found}: import it (ATTR, VALUE, ERROR, …) from ./protocol.js"
     )
 
 
@@ -147,6 +156,11 @@ def test_no_wire_name_is_written_out(source):
         "root.dataset.roostToken",
         'if (target === "0") stop();',
         'if ("0" !== target) go();',
+        'notice.className = "roost-error";',
+        "el.className = 'big roost-error';",
+        'querySelectorAll(`[${ATTR.UPDATE}="stream"][id]`)',
+        "if (how === 'ignore') return;",
+        'const IGNORE = "ignore";',
     ],
 )
 def test_a_written_out_wire_name_is_found(snippet):
@@ -160,6 +174,10 @@ def test_a_written_out_wire_name_is_found(snippet):
         "const loading = `${binding}-loading`;",
         '// the roost-click attribute, a "bad_token" reply',
         'console.warn("roost: view crashed", n === "0.5")',
+        'console.warn("roost: ignore this stream of errors")',
+        'const kind = "upstream", state = "roost-errors";',
+        "notice.className = CRASH_CLASS;",
+        'querySelectorAll(`[${ATTR.UPDATE}="${VALUE.STREAM}"]`)',
     ],
 )
 def test_names_from_protocol_js_comments_and_other_strings_pass(snippet):

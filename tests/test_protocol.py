@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -165,11 +167,76 @@ def test_integers_past_64_bits_are_refused_anywhere_in_the_params():
             protocol.decode_client(f'["e",1,"inc",{params}]')
 
 
+def shared(namespace: type) -> list[str]:
+    return [v for k, v in vars(namespace).items() if k.isupper()]
+
+
 def test_every_shared_name_is_in_the_generated_client_module():
     js = protocol.js_module()
-    attrs = [v for k, v in vars(protocol.ATTR).items() if k.isupper()]
-    for value in [*attrs, *protocol.ERROR_CODES, protocol.VIEW_TARGET]:
+    for value in [
+        *shared(protocol.ATTR),
+        *shared(protocol.VALUE),
+        *protocol.ERROR_CODES,
+        protocol.VIEW_TARGET,
+        protocol.CRASH_CLASS,
+    ]:
         assert f'"{value}"' in js
+    assert 'export const VALUE = {"IGNORE": "ignore", "STREAM": "stream"};' in js
+    assert 'export const CRASH_CLASS = "roost-error";' in js
+
+
+ROOST = Path(protocol.__file__).parent
+# Written out elsewhere, to be taken from roost.protocol by the change that owns
+# that module; the test below fails on any other.
+PENDING: set[tuple[str, str]] = set()
+
+
+def written_out(source: str) -> list[str]:
+    """The shared names Python code spells as string literals instead of taking them
+    from roost.protocol: docstrings and keyword arguments (``errors="ignore"``) aside."""
+    tree = ast.parse(source)
+    skip = set()
+    for node in ast.walk(tree):
+        # A keyword argument's value, or a string standing alone (a docstring).
+        if isinstance(node, (ast.keyword, ast.Expr)):
+            skip.add(id(node.value))
+    words = {*shared(protocol.VALUE), *protocol.ERROR_CODES}
+    names = [*shared(protocol.ATTR), protocol.CRASH_CLASS]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            found += [node.value] if node.value in words else []
+            found += [
+                n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", node.value)
+            ]
+    return found
+
+
+def test_no_python_module_but_protocol_writes_out_a_shared_name():
+    found = {
+        (str(path.relative_to(ROOST)), name)
+        for path in ROOST.rglob("*.py")
+        if path.name != "protocol.py"
+        for name in written_out(path.read_text())
+    }
+    assert found <= PENDING, f"take these from roost.protocol: {sorted(found - PENDING)}"
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('Element("p", {"class": "roost-error"})', ["roost-error"]),
+        ('if node.attrs.get(ATTR.UPDATE) == "stream": pass', ["stream"]),
+        ("html = f'<div roost-click=\"{name}\">'", ["roost-click"]),
+        ('if code == "bad_token": pass', ["bad_token"]),
+        ('"""roost-update="stream" in a docstring"""', []),
+        ('data.decode(errors="ignore")', []),
+        ('prefix = "roost-upload-tmp"', []),
+        ("cls = CRASH_CLASS", []),
+    ],
+)
+def test_a_written_out_name_is_found_in_python(source, found):
+    assert written_out(source) == found
 
 
 def test_the_version_is_2_and_the_generated_client_knows_each_fields_position():

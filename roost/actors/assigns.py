@@ -107,23 +107,24 @@ class ChangeTracker:
     __slots__ = ("_changed", "_fresh", "_prints")
 
     def __init__(self) -> None:
-        self._changed: set[str] = set()
+        self._changed: set[str] | None = None  # made with the first change: most rounds have none
         # name -> digest (int) or _Untrackable, for the assigns that could change in place
         self._prints: dict[str, Any] = _NO_PRINTS
         # fingerprints taken by `changed` for the render that follows: name -> (value, digest)
         self._fresh: dict[str, tuple[Any, Any]] | None = None
 
     def assigned(self, name: str, old: Any, new: Any) -> None:
-        if name in self._changed:
+        changed = self._changed
+        if changed is not None and name in changed:
             return
         if old is _MISSING or (
             old is not new and (type(old) is not type(new) or not _equal(old, new))
         ):
-            self._changed.add(name)
+            self.mark(name)
 
     def changed(self, assigns: dict[str, Any]) -> set[str]:
         """The names that changed, including values changed in place at any depth."""
-        changed = set(self._changed)
+        changed = set(self._changed) if self._changed else set()
         fresh: dict[str, tuple[Any, Any]] | None = None
         for name, before in self._prints.items():
             if name in changed:
@@ -147,11 +148,13 @@ class ChangeTracker:
 
     def mark(self, name: str) -> None:
         """Force ``name`` to count as changed."""
+        if self._changed is None:
+            self._changed = set()
         self._changed.add(name)
 
     def reset(self, assigns: dict[str, Any]) -> None:
         """Start a new round: nothing has changed relative to ``assigns``."""
-        self._changed.clear()
+        self._changed = None
         fresh = self._fresh or _NO_PRINTS
         self._fresh = None
         old = self._prints

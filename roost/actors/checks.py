@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import jinja2
 from jinja2 import nodes
 
-from ..protocol import ATTR
+from ..protocol import ATTR, VALUE
 from ..render import environment_for
 from .component import LiveComponent
 from .stateful import Stateful
@@ -41,7 +41,7 @@ EVENT_BINDINGS = (
 )
 """The attributes whose value is the name of an event the element's actor handles."""
 
-_NOT_EVENTS = {ATTR.AUTO_RECOVER: "ignore"}
+_NOT_EVENTS = {ATTR.AUTO_RECOVER: VALUE.IGNORE}
 # An element carrying one of these sends its events, and those of the elements
 # inside it, to the actor it names: unknown until the page runs.
 _ELSEWHERE = (ATTR.TARGET, ATTR.ID)

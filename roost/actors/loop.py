@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
+import msgspec
 
 from .. import protocol, telemetry
 from ..render import Differ, client_html, fingerprint
@@ -62,6 +63,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("roost.actors")
 
+_NO_CHILDREN: frozenset[str] = frozenset()  # shared: most actors place no component
+
 EXIT_REPLY_TIMEOUT = 5.0
 """Seconds an exiting actor may wait for room in the outbox for its last replies."""
 
@@ -79,7 +82,7 @@ class ActorRuntime:
         self.target = target
         self.renders = 0
         self.dropped = 0
-        self.children: set[str] = set()
+        self.children: frozenset[str] = _NO_CHILDREN
         """The components this actor's last render placed."""
         self.state: Stateful | None = None
         self.ref: ActorRef | None = None
@@ -183,7 +186,22 @@ class ActorRuntime:
         batch = Batch()
         reason: BaseException | None = None
         try:
-            await self._run(state, ref, mailbox, batch, task_status)
+            # No task group of its own: its timers run in the tab's (a task group
+            # per actor would cost more than the actor's own task).
+            self._services = Services(self, ref, mailbox, self.tab.spawn, self.tab.pubsub)
+            begun = await self._begin(state, ref, task_status)
+            if begun is not None:
+                # Asked to stop (a tab that left, a deploy): the messages already in
+                # are handled and rendered, then the actor ends normally (`terminate`).
+                # (Here, not a call deeper: every idle actor keeps its frames.)
+                self._unlisten = on_stop_request(mailbox.request_stop) if self.graceful else None
+                try:
+                    await self._flush_effects()
+                    await self._reconcile()
+                    if await self._handle_batches(state, mailbox, batch, *begun):
+                        await self.stopping()
+                finally:
+                    self.stop_at_once()
         except BaseException as exc:
             if not isinstance(exc, anyio.get_cancelled_exc_class()):
                 reason = exc
@@ -207,27 +225,14 @@ class ActorRuntime:
                 await self.stopped(state, reason)
             self._effects.clear()  # asked for by `terminate`/`unmount`: no one is left to do them
 
-    async def _run(
+    async def _begin(
         self,
         state: Stateful,
         ref: ActorRef,
-        mailbox: Mailbox,
-        batch: Batch,
         task_status: anyio.abc.TaskStatus[ActorRef],
-    ) -> None:
-        # No task group of its own: its timers run in the tab's (a task group
-        # per actor would cost more than the actor's own task).
-        self._services = Services(self, ref, mailbox, self.tab.spawn, self.tab.pubsub)
-        await self._loop(state, ref, mailbox, batch, task_status)
-
-    async def _loop(
-        self,
-        state: Stateful,
-        ref: ActorRef,
-        mailbox: Mailbox,
-        batch: Batch,
-        task_status: anyio.abc.TaskStatus[ActorRef],
-    ) -> None:
+    ) -> tuple[Differ, str] | None:
+        # Mount, resume a snapshot, send the first render, report started: the
+        # actor's differ and HTML, or None when a hook or mount redirected.
         self._fault("mount")
         began = time.perf_counter() if telemetry.active() else None
         await self.mount(state)
@@ -239,7 +244,7 @@ class ActorRuntime:
             # A hook or mount sent the browser elsewhere: nothing to show here.
             task_status.started(ref)
             await self._flush_effects()
-            return
+            return None
         html = self._render(state)
         differ = Differ(html)
         first = self._first_render(self._full_html or html, differ)  # with streams' items
@@ -253,16 +258,7 @@ class ActorRuntime:
         if started is not None:
             started.set()
         task_status.started(ref)
-        # Asked to stop (a tab that left, a deploy): the messages already in
-        # are handled and rendered, then the actor ends normally (`terminate`).
-        self._unlisten = on_stop_request(mailbox.request_stop) if self.graceful else None
-        try:
-            await self._flush_effects()
-            await self._reconcile()
-            if await self._handle_batches(state, mailbox, batch, differ, html):
-                await self.stopping()
-        finally:
-            self.stop_at_once()
+        return differ, html
 
     async def _handle_batches(
         self, state: Stateful, mailbox: Mailbox, batch: Batch, differ: Differ, html: str
@@ -272,7 +268,9 @@ class ActorRuntime:
         version = 1
         stopping = False
         while not stopping:
-            taken = [await mailbox.get(), *mailbox.get_ready()]
+            while not mailbox:
+                await mailbox.wait()
+            taken = mailbox.get_ready()
             took = time.perf_counter() if telemetry.active() else None
             batch.take(taken)  # owed their replies from now on, also if it dies meanwhile
             faults = self.tab.faults
@@ -311,8 +309,8 @@ class ActorRuntime:
                 ops = differ.update(html)
                 if self._stream_ops:
                     ops = ops + self._stream_ops
-                if began is not None:
-                    self._measured("diff", began)
+                if began is not None:  # its time, and the size of the ops it found
+                    self._measured("diff", began, size=len(msgspec.json.encode(ops)), ops=len(ops))
                 if ops:
                     version += 1
                     # The batch's acks ride in its patch (the client settles them
@@ -424,10 +422,13 @@ class ActorRuntime:
                 except SessionEnded:
                     return
 
-    def _measured(self, name: telemetry.Name, began: float, **meta: Any) -> None:
-        # A duration for telemetry, from `began` (perf_counter) to now.
+    def _measured(
+        self, name: telemetry.Name, began: float, size: int | None = None, **meta: Any
+    ) -> None:
+        # A duration for telemetry, from `began` (perf_counter) to now; `size` in bytes.
+        took = time.perf_counter() - began
         meta.update(session=self.tab.session_id, target=self.target)
-        telemetry.emit(telemetry.Measurement(name, time.perf_counter() - began, meta=meta))
+        telemetry.emit(telemetry.Measurement(name, took, size, meta=meta))
 
     def _streamed(self, state: Stateful, html: str) -> str:
         # Streams: their containers stay empty in the actor's VDOM; what this
@@ -573,7 +574,7 @@ class ActorRuntime:
             await self.tab.stop_component(gone)
         for cid, (cls, props) in placed.items():
             await self.tab.place_component(self.target, cid, cls, props)
-        self.children = set(placed)
+        self.children = frozenset(placed) if placed else _NO_CHILDREN
 
     # -- effects: what handlers ask for, done once the handler returned ---------
 

@@ -4,6 +4,7 @@
 # waiting mailbox must cost next to nothing).
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 import anyio
@@ -99,6 +100,16 @@ class Mailbox:
         message = self._items.pop(0)
         self._room()
         return message
+
+    def wait(self) -> Awaitable[None]:
+        """Something to await until a message may have come (await it while the
+        mailbox is empty, then look again). Not a coroutine of its own: an idle
+        actor waits on Trio's trap alone, with no frame of this method kept."""
+        try:
+            self._reader = trio.lowlevel.current_task()
+        except RuntimeError:  # not under Trio (asyncio, through anyio): an event
+            return self._wait_event()
+        return trio.lowlevel.wait_task_rescheduled(self._abort_get)  # noqa: ASYNC105 (awaited by the caller)
 
     def get_ready(self) -> list[Any]:
         """Every message already waiting, without waiting for more."""

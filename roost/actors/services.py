@@ -51,16 +51,19 @@ class Services:
         self.ref = ref
         self._mailbox = mailbox
         self._spawn = spawn
-        self._timers: set[anyio.CancelScope] = set()
+        self._timers: set[anyio.CancelScope] | None = None  # made with the first timer
         self._work: AsyncWork | None = None
-        self._watching: dict[int, Callable[[], None]] = {}
-        self._unsubscribe: list[Callable[[], None]] = []
+        # Made on first use, as the timers' set: most actors never watch nor subscribe.
+        self._watching: dict[int, Callable[[], None]] | None = None
+        self._unsubscribe: list[Callable[[], None]] | None = None
 
     def send_after(self, delay: float, message: Any) -> Callable[[], None]:
         """Deliver ``Info(message)`` after ``delay`` seconds; returns a cancel function."""
         mailbox = self._mailbox
         scope = anyio.CancelScope()
         timers = self._timers
+        if timers is None:
+            timers = self._timers = set()
         timers.add(scope)
 
         async def timer() -> None:
@@ -106,6 +109,8 @@ class Services:
             except MailboxClosed:
                 pass
 
+        if self._unsubscribe is None:
+            self._unsubscribe = []
         self._unsubscribe.append(self._pubsub.subscribe(topic, deliver))
 
     @property
@@ -120,32 +125,35 @@ class Services:
         every watcher still set on another actor."""
         if self._work is not None:
             self._work.close()
-        for scope in list(self._timers):
+        timers, self._timers = self._timers, None
+        for scope in list(timers or ()):
             scope.cancel()
-        self._timers.clear()
-        for unsubscribe in self._unsubscribe:
+        unsubscribes, self._unsubscribe = self._unsubscribe, None
+        for unsubscribe in unsubscribes or ():
             unsubscribe()
-        self._unsubscribe.clear()
-        watching, self._watching = self._watching, {}
-        for cancel in watching.values():
+        watching, self._watching = self._watching, None
+        for cancel in (watching or {}).values():
             cancel()
 
     def _watch(self, other: ActorRef, watcher: ExitWatcher) -> Callable[[], None]:
         # Remember the cancel until the watcher fires or is cancelled, so that
         # neither side keeps the other's closures once they are of no use.
         key = next(_keys)
+        if self._watching is None:
+            self._watching = {}
+        watching = self._watching
 
         def fire(ref: ActorRef, reason: Any) -> None:
-            self._watching.pop(key, None)
+            watching.pop(key, None)
             watcher(ref, reason)
 
-        self._watching[key] = noop  # `other` may have exited: then `fire` runs at once
+        watching[key] = noop  # `other` may have exited: then `fire` runs at once
         unwatch = other.watch(fire)
-        if key in self._watching:
-            self._watching[key] = unwatch
+        if key in watching:
+            watching[key] = unwatch
 
         def cancel() -> None:
-            self._watching.pop(key, None)
+            watching.pop(key, None)
             unwatch()
 
         return cancel

@@ -18,7 +18,8 @@ from ._new import new_command
 from ._run import SHUTDOWN_TIMEOUT as SHUTDOWN_TIMEOUT
 from ._run import AppImportFailed as AppImportFailed
 from ._run import AppNotFound as AppNotFound
-from ._run import address_in_use, bind_address, load_app, routes_table, run_reloading, serve
+from ._run import load_app, routes_table, run_reloading, serve
+from ._sockets import address_in_use, bind_address
 from ._workers import run_workers
 
 PRODUCTION_VALUES = frozenset({"prod", "production"})
@@ -75,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         help="dev mode: restart the server when a Python file changes, re-read changed "
         'templates, show errors in the page (docs/guide.md, "Dev mode")',
     )
-    routes = commands.add_parser("routes", help="list an app's routes and the views they mount")
+    routes = commands.add_parser(
+        "routes", help="list an app's routes, the views they mount and its HTTP endpoints"
+    )
     routes.add_argument("app", help="the app, as module:attribute (e.g. examples.counter:app)")
 
     tree = commands.add_parser("tree", help="show a running server's live supervision tree")
@@ -186,8 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _workers(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> int:
-    # The workers' own command line: this one without --workers, and no admin
-    # endpoint each (they would all want its port).
+    # The workers' own command line: this one without --workers, each with an
+    # admin endpoint of its own (run_workers appends its --admin; the last one
+    # given wins): worker k on the admin port + k - 1.
     own: list[str] = []
     skip = False
     for item in argv:
@@ -200,9 +204,13 @@ def _workers(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: li
         if item.startswith("--workers="):
             continue
         own.append(item)
-    if args.admin is None:
-        own += ["--admin", ADMIN_OFF]
-    return run_workers(own, args.workers, args.host, args.port)
+    admin: tuple[str, int] | None = None
+    if args.admin != ADMIN_OFF:
+        found = _split(_admin_bind(args))
+        if not found:
+            parser.exit(2, f"roost: --admin {args.admin}: expected HOST:PORT, or off\n")
+        admin = found[0]
+    return run_workers(own, args.workers, args.host, args.port, admin)
 
 
 def _admin_bind(args: argparse.Namespace) -> str | None:

@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from ..server import App, Runtime
 from ._gc import GC_STATS_ENV, GcPolicy, GcStats
+from ._sockets import bind_address
 
 SHUTDOWN_TIMEOUT = 10.0
 """Seconds Ctrl-C (or SIGTERM) leaves the sessions to stop gracefully before the rest
@@ -34,7 +34,7 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     ``roost._reload``. The app is imported by the server only, so that an error
     in it leaves the watcher waiting for the fix."""
     from .._reload import Reloader, child_environment, python_command, watched_paths
-    from ._workers import listening_socket
+    from ._sockets import listening_socket
 
     module_name, _, attribute = args.app.partition(":")
     if not module_name or not attribute:
@@ -209,11 +209,6 @@ def serve(app: App, host: str, port: int, admin: str | None = None, fd: int | No
     return 0
 
 
-def bind_address(host: str, port: int) -> str:
-    """hypercorn's bind string for ``host`` and ``port`` (an IPv6 host in brackets)."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
 def _address_in_use(exc: BaseException) -> bool:
     # Whether `exc` (or its cause) is a listener that could not bind its address.
     seen: BaseException | None = exc
@@ -221,20 +216,6 @@ def _address_in_use(exc: BaseException) -> bool:
         if isinstance(seen, OSError) and seen.errno == errno.EADDRINUSE:
             return True
         seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def address_in_use(host: str, port: int) -> bool:
-    """Whether ``host:port`` cannot be listened on now (port 0: never)."""
-    if port == 0:
-        return False
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            return exc.errno == errno.EADDRINUSE
     return False
 
 

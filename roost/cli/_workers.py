@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+
+from ._sockets import address_in_use, bind_address, listening_socket
 
 RESTART_BACKOFF = (0.5, 10.0)
 """Seconds before a dead worker is started again: first, and at most (doubling)."""
@@ -20,43 +21,62 @@ WORKER_ENV = "ROOST_WORKER"
 """Set to its number (1..N) in each worker's environment."""
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The socket every worker serves (inherited by them as a file descriptor)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.set_inheritable(True)
-    return sock
+def worker_admin(admin: tuple[str, int], number: int) -> tuple[str, int]:
+    """Where worker ``number`` (1..N) serves its admin endpoint, given where
+    ``roost run`` without workers would (``admin``): that port + number - 1;
+    port 0 (a free one, each worker its own) stays 0."""
+    host, port = admin
+    return host, port + number - 1 if port else 0
 
 
-def run_workers(argv: Sequence[str], count: int, host: str, port: int) -> int:
+def run_workers(
+    argv: Sequence[str],
+    count: int,
+    host: str,
+    port: int,
+    admin: tuple[str, int] | None = None,
+) -> int:
     """Run ``count`` workers of ``roost run`` (``argv``: its own arguments,
     without ``--workers``) on one socket until Ctrl-C or SIGTERM; 0 when they
-    all stopped cleanly."""
+    all stopped cleanly. ``admin``: where the admin endpoint would be without
+    workers; each worker gets its own (``worker_admin``), if a secret is set."""
+    env = dict(os.environ)
+    secret_set = bool(env.get("ROOST_SECRET") or env.get("ROOST_SECRET_FILE"))
+    # Admin endpoints only with a secret the operator knows (else nobody could
+    # use them); each worker on its own port, checked free before any starts.
+    admins = {n: worker_admin(admin, n) for n in range(1, count + 1)} if admin else {}
+    if not secret_set:
+        admins = {}
+    for where in admins.values():
+        if address_in_use(*where):
+            print(f"roost: cannot listen on {bind_address(*where)}: in use", file=sys.stderr)
+            return 1
     try:
         sock = listening_socket(host, port)
     except OSError as exc:
         print(f"roost: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
-    env = dict(os.environ)
-    if not env.get("ROOST_SECRET") and not env.get("ROOST_SECRET_FILE"):
+    if not secret_set:
         # Tokens must verify on whichever worker a tab's socket reaches.
         env["ROOST_SECRET"] = secrets.token_urlsafe(32)
         print(
             "roost: no ROOST_SECRET: one random secret for these workers only (set "
-            "ROOST_SECRET to share sessions with other machines and restarts)",
+            "ROOST_SECRET to share sessions with other machines and restarts, and to "
+            "use roost tree)",
             flush=True,
         )
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    command = [sys.executable, "-m", "roost.cli", *argv, "--fd", str(sock.fileno())]
     workers: dict[int, subprocess.Popen[bytes]] = {}
     backoff: dict[int, float] = {}
 
     def start(number: int) -> None:
+        where = admins.get(number)
+        command = [
+            *(sys.executable, "-m", "roost.cli", *argv),
+            *("--admin", bind_address(*where) if where else "off"),
+            *("--fd", str(sock.fileno())),
+        ]
         workers[number] = subprocess.Popen(
             command, env={**env, WORKER_ENV: str(number)}, pass_fds=(sock.fileno(),)
         )
@@ -75,6 +95,10 @@ def run_workers(argv: Sequence[str], count: int, host: str, port: int) -> int:
             f"roost: serving http://{shown}:{bound_port} with {count} workers (Ctrl-C to stop)",
             flush=True,
         )
+        known = {n: w for n, w in admins.items() if w[1]}  # (port 0: each worker says its own)
+        if known:
+            listed = ", ".join(f"worker {n} http://{bind_address(*w)}" for n, w in known.items())
+            print(f"roost: admin endpoints (roost tree --url URL): {listed}", flush=True)
         while not stopping:
             for number, process in list(workers.items()):
                 code = process.poll()

@@ -1,21 +1,9 @@
-// DOM bindings: which user actions become events, for which handler and
-// target. The target is the actor whose container encloses the element
-// (or the nearest roost-target attribute).
-//   roost-click="name"   on any element: params from its roost-value-* attributes
-//   roost-submit="name"  on a form: params from its fields (and the submitter's);
-//                        its submit buttons with roost-disable-with="Saving…" are
-//                        disabled meanwhile, showing that text; a form
-//                        that carries roost-reset is cleared once the reply came;
-//                        sent once its file inputs' uploads have ended (uploads.js)
-//   roost-change="name"  on a form or a field: params from the form's fields, on every
-//                        input, and _target, the name of the field that changed
-//   roost-debounce / roost-throttle on the binding's element (or, for change,
-//                        on the field) pace its sends (rate.js); a pending change
-//                        is sent at once on its form's submit and on the field's blur
-// A binding's value may be JS commands instead of a name (commands.js).
-// Key, focus, window and click-away bindings are in keys.js.
-// While the page is not connected nothing is sent or queued: the element gets
-// its binding's -refused class and the page's status notice says why.
+// Click, submit and change bindings (key, focus, window and click-away ones
+// are in keys.js); docs/bindings.md says what each sends. An event goes to the
+// actor whose container encloses the element, or to the nearest roost-target.
+// roost-debounce / roost-throttle pace any binding (rate.js); a binding's value
+// may be JS commands instead of an event name (commands.js). While the page is
+// not connected nothing is sent or queued: the element gets <binding>-refused.
 import { ATTR, CLIENT, FIELDS, TARGET_PARAM, VIEW_TARGET } from "./protocol.js";
 import { DISCONNECTED } from "./socket.js";
 import { Rate } from "./rate.js";
@@ -126,20 +114,10 @@ export function send(ctx, element, binding, event, params, target = targetOf(ele
   const loading = binding && `${binding}-loading`;
   if (loading) element.classList.add(loading);
   ctx.status.loading(1);
-  const done = () => {
+  return ctx.socket.request((ref) => eventMessage(ref, target, event, params)).finally(() => {
     if (loading) element.classList.remove(loading);
     ctx.status.loading(-1);
-  };
-  return ctx.socket.request((ref) => eventMessage(ref, target, event, params)).then(
-    (reply) => {
-      done();
-      return reply;
-    },
-    (e) => {
-      done();
-      throw e;
-    },
-  );
+  });
 }
 
 // An Event as the server's encoder writes one: the target left off when it is
@@ -189,24 +167,25 @@ export function bind(document, ctx) {
     rate.run(element, ATTR.CLICK, () => quietly(fire(ctx, element, ATTR.CLICK, valueParams(element))));
   });
 
+  // A submit is paced on its form like any binding. When it is sent, a debounced
+  // change waiting in the form goes first, and the params are read then.
   document.addEventListener("submit", (e) => {
     const form = e.target.closest && e.target.closest(`[${ATTR.SUBMIT}]`);
     if (!form) return;
     e.preventDefault();
-    rate.flushAround(form); // a debounced change goes first, with its last value
-    const params = { ...formParams(form), ...valueParams(form) };
     const submitter = e.submitter;
-    if (submitter && submitter.name) params[submitter.name] = submitter.value;
-    const enable = disableButtons(form);
-    const uploading = ctx.uploads && ctx.uploads.settled(form);
-    const sent = uploading ? uploading.then(() => fire(ctx, form, ATTR.SUBMIT, params)) : fire(ctx, form, ATTR.SUBMIT, params);
-    sent.then(
-      () => {
+    rate.run(form, ATTR.SUBMIT, () => {
+      rate.flushAround(form);
+      const params = { ...formParams(form), ...valueParams(form) };
+      if (submitter && submitter.name) params[submitter.name] = submitter.value;
+      const enable = disableButtons(form);
+      const uploading = ctx.uploads && ctx.uploads.settled(form); // uploads.js
+      const fired = () => fire(ctx, form, ATTR.SUBMIT, params);
+      (uploading ? uploading.then(fired) : fired()).then(() => {
         enable();
         if (form.hasAttribute(ATTR.RESET)) form.reset();
-      },
-      enable,
-    );
+      }, enable);
+    });
   });
 
   document.addEventListener("input", (e) => {

@@ -40,7 +40,7 @@ export class Commands {
         continue;
       }
       const targets = args.to ? [...this.document.querySelectorAll(args.to)] : [element];
-      for (const el of targets) command.call(this, el, args);
+      for (const el of targets) command(this, el, args);
     }
     return sent;
   }
@@ -62,6 +62,11 @@ export class Commands {
       state.classes.set(name, add);
       el.classList.toggle(name, add);
     }
+  }
+
+  attribute(el, name, value) {
+    this.state(el, name).attrs.set(name, value);
+    restore(el, name, value);
   }
 
   display(el, value) {
@@ -119,46 +124,17 @@ function restore(el, attr, value) {
   else if (el.getAttribute(attr) !== value) el.setAttribute(attr, value);
 }
 
-function isHidden(el) {
-  return getComputedStyle(el).display === "none";
-}
-
-// Each command: (element, args) with `this` the Commands.
+// Each command: (commands, element, args).
 const COMMANDS = {
-  show(el, args) {
-    this.show(el, args);
-  },
-  hide(el, args) {
-    this.hide(el, args);
-  },
-  toggle(el, args) {
-    if (isHidden(el)) this.show(el, args);
-    else this.hide(el, args);
-  },
-  add_class(el, { names }) {
-    this.classes(el, names, true);
-  },
-  remove_class(el, { names }) {
-    this.classes(el, names, false);
-  },
-  toggle_class(el, { names }) {
-    this.classes(el, names, null);
-  },
-  set_attribute(el, { name, value }) {
-    this.state(el, name).attrs.set(name, String(value));
-    el.setAttribute(name, value);
-  },
-  remove_attribute(el, { name }) {
-    this.state(el, name).attrs.set(name, null);
-    el.removeAttribute(name);
-  },
-  transition(el, args) {
-    this.transition(el, args);
-  },
-  focus(el) {
-    el.focus();
-  },
-  dispatch(el, { event, detail }) {
-    el.dispatchEvent(new CustomEvent(event, { bubbles: true, detail }));
-  },
+  show: (c, el, args) => c.show(el, args),
+  hide: (c, el, args) => c.hide(el, args),
+  toggle: (c, el, args) => (getComputedStyle(el).display === "none" ? c.show(el, args) : c.hide(el, args)),
+  add_class: (c, el, { names }) => c.classes(el, names, true),
+  remove_class: (c, el, { names }) => c.classes(el, names, false),
+  toggle_class: (c, el, { names }) => c.classes(el, names, null),
+  set_attribute: (c, el, { name, value }) => c.attribute(el, name, String(value)),
+  remove_attribute: (c, el, { name }) => c.attribute(el, name, null),
+  transition: (c, el, args) => c.transition(el, args),
+  focus: (c, el) => el.focus(),
+  dispatch: (c, el, { event, detail }) => el.dispatchEvent(new CustomEvent(event, { bubbles: true, detail })),
 };

@@ -1,16 +1,7 @@
 // JS hooks: client code for an element's life. <div roost-hook="Chart"> runs
-// the hook `Chart` from `window.Roost.hooks` (register it there before this
-// client loads, or before the page's load event):
-//   mounted()      the element appeared (on the page, or added by a patch)
-//   updated()      a patch of the server changed it, or something inside it
-//   destroyed()    it left the page
-//   disconnected() / reconnected()   the page lost / regained its connection
-// Inside them `this.el` is the element, and
-//   this.pushEvent(event, payload, onReply)            to the element's actor
-//   this.pushEventTo(selectorOrElement, event, payload, onReply)   to another's
-// send an event (each returns a promise of the handler's reply, a dict);
-//   this.handleEvent(event, callback)                   the server's push_event
-// calls `callback(payload)` until the hook is destroyed (removeHandleEvent stops it).
+// window.Roost.hooks.Chart's mounted, updated, destroyed, disconnected and
+// reconnected, with this.el, this.pushEvent, this.pushEventTo, this.handleEvent
+// and this.removeHandleEvent (docs/bindings.md describes each).
 import { ATTR } from "./protocol.js";
 import { targetOf } from "./bindings.js";
 

@@ -1,13 +1,6 @@
-// Key, focus, window and click-away bindings: which keyboard and focus
-// actions become events. Each send goes through `send(element, binding, params)`.
-//   roost-keydown / roost-keyup="name"   a key while the element (or one inside it)
-//                        has focus; params: key, the field's value, roost-value-*
-//   roost-window-keydown / -keyup="name" a key anywhere in the window, on any element
-//   roost-key="Enter"    with a key binding: only that key (case-insensitive) sends
-//   roost-focus / roost-blur="name"      the element gets / loses focus
-//   roost-window-focus / -blur="name"    the window gets / loses focus
-//   roost-click-away="name"              a click outside the element
-// Rate attributes (roost-debounce, roost-throttle) apply to each (rate.js).
+// Key, focus, window and click-away bindings (docs/bindings.md). Params: the
+// element's roost-value-*, and for a key, `key` and a field's `value`. Each goes
+// through rate control (rate.js), then `send(element, binding, params)`.
 import { ATTR } from "./protocol.js";
 import { fieldValue, valueParams } from "./bindings.js";
 

@@ -11,7 +11,7 @@
 // skipped; the element itself keeps its index among its siblings, so every
 // other path stays right, and replacing or removing it still applies.
 
-import { ATTR, OP } from "./protocol.js";
+import { ATTR, OP, VALUE } from "./protocol.js";
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -137,14 +137,13 @@ function childList(node) {
 
 // What resolve gives for a path that reaches an ignored element.
 const IGNORED = Symbol("ignored");
-const IGNORE = "ignore";
 
 function resolve(root, path, upto) {
   let node = root;
   for (let i = 0; i < upto; i++) {
     node = childList(node).childNodes[path[i]];
     if (!node) throw new Error(`roost patch: no node at ${JSON.stringify(path)}`);
-    if (node.nodeType === 1 && node.getAttribute(ATTR.UPDATE) === IGNORE) return IGNORED;
+    if (node.nodeType === 1 && node.getAttribute(ATTR.UPDATE) === VALUE.IGNORE) return IGNORED;
   }
   return node;
 }

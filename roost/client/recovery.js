@@ -4,10 +4,8 @@
 // across that render and re-sends them through its change binding, so the
 // view rebuilds its state, as Phoenix does. A form's roost-auto-recover="ignore"
 // opts out; any other value is the event sent instead.
-import { ATTR } from "./protocol.js";
+import { ATTR, VALUE } from "./protocol.js";
 import { formParams, valueParams } from "./bindings.js";
-
-const IGNORE = "ignore";
 
 export class Recovery {
   // send(element, binding, event, params): send an event as the binding would.
@@ -46,7 +44,7 @@ export class Recovery {
 
   recover(form) {
     const how = form.getAttribute(ATTR.AUTO_RECOVER);
-    if (how === IGNORE) return;
+    if (how === VALUE.IGNORE) return;
     const element = form.hasAttribute(ATTR.CHANGE) ? form : form.querySelector(`[${ATTR.CHANGE}]`);
     const event = how || element.getAttribute(ATTR.CHANGE);
     this.send(element, ATTR.CHANGE, event, { ...formParams(form), ...valueParams(element) });

@@ -15,12 +15,10 @@ import { ATTR, FIELDS, SERVER } from "./protocol.js";
 const Roost = (window.Roost = window.Roost || {});
 Roost.applyPatches = applyPatches;
 
-// A refused token means the page is too old (tokens live 24 h: a tab left
-// open, a laptop that slept overnight); a fresh page has a fresh token. At
-// most one reload per RELOAD_GUARD_MS, so that a server refusing every token
-// (a changed secret) cannot send the tab into a reload loop. When the guard
-// holds, the page says so (the error state and its notice) instead of dying
-// quietly. True when the page reloads.
+// A refused token means the page is too old (tokens live 24 h); a fresh page
+// has a fresh one. At most one reload per RELOAD_GUARD_MS, so that a server
+// refusing every token (a changed secret) cannot loop the tab: then the page
+// shows the error state instead. True when the page reloads.
 const RELOAD_GUARD_MS = 30000;
 const RELOADED_AT = "roost:reloaded-at";
 
@@ -75,13 +73,10 @@ function boot() {
   navigation = new Navigation(window, socket);
   Object.assign(Roost, { socket, targets, status, navigation, commands, uploads: ctx.uploads });
   socket.connect();
-  // The back/forward cache: a page that may be restored (`persisted`) only
-  // closes its socket, without Leave, so the server keeps its session for the
-  // grace period and a restore within it resumes exactly where it was (later,
-  // the rejoin mounts afresh). A page that is really unloaded sends Leave,
-  // which ends its session at once. A page evicted from the cache after all
-  // costs the server a detached session until the grace period ends, as a
-  // lost network would.
+  // A page that may be restored from the back/forward cache (`persisted`)
+  // closes its socket without Leave: the server keeps its session for the
+  // grace period, and a restore within it resumes where it was. A page really
+  // unloaded sends Leave, which ends its session at once.
   window.addEventListener("pagehide", (e) => (e.persisted ? socket.stop() : socket.leave()));
   window.addEventListener("pageshow", (e) => e.persisted && socket.restart());
 }

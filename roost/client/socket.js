@@ -156,22 +156,16 @@ export class Socket {
     this.retry = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
-  nextRef() {
-    return ++this.ref;
-  }
-
   push(message) {
     if (this.open) this.ws.send(JSON.stringify(message));
   }
 
-  // Send a message that expects a reply. Resolves on Ack (with its handler's
-  // reply, if any), or on the Patch that carries its ref once that patch has
-  // been applied (Joined: with the session id); rejects with the error code;
-  // at once, with DISCONNECTED, when no socket is open, so that nothing waits
-  // for a frame never sent.
+  // Send a message that expects a reply: resolves on its Ack (with the handler's
+  // reply), Joined (the session id) or once the Patch carrying its ref is applied;
+  // rejects with the error code, or at once with DISCONNECTED when no socket is open.
   request(build) {
     if (!this.open) return Promise.reject(DISCONNECTED);
-    const ref = this.nextRef();
+    const ref = ++this.ref;
     const reply = new Promise((resolve, reject) => this.pending.set(ref, { resolve, reject }));
     this.push(build(ref));
     return reply;

@@ -1,12 +1,9 @@
-// The connection state, shown on the page: one class on the view's container
-// (roost-connecting, roost-connected, roost-disconnected or roost-error), a
-// small notice while the page cannot act, and the input refused meanwhile.
-// Also roost-loading on that container while any event is in flight.
-//
-// The notice is a `role="status"` element placed right after the view's
-// container, never inside an actor's container: patches address children by
-// index there. It carries the class roost-notice (and roost-notice-<state>)
-// and no style, so that a page can restyle it.
+// The connection state on the page: one class on the view's container
+// (roost-connecting, roost-connected, roost-disconnected or roost-error, and
+// roost-loading while an event is in flight), and while the page cannot act a
+// notice (role="status", classes roost-notice and roost-notice-<state>, no
+// style) right after it: never inside an actor's container, where patches
+// address children by index.
 import { ATTR, VIEW_TARGET } from "./protocol.js";
 import { STATE } from "./socket.js";
 
@@ -35,10 +32,6 @@ export class Status {
     this.message = "";
     this.refusedInput = false;
     this.notice = null;
-  }
-
-  get connected() {
-    return this.state === STATE.CONNECTED;
   }
 
   container() {

@@ -1,18 +1,14 @@
-// Uploads: files chosen in a file input bound to an upload (roost-upload="name")
-// or dropped on a drop target (roost-drop-target="name"). The files' names,
-// sizes and types go first (the server refuses what does not fit before any
-// byte is sent); then each accepted file in chunks, one in flight at a time:
-// at once, or, for an upload allowed with auto_upload=False, when the form
-// around it is submitted. An external upload's files go to storage instead,
-// through the page's uploader (window.Roost.uploaders[meta.uploader]), whose
-// progress is reported to the server.
-//   the input (or drop target) gets roost:upload-progress events: detail { ref, name, loaded, size }
-//   a form's submit sends its deferred uploads and waits until its uploads have ended (settled(form))
-//   a drop target has the class roost-drop-target-active while files are dragged over it
+// Uploads (docs/bindings.md): files chosen in a file input with roost-upload,
+// or dropped on a roost-drop-target, are checked by the server (names, sizes,
+// types) before any byte goes; then each accepted file goes in chunks, one in
+// flight at a time: at once, or on its form's submit (auto_upload=False). An
+// external upload's files go to storage through window.Roost.uploaders[meta.uploader]
+// instead, and its progress is reported. Each chunk or report answered fires
+// roost:upload-progress ({ ref, name, loaded, size }) on the input or zone.
 import { ATTR, CLIENT, ERROR, FIELDS } from "./protocol.js";
 import { targetOf } from "./bindings.js";
 
-const RETRY_MS = 100; // a chunk refused as rate_limited or overloaded is sent again after this
+const RETRY_MS = 100; // a request refused as rate_limited or overloaded goes again after this
 const DRAG_CLASS = `${ATTR.DROP_TARGET}-active`;
 
 export class Uploads {
@@ -125,18 +121,13 @@ export class Uploads {
       while (!stopped && latest > reported) {
         const loaded = latest;
         try {
-          await this.ctx.socket.request((r) => progressMessage(r, ref, loaded, target));
-        } catch (code) {
-          if (code === ERROR.RATE_LIMITED || code === ERROR.OVERLOADED) {
-            await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-            continue;
-          }
+          await insist(this.ctx.socket, (r) => progressMessage(r, ref, loaded, target));
+        } catch {
           stopped = true; // cancelled on the server (no_upload), or refused
           return;
         }
         reported = loaded;
-        const detail = { ref, name: file.name, loaded, size: file.size };
-        element.dispatchEvent(new CustomEvent("roost:upload-progress", { bubbles: true, detail }));
+        progressed(element, ref, file, loaded);
       }
     };
     const progress = (loaded) => {
@@ -155,20 +146,32 @@ export class Uploads {
       const piece = file.slice(offset, offset + chunkSize);
       const data = await base64(piece);
       try {
-        await this.ctx.socket.request((r) => chunkMessage(r, ref, offset, data, target));
+        await insist(this.ctx.socket, (r) => chunkMessage(r, ref, offset, data, target));
       } catch (code) {
-        if (code === ERROR.RATE_LIMITED || code === ERROR.OVERLOADED) {
-          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-          continue;
-        }
         if (code === ERROR.NO_UPLOAD) return; // cancelled (or replaced) on the server
         throw code;
       }
       offset += piece.size;
-      const detail = { ref, name: file.name, loaded: offset, size: file.size };
-      element.dispatchEvent(new CustomEvent("roost:upload-progress", { bubbles: true, detail }));
+      progressed(element, ref, file, offset);
     }
   }
+}
+
+// A request, sent again a moment later while the server is too busy for it.
+async function insist(socket, build) {
+  for (;;) {
+    try {
+      return await socket.request(build);
+    } catch (code) {
+      if (code !== ERROR.RATE_LIMITED && code !== ERROR.OVERLOADED) throw code;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+}
+
+function progressed(element, ref, file, loaded) {
+  const detail = { ref, name: file.name, loaded, size: file.size };
+  element.dispatchEvent(new CustomEvent("roost:upload-progress", { bubbles: true, detail }));
 }
 
 function dropTarget(e) {

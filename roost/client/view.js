@@ -2,7 +2,7 @@
 // version. Applies full renders and patches in order; a gap asks for a resync.
 // A join may answer "you hold it as served" for content the page has kept
 // untouched since it loaded: the container is kept as it is.
-import { ATTR, CLIENT, FIELDS, FLASH_COOKIE, SERVER, VIEW_TARGET } from "./protocol.js";
+import { ATTR, CLIENT, CRASH_CLASS, FIELDS, FLASH_COOKIE, SERVER, VALUE, VIEW_TARGET } from "./protocol.js";
 import { applyPatches } from "./patch.js";
 
 // The status notice of a page whose view failed for good (its own message is in its place).
@@ -130,7 +130,8 @@ export class Targets {
     this.served.delete(target);
     const notice = this.document.createElement("p");
     notice.setAttribute("role", "alert");
-    notice.className = "roost-error";
+    notice.className = CRASH_CLASS;
+    notice.style.whiteSpace = "pre-wrap"; // a dev server's notice has several lines
     notice.textContent = text;
     root.replaceChildren(notice);
     root.setAttribute(ATTR.CRASHED, "");
@@ -172,10 +173,8 @@ export class Targets {
   }
 }
 
-// The server names where to go; still, never run a `javascript:` (or `data:`)
-// URL from the wire. A relative path resolves against this http(s) page.
-// A page load; the flash messages to show there ride in a short-lived cookie
-// of this site (the next page's dead render reads and clears it).
+// A page load of an http(s) URL (never a `javascript:` one from the wire); the
+// flash messages ride in a short-lived cookie the next page's dead render clears.
 function navigate(to, flash) {
   let url;
   try {
@@ -196,7 +195,7 @@ function navigate(to, flash) {
 // A full render (a resync, a rejoin) carries only the items its render
 // streamed: the ones the page holds already stay, those sent again replace theirs.
 function keepStreams(root, content) {
-  for (const fresh of content.querySelectorAll(`[${ATTR.UPDATE}="stream"][id]`)) {
+  for (const fresh of content.querySelectorAll(`[${ATTR.UPDATE}="${VALUE.STREAM}"][id]`)) {
     const old = root.querySelector(`#${CSS.escape(fresh.id)}`);
     if (!old) continue;
     const sent = new Set([...fresh.children].map((el) => el.id));

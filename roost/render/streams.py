@@ -8,18 +8,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ..protocol import ATTR, OP
+from ..protocol import ATTR, OP, VALUE
 from .parse import parse_html
 from .statics import share
 from .vdom import Element, Node, Tree, to_html
 
-STREAM = "stream"
-"""The ``roost-update`` value of a stream's container."""
-
 
 def has_streams(html: str) -> bool:
     """Whether ``html`` may hold a stream container (a cheap test first)."""
-    return f'{ATTR.UPDATE}="{STREAM}"' in html
+    return f'{ATTR.UPDATE}="{VALUE.STREAM}"' in html
 
 
 def split(html: str) -> tuple[str, list[tuple[str, list[int], list[tuple[str, str]]]]]:
@@ -48,7 +45,7 @@ def _split(html: str) -> tuple[str, list[tuple[str, list[int], list[tuple[str, s
         out: list[Node] = []
         for i, node in enumerate(nodes):
             if type(node) is Element:
-                if node.attrs.get(ATTR.UPDATE) == STREAM:
+                if node.attrs.get(ATTR.UPDATE) == VALUE.STREAM:
                     items = [
                         (child.attrs.get("id", ""), to_html(child))
                         for child in node.children

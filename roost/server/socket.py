@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import math
+import re
+import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import parse_qs
 
 import anyio
@@ -36,6 +38,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("roost.server")
 
 _NO_FRAMES: deque[str] = deque(maxlen=0)  # an idle socket's queue: shared, always empty
+
+_MESSAGE_KINDS = {
+    str(cls.__struct_config__.tag): re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+    for cls in get_args(protocol.ServerMessage)
+}
+"""Each server message's tag, and what telemetry calls it (``patch``, ``render``...)."""
+
+
+def _message_kind(frame: str) -> str:
+    # What a frame carries, by its (first) message's tag: `["p",…]` alone, or
+    # `[["p",…],["p",…]]` for patches that share a frame.
+    start = 2 if frame.startswith("[[") else 1
+    return _MESSAGE_KINDS.get(frame[start + 1 : frame.find('"', start + 1)], "other")
+
 
 CLOSE_TIMEOUT = 2.0
 """Seconds the close frame may take to write; the session is detached before it."""
@@ -174,18 +190,19 @@ class _Connection:
                 text, size = self._take_frames()
                 self._write_started = anyio.current_time()
                 async with self._writing:
+                    began = time.perf_counter() if telemetry.active() else None
                     try:
                         await self._send({"type": "websocket.send", "text": text})
                     except Exception:  # the peer went away
                         self._frames.clear()
                         self._gone()
                         return
+                    took = time.perf_counter() - began if began is not None else None
                 self._write_started = None
                 self._queued_bytes -= size
-                if telemetry.active():
-                    telemetry.emit(
-                        telemetry.Measurement("send", bytes=len(text), meta=self._meta())
-                    )
+                if took is not None:
+                    meta = {**self._meta(), "message": _message_kind(text)}
+                    telemetry.emit(telemetry.Measurement("send", took, len(text), meta))
         finally:
             self._writer = False
             if not self._frames:

@@ -95,7 +95,8 @@ class Instance:
         self.accounted = False  # stopped, and its supervisor has accounted for it
         self._done: anyio.Event | None = None
         self._stopped: anyio.Event | None = None
-        self._listeners: list[Callable[[], object]] | None = None
+        # One listener alone (an actor's), or a list of several: most children have one.
+        self._listeners: Callable[[], object] | list[Callable[[], object]] | None = None
 
     # -- its end, and its supervisor's accounting for it ---------------------------
 
@@ -132,21 +133,30 @@ class Instance:
         return functools.partial(self.remove_listener, callback)
 
     def add_listener(self, callback: Callable[[], object]) -> None:
+        listeners = self._listeners
         if self.stop_requested:
             callback()
-        elif self._listeners is None:
-            self._listeners = [callback]
+        elif listeners is None:
+            self._listeners = callback
+        elif isinstance(listeners, list):
+            listeners.append(callback)
         else:
-            self._listeners.append(callback)
+            self._listeners = [listeners, callback]
 
     def remove_listener(self, callback: Callable[[], object]) -> None:
-        if self._listeners is not None and callback in self._listeners:
-            self._listeners.remove(callback)
+        listeners = self._listeners
+        if isinstance(listeners, list):
+            if callback in listeners:
+                listeners.remove(callback)
+        elif listeners is not None and listeners == callback:
+            self._listeners = None
 
     def request_stop(self) -> bool:
         """Ask the child to stop; whether anything in it listened (and did not fail)."""
         self.stop_requested = True
-        listeners, self._listeners = self._listeners or [], None
+        listeners, self._listeners = self._listeners, None
+        if not isinstance(listeners, list):
+            listeners = [] if listeners is None else [listeners]
         heard = False
         for callback in listeners:
             try:

@@ -1,7 +1,7 @@
 """Telemetry: what roost measures as it runs, for subscribers in this process.
 
 Each measurement is a :class:`Measurement`: its ``name`` (one of ``NAMES``),
-the ``duration`` it took (seconds) or the ``bytes`` it moved, and ``meta``
+the ``duration`` it took (seconds) and/or the ``bytes`` it moved, and ``meta``
 (the session, the actor's target, the event's name...). Subscribe with
 :func:`subscribe` (the dashboard, tests, your own metrics);
 :mod:`roost.telemetry.prometheus` exports them (``pip install roost[prometheus]``).
@@ -41,7 +41,7 @@ Name: TypeAlias = Literal[
     "render",  # an actor's template rendered (duration)
     "diff",  # its VDOM diffed into patch ops (duration)
     "event_to_patch",  # from taking an event to its patch queued (duration)
-    "send",  # a frame written to a socket (bytes)
+    "send",  # a frame written to a socket (duration of the write; bytes; meta: message)
     "receive",  # a frame read from a socket (bytes)
     "join",  # a session started or resumed (meta: resumed)
     "leave",  # a session ended
@@ -52,7 +52,7 @@ NAMES: tuple[str, ...] = Name.__args__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True, slots=True)
 class Measurement:
-    """One thing measured: ``duration`` in seconds, or ``bytes``, or neither."""
+    """One thing measured: ``duration`` in seconds, ``bytes``, both (``send``) or neither."""
 
     name: Name
     duration: float | None = None

@@ -5,7 +5,7 @@
 
 - ``roost_duration_seconds{name}``: a histogram of each duration measured
   (``mount``, ``handle_params``, ``event``, ``render``, ``diff``,
-  ``event_to_patch``);
+  ``event_to_patch``, ``send``: a frame's write to its socket);
 - ``roost_bytes_total{direction}``: bytes sent and received over sockets;
 - ``roost_sessions_total{what}``: sessions ``joined``, ``resumed``, ``left``;
 - ``roost_supervision_events_total{event}``: supervision events by kind.

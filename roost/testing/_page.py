@@ -6,7 +6,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..protocol import ATTR, VIEW_TARGET
+from ..protocol import ATTR, CRASH_CLASS, VALUE, VIEW_TARGET
 from ..render import Element, apply_ops, parse_client_html, served_contents, to_html
 from ..render.vdom import Node, Tree
 
@@ -93,7 +93,7 @@ class Page:
         return True
 
     def crash(self, target: str, message: str) -> None:
-        alert = Element("p", {"role": "alert", "class": "roost-error"}, (message,))
+        alert = Element("p", {"role": "alert", "class": CRASH_CLASS}, (message,))
         self._trees[target] = (alert,)
         self._versions.pop(target, None)
         self._crashed.add(target)
@@ -212,7 +212,7 @@ def keep_streams(old: Tree, fresh: Tree) -> Tree:
     def collect(nodes: tuple[Node, ...]) -> None:
         for node in nodes:
             if type(node) is Element:
-                if node.attrs.get(ATTR.UPDATE) == "stream" and node.attrs.get("id"):
+                if node.attrs.get(ATTR.UPDATE) == VALUE.STREAM and node.attrs.get("id"):
                     held[node.attrs["id"]] = node.children
                 else:
                     collect(node.children)
@@ -222,7 +222,7 @@ def keep_streams(old: Tree, fresh: Tree) -> Tree:
         for node in nodes:
             if type(node) is Element:
                 key = node.attrs.get("id")
-                if node.attrs.get(ATTR.UPDATE) == "stream" and key in held:
+                if node.attrs.get(ATTR.UPDATE) == VALUE.STREAM and key in held:
                     sent = {c.attrs.get("id") for c in node.children if type(c) is Element}
                     kept = [
                         c for c in held[key] if type(c) is Element and c.attrs.get("id") not in sent

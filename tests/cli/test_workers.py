@@ -122,3 +122,93 @@ def test_workers_take_the_secret_from_the_file_roost_secret_file_names(tmp_path)
         assert workers.process.returncode == 0
     finally:
         workers.kill()
+
+
+ADMIN = re.compile(r"admin endpoint on (http://\S+)")
+SECRET = {"ROOST_SECRET": "workers-admin-secret", "ROOST_SECRET_FILE": ""}
+
+
+def roost_tree(url: str) -> dict:
+    import json
+
+    done = subprocess.run(
+        [str(ROOST), "tree", "--json", "--url", url],
+        env={**os.environ, **SECRET},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@contextlib.contextmanager
+def bounded(workers: Workers, seconds: float = 45.0):
+    """Kill the workers if the test is not done within ``seconds``: ``until``
+    waits in ``readline`` for a line, which never comes if nothing prints it."""
+    import threading
+
+    def kill() -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(workers.process.pid, signal.SIGKILL)
+
+    timer = threading.Timer(seconds, kill)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def stop(workers: Workers) -> None:
+    workers.process.send_signal(signal.SIGINT)
+    workers.process.communicate(timeout=40)
+    assert workers.process.returncode == 0
+
+
+def test_with_a_secret_each_worker_has_an_admin_endpoint_roost_tree_can_read():
+    workers = Workers("--workers", "2", env=SECRET)
+    with bounded(workers):
+        try:
+
+            def admins() -> set[str]:
+                return {m.group(1) for x in workers.lines if (m := ADMIN.search(x))}
+
+            workers.until(lambda: workers.url and len(workers.pids) == 2 and len(admins()) == 2)
+            for url in admins():
+                assert roost_tree(url)["tree"]["kind"] == "supervisor"
+            stop(workers)
+        finally:
+            workers.kill()
+
+
+def two_free_ports() -> int:
+    """A port P such that P and P + 1 are both free now."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no two consecutive free ports")
+
+
+def test_worker_k_serves_its_admin_endpoint_on_the_admin_port_plus_k_minus_1():
+    port = two_free_ports()
+    workers = Workers("--workers", "2", "--admin", f"127.0.0.1:{port}", env=SECRET)
+    with bounded(workers):
+        try:
+            workers.until(lambda: any("admin endpoints" in x for x in workers.lines))
+            first, second = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
+            assert any(f"worker 1 {first}, worker 2 {second}" in x for x in workers.lines)
+            workers.until(lambda: sum(bool(ADMIN.search(x)) for x in workers.lines) == 2)
+            for url in (first, second):
+                assert roost_tree(url)["tree"]["id"] == "root"
+            stop(workers)
+        finally:
+            workers.kill()

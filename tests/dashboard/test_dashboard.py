@@ -4,6 +4,8 @@ figures, and the kill and restart buttons."""
 from __future__ import annotations
 
 import base64
+import itertools
+import re
 
 from examples.dashboard import DashboardView
 from roost import App
@@ -26,6 +28,47 @@ async def test_the_dashboard_lists_the_actors_and_kills_one_with_a_button():
             await user.wait_for(lambda v: v.restarts("tabs") == 1)
             await dash.wait_for(f"{row} .restarts", "1")  # within a refresh
             await dash.wait_for("#restarts", "1")
+
+
+async def test_the_tree_nests_each_actor_under_its_supervisor_with_strategy_and_intensity():
+    async with LiveClient.mount(app, "/") as user:
+        async with LiveClient.mount(app, "/dev/dashboard") as dash:
+            session = f"sessions/{user.session.id}"
+            view = f"{session}/view"
+            components = f"{view}/components"
+
+            def row(path: str) -> str:
+                return f'tr[data-path="{path}"]'
+
+            # Each supervisor with its strategy and intensity.
+            assert dash.text(f"{row('')} .name") == "root"
+            assert dash.text(f"{row('sessions')} .supervision") == (
+                "one_for_one, at most 3 restarts in 5 s"
+            )
+            assert dash.text(f"{row(session)} .supervision") == (
+                "one_for_all, at most 3 restarts in 5 s"
+            )
+            assert dash.text(f"{row(components)} .supervision") == (
+                "one_for_one, at most 3 restarts in 5 s"
+            )
+            # The nesting: root > sessions > the session > its view > the
+            # view's components supervisor > each component, one level deeper
+            # each, in the order (and on the branches) of `roost tree`.
+            chain = ["", "sessions", session, view, components, f"{components}/tabs"]
+            levels = [int(dash.attr(row(p), "data-level") or 0) for p in chain]
+            assert levels == [1, 2, 3, 4, 5, 6]
+            for parent, child in itertools.pairwise(chain):
+                assert dash.attr(row(child), "data-parent") == parent
+            assert dash.text(f"{row(components + '/tabs')} .node").endswith("├── tabs")
+            assert dash.text(f"{row(components + '/pages')} .node").endswith("└── pages")
+            shown = re.findall(r'<tr data-path="([^"]*)"', dash.html("#tree"))
+            at = shown.index(components)
+            assert shown[at + 1 : at + 3] == [f"{components}/tabs", f"{components}/pages"]
+            assert shown.index("sessions") < shown.index(session) < shown.index(view) < at
+            # Actors and services have the buttons; supervisors have none.
+            assert dash.exists(f'{row(components + "/tabs")} button[roost-click="kill"]')
+            assert dash.exists(f'{row("pubsub")} button[roost-click="restart"]')
+            assert not dash.exists(f"{row(components)} button")
 
 
 async def test_figures_come_from_telemetry_while_a_dashboard_is_open(autojump_clock):

@@ -1,5 +1,6 @@
 """roost's live dashboard in Chromium: refused without the server's secret,
-and showing a restart the test causes in another tab, live."""
+and showing the supervision tree and a restart the test causes in another
+tab, live."""
 
 from __future__ import annotations
 
@@ -50,6 +51,13 @@ def test_the_dashboard_shows_a_restart_it_causes_in_another_tab(browser, served,
         row.wait_for()
         path = row.get_attribute("data-path")
         assert row.locator(".restarts").text_content() == "0"
+        # The tree: the component under its supervisor, shown with its strategy.
+        components = path.rsplit("/", 1)[0]
+        assert row.get_attribute("data-parent") == components
+        supervisor = dash.locator(f'tr[data-path="{components}"]')
+        assert supervisor.locator(".supervision").text_content() == (
+            "one_for_one, at most 3 restarts in 5 s"
+        )
 
         page.get_by_role("button", name="Settings").click()
         page.wait_for_selector("nav.tabs button.active:has-text('Settings')")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
-from roost import App, LiveView, event, telemetry
+from roost import App, LiveView, event, protocol, telemetry
 from roost.telemetry import prometheus
 from roost.testing import LiveClient
 
@@ -42,6 +42,10 @@ async def test_a_click_is_measured_from_event_to_patch():
     assert handled.meta["session"] and handled.duration is not None and handled.duration >= 0
     supervision = [m.meta["event"] for m in seen if m.name == "supervision"]
     assert "exited" in supervision and "restarted" in supervision
+    # The click's diff: its time and the size of the ops it found (the count's new text).
+    diffed = [m for m in seen if m.name == "diff" and m.meta["ops"]]
+    assert diffed and all(m.duration is not None and m.bytes for m in diffed)
+    assert diffed[0].bytes == len('[[0,[0,0],"1"]]')
 
 
 class Listed(LiveView):
@@ -79,6 +83,22 @@ async def test_socket_bytes_are_measured_both_ways(roost_server):
     sent = sum(m.bytes or 0 for m in seen if m.name == "send")
     received = sum(m.bytes or 0 for m in seen if m.name == "receive")
     assert sent > 0 and received > 0
+
+
+async def test_a_patch_sent_is_measured_with_its_write_time_and_its_bytes(roost_server):
+    with telemetry.listen() as seen:
+        async with LiveClient.connect(roost_server, "/", app=app) as view:
+            await view.click("#plus")
+            assert view.text("#count") == "1"
+            [patch] = [m for m in view.renders if isinstance(m, protocol.Patch)]
+    sent = [m for m in seen if m.name == "send"]
+    [session] = {m.meta["session"] for m in seen if m.name == "join"}
+    # Every frame written: how long the write took, its size, what it carried.
+    assert sent and all(m.duration is not None and m.duration >= 0 for m in sent)
+    assert all(m.bytes and m.meta["session"] == session for m in sent)
+    [patch_sent] = [m for m in sent if m.meta["message"] == "patch"]
+    assert patch_sent.bytes == len(protocol.encode(patch))
+    assert {m.meta["message"] for m in sent} >= {"joined", "patch"}
 
 
 @pytest.fixture
