@@ -23,6 +23,7 @@ PUBLIC = {
     "UploadConfig",
     "UploadEntry",
     "event",
+    "flash_group",
     "live_component",
     "on_component",
 }

@@ -20,6 +20,7 @@ PUBLIC = {
     "diff_trees",
     "environment_for",
     "fingerprint",
+    "flash_group",
     "ops",
     "parse_client_html",
     "parse_html",
