@@ -18,6 +18,8 @@ class Batch:
     end of the last handler until the acks are sent.
     """
 
+    __slots__ = ("acks", "current", "rendering", "replies", "todo")
+
     def __init__(self) -> None:
         self.todo: list[Any] = []  # small: a list costs less than a deque
         self.current: Any = None

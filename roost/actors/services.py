@@ -38,6 +38,18 @@ class Services:
     behind on it.
     """
 
+    __slots__ = (
+        "_mailbox",
+        "_pubsub",
+        "_spawn",
+        "_timers",
+        "_unsubscribe",
+        "_watching",
+        "_work",
+        "ref",
+        "runtime",
+    )
+
     def __init__(
         self,
         runtime: ActorRuntime,

@@ -2,7 +2,6 @@
 # wait for it, and describe (with its stack) a child that outlives the deadline.
 from __future__ import annotations
 
-import functools
 import math
 import traceback
 from collections.abc import Callable, Iterator
@@ -48,6 +47,20 @@ def new_cancel_scope() -> CancelScopeLike:
 
 def _nothing() -> None:
     pass
+
+
+class _Unlisten:
+    """Unregisters one stop-request listener (smaller than a partial of a bound
+    method: every actor holds one)."""
+
+    __slots__ = ("_callback", "_instance")
+
+    def __init__(self, instance: Instance, callback: Callable[[], object]) -> None:
+        self._instance = instance
+        self._callback = callback
+
+    def __call__(self) -> None:
+        self._instance.remove_listener(self._callback)
 
 
 class Instance:
@@ -130,7 +143,7 @@ class Instance:
             callback()
             return _nothing
         self.add_listener(callback)
-        return functools.partial(self.remove_listener, callback)
+        return _Unlisten(self, callback)
 
     def add_listener(self, callback: Callable[[], object]) -> None:
         listeners = self._listeners

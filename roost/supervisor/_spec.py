@@ -21,7 +21,7 @@ WORKER_SHUTDOWN = 5.0
 """A worker's default ``shutdown`` (seconds), as OTP's 5000 ms."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChildSpec:
     """How to start one child and how its supervisor treats it.
 
