@@ -155,15 +155,6 @@ def describe(group: list[str], graph: dict[str, dict[str, Import]]) -> str:
 MODULES = module_names(ROOT)
 IMPORTS = imports(MODULES)
 
-# Known loop between two packages, not between modules as written: the dashboard
-# view imports roost.server.admin, whose package face roost.server runs
-# roost.server.app, which imports roost.dashboard (inside functions, for apps
-# that turn it on). Take it off once the dashboard no longer reaches into
-# roost.server, or roost.server no longer imports the dashboard.
-KNOWN_CYCLES = [
-    ["roost.dashboard", "roost.dashboard.view", "roost.server", "roost.server.app"],
-]
-
 
 def test_the_modules_and_their_imports_are_found():
     assert {"roost", "roost.actors", "roost.actors.session", "roost.protocol"} <= MODULES.keys()
@@ -176,12 +167,9 @@ def test_the_modules_and_their_imports_are_found():
 def test_no_import_cycle_among_roost_modules():
     graph = run_time_graph(MODULES)
     found = cycles(graph)
-    new = [group for group in found if group not in KNOWN_CYCLES]
-    assert not new, "import cycles among roost modules:\n" + "\n".join(
-        describe(group, graph) for group in new
+    assert not found, "import cycles among roost modules:\n" + "\n".join(
+        describe(group, graph) for group in found
     )
-    gone = [group for group in KNOWN_CYCLES if group not in found]
-    assert not gone, f"no longer a cycle, take it off KNOWN_CYCLES: {gone}"
 
 
 def test_server_and_testing_take_the_actors_layer_only_through_its_face():

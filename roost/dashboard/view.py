@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .._tree import PathError, fault, tree
 from ..actors import LiveView, event
-from ..server.admin import PathError, fault, tree
 from .stats import STATS
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from roost import App, LiveComponent, LiveView, event
-from roost.server.admin import AdminEndpoint, admin_token, estimate_size
+from roost._tree import estimate_size
+from roost.server.admin import AdminEndpoint, admin_token
 from roost.testing import LiveClient
 
 SECRET = "admin-test-secret"
