@@ -24,6 +24,7 @@ from ._errors import WaitTimeout as WaitTimeout
 from ._frames import Frame as Frame
 from ._leaks import LeakedTasksError as LeakedTasksError
 from ._leaks import no_leaked_tasks as no_leaked_tasks
+from ._memory import held_bytes as held_bytes
 from ._network import NetworkFaults as NetworkFaults
 
 __all__ = [
@@ -44,5 +45,6 @@ __all__ = [
     "UnexpectedCrash",
     "WaitTimeout",
     "chaos",
+    "held_bytes",
     "no_leaked_tasks",
 ]

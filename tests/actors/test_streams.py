@@ -4,13 +4,10 @@ cost the changed items only; they work inside LiveComponents too."""
 
 from __future__ import annotations
 
-import gc
 import json
-import sys
-import types
 
 from roost import protocol
-from roost.testing import LiveClient
+from roost.testing import LiveClient, held_bytes
 from tests.apps.streamed import app
 
 
@@ -96,39 +93,13 @@ async def test_a_front_insert_a_delete_and_a_limit_each_cost_the_changed_items_o
         assert len(items(view)) == 3 and items(view)[-1] == "last"
 
 
-def held(session: object) -> int:
-    """Bytes of what ``session`` holds: its tab, actors, their state, VDOM and
-    caches; not what it shares (classes, modules, functions, the runtime's
-    tasks) and not the test's client."""
-    seen: set[int] = set()
-    todo = [session]
-    total = 0
-    while todo:
-        obj = todo.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        kind = type(obj)
-        if isinstance(obj, type | types.ModuleType | types.FunctionType | types.CodeType):
-            continue
-        if isinstance(obj, types.FrameType | types.CoroutineType | types.MethodType):
-            continue
-        if kind.__module__.split(".")[0] in ("trio", "anyio", "jinja2") or (
-            kind.__module__.startswith("roost.testing")
-        ):
-            continue
-        total += sys.getsizeof(obj)
-        todo.extend(gc.get_referents(obj))
-    return total
-
-
 async def test_a_ten_thousand_message_log_leaves_the_servers_memory_flat():
     async with LiveClient.mount(app) as view:
         await view.event("many", n=1000)
-        before = held(view.session)
+        before = held_bytes(view.session)
         for _ in range(9):
             await view.event("many", n=1000)
         assert len(items(view)) == 3 + 10_000
-        grown = held(view.session) - before
+        grown = held_bytes(view.session) - before
     # Held as an assign, 9,000 more messages would be about 900 KB of dicts and strings.
     assert grown < 20_000, f"the session grew by {grown} B"

@@ -25,6 +25,7 @@ def test_the_public_names_of_roost_testing():
         "UnexpectedCrash",
         "WaitTimeout",
         "chaos",
+        "held_bytes",
         "no_leaked_tasks",
     ]
     for name in roost.testing.__all__:
