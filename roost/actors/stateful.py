@@ -410,7 +410,7 @@ def template_dir(cls: type) -> str:
     """Where ``cls``'s template is looked up: the directory of its module's file."""
     try:
         return os.path.dirname(inspect.getfile(cls))
-    except TypeError:  # defined in a REPL
+    except (TypeError, OSError):  # defined in a REPL, or in `python -c`
         return os.getcwd()
 
 
