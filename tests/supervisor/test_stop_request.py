@@ -26,12 +26,20 @@ class Log:
     def __init__(self) -> None:
         self.entries: list[tuple[str, str, float]] = []
         self.t0 = 0.0
+        self._added = trio.Event()
 
     def mark(self) -> None:
         self.t0 = trio.current_time()
 
     def add(self, name: str, what: str) -> None:
         self.entries.append((name, what, trio.current_time() - self.t0))
+        self._added.set()
+        self._added = trio.Event()
+
+    async def wait_for(self, name: str, what: str) -> None:
+        """Return once ``name`` has logged ``what``."""
+        while not any(n == name and w == what for n, w, _ in self.entries):
+            await self._added.wait()
 
     def of(self, name: str) -> list[tuple[str, float]]:
         return [(what, t) for n, what, t in self.entries if n == name]
@@ -469,7 +477,7 @@ async def test_stop_during_a_strategys_graceful_stop_lets_it_finish_first(
         await nursery.start(sup.run)
         log.mark()
         kids.crash("a")
-        await trio.sleep(1)  # b is cleaning up for the restart
+        await log.wait_for("b", "asked")  # b is cleaning up for the restart
         await sup.stop()
     assert log.of("b") == [("asked", 0), ("done", 2)]
     assert recorder.of("restarted") == []  # the stop came before the restart's starts
