@@ -34,7 +34,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.abc
@@ -45,13 +45,11 @@ from watchfiles import Change, DefaultFilter, PythonFilter, awatch
 from . import protocol
 from ._dev import DEV_ENV, DEV_STYLESHEET
 from .actors import (
-    Component,
-    LiveComponent,
-    LiveView,
     MailboxClosed,
     MailboxFull,
     Rerender,
     SessionEnded,
+    template_classes,
 )
 from .render.environment import environment_of, loaded_templates, template_folders
 from .supervisor import IGNORE, ChildSpec
@@ -294,7 +292,7 @@ class TemplateWatcher:
         template folders of the view and component classes defined so far
         (roost's own package aside); none inside another."""
         found = set(template_folders())
-        for cls in _template_classes():
+        for cls in template_classes():
             found.add(Path(cls.__roost_template_dir__).resolve())
         found.add(self.app.layout.path.parent.resolve())
         if self.app.static is not None:
@@ -392,17 +390,6 @@ class _NotPython(DefaultFilter):
 
 def _resolved(paths: Iterable[str]) -> set[Path]:
     return {Path(path).resolve() for path in paths}
-
-
-def _template_classes() -> Iterable[type[Any]]:
-    seen: set[type] = set()
-    todo: list[type[Any]] = [LiveView, LiveComponent, Component]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            if sub not in seen:
-                seen.add(sub)
-                todo.append(sub)
-    return seen
 
 
 def _compiles(path: Path) -> bool:

@@ -13,6 +13,7 @@ from .checks import ViewProblem as ViewProblem
 from .checks import check_view as check_view
 from .component import Component as Component
 from .component import LiveComponent as LiveComponent
+from .component import template_classes as template_classes
 from .dead import DeadPage as DeadPage
 from .dead import dead_page as dead_page
 from .dead import dead_render as dead_render

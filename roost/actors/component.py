@@ -2,6 +2,7 @@
 # id; Component: a stateless piece of markup rendered inline by its parent.
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from markupsafe import Markup
@@ -95,3 +96,16 @@ class Component:
     # Props may be unhashable (lists, dicts), and objects equal by value must
     # hash alike: so, like a non-frozen dataclass, a Component is unhashable.
     __hash__ = None  # type: ignore[assignment]
+
+
+def template_classes() -> Iterator[type[Stateful | Component]]:
+    """Every class defined so far that renders a template of its own: the
+    subclasses of LiveView and LiveComponent (Stateful's) and of Component."""
+    seen: set[type] = set()
+    todo: list[type[Any]] = [Stateful, Component]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+                yield sub

@@ -31,14 +31,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .._dev import DEV_STYLESHEET
-from ..actors import Component, LiveComponent, LiveView
+from ..actors import LiveView, template_classes
 from ..protocol import ATTR, VIEW_TARGET
 from ..render import environment_for
 from ..render.environment import auto_reload
@@ -173,20 +173,9 @@ def provide_static_url(static: StaticFiles, folder: Path, views: Iterable[object
     """Make ``static_url`` a global of the templates of ``views`` and of every view
     and component class defined so far whose module is in ``folder`` or below it."""
     dirs = {str(getattr(v, "__roost_template_dir__", "")) for v in views}
-    for cls in _template_classes():
+    for cls in template_classes():
         directory = cls.__roost_template_dir__
         if Path(directory).resolve().is_relative_to(folder):
             dirs.add(directory)
     for directory in dirs - {""}:
         environment_for(directory).globals["static_url"] = static.url
-
-
-def _template_classes() -> Iterator[type[LiveView | LiveComponent | Component]]:
-    seen: set[type] = set()
-    todo: list[type[Any]] = [LiveView, LiveComponent, Component]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            if sub not in seen:
-                seen.add(sub)
-                todo.append(sub)
-                yield sub
