@@ -64,8 +64,26 @@ def _status_kib(pid: int, field: str) -> int:
     raise LookupError(f"no {field} in /proc/{pid}/status")
 
 
+class Served:
+    """Where a server listens, from its ``url``: what ``handshake`` needs."""
+
+    url: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port or 80
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc
+
+
 @dataclass
-class Server:
+class Server(Served):
     """A `roost run` subprocess: its URL, host, port and pid."""
 
     process: subprocess.Popen[str]
@@ -80,18 +98,6 @@ class Server:
     @property
     def pid(self) -> int:
         return self.process.pid
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return urlsplit(self.url).port or 80
-
-    @property
-    def netloc(self) -> str:
-        return urlsplit(self.url).netloc
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -16,7 +16,6 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pytest
 import trio
@@ -27,7 +26,7 @@ from roost.server import Runtime
 from roost.testing import LiveClient
 from roost.testing._socket import http_get
 
-from .conftest import KIB, TEXT, Growth, RawSocket, frame, handshake
+from .conftest import KIB, TEXT, Growth, RawSocket, Served, frame, handshake
 
 OUTBOX_BYTES = 256 * KIB
 """The budget the app under attack gives each socket (a quarter of the default)."""
@@ -80,25 +79,13 @@ class Newsroom(LiveView):
 
 
 @dataclass
-class Local:
+class Local(Served):
     """The server in this process: what conftest's ``handshake`` needs, and the runtime."""
 
     app: App
     runtime: Runtime
     url: str
     pid: int
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return urlsplit(self.url).port or 80
-
-    @property
-    def netloc(self) -> str:
-        return urlsplit(self.url).netloc
 
     async def token(self, path: str) -> str:
         status, body = await http_get(self.host, self.port, self.netloc, path)
