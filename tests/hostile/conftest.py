@@ -23,9 +23,11 @@ from urllib.parse import urlsplit
 import pytest
 import trio
 
-from roost import protocol
+from roost import App, protocol
+from roost.server import Runtime
 from roost.server.app import SOCKET_PATH
 from roost.testing import LiveClient
+from roost.testing._socket import http_get
 from tests.serve import ROOST, ROOT
 
 KIB = 1024
@@ -64,7 +66,7 @@ def _status_kib(pid: int, field: str) -> int:
     raise LookupError(f"no {field} in /proc/{pid}/status")
 
 
-class Served:
+class Address:
     """Where a server listens, from its ``url``: what ``handshake`` needs."""
 
     url: str
@@ -83,7 +85,29 @@ class Served:
 
 
 @dataclass
-class Server(Served):
+class InProcess(Address):
+    """A runtime served on loopback in the test's own process."""
+
+    app: App
+    runtime: Runtime
+    url: str
+
+    @property
+    def pid(self) -> int:
+        return os.getpid()
+
+    async def token(self, path: str) -> str:
+        """The session token of the page at ``path``."""
+        status, body = await http_get(self.host, self.port, self.netloc, path)
+        assert status == 200
+        return body.split('data-roost-token="', 1)[1].split('"', 1)[0]
+
+    def socket_url(self) -> str:
+        return f"ws://{self.netloc}/_roost/socket?v={protocol.VERSION}"
+
+
+@dataclass
+class Server(Address):
     """A `roost run` subprocess: its URL, host, port and pid."""
 
     process: subprocess.Popen[str]

@@ -11,7 +11,6 @@ keep getting answers, and memory must stay bounded (docs/security.md).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -24,9 +23,8 @@ from roost import App, LiveView, event
 from roost.actors import Session
 from roost.server import Runtime
 from roost.testing import LiveClient
-from roost.testing._socket import http_get
 
-from .conftest import KIB, TEXT, Growth, RawSocket, Served, frame, handshake
+from .conftest import KIB, TEXT, Growth, InProcess, RawSocket, frame, handshake
 
 OUTBOX_BYTES = 256 * KIB
 """The budget the app under attack gives each socket (a quarter of the default)."""
@@ -78,23 +76,8 @@ class Newsroom(LiveView):
         return f'<b id="n">{self.published}</b><button roost-click="publish">publish</button>'
 
 
-@dataclass
-class Local(Served):
-    """The server in this process: what conftest's ``handshake`` needs, and the runtime."""
-
-    app: App
-    runtime: Runtime
-    url: str
-    pid: int
-
-    async def token(self, path: str) -> str:
-        status, body = await http_get(self.host, self.port, self.netloc, path)
-        assert status == 200
-        return body.split('data-roost-token="', 1)[1].split('"', 1)[0]
-
-
 @pytest.fixture
-async def newsroom(nursery) -> AsyncIterator[Local]:
+async def newsroom(nursery) -> AsyncIterator[InProcess]:
     app = App(
         {"/": Newsroom, "/feed": Feed},
         secret="hostile",
@@ -104,7 +87,7 @@ async def newsroom(nursery) -> AsyncIterator[Local]:
     )
     runtime = Runtime(app, bind="127.0.0.1:0")
     await nursery.start(runtime.run)
-    yield Local(app, runtime, runtime.urls[0], os.getpid())
+    yield InProcess(app, runtime, runtime.urls[0])
     nursery.cancel_scope.cancel()
 
 
@@ -120,7 +103,7 @@ class Stalled:
         return self.resume.partition(".")[0]
 
 
-async def join_feed(server: Local, *, resume: str = "") -> tuple[RawSocket, list]:
+async def join_feed(server: InProcess, *, resume: str = "") -> tuple[RawSocket, list]:
     """A raw socket (from conftest's attacker address) that joined /feed: it and
     the messages up to its ``Joined`` and its view's render (in either order).
     A small receive buffer makes the server's writes to it stall soon once it

@@ -9,19 +9,17 @@ import gc
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 import trio
 from trio_websocket import ConnectionClosed, open_websocket_url
 
-from roost import App, LiveView, event, protocol
+from roost import App, LiveView, event
 from roost.server import Runtime
 from roost.supervisor import events
 from roost.testing import LiveClient, MountError
-from roost.testing._socket import http_get
 
-from .conftest import TEXT, frame, upgrade_request
+from .conftest import TEXT, InProcess, frame, upgrade_request
 
 # trio-websocket's client leaves its socket for the GC when the server closes
 # first, as these attacks make it do: collected here, not in a later test.
@@ -65,28 +63,8 @@ class FailsWhenConnected(LiveView):
         return "<p>dead render only</p>"
 
 
-@dataclass
-class Served:
-    app: App
-    runtime: Runtime
-    url: str
-
-    @property
-    def netloc(self) -> str:
-        return self.url.removeprefix("http://")
-
-    async def token(self, path: str) -> str:
-        host, port = self.netloc.rsplit(":", 1)
-        status, body = await http_get(host, int(port), self.netloc, path)
-        assert status == 200
-        return body.split('data-roost-token="', 1)[1].split('"', 1)[0]
-
-    def socket_url(self) -> str:
-        return f"ws://{self.netloc}/_roost/socket?v={protocol.VERSION}"
-
-
 @pytest.fixture
-async def served(nursery) -> AsyncIterator[Served]:
+async def served(nursery) -> AsyncIterator[InProcess]:
     app = App(
         {"/": Counter, "/big": Big, "/fails": FailsWhenConnected},
         secret="hostile",
@@ -95,11 +73,11 @@ async def served(nursery) -> AsyncIterator[Served]:
     )
     runtime = Runtime(app, bind="127.0.0.1:0")
     await nursery.start(runtime.run)
-    yield Served(app, runtime, runtime.urls[0])
+    yield InProcess(app, runtime, runtime.urls[0])
     nursery.cancel_scope.cancel()
 
 
-async def stalled_reader(served: Served, syncs: int) -> trio.SocketStream:
+async def stalled_reader(served: InProcess, syncs: int) -> trio.SocketStream:
     """A socket that joins /big, asks for ``syncs`` full renders and never reads."""
     host, port = served.netloc.rsplit(":", 1)
     stream = await trio.open_tcp_stream(host, int(port))
@@ -145,7 +123,7 @@ async def test_a_view_failing_its_connected_mount_ends_only_its_own_tab(served):
     assert http and http[0][1] is not None  # the server child never went down
 
 
-async def _join_and_expect_failure(served: Served) -> None:
+async def _join_and_expect_failure(served: InProcess) -> None:
     with pytest.raises(MountError) as info:
         async with LiveClient.connect(served.url, "/fails"):
             pass
