@@ -79,8 +79,13 @@ class SocketLink:
         self._done = anyio.Event()
         try:
             self._ws = await self._tg.start(self._connection, stream, self._done)
-        except HandshakeError as exc:
-            raise MountError("handshake_refused", f"{type(exc).__name__}: {exc}") from exc
+        except BaseException as exc:
+            # Closed by _connection if it ran; not if it was cancelled before its start.
+            with anyio.CancelScope(shield=True):
+                await stream.aclose()
+            if isinstance(exc, HandshakeError):
+                raise MountError("handshake_refused", f"{type(exc).__name__}: {exc}") from exc
+            raise
         return self._token
 
     async def _connection(
