@@ -4,19 +4,69 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
+import select
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOST = Path(sys.executable).with_name("roost")
 _URL = re.compile(r"serving (http://\S+)")
+T = TypeVar("T")
+
+
+class LineReader:
+    """A child process's output pipe, read line by line with a deadline.
+
+    It reads the pipe's file descriptor, never the buffered text wrapper
+    around it: ``select`` cannot see lines that a wrapper's ``readline`` has
+    already taken in, so waiting on ``select`` after ``readline`` can miss a
+    line that arrived in the same read as the one before (and wait for ever).
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._fd = stream.fileno()
+        self._pending = b""
+        self._ready: deque[str] = deque()
+        self.lines: list[str] = []
+        """Every line read so far."""
+        self.ended = False
+        """The pipe has closed (the process exited)."""
+
+    def rest(self) -> list[str]:
+        """The lines (and a partial one) read from the pipe but not yet handed out."""
+        rest = [*self._ready, *([self._pending.decode(errors="replace")] if self._pending else [])]
+        self._ready.clear()
+        self._pending = b""
+        self.lines.extend(rest)
+        return rest
+
+    def until(self, found: Callable[[str], T | None], timeout: float) -> T | None:
+        """Read lines until ``found(line)`` gives something (returned), the pipe
+        ends or ``timeout`` seconds pass (None)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while self._ready:
+                line = self._ready.popleft()
+                self.lines.append(line)
+                if (result := found(line)) is not None:
+                    return result
+            remaining = deadline - time.monotonic()
+            if self.ended or remaining <= 0 or not select.select([self._fd], [], [], remaining)[0]:
+                return None
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                self.ended = True
+                chunk = b"\n" if self._pending else b""
+            *complete, self._pending = (self._pending + chunk).split(b"\n")
+            self._ready.extend(raw.decode(errors="replace") + "\n" for raw in complete)
 
 
 @dataclass
@@ -66,19 +116,12 @@ def roost_run(app: str, *extra: str, startup_timeout: float = 30.0) -> Iterator[
 
 def _wait_for_url(process: subprocess.Popen[str], lines: list[str], timeout: float) -> str:
     assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
-                break
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            match = _URL.search(line)
-            if match:
-                return match.group(1)
+    reader = LineReader(process.stdout)
+    url = reader.until(lambda line: m.group(1) if (m := _URL.search(line)) else None, timeout)
+    reader.rest()  # what came with it stays in the output; the rest is read at the end
+    lines.extend(reader.lines)
+    if url is not None:
+        return url
     process.kill()
     _, err = process.communicate()
     raise RuntimeError(f"roost run did not print its URL; stdout={lines!r} stderr={err[-3000:]}")

@@ -6,17 +6,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import selectors
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from roost.protocol import ATTR
 from roost.server.tokens import TokenSigner
-from tests.serve import ROOT
+from tests.serve import ROOT, LineReader
 
 ROOST = Path(sys.executable).with_name("roost")
 READY = re.compile(r"worker (\d) \(pid (\d+)\) serving")
@@ -33,6 +31,8 @@ class Workers:
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             start_new_session=True,  # so that a failed test can kill the workers too
         )
+        assert self.process.stdout is not None
+        self._reader = LineReader(self.process.stdout)
         self.lines: list[str] = []
         self.url = ""
         self.pids: dict[int, int] = {}
@@ -46,21 +46,18 @@ class Workers:
 
     def until(self, done, timeout: float = 30.0) -> None:
         """Read output lines until ``done()`` (bounded by ``timeout``)."""
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            while not done():
-                assert time.monotonic() < deadline, f"timed out; output: {self.lines}"
-                selector.select(timeout=0.5)
-                line = self.process.stdout.readline()
-                if not line:
-                    continue
-                self.lines.append(line)
-                if match := re.search(r"serving (http://\S+) with", line):
-                    self.url = match.group(1)
-                if match := READY.search(line):
-                    self.pids[int(match.group(1))] = int(match.group(2))
+
+        def take(line: str) -> bool | None:
+            self.lines.append(line)
+            if match := re.search(r"serving (http://\S+) with", line):
+                self.url = match.group(1)
+            if match := READY.search(line):
+                self.pids[int(match.group(1))] = int(match.group(2))
+            return True if done() else None
+
+        if not done():
+            found = self._reader.until(take, timeout)
+            assert found, f"timed out; output: {self.lines}"
 
 
 def alive(pid: int) -> bool:

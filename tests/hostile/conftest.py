@@ -7,12 +7,10 @@ import base64
 import json
 import os
 import re
-import selectors
 import signal
 import struct
 import subprocess
 import tempfile
-import time
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -28,7 +26,7 @@ from roost.server import Runtime
 from roost.server.app import SOCKET_PATH
 from roost.testing import LiveClient
 from roost.testing._socket import http_get
-from tests.serve import ROOST, ROOT
+from tests.serve import ROOST, ROOT, LineReader
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -187,15 +185,12 @@ def roost_server(app: str = "examples.counter:app", startup: float = 30.0) -> It
 def _url(process: subprocess.Popen[str], log: IO[str], startup: float) -> str:
     # The first line on stdout that names the URL; the server prints a few lines only.
     assert process.stdout is not None
-    deadline = time.monotonic() + startup
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            line = process.stdout.readline()
-            if not line:
-                break
-            if match := re.search(r"serving (http://\S+)", line):
-                return match.group(1)
+    pattern = re.compile(r"serving (http://\S+)")
+    found = LineReader(process.stdout).until(
+        lambda line: m.group(1) if (m := pattern.search(line)) else None, startup
+    )
+    if found is not None:
+        return found
     process.kill()
     process.wait()
     log.seek(0)

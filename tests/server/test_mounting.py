@@ -14,12 +14,10 @@ import importlib
 import json
 import os
 import re
-import selectors
 import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from trio_websocket import open_websocket_url
 from roost import App, LiveView, event, protocol
 from roost.server import runtime as runtime_module
 from roost.server.app import app_href, request_url, route_path
+from tests.serve import LineReader
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -633,16 +632,14 @@ def serve_mounted(
 
 def _listening_url(process: subprocess.Popen[str], lines: list[str], timeout: float = 30.0) -> str:
     assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("serving "):
-                return line.split()[1]
+    reader = LineReader(process.stdout)
+    url = reader.until(
+        lambda line: line.split()[1] if line.startswith("serving ") else None, timeout
+    )
+    reader.rest()
+    lines.extend(reader.lines)
+    if url is not None:
+        return url
     process.kill()
     _, err = process.communicate()
     raise RuntimeError(f"the host did not start; stdout={lines!r} stderr={err[-3000:]}")
