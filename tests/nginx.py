@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.ports import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -54,12 +55,6 @@ def require_nginx() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail("nginx is missing (CI=true): install the Debian package nginx")
         pytest.skip("nginx is missing; install the Debian package nginx")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 READY_TIMEOUT = 10.0
 """Seconds a started redis-server has to answer PING."""
 STOP_TIMEOUT = 10.0
@@ -46,14 +48,6 @@ def redis_server_path() -> str:
             pytest.fail(f"{message} (CI=true)")
         pytest.skip(message)
     return found
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def command(url: str, *words: str) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from roost.protocol import ATTR
 from roost.server.tokens import TokenSigner
+from tests.ports import consecutive_free_ports
 from tests.serve import ROOT, LineReader
 
 ROOST = Path(sys.executable).with_name("roost")
@@ -179,24 +180,8 @@ def test_with_a_secret_each_worker_has_an_admin_endpoint_roost_tree_can_read():
             workers.kill()
 
 
-def two_free_ports() -> int:
-    """A port P such that P and P + 1 are both free now."""
-    import socket
-
-    for _ in range(50):
-        with socket.socket() as first, socket.socket() as second:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            try:
-                second.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no two consecutive free ports")
-
-
 def test_worker_k_serves_its_admin_endpoint_on_the_admin_port_plus_k_minus_1():
-    port = two_free_ports()
+    port = consecutive_free_ports(2)
     workers = Workers("--workers", "2", "--admin", f"127.0.0.1:{port}", env=SECRET)
     with bounded(workers):
         try:

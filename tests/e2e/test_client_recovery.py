@@ -5,12 +5,12 @@ rebuilds its state. roost-auto-recover="ignore" opts a form out."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
+from tests.ports import free_port
 from tests.serve import Served, roost_run
 
 from .conftest import wait_joined, wait_text
@@ -22,9 +22,7 @@ VIEW = '[data-roost-id="0"]'
 @pytest.fixture
 def serve(monkeypatch):
     """`roost run` on one port for the whole test, signing with one secret."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     monkeypatch.setenv("ROOST_SECRET", "recovery-test-secret")
 
     @contextmanager

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 import pytest
 
+from tests.ports import free_port
 from tests.serve import Served, roost_run
 
 from .conftest import wait_joined, wait_text
@@ -63,9 +63,7 @@ def recorded(page):
 
 @pytest.fixture
 def port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture
