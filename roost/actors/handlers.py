@@ -259,6 +259,8 @@ def collect_component_handlers(cls: type) -> dict[str, str]:
 
 async def maybe_await(value: Any) -> Any:
     """Let handlers be plain functions or ``async def``."""
+    if value is None:  # most handlers: plain, returning nothing (isawaitable is slow)
+        return None
     if inspect.isawaitable(value):
         return await value
     return value
