@@ -106,6 +106,11 @@ class ChildStatus(anyio.abc.TaskStatus[Any]):
         self._kind = kind
         self._detail = detail
 
+    def never_started(self) -> None:
+        """The start function returned without ``started()``: its ``start`` returns None."""
+        outer, self._outer = self._outer, anyio.TASK_STATUS_IGNORED
+        outer.started(None)
+
     def started(self, value: Any = None) -> None:
         if value is IGNORE:
             raise RuntimeError(
@@ -116,7 +121,10 @@ class ChildStatus(anyio.abc.TaskStatus[Any]):
             raise RuntimeError("task_status.started() called twice")
         self._instance.started = True
         self._instance.value = value
-        self._outer.started(value)
+        outer, self._outer = self._outer, anyio.TASK_STATUS_IGNORED
+        # Trio's task status keeps start()'s temporary nursery (its cancel
+        # scope and status): dropped here, not held for the child's lifetime.
+        outer.started(value)
         # From now on only its supervisor stops it, in order. Until now the
         # caller of start being cancelled cancelled the start too; if that has
         # just happened, started() left the child behind to be cancelled, and a

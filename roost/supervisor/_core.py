@@ -418,7 +418,7 @@ class SupervisorBase:
         instance.task = current_task_handle()
         enter_child(instance)
         status = ChildStatus(self, child, instance, task_status, kind, detail)
-        del detail
+        del detail, task_status  # the status holds them only until the child starts
         result: Any = None
         try:
             with instance.scope:
@@ -437,7 +437,7 @@ class SupervisorBase:
                     f"child {child.id!r} of supervisor {self.name!r}: start function returned "
                     "without calling task_status.started() (or returning IGNORE)"
                 )
-            task_status.started(None)
+            status.never_started()
             return
         if not instance.stopping and self._exits is not None:
             self._exits.send_nowait((child, instance, instance.error))
