@@ -7,6 +7,8 @@ from typing import Any, Protocol, TypeAlias, cast
 
 import anyio
 import anyio.lowlevel
+import trio
+import trio.lowlevel
 
 from ._child import Child
 from ._shutdown import Instance, running_on_trio
@@ -47,23 +49,32 @@ def sole_cancellation(group: BaseExceptionGroup[BaseException]) -> BaseException
 
 
 class Exits:
-    """The run loop's queue: a list, and an event only while the loop waits on it."""
+    """The run loop's queue: a list, and the loop's task parked on it while it
+    waits (under Trio; an event elsewhere). A supervisor waits here for all its
+    life, so waiting must cost no objects: an event would be about 1 KiB."""
 
-    __slots__ = ("_items", "_wakeup")
+    __slots__ = ("_items", "_parked", "_wakeup")
 
     def __init__(self) -> None:
         self._items: list[Exit] = []
+        self._parked: Any = None  # the Trio task waiting in receive_all
         self._wakeup: anyio.Event | None = None
 
     def send_nowait(self, item: Exit) -> None:
         self._items.append(item)
-        if self._wakeup is not None:
+        if self._parked is not None:
+            task, self._parked = self._parked, None
+            trio.lowlevel.reschedule(task)
+        elif self._wakeup is not None:
             self._wakeup.set()
 
     async def receive_all(self) -> list[Exit]:
         """Everything sent since the last call, in order; waits while there is nothing."""
         await anyio.lowlevel.checkpoint()
         while not self._items:
+            if running_on_trio():
+                await self._park()
+                continue
             self._wakeup = anyio.Event()
             try:
                 await self._wakeup.wait()
@@ -71,3 +82,12 @@ class Exits:
                 self._wakeup = None
         items, self._items = self._items, []
         return items
+
+    async def _park(self) -> None:
+        self._parked = trio.lowlevel.current_task()
+
+        def abort(_: Any) -> trio.lowlevel.Abort:
+            self._parked = None
+            return trio.lowlevel.Abort.SUCCEEDED
+
+        await trio.lowlevel.wait_task_rescheduled(abort)

@@ -295,3 +295,30 @@ async def test_a_running_child_does_not_keep_the_nursery_its_start_used(kids):
         assert len(dyn.which_children()) == 200
         assert _nurseries() - before < 20
         await dyn.stop()
+
+
+def _events() -> int:
+    import gc
+
+    return sum(1 for o in gc.get_objects() if isinstance(o, trio.Event | trio.lowlevel.ParkingLot))
+
+
+async def test_supervisors_waiting_for_their_children_hold_no_event_each(no_leaks):
+    # A session's supervisor waits on its children for all its life: an
+    # event (and its parking lot) for each was about 1 KiB per session.
+    async def child(*, task_status: Any) -> None:
+        task_status.started()
+        await trio.sleep_forever()
+
+    sups = [
+        Supervisor([ChildSpec("c", child, shutdown="brutal_kill")], name=f"s{n}")
+        for n in range(100)
+    ]
+    async with trio.open_nursery() as nursery:
+        before = _events()
+        for sup in sups:
+            await nursery.start(sup.run)
+        await trio.testing.wait_all_tasks_blocked()
+        assert _events() - before < 20
+        for sup in sups:
+            await sup.stop()
