@@ -19,6 +19,7 @@ from ._run import SHUTDOWN_TIMEOUT as SHUTDOWN_TIMEOUT
 from ._run import AppImportFailed as AppImportFailed
 from ._run import AppNotFound as AppNotFound
 from ._run import load_app, routes_table, run_reloading, serve
+from ._say import say
 from ._sockets import address_in_use, bind_address
 from ._workers import run_workers
 
@@ -171,10 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if address_in_use(host, port):
             parser.exit(1, f"roost: cannot listen on {bind_address(host, port)}: in use\n")
     if not app.signer.configured and args.fd is None:
-        print(
+        say(
             "roost: no ROOST_SECRET: a random secret for this process only (dev); set it "
-            "to keep sessions across restarts, workers and machines",
-            flush=True,
+            "to keep sessions across restarts, workers and machines"
         )
     # The URL roost prints must work: the address it listens on is served too.
     extra = [*args.allowed_host]
@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra.append(args.host)
     app.hosts.extend(extra)
     if app.debug:
-        print(f"roost: dev mode ({DEV_ENV}=dev or App(debug=True)): not for production", flush=True)
+        say(f"roost: dev mode ({DEV_ENV}=dev or App(debug=True)): not for production")
     if args.fd is not None:  # a worker of --workers: the parent's socket
         return serve(app, args.host, args.port, admin, fd=args.fd)
     return serve(app, args.host, args.port, admin)

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from ..server import App, Runtime
 from ._gc import GC_STATS_ENV, GcPolicy, GcStats
+from ._say import say
 from ._sockets import bind_address
 
 SHUTDOWN_TIMEOUT = 10.0
@@ -250,13 +251,13 @@ async def _serve(
             worker = os.environ.get("ROOST_WORKER")
             for url in runtime.urls:
                 if worker:
-                    print(f"roost: worker {worker} (pid {os.getpid()}) serving {url}", flush=True)
+                    say(f"roost: worker {worker} (pid {os.getpid()}) serving {url}")
                 else:
-                    print(f"roost: serving {url} (Ctrl-C to stop)", flush=True)
+                    say(f"roost: serving {url} (Ctrl-C to stop)")
             for url in runtime.admin_urls:
-                print(f"roost: admin endpoint on {url} (roost tree --url {url})", flush=True)
+                say(f"roost: admin endpoint on {url} (roost tree --url {url})")
             if admin is not None and not app.signer.configured:
-                print("roost: no admin endpoint: set ROOST_SECRET to use roost tree", flush=True)
+                say("roost: no admin endpoint: set ROOST_SECRET to use roost tree")
             if stats is not None:
                 stats.install()
             async for signum in signals:
@@ -266,7 +267,7 @@ async def _serve(
                         f"sessions={sessions} started={runtime.sessions_started} "
                         f"policy_collections={policy.full_collections}"
                     )
-                    print(stats.report(when), flush=True)
+                    say(stats.report(when))
                     stats.reset()
                     continue
                 log.info("roost: %s received, shutting down", signal.Signals(signum).name)
@@ -284,8 +285,8 @@ async def _serve(
     policy.uninstall()
     if stats is not None:
         stats.uninstall()
-        print(stats.report("at exit"), flush=True)
-    print("roost: stopped", flush=True)
+        say(stats.report("at exit"))
+    say("roost: stopped")
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from ._say import say
 from ._sockets import address_in_use, bind_address, listening_socket
 
 RESTART_BACKOFF = (0.5, 10.0)
@@ -59,11 +60,10 @@ def run_workers(
     if not secret_set:
         # Tokens must verify on whichever worker a tab's socket reaches.
         env["ROOST_SECRET"] = secrets.token_urlsafe(32)
-        print(
+        say(
             "roost: no ROOST_SECRET: one random secret for these workers only (set "
             "ROOST_SECRET to share sessions with other machines and restarts, and to "
-            "use roost tree)",
-            flush=True,
+            "use roost tree)"
         )
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -91,14 +91,11 @@ def run_workers(
     try:
         for number in range(1, count + 1):
             start(number)
-        print(
-            f"roost: serving http://{shown}:{bound_port} with {count} workers (Ctrl-C to stop)",
-            flush=True,
-        )
+        say(f"roost: serving http://{shown}:{bound_port} with {count} workers (Ctrl-C to stop)")
         known = {n: w for n, w in admins.items() if w[1]}  # (port 0: each worker says its own)
         if known:
             listed = ", ".join(f"worker {n} http://{bind_address(*w)}" for n, w in known.items())
-            print(f"roost: admin endpoints (roost tree --url URL): {listed}", flush=True)
+            say(f"roost: admin endpoints (roost tree --url URL): {listed}")
         while not stopping:
             for number, process in list(workers.items()):
                 code = process.poll()
@@ -106,10 +103,7 @@ def run_workers(
                     continue
                 delay = backoff.get(number, RESTART_BACKOFF[0])
                 how = f"signal {-code}" if code < 0 else f"status {code}"
-                print(
-                    f"roost: worker {number} exited ({how}); starting it again in {delay:g} s",
-                    flush=True,
-                )
+                say(f"roost: worker {number} exited ({how}); starting it again in {delay:g} s")
                 deadline = time.monotonic() + delay
                 while time.monotonic() < deadline and not stopping:
                     time.sleep(0.05)
@@ -122,7 +116,7 @@ def run_workers(
             signal.signal(s, handler)
         status = _stop_all(workers)
         sock.close()
-    print("roost: stopped", flush=True)
+    say("roost: stopped")
     return status
 
 
