@@ -73,7 +73,9 @@ async def test_ctrl_c_with_a_browser_connected_closes_its_socket_and_exits_clean
     import re
 
     import trio
-    from trio_websocket import ConnectionClosed, open_websocket_url
+    from trio_websocket import ConnectionClosed
+
+    from tests.websockets import open_websocket_url
 
     with roost_run("examples.dashboard:app") as served:
         page = await trio.to_thread.run_sync(_get, served.url + "/")
@@ -102,7 +104,9 @@ async def test_ctrl_c_stops_each_view_gracefully_so_its_terminate_runs_with_its_
     import re
 
     import trio
-    from trio_websocket import ConnectionClosed, open_websocket_url
+    from trio_websocket import ConnectionClosed
+
+    from tests.websockets import open_websocket_url
 
     with roost_run("tests.apps.terminating:app") as served:
         page = await trio.to_thread.run_sync(_get, served.url + "/")

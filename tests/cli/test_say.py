@@ -25,4 +25,3 @@ def test_a_line_is_one_write_with_its_newline(monkeypatch):
     monkeypatch.setattr(sys, "stdout", out)
     say("roost: worker 1 (pid 7) serving http://127.0.0.1:8000")
     assert out.writes == ["roost: worker 1 (pid 7) serving http://127.0.0.1:8000\n"]
-

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 import trio
-from trio_websocket import ConnectionClosed, open_websocket_url
+from trio_websocket import ConnectionClosed
 
 from roost import App, LiveView, event
 from roost.server import Runtime
 from roost.supervisor import events
 from roost.testing import LiveClient, MountError
+from tests.websockets import open_websocket_url
 
 from .conftest import TEXT, InProcess, frame, upgrade_request
 

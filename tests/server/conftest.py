@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import pytest
 import trio
-from trio_websocket import WebSocketConnection, open_websocket_url
+from trio_websocket import WebSocketConnection
 
 from roost import App, LiveView, event, protocol
 from roost.server import Runtime
 from tests.apps.panel import Panel
+from tests.websockets import open_websocket_url
 
 
 class Counter(LiveView):

@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import trio
-from trio_websocket import WebSocketConnection, open_websocket_url
+from trio_websocket import WebSocketConnection
 
 from roost import App, protocol
 from roost.server import Runtime
 from roost.server.runtime import ServerFull
+from tests.websockets import open_websocket_url
 
 from .conftest import Counter, Server, join, recv
 

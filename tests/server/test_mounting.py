@@ -29,12 +29,12 @@ import trio
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
-from trio_websocket import open_websocket_url
 
 from roost import App, LiveView, event, protocol
 from roost.server import runtime as runtime_module
 from roost.server.app import app_href, request_url, route_path
 from tests.serve import LineReader
+from tests.websockets import open_websocket_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

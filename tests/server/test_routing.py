@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 import trio
-from trio_websocket import open_websocket_url
 
 from roost import App, LiveView
 from roost.server import Router, Runtime, query_params
 from roost.testing import LiveClient
+from tests.websockets import open_websocket_url
 
 
 class Seen(LiveView):

@@ -10,11 +10,11 @@ import trio
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
-from trio_websocket import open_websocket_url
 
 from roost import App, LiveView
 from roost.server import Runtime
 from roost.testing import LiveClient, MountError
+from tests.websockets import open_websocket_url
 
 
 def require_user(view, params, session):

@@ -8,11 +8,12 @@ import json
 import pytest
 import trio
 import trio.lowlevel
-from trio_websocket import ConnectionClosed, open_websocket_url
+from trio_websocket import ConnectionClosed
 
 from roost import App, LiveView, event
 from roost.server import Runtime
 from roost.supervisor import events
+from tests.websockets import open_websocket_url
 
 from .conftest import Server, join, recv
 
