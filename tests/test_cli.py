@@ -141,14 +141,15 @@ def _get(url: str) -> str:
         return response.read().decode()
 
 
-def test_roost_routes_lists_each_pattern_its_view_and_its_typed_parameters():
-    result = subprocess.run(
-        [str(ROOST), "routes", "tests.apps.routed:app"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+def roost_routes(app: str) -> subprocess.CompletedProcess[str]:
+    """What ``roost routes APP`` prints (and its exit status)."""
+    return subprocess.run(
+        [str(ROOST), "routes", app], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
+
+
+def test_roost_routes_lists_each_pattern_its_view_and_its_typed_parameters():
+    result = roost_routes("tests.apps.routed:app")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["route", "view", "parameters"]
@@ -157,13 +158,7 @@ def test_roost_routes_lists_each_pattern_its_view_and_its_typed_parameters():
 
 
 def test_roost_routes_lists_the_apps_plain_http_endpoints_with_their_methods():
-    result = subprocess.run(
-        [str(ROOST), "routes", "examples.notes:app"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = roost_routes("examples.notes:app")
     assert result.returncode == 0, result.stderr
     views, endpoints = result.stdout.split("\n\n")
     live = ["/", "/notes/{id:int}", "/login"]

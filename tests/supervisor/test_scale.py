@@ -5,6 +5,7 @@ it really holds out past its deadline, not when it merely waits for its turn."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -276,10 +277,9 @@ def shielded_sleeper(seconds: float, log: list[str]) -> Any:
     return child
 
 
-def _nurseries() -> int:
-    import gc
-
-    return sum(1 for o in gc.get_objects() if isinstance(o, trio.Nursery))
+def _alive(*kinds: type) -> int:
+    """How many objects of these types the process holds now."""
+    return sum(1 for o in gc.get_objects() if isinstance(o, kinds))
 
 
 async def test_a_running_child_does_not_keep_the_nursery_its_start_used(kids):
@@ -289,18 +289,12 @@ async def test_a_running_child_does_not_keep_the_nursery_its_start_used(kids):
     dyn = DynamicSupervisor(name="many")
     async with trio.open_nursery() as nursery:
         await nursery.start(dyn.run)
-        before = _nurseries()
+        before = _alive(trio.Nursery)
         for n in range(200):
             await dyn.start_child(kids.spec(n, shutdown="brutal_kill"))
         assert len(dyn.which_children()) == 200
-        assert _nurseries() - before < 20
+        assert _alive(trio.Nursery) - before < 20
         await dyn.stop()
-
-
-def _events() -> int:
-    import gc
-
-    return sum(1 for o in gc.get_objects() if isinstance(o, trio.Event | trio.lowlevel.ParkingLot))
 
 
 async def test_supervisors_waiting_for_their_children_hold_no_event_each(no_leaks):
@@ -315,10 +309,10 @@ async def test_supervisors_waiting_for_their_children_hold_no_event_each(no_leak
         for n in range(100)
     ]
     async with trio.open_nursery() as nursery:
-        before = _events()
+        before = _alive(trio.Event, trio.lowlevel.ParkingLot)
         for sup in sups:
             await nursery.start(sup.run)
         await trio.testing.wait_all_tasks_blocked()
-        assert _events() - before < 20
+        assert _alive(trio.Event, trio.lowlevel.ParkingLot) - before < 20
         for sup in sups:
             await sup.stop()
