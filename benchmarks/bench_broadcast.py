@@ -367,7 +367,7 @@ class Observer:
         now = time.monotonic()
         for fd, tab in self.tabs.items():
             if fd not in self.closed and now - self.beats[fd] >= self.HEARTBEAT:
-                self.send(fd, json.dumps(["h", tab.ref()]))
+                self.send(fd, json.dumps([2, tab.ref()]))
                 self.beats[fd] = now
 
     def read(

@@ -82,7 +82,7 @@ INTERACTIONS = [
     ("row change, 1,000 rows", "rows", 'li[data-key="500"]', 70),
 ]
 
-JOINED_BYTES = len('["k",1,"0123456789ab.0123456789abcdefghijkl"]')
+JOINED_BYTES = len('[2,1,"0123456789ab.0123456789abcdefghijkl"]')
 """The Joined a socket's join gets (in process there is no socket to send it)."""
 
 

@@ -15,7 +15,8 @@ renderer avoids), and the naive pipeline that parses every render in full
 - the same page with a structural change (a row added and removed), which
   takes the full-parse path;
 - a 10-element component where one text changes per render, by regions and in full;
-- patch message bytes (``["p", ID, VERSION, OPS]`` as compact JSON) for a
+- patch message bytes (a ``Patch`` as the wire carries it, its version left
+  off as it follows the last one sent) for a
   counter change, a tab switch, pagination and one form field.
 """
 
@@ -23,13 +24,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import time
 from collections.abc import Callable
 
 import jinja2
 
+from roost import protocol
 from roost.render import Differ, Element, RegionRenderer, diff_html, parse_html
 from roost.render.diff import diff_trees
 from roost.render.incremental import common_affixes, reparse
@@ -278,7 +279,7 @@ def bench_component(runs: int) -> None:
 
 
 def message(old: str, new: str, target: str = "0", version: int = 2) -> str:
-    return json.dumps(["p", target, version, diff_html(old, new)], separators=(",", ":"))
+    return protocol.encode(protocol.patch(target, version, diff_html(old, new)).following())
 
 
 def bench_bytes() -> None:

@@ -326,7 +326,7 @@ class Tab:
                                 await self.stream.send_all(_close_frame(payload[:2]))
                             raise Closed()
                 if trio.current_time() >= beat:
-                    await self.send(["h", self.ref()])
+                    await self.send([2, self.ref()])
                     beat += self.HEARTBEAT
         except (Closed, trio.BrokenResourceError, trio.ClosedResourceError):
             self.closed = True
@@ -417,14 +417,14 @@ async def open_tab(host: str, port: int, token: str, index: int) -> Tab:
             raise RuntimeError(f"upgrade refused: {head[:60]!r}")
         tab = Tab(stream, index)
         tab.buffer += rest
-        await tab.send(["j", 1, token, f"http://{host}:{port}/"])
+        await tab.send([0, 1, token, f"http://{host}:{port}/"])
         while True:
             for opcode, payload in await tab.receive():
                 if opcode == 0x8:
                     raise RuntimeError(f"join refused: close {payload[:2].hex()} {payload[2:]!r}")
-                if payload.startswith(b'["k",1,'):
+                if payload.startswith(b"[2,1,"):
                     return tab
-                if payload.startswith(b'["!",1,'):
+                if payload.startswith(b"[4,1,"):
                     raise RuntimeError(f"join refused: {payload!r}")
     except BaseException:
         await stream.aclose()

@@ -1,13 +1,14 @@
 """Every wire message as a typed struct, and the one codec for them.
 
-Version 2 of the roost wire protocol (docs/protocol.md is its readable
-form). Each message is a JSON array whose first element is a one-character
-tag; the remaining elements are the struct's fields in order. A server frame
-holds one message, or several as an array of messages (``join_frame``). Trailing
-fields that hold their default are left off the wire (``encode``), and a
-decoder fills them back in. This module is data only: the server, the test
-client and the browser client (through the generated
-``roost/client/protocol.js``) all take their tags and field positions from here.
+Version 3 of the roost wire protocol (docs/protocol.md is its readable
+form). Each message is a JSON array whose first element is its tag, a digit
+(numbered apart for each direction); the remaining elements are the struct's
+fields in order. A server frame holds one message, or several as an array of
+messages (``join_frame``). Trailing fields that hold their default are left
+off the wire (``encode``), and a decoder fills them back in. This module is
+data only: the server, the test client and the browser client (through the
+generated ``roost/client/protocol.js``) all take their tags and field
+positions from here.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from typing import Annotated, Any
 
 import msgspec
 
-VERSION = 2
-"""The protocol version; the WebSocket URL carries it as ``?v=2``.
+VERSION = 3
+"""The protocol version; the WebSocket URL carries it as ``?v=3``.
+
+Version 3 (breaking): tags are digits, not letters; a ``Patch`` names its
+version last and leaves it off when it is the one after the version its target
+last got on this socket; attribute names in ops may be an index into
+``ATTR_NAMES``.
 
 Version 2 (breaking): an ``Event``'s target follows its params and both may be
 left off; a ``Patch`` carries the refs it answers (no ``Ack`` frame follows it)
@@ -52,7 +58,7 @@ class _Msg(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fields=T
 # -- client -> server ---------------------------------------------------------
 
 
-class Join(_Msg, tag="j", frozen=True):
+class Join(_Msg, tag=0, frozen=True):
     """Join the view behind ``token`` (from the dead render) at ``url``.
 
     ``resume`` is the session id a ``Joined`` gave this tab before: within the
@@ -65,10 +71,10 @@ class Join(_Msg, tag="j", frozen=True):
     resume: str = ""
 
 
-class Event(_Msg, tag="e", frozen=True):
+class Event(_Msg, tag=1, frozen=True):
     """Invoke ``handler`` of actor ``target`` with ``params``; answered by ``ref``.
 
-    ``["e",1,"inc"]`` is a click on the view's ``inc``: no params, the view's target.
+    ``[1,1,"inc"]`` is a click on the view's ``inc``: no params, the view's target.
     """
 
     ref: int
@@ -77,24 +83,24 @@ class Event(_Msg, tag="e", frozen=True):
     target: str = VIEW_TARGET
 
 
-class Heartbeat(_Msg, tag="h", frozen=True):
+class Heartbeat(_Msg, tag=2, frozen=True):
     """Keep-alive; answered with an ``Ack``."""
 
     ref: int
 
 
-class Sync(_Msg, tag="s", frozen=True):
+class Sync(_Msg, tag=3, frozen=True):
     """Ask for a full render of ``target`` (the client saw a version gap)."""
 
     ref: int
     target: str
 
 
-class Leave(_Msg, tag="l", frozen=True):
+class Leave(_Msg, tag=4, frozen=True):
     """The client is going away; the server ends the session."""
 
 
-class Visit(_Msg, tag="v", frozen=True):
+class Visit(_Msg, tag=5, frozen=True):
     """Go to ``url`` without a page load (a live link, the browser's back or forward).
 
     The page's URL is already ``url``. A path the tab's view is routed at too
@@ -119,7 +125,7 @@ class FileInfo(_Msg, frozen=True):
     type: str
 
 
-class Upload(_Msg, tag="a", frozen=True):
+class Upload(_Msg, tag=6, frozen=True):
     """The files chosen for upload ``name`` of actor ``target`` (see ``allow_upload``).
 
     Sent before any of their bytes: the actor checks each (type, size, count)
@@ -139,7 +145,7 @@ class Upload(_Msg, tag="a", frozen=True):
     target: str = VIEW_TARGET
 
 
-class Chunk(_Msg, tag="b", frozen=True):
+class Chunk(_Msg, tag=7, frozen=True):
     """The bytes at ``offset`` of upload entry ``entry``, base64 in ``data``.
 
     At most ``MAX_CHUNK_BYTES`` (and the upload's ``chunk_size``) per chunk,
@@ -153,7 +159,7 @@ class Chunk(_Msg, tag="b", frozen=True):
     target: str = VIEW_TARGET
 
 
-class Progress(_Msg, tag="g", frozen=True):
+class Progress(_Msg, tag=8, frozen=True):
     """How many bytes of external upload entry ``entry`` have reached their storage.
 
     For an upload allowed with ``external=`` (the page's uploader sends the
@@ -174,7 +180,7 @@ ClientMessage = Join | Event | Heartbeat | Sync | Leave | Visit | Upload | Chunk
 # -- server -> client ---------------------------------------------------------
 
 
-class Patch(_Msg, tag="p", frozen=True):
+class Patch(_Msg, tag=0, frozen=True):
     """Ops (see ``OP``) that bring ``target`` to ``version``, and the refs it answers.
 
     Built by :func:`patch`, in the compact form the wire carries: ``ops`` is one
@@ -182,13 +188,15 @@ class Patch(_Msg, tag="p", frozen=True):
     one client message this patch answers, a list of them, or 0 for none. The
     client applies the ops, then settles those refs as ``Ack`` s would (no
     ``Ack`` frame follows). Read them as lists with :attr:`op_list` and
-    :attr:`acked`.
+    :attr:`acked`. ``version`` 0 (left off the wire): the version after the
+    one this socket last carried for ``target`` (its ``Render`` or ``Patch``);
+    a client that holds no version of it treats that as a gap.
     """
 
-    version: int
     ops: list[Any]
     acks: int | list[int] = 0
     target: str = VIEW_TARGET
+    version: int = 0
 
     @property
     def op_list(self) -> list[Any]:
@@ -204,11 +212,15 @@ class Patch(_Msg, tag="p", frozen=True):
             return [acks] if acks else []
         return acks
 
+    def following(self) -> Patch:
+        """This patch with its version left off: it follows the last one sent."""
+        return Patch(self.ops, self.acks, self.target)
 
-class Render(_Msg, tag="f", frozen=True):
+
+class Render(_Msg, tag=1, frozen=True):
     """The whole content of ``target`` at ``version`` (join, restart, resync).
 
-    Without ``html`` (``["f","0",1]``): the page already holds this content,
+    Without ``html`` (``[1,"0",1]``): the page already holds this content,
     as the dead render served it; the client keeps its DOM and takes the
     version (or, if it changed that part of the page since, asks for a
     ``Sync``). Sent only on a new session's join.
@@ -219,14 +231,14 @@ class Render(_Msg, tag="f", frozen=True):
     html: str | None = None
 
 
-class Joined(_Msg, tag="k", frozen=True):
+class Joined(_Msg, tag=2, frozen=True):
     """The ``Join`` ``ref`` succeeded: ``session`` is what to send as ``resume`` later."""
 
     ref: int
     session: str
 
 
-class Ack(_Msg, tag="r", frozen=True):
+class Ack(_Msg, tag=3, frozen=True):
     """The message ``ref`` was handled; ``reply``: what its handler returned (a
     dict, for a JS hook's ``pushEvent`` callback), None (left off) for nothing."""
 
@@ -234,7 +246,7 @@ class Ack(_Msg, tag="r", frozen=True):
     reply: dict[str, Any] | None = None
 
 
-class Error(_Msg, tag="!", frozen=True):
+class Error(_Msg, tag=4, frozen=True):
     """The message ``ref`` was refused (``ref`` 0: not tied to one message)."""
 
     ref: int
@@ -242,14 +254,14 @@ class Error(_Msg, tag="!", frozen=True):
     message: str
 
 
-class Crash(_Msg, tag="c", frozen=True):
+class Crash(_Msg, tag=5, frozen=True):
     """Actor ``target`` failed for good; the client shows ``message`` in its place."""
 
     target: str
     message: str
 
 
-class Navigate(_Msg, tag="n", frozen=True):
+class Navigate(_Msg, tag=6, frozen=True):
     """Go to ``to`` (a full page load). ``flash``: a signed token of the flash
     messages the next page shows; the client hands it over in the ``FLASH_COOKIE``
     cookie, which the page's dead render reads and clears."""
@@ -258,7 +270,7 @@ class Navigate(_Msg, tag="n", frozen=True):
     flash: str = ""
 
 
-class Url(_Msg, tag="u", frozen=True):
+class Url(_Msg, tag=7, frozen=True):
     """The tab now shows ``to``: push it on the browser's history (``replace``: in
     place of the current entry), no page load (``push_patch``, ``push_navigate``)."""
 
@@ -266,14 +278,14 @@ class Url(_Msg, tag="u", frozen=True):
     replace: bool = False
 
 
-class PushEvent(_Msg, tag="x", frozen=True):
+class PushEvent(_Msg, tag=8, frozen=True):
     """A named event for client-side hooks."""
 
     event: str
     payload: Any
 
 
-class Title(_Msg, tag="t", frozen=True):
+class Title(_Msg, tag=9, frozen=True):
     """Set the page's title (``document.title``) to ``title``: the view's ``page_title``."""
 
     title: str
@@ -289,7 +301,7 @@ def patch(target: str, version: int, ops: list[Any], acks: Sequence[int] = ()) -
     wire_acks: int | list[int] = (
         acks[0] if len(acks) == 1 and acks[0] else list(acks) if acks else 0
     )
-    return Patch(version, wire_ops, wire_acks, target)
+    return Patch(wire_ops, wire_acks, target, version)
 
 
 # -- patch ops ----------------------------------------------------------------
@@ -316,6 +328,46 @@ class OP:
     REPLACE = 6
     SPLICE = 7
     STREAM = 8
+
+
+ATTR_NAMES = (
+    "class",
+    "value",
+    "checked",
+    "selected",
+    "disabled",
+    "hidden",
+    "style",
+    "href",
+    "src",
+    "title",
+    "open",
+    "aria-selected",
+    "aria-expanded",
+    "aria-current",
+    "aria-hidden",
+    "aria-pressed",
+)
+"""Attribute names an op may carry as their index here (``[1,[0],0,"active"]``
+sets ``class``): the ones patches change most. Append only; any other name
+goes as itself."""
+
+ATTR_CODES = {name: code for code, name in enumerate(ATTR_NAMES)}
+"""``ATTR_NAMES`` the other way round: a name's index."""
+
+
+def attr_name(name: str | int) -> str:
+    """An op's attribute name as written: itself, or the ``ATTR_NAMES`` entry its index names.
+
+    Raises ``IndexError`` for an index past the table (or negative), ``TypeError``
+    for anything but a string or an int."""
+    if type(name) is str:
+        return name
+    if type(name) is int:
+        if name < 0:
+            raise IndexError(f"no attribute name at index {name}")
+        return ATTR_NAMES[name]
+    raise TypeError(f"an attribute name must be a string or an index, not {name!r}")
 
 
 # -- names the page and the client share ---------------------------------------
@@ -468,7 +520,13 @@ _client_decoder = msgspec.json.Decoder(ClientMessage)
 _server_decoder = msgspec.json.Decoder(ServerMessage)
 
 
-def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[str, int, tuple[Any, ...]] | None:
+def _tag(cls: type[msgspec.Struct]) -> int:
+    tag = cls.__struct_config__.tag
+    assert type(tag) is int
+    return tag
+
+
+def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[int, int, tuple[Any, ...]] | None:
     # (tag, how many fields come first without a default, the defaults after them)
     defaults = []
     for field in msgspec.structs.fields(cls):
@@ -481,12 +539,12 @@ def _trailing_defaults(cls: type[msgspec.Struct]) -> tuple[str, int, tuple[Any, 
     if not defaults:
         return None
     required = len(cls.__struct_fields__) - len(defaults)
-    return str(cls.__struct_config__.tag), required, tuple(defaults)
+    return _tag(cls), required, tuple(defaults)
 
 
 _CLIENT_MESSAGES = (Join, Event, Heartbeat, Sync, Leave, Visit, Upload, Chunk, Progress)
 _SERVER_MESSAGES = (Patch, Render, Joined, Ack, Error, Crash, Navigate, Url, PushEvent, Title)
-_TRIMMED: dict[type[msgspec.Struct], tuple[str, int, tuple[Any, ...]]] = {
+_TRIMMED: dict[type[msgspec.Struct], tuple[int, int, tuple[Any, ...]]] = {
     cls: spec
     for cls in (*_CLIENT_MESSAGES, *_SERVER_MESSAGES)
     if (spec := _trailing_defaults(cls)) is not None
@@ -495,7 +553,7 @@ _TRIMMED: dict[type[msgspec.Struct], tuple[str, int, tuple[Any, ...]]] = {
 
 def encode(message: msgspec.Struct) -> str:
     """Encode any message as its compact JSON text: trailing fields that hold
-    their default are left off (``["e",1,"inc"]``, not ``["e",1,"inc",{},"0"]``)."""
+    their default are left off (``[1,1,"inc"]``, not ``[1,1,"inc",{},"0"]``)."""
     spec = _TRIMMED.get(type(message))
     if spec is not None:
         tag, required, defaults = spec
@@ -548,7 +606,7 @@ MAX_JOINED_BYTES = 64 * 1024
 """Patches of different targets queued together for one socket share a frame up to
 this size (``join_frame``)."""
 
-_PATCH_PREFIX = '["' + str(Patch.__struct_config__.tag) + '",'
+_PATCH_PREFIX = f"[{Patch.__struct_config__.tag},"
 
 
 def joinable(message: str) -> str | None:
@@ -560,15 +618,20 @@ def joinable(message: str) -> str | None:
     """
     if not message.startswith(_PATCH_PREFIX):
         return None
-    if not message.endswith('"]'):
+    # The target is the last string, before a version if one is written out;
+    # the ops always end in "]", so a string right before the end is the target.
+    end = len(message) - 1
+    if message[end - 1].isdigit():
+        end = message.rindex(",", 0, end)
+    if message[end - 1] != '"':
         return VIEW_TARGET  # the target is left off: the view's
-    start = message.rfind(',"')
-    return message[start + 2 : -2] if start > 0 else None
+    start = message.rfind(',"', 0, end)
+    return message[start + 2 : end - 1] if start > 0 else None
 
 
 def join_frame(messages: Sequence[str]) -> str:
     """One server frame holding the encoded ``messages`` in order: the message itself
-    for one, else a JSON array of them (``[["p",…],["p",…]]``), applied in order."""
+    for one, else a JSON array of them (``[[0,…],[0,…]]``), applied in order."""
     if len(messages) == 1:
         return messages[0]
     return "[" + ",".join(messages) + "]"
@@ -596,12 +659,10 @@ def decode_server_frame(frame: str | bytes) -> list[ServerMessage]:
         raise ProtocolError(str(exc)) from None
 
 
-def _tags(*union: type[msgspec.Struct]) -> dict[str, str]:
-    # PushEvent -> PUSH_EVENT: the JS names follow the struct names.
-    return {
-        re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).upper(): str(cls.__struct_config__.tag)
-        for cls in union
-    }
+def tags(*union: type[msgspec.Struct]) -> dict[str, int]:
+    """Each message's tag by its name in capitals (PushEvent: ``PUSH_EVENT``), as
+    the browser client names them."""
+    return {re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).upper(): _tag(cls) for cls in union}
 
 
 def _constants(namespace: type) -> dict[str, Any]:
@@ -610,7 +671,7 @@ def _constants(namespace: type) -> dict[str, Any]:
 
 def _fields(*union: type[msgspec.Struct]) -> dict[str, dict[str, int]]:
     # Each message's field positions in its array (the tag is at 0), by JS name.
-    names = _tags(*union)
+    names = tags(*union)
     return {
         name: {field.upper(): i + 1 for i, field in enumerate(cls.__struct_fields__)}
         for name, cls in zip(names, union, strict=True)
@@ -621,10 +682,11 @@ def js_module() -> str:
     """The text of ``roost/client/protocol.js``, generated from this module."""
     constants = {
         "VERSION": VERSION,
-        "CLIENT": _tags(*_CLIENT_MESSAGES),
-        "SERVER": _tags(*_SERVER_MESSAGES),
+        "CLIENT": tags(*_CLIENT_MESSAGES),
+        "SERVER": tags(*_SERVER_MESSAGES),
         "FIELDS": _fields(*_CLIENT_MESSAGES, *_SERVER_MESSAGES),
         "OP": _constants(OP),
+        "ATTR_NAMES": list(ATTR_NAMES),
         "ATTR": _constants(ATTR),
         "VALUE": _constants(VALUE),
         "ERROR": {code.upper(): code for code in ERROR_CODES},

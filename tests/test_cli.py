@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from roost.protocol import VERSION
+from roost.protocol import VERSION, Patch, decode_server_frame
 from tests.serve import ROOST, ROOT, roost_run
 
 
@@ -82,9 +82,9 @@ async def test_ctrl_c_with_a_browser_connected_closes_its_socket_and_exits_clean
         token = re.search(r'data-roost-token="([^"]+)"', page).group(1)
         socket_url = served.url.replace("http://", "ws://") + f"/_roost/socket?v={VERSION}"
         async with open_websocket_url(socket_url) as ws:
-            await ws.send_message(json.dumps(["j", 1, token, served.url]))
+            await ws.send_message(json.dumps([0, 1, token, served.url]))
             with trio.fail_after(10):
-                while json.loads(await ws.get_message())[:2] != ["k", 1]:
+                while json.loads(await ws.get_message())[:2] != [2, 1]:
                     pass
             served.process.send_signal(signal.SIGINT)
             with trio.fail_after(10):
@@ -113,17 +113,15 @@ async def test_ctrl_c_stops_each_view_gracefully_so_its_terminate_runs_with_its_
         token = re.search(r'data-roost-token="([^"]+)"', page).group(1)
         socket_url = served.url.replace("http://", "ws://") + f"/_roost/socket?v={VERSION}"
         async with open_websocket_url(socket_url) as ws:
-            await ws.send_message(json.dumps(["j", 1, token, served.url]))
-            await ws.send_message('["e",2,"inc"]')
-            await ws.send_message('["e",3,"inc"]')
+            await ws.send_message(json.dumps([0, 1, token, served.url]))
+            await ws.send_message('[1,2,"inc"]')
+            await ws.send_message('[1,3,"inc"]')
             with trio.fail_after(10):
                 answered: set[int] = set()
                 while 3 not in answered:  # the patch that answers the second click
-                    frame = json.loads(await ws.get_message())
-                    for message in frame if isinstance(frame[0], list) else [frame]:
-                        if message[0] == "p" and len(message) > 3:
-                            acks = message[3]
-                            answered.update(acks if isinstance(acks, list) else [acks])
+                    for message in decode_server_frame(await ws.get_message()):
+                        if isinstance(message, Patch):
+                            answered.update(message.acked)
             served.process.send_signal(signal.SIGINT)
             with trio.fail_after(10):
                 try:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -13,25 +14,24 @@ CLIENT_JS = Path(protocol.__file__).parent / "client" / "protocol.js"
 
 def test_messages_encode_as_tagged_positional_arrays():
     assert (
-        protocol.encode(protocol.Event(1, "inc", {"by": "5"}, "c"))
-        == '["e",1,"inc",{"by":"5"},"c"]'
+        protocol.encode(protocol.Event(1, "inc", {"by": "5"}, "c")) == '[1,1,"inc",{"by":"5"},"c"]'
     )
-    assert protocol.encode(protocol.Ack(7)) == '["r",7]'
-    ops = [[0, [1], "3"], [2, [0], "class"]]
-    assert protocol.encode(protocol.Patch(2, ops, [4, 5], "c")) == (
-        '["p",2,[[0,[1],"3"],[2,[0],"class"]],[4,5],"c"]'
+    assert protocol.encode(protocol.Ack(7)) == "[3,7]"
+    ops = [[0, [1], "3"], [2, [0], 0]]
+    assert protocol.encode(protocol.Patch(ops, [4, 5], "c", 2)) == (
+        '[0,[[0,[1],"3"],[2,[0],0]],[4,5],"c",2]'
     )
 
 
 def test_client_frames_decode_to_typed_messages():
-    message = protocol.decode_client('["e",3,"select",{"tab":"settings"},"tabs"]')
+    message = protocol.decode_client('[1,3,"select",{"tab":"settings"},"tabs"]')
     assert message == protocol.Event(3, "select", {"tab": "settings"}, "tabs")
-    assert protocol.decode_client('["l"]') == protocol.Leave()
+    assert protocol.decode_client("[4]") == protocol.Leave()
 
 
 def test_event_params_and_target_default_to_none_and_the_view():
-    assert protocol.decode_client('["e",1,"inc"]') == protocol.Event(1, "inc", {}, "0")
-    assert protocol.decode_client('["e",1,"inc",{"by":"2"}]') == protocol.Event(
+    assert protocol.decode_client('[1,1,"inc"]') == protocol.Event(1, "inc", {}, "0")
+    assert protocol.decode_client('[1,1,"inc",{"by":"2"}]') == protocol.Event(
         1, "inc", {"by": "2"}, protocol.VIEW_TARGET
     )
 
@@ -39,42 +39,46 @@ def test_event_params_and_target_default_to_none_and_the_view():
 @pytest.mark.parametrize(
     ("message", "frame"),
     [
-        (protocol.Event(1, "inc"), '["e",1,"inc"]'),
-        (protocol.Event(1, "inc", {"by": "2"}), '["e",1,"inc",{"by":"2"}]'),
-        (protocol.Event(4, "next", {}, "pages"), '["e",4,"next",{},"pages"]'),
-        (protocol.Join(1, "tok", "http://x/"), '["j",1,"tok","http://x/"]'),
-        (protocol.Render("0", 1), '["f","0",1]'),
-        (protocol.Render("0", 1, ""), '["f","0",1,""]'),
-        (protocol.patch("0", 2, [[0, [0, 1], "1"]], [7]), '["p",2,[0,[0,1],"1"],7]'),
+        (protocol.Event(1, "inc"), '[1,1,"inc"]'),
+        (protocol.Event(1, "inc", {"by": "2"}), '[1,1,"inc",{"by":"2"}]'),
+        (protocol.Event(4, "next", {}, "pages"), '[1,4,"next",{},"pages"]'),
+        (protocol.Join(1, "tok", "http://x/"), '[0,1,"tok","http://x/"]'),
+        (protocol.Render("0", 1), '[1,"0",1]'),
+        (protocol.Render("0", 1, ""), '[1,"0",1,""]'),
+        (protocol.patch("0", 2, [[0, [0, 1], "1"]], [7]), '[0,[0,[0,1],"1"],7,"0",2]'),
+        (protocol.patch("0", 2, [[0, [0, 1], "1"]], [7]).following(), '[0,[0,[0,1],"1"],7]'),
         (
-            protocol.patch("0", 2, [[0, [0], "1"], [0, [1], "2"]]),
-            '["p",2,[[0,[0],"1"],[0,[1],"2"]]]',
+            protocol.patch("0", 2, [[0, [0], "1"], [0, [1], "2"]]).following(),
+            '[0,[[0,[0],"1"],[0,[1],"2"]]]',
         ),
-        (protocol.patch("tabs", 3, [[2, [0], "class"]]), '["p",3,[2,[0],"class"],0,"tabs"]'),
+        (protocol.patch("tabs", 3, [[2, [0], 0]]), '[0,[2,[0],0],0,"tabs",3]'),
+        (protocol.patch("tabs", 3, [[2, [0], 0]]).following(), '[0,[2,[0],0],0,"tabs"]'),
         (
-            protocol.patch("tabs", 3, [[2, [0], "class"]], [8, 9]),
-            '["p",3,[2,[0],"class"],[8,9],"tabs"]',
+            protocol.patch("tabs", 3, [[2, [0], "class"]], [8, 9]).following(),
+            '[0,[2,[0],"class"],[8,9],"tabs"]',
         ),
-        (protocol.patch("0", 3, [[4, [0]]], [0]), '["p",3,[4,[0]],[0]]'),
+        (protocol.patch("0", 3, [[4, [0]]], [0]).following(), "[0,[4,[0]],[0]]"),
     ],
 )
 def test_trailing_fields_at_their_default_are_left_off_and_filled_back_in(message, frame):
     assert protocol.encode(message) == frame
-    decode = protocol.decode_client if frame[2] in "ejhsl" else protocol.decode_server
+    client = isinstance(message, protocol.ClientMessage)  # type: ignore[arg-type]
+    decode = protocol.decode_client if client else protocol.decode_server
     assert decode(frame) == message
 
 
 def test_a_patch_reads_as_lists_of_ops_and_refs_whatever_its_compact_form():
-    one = protocol.decode_server('["p",2,[0,[0,1],"1"],7]')
+    one = protocol.decode_server('[0,[0,[0,1],"1"],7]')
     assert isinstance(one, protocol.Patch)
-    assert (one.op_list, one.acked, one.target) == ([[0, [0, 1], "1"]], [7], "0")
-    many = protocol.decode_server('["p",3,[[0,[0],"1"],[4,[1]]],[8,9],"tabs"]')
+    assert (one.op_list, one.acked, one.target, one.version) == ([[0, [0, 1], "1"]], [7], "0", 0)
+    many = protocol.decode_server('[0,[[0,[0],"1"],[4,[1]]],[8,9],"tabs",3]')
     assert isinstance(many, protocol.Patch)
     assert (many.op_list, many.acked, many.target) == ([[0, [0], "1"], [4, [1]]], [8, 9], "tabs")
-    none = protocol.decode_server('["p",4,[4,[1]]]')
+    assert many.version == 3
+    none = protocol.decode_server("[0,[4,[1]]]")
     assert isinstance(none, protocol.Patch)
     assert none.acked == [] and none.op_list == [[4, [1]]]
-    assert protocol.decode_server('["p",5,[4,[1]],[0]]').acked == [0]  # type: ignore[union-attr]
+    assert protocol.decode_server("[0,[4,[1]],[0]]").acked == [0]  # type: ignore[union-attr]
 
 
 def test_patches_of_other_targets_share_a_frame_that_decodes_to_each_in_order():
@@ -82,6 +86,13 @@ def test_patches_of_other_targets_share_a_frame_that_decodes_to_each_in_order():
     two = protocol.encode(protocol.patch("0", 8, [[0, [1], "b"]]))
     assert (protocol.joinable(one), protocol.joinable(two)) == ("tabs", "0")
     assert protocol.joinable(protocol.encode(protocol.patch("0", 2, [[0, [0], "x"]]))) == "0"
+    # The version written out (the first patch after a render) or left off,
+    # the target is found either way.
+    for target in ("0", "tabs", "a]b"):
+        for acks in ([], [4], [4, 5]):
+            patch = protocol.patch(target, 9, [[0, [0], 'x"]']], acks)
+            for message in (patch, patch.following()):
+                assert protocol.joinable(protocol.encode(message)) == target
     assert protocol.joinable(protocol.encode(protocol.Ack(2))) is None
     assert protocol.joinable(protocol.encode(protocol.Render("0", 1, "<p>"))) is None
     frame = protocol.join_frame([one, two])
@@ -93,25 +104,25 @@ def test_patches_of_other_targets_share_a_frame_that_decodes_to_each_in_order():
     assert protocol.join_frame([one]) == one
     assert protocol.decode_server_frame(one) == [protocol.decode_server(one)]
     with pytest.raises(protocol.ProtocolError):
-        protocol.decode_server_frame('[["p",1,[0,[0],"x"]],["z"]]')
+        protocol.decode_server_frame('[[0,[0,[0],"x"]],["z"]]')
 
 
 def test_a_render_without_html_says_the_page_holds_it_as_served():
-    held = protocol.decode_server('["f","tabs",1]')
+    held = protocol.decode_server('[1,"tabs",1]')
     assert held == protocol.Render("tabs", 1) and held.html is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
     "frame",
     [
-        '["p",1,[]]',
-        '["e","one","inc"]',
-        '["e",1,"0","inc",{}]',  # version 1's order: params cannot be a string
-        '["e",1]',
+        "[0,1,[]]",
+        '[1,"one","inc"]',
+        '[1,1,"0","inc",{}]',  # version 1's order: params cannot be a string
+        "[1,1]",
         "not json",
         "{}",
         "[]",
-        '["j",1]',
+        "[0,1]",
     ],
 )
 def test_malformed_or_server_only_frames_are_a_protocol_error(frame):
@@ -120,7 +131,7 @@ def test_malformed_or_server_only_frames_are_a_protocol_error(frame):
 
 
 def test_oversized_frame_is_refused_before_parsing():
-    frame = '["e",1,"inc",{"x":"' + "a" * protocol.MAX_FRAME_BYTES + '"}]'
+    frame = '[1,1,"inc",{"x":"' + "a" * protocol.MAX_FRAME_BYTES + '"}]'
     with pytest.raises(protocol.ProtocolError, match="exceeds"):
         protocol.decode_client(frame)
 
@@ -129,7 +140,8 @@ def test_server_frames_round_trip_for_the_test_client():
     for message in (
         protocol.Render("0", 1, "<p>hi</p>"),
         protocol.Render("c", 1),
-        protocol.Patch(3, [[0, [0], "x"]], [1, 2], "c"),
+        protocol.Patch([[0, [0], "x"]], [1, 2], "c", 3),
+        protocol.Patch([[0, [0], "x"]], [1, 2], "c"),
         protocol.Error(2, protocol.BAD_PARAMS, "count: expected int"),
         protocol.Crash("0", "gone"),
         protocol.Navigate("/x"),
@@ -146,25 +158,50 @@ def test_browser_constants_are_generated_from_this_module():
 
 
 def test_a_counter_click_answered_in_its_patch_costs_at_most_40_bytes_both_ways():
-    # examples/counter: the count's text is at [0, 1, 1, 0] in the view.
+    # examples/counter after 150 clicks: the count's text is at [0, 1, 1, 0] in
+    # the view; the page's one event in flight has ref 1.
     click = protocol.encode(protocol.Event(1, "inc"))
-    patch = protocol.encode(protocol.patch("0", 2, [[0, [0, 1, 1, 0], "1"]], [1]))
-    assert (click, patch) == ('["e",1,"inc"]', '["p",2,[0,[0,1,1,0],"1"],1]')
+    patch = protocol.encode(protocol.patch("0", 152, [[0, [0, 1, 1, 0], "151"]], [1]).following())
+    assert (click, patch) == ('[1,1,"inc"]', '[0,[0,[0,1,1,0],"151"],1]')
     assert len(click) + len(patch) <= 40
+
+
+def test_a_tab_switch_of_a_component_costs_at_most_90_bytes_both_ways():
+    # examples/dashboard: the tab bar is a LiveComponent ("tabs"); a click moves
+    # class="active" from one button to the next.
+    click = protocol.encode(protocol.Event(1, "select", {"tab": "Settings"}, "tabs"))
+    ops = [[protocol.OP.REMOVE_ATTR, [0, 0], 0], [protocol.OP.SET_ATTR, [0, 1], 0, "active"]]
+    patch = protocol.encode(protocol.patch("tabs", 152, ops, [1]).following())
+    assert patch == '[0,[[2,[0,0],0],[1,[0,1],0,"active"]],1,"tabs"]'
+    assert len(click) + len(patch) <= 90
+
+
+def test_attribute_names_in_ops_are_themselves_or_an_index_into_the_shared_table():
+    assert protocol.ATTR_NAMES[0] == "class" and protocol.ATTR_CODES["class"] == 0
+    assert all(protocol.attr_name(i) == name for i, name in enumerate(protocol.ATTR_NAMES))
+    assert protocol.attr_name("data-x") == "data-x"
+    for bad in (len(protocol.ATTR_NAMES), -1):
+        with pytest.raises(IndexError):
+            protocol.attr_name(bad)
+    for bad in (None, 1.5, ["class"], True):
+        with pytest.raises((TypeError, IndexError)):
+            protocol.attr_name(bad)  # type: ignore[arg-type]
+    js = protocol.js_module()
+    assert "export const ATTR_NAMES = " + json.dumps(list(protocol.ATTR_NAMES)) in js
 
 
 def test_elements_past_a_messages_last_field_are_refused():
     with pytest.raises(protocol.ProtocolError):
-        protocol.decode_client('["e",1,"inc",{},"0","extra"]')
+        protocol.decode_client('[1,1,"inc",{},"0","extra"]')
     with pytest.raises(protocol.ProtocolError):
-        protocol.decode_client('["h",1,2]')
+        protocol.decode_client("[2,1,2]")
 
 
 def test_integers_past_64_bits_are_refused_anywhere_in_the_params():
-    assert protocol.decode_client('["e",1,"inc",{"n":9223372036854775807}]')
+    assert protocol.decode_client('[1,1,"inc",{"n":9223372036854775807}]')
     for params in ['{"n":' + "9" * 4000 + "}", '{"a":[1,{"b":' + "9" * 20 + "}]}"]:
         with pytest.raises(protocol.ProtocolError, match="64 bits"):
-            protocol.decode_client(f'["e",1,"inc",{params}]')
+            protocol.decode_client(f'[1,1,"inc",{params}]')
 
 
 def shared(namespace: type) -> list[str]:
@@ -239,9 +276,10 @@ def test_a_written_out_name_is_found_in_python(source, found):
     assert written_out(source) == found
 
 
-def test_the_version_is_2_and_the_generated_client_knows_each_fields_position():
-    assert protocol.VERSION == 2
+def test_the_version_is_3_and_the_generated_client_knows_each_fields_position():
+    assert protocol.VERSION == 3
     js = protocol.js_module()
-    assert "export const VERSION = 2;" in js
-    assert '"PATCH": {"ACKS": 3, "OPS": 2, "TARGET": 4, "VERSION": 1}' in js
+    assert "export const VERSION = 3;" in js
+    assert '"PATCH": {"ACKS": 2, "OPS": 1, "TARGET": 3, "VERSION": 4}' in js
+    assert '"PATCH": 0' in js and '"EVENT": 1' in js
     assert '"EVENT": {"HANDLER": 2, "PARAMS": 3, "REF": 1, "TARGET": 4}' in js

@@ -29,13 +29,18 @@ class Outbox:
     the tab reconnects and resyncs). While no socket is attached (the tab is
     reconnecting) messages are dropped: the tab gets full renders when it is
     back. Messages from one actor reach the socket in the order put.
+
+    A patch whose version follows the one its target last got on the attached
+    socket goes without it (``Patch.following``): the client counts it.
     """
 
-    __slots__ = ("_closed", "_transport", "dropped", "on_cut_off")
+    __slots__ = ("_closed", "_sent", "_transport", "dropped", "on_cut_off")
 
     def __init__(self, transport: Transport | None, *, on_cut_off: CutOff | None = None) -> None:
         self._transport = transport
         self._closed = False
+        self._sent: dict[str, int] | None = None
+        """Each target's version last given to the attached transport."""
         self.on_cut_off = on_cut_off
         self.dropped = 0
 
@@ -46,10 +51,12 @@ class Outbox:
     def attach(self, transport: Transport) -> None:
         """Send to ``transport`` from now on."""
         self._transport = transport
+        self._sent = None
 
     def detach(self) -> None:
         """Drop messages until a transport is attached again."""
         self._transport = None
+        self._sent = None
 
     async def put(self, message: protocol.ServerMessage) -> None:
         """Send ``message`` to the socket, or drop it while none is attached.
@@ -62,7 +69,7 @@ class Outbox:
         if transport is None:
             self.dropped += 1
             return
-        refused = transport(protocol.encode(message))
+        refused = transport(self._encode(message))
         if refused is not None:
             self.dropped += 1
             await self._cut_off(transport, refused)
@@ -71,6 +78,17 @@ class Outbox:
         """Send ``message`` even after the session ended (its last words: a Crash)."""
         if self._transport is not None:
             self._transport(protocol.encode(message))
+
+    def _encode(self, message: protocol.ServerMessage) -> str:
+        if isinstance(message, protocol.Patch | protocol.Render):
+            sent = self._sent
+            if sent is None:
+                sent = self._sent = {}
+            previous = sent.get(message.target)
+            sent[message.target] = message.version
+            if type(message) is protocol.Patch and previous == message.version - 1:
+                message = message.following()
+        return protocol.encode(message)
 
     def close(self) -> None:
         """Refuse more messages: the session is over."""

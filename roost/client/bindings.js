@@ -121,7 +121,7 @@ export function send(ctx, element, binding, event, params, target = targetOf(ele
 }
 
 // An Event as the server's encoder writes one: the target left off when it is
-// the view's, and then the params too when there are none (["e",1,"inc"]).
+// the view's, and then the params too when there are none ([1,1,"inc"]).
 export function eventMessage(ref, target, handler, params) {
   const f = FIELDS.EVENT;
   const message = [CLIENT.EVENT];

@@ -11,7 +11,7 @@
 // skipped; the element itself keeps its index among its siblings, so every
 // other path stays right, and replacing or removing it still applies.
 
-import { ATTR, OP, VALUE } from "./protocol.js";
+import { ATTR, ATTR_NAMES, OP, VALUE } from "./protocol.js";
 
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -77,13 +77,14 @@ function applyOp(root, op, focus, textareas) {
     const parent = node.parentNode;
     if (parent && parent.localName === "textarea") textareas.add(parent);
   } else if (code === OP.SET_ATTR) {
-    for (let i = 2; i < op.length; i += 2) setAttr(node, op[i], op[i + 1], focus);
+    for (let i = 2; i < op.length; i += 2) setAttr(node, attrName(op[i]), op[i + 1], focus);
   } else if (code === OP.REMOVE_ATTR) {
-    for (let i = 2; i < op.length; i++) removeAttr(node, op[i], focus);
+    for (let i = 2; i < op.length; i++) removeAttr(node, attrName(op[i]), focus);
   } else if (code === OP.SPLICE) {
     const splice = (value) => value.slice(0, op[2]) + op[4] + value.slice(op[2] + op[3]);
     if (op.length > 5) {
-      setAttr(node, op[5], splice(node.getAttribute(op[5]) ?? ""), focus);
+      const name = attrName(op[5]);
+      setAttr(node, name, splice(node.getAttribute(name) ?? ""), focus);
     } else {
       node.nodeValue = splice(node.nodeValue);
       const parent = node.parentNode;
@@ -92,6 +93,14 @@ function applyOp(root, op, focus, textareas) {
   } else {
     throw new Error(`roost patch: unknown op ${code}`);
   }
+}
+
+// An op's attribute name: itself, or its index in ATTR_NAMES (the common ones).
+function attrName(name) {
+  if (typeof name === "string") return name;
+  const known = ATTR_NAMES[name];
+  if (known === undefined) throw new Error(`roost patch: unknown attribute name ${name}`);
+  return known;
 }
 
 // A stream's container (roost-update="stream"): the server keeps no copy of

@@ -39,8 +39,10 @@ export class Socket {
     this.everJoined = false;
     this.state = STATE.CONNECTING;
     this.stateMessage = "";
-    this.ref = 0;
     this.pending = new Map();
+    // Refs left unanswered when a socket was lost. Their answers may still come
+    // on the next socket (the session's actors go on), so they are never reused.
+    this.retired = new Set();
     this.attempt = 0;
     this.stopped = false;
     this.ws = null;
@@ -163,9 +165,11 @@ export class Socket {
   // Send a message that expects a reply: resolves on its Ack (with the handler's
   // reply), Joined (the session id) or once the Patch carrying its ref is applied;
   // rejects with the error code, or at once with DISCONNECTED when no socket is open.
+  // A ref is the smallest number not awaiting an answer: short on the wire.
   request(build) {
     if (!this.open) return Promise.reject(DISCONNECTED);
-    const ref = ++this.ref;
+    let ref = 1;
+    while (this.pending.has(ref) || this.retired.has(ref)) ref++;
     const reply = new Promise((resolve, reject) => this.pending.set(ref, { resolve, reject }));
     this.push(build(ref));
     return reply;
@@ -206,6 +210,7 @@ export class Socket {
   }
 
   rejectPending(reason) {
+    for (const ref of this.pending.keys()) this.retired.add(ref);
     const waiters = [...this.pending.values()];
     this.pending.clear();
     for (const waiter of waiters) waiter.reject(reason);

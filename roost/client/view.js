@@ -90,11 +90,13 @@ export class Targets {
     this.sync(target);
   }
 
+  // `version` left off (0): the one after the version this socket last brought.
   patch(target, version, ops) {
     const root = this.container(target);
     if (!root) return;
     this.served.delete(target);
     const current = this.versions.get(target);
+    if (!version && current !== undefined) version = current + 1;
     // No known version: a gap, or a Sync the server refused (rate_limited),
     // which would otherwise leave the target frozen for good.
     if (current === undefined || version !== current + 1) {

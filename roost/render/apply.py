@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, STREAM, TEXT
+from .ops import (
+    INSERT,
+    MOVE,
+    REMOVE,
+    REMOVE_ATTR,
+    REPLACE,
+    SET_ATTR,
+    SPLICE,
+    STREAM,
+    TEXT,
+    attr_name,
+)
 from .parse import parse_html, parse_in_template
 from .splice import apply_splice
 from .statics import rows
@@ -129,13 +140,14 @@ def _apply(root: _El, op: list[Any]) -> None:
         if len(args) % 2:
             raise PatchError(f"op {op!r}: names and values must pair up")
         for i in range(0, len(args), 2):
-            node.attrs[args[i]] = args[i + 1]
+            node.attrs[_name(op, args[i])] = args[i + 1]
     elif code == SPLICE:
         start, count, insert = op[2], op[3], op[4]
         if len(op) > 5:
-            if not isinstance(node, _El) or node is root or op[5] not in node.attrs:
+            name = _name(op, op[5])
+            if not isinstance(node, _El) or node is root or name not in node.attrs:
                 raise PatchError(f"op {op!r}: no such attribute")
-            node.attrs[op[5]] = apply_splice(node.attrs[op[5]], start, count, insert)
+            node.attrs[name] = apply_splice(node.attrs[name], start, count, insert)
         elif isinstance(node, _Data):
             node.data = apply_splice(node.data, start, count, insert)
         else:
@@ -144,9 +156,17 @@ def _apply(root: _El, op: list[Any]) -> None:
         if not isinstance(node, _El) or node is root:
             raise PatchError(f"op {op!r}: not an element of the content")
         for name in op[2:]:
-            node.attrs.pop(name, None)
+            node.attrs.pop(_name(op, name), None)
     else:
         raise PatchError(f"unknown op code in {op!r}")
+
+
+def _name(op: list[Any], name: Any) -> str:
+    # An attribute name as written, or its index in protocol.ATTR_NAMES.
+    try:
+        return attr_name(name)
+    except (IndexError, TypeError) as exc:
+        raise PatchError(f"op {op!r}: {exc}") from exc
 
 
 def _rows(op: list[Any]) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .keyed import diff_keyed
-from .ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
+from .ops import ATTR_CODES, INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 from .parse import parse_html
 from .roundtrip import LossyMarkup, html_for, insert_html
 from .splice import splice_args
@@ -111,7 +111,8 @@ def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: l
     """Append the ops for changed attributes of one element.
 
     One SET_ATTR for all changed and added ones (a SPLICE instead for a long
-    value whose change is short), one REMOVE_ATTR for all removed ones.
+    value whose change is short), one REMOVE_ATTR for all removed ones. A
+    name in ``ATTR_NAMES`` goes as its index there.
     """
     sets: list[Any] = []
     splices: list[Any] = []
@@ -120,14 +121,14 @@ def diff_attrs(old: dict[str, str], new: dict[str, str], path: list[int], ops: l
         if before != value:
             args = splice_args(before, value) if before is not None else None
             if args is None:
-                sets.append(name)
+                sets.append(ATTR_CODES.get(name, name))
                 sets.append(value)
             else:
-                splices.append([SPLICE, path, *args, name])
+                splices.append([SPLICE, path, *args, ATTR_CODES.get(name, name)])
     if sets:
         ops.append([SET_ATTR, path, *sets])
     ops.extend(splices)
-    gone = [name for name in old if name not in new]
+    gone = [ATTR_CODES.get(name, name) for name in old if name not in new]
     if gone:
         ops.append([REMOVE_ATTR, path, *gone])
 

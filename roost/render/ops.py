@@ -5,7 +5,8 @@ child-node indexes relative to the actor's container element (``[]`` is the
 container itself, ``[0]`` its first child node, text and comment nodes
 included; inside a ``<template>`` the indexes count the template's content).
 Ops apply in order, each path resolved against the tree as the earlier ops
-left it.
+left it. An attribute ``name`` in an op may be an int: its index in
+``roost.protocol.ATTR_NAMES`` (``[1, [0], 0, "active"]`` sets ``class``).
 
 ====  ===========  ==============================  =====================================
 code  name         shape                           effect
@@ -56,7 +57,7 @@ SVG or MathML; a whole-content replace parses it as a ``<div>``'s content in
 an inert document. Nothing else is ever parsed as HTML.
 """
 
-from ..protocol import OP
+from ..protocol import ATTR_CODES, OP, attr_name
 
 # The codes are the wire's, defined once in roost.protocol (and generated
 # into the browser's protocol.js); render only names them.
@@ -69,3 +70,17 @@ MOVE = OP.MOVE
 REPLACE = OP.REPLACE
 SPLICE = OP.SPLICE
 STREAM = OP.STREAM
+
+__all__ = [
+    "ATTR_CODES",
+    "INSERT",
+    "MOVE",
+    "REMOVE",
+    "REMOVE_ATTR",
+    "REPLACE",
+    "SET_ATTR",
+    "SPLICE",
+    "STREAM",
+    "TEXT",
+    "attr_name",
+]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, get_args
@@ -40,17 +39,17 @@ log = logging.getLogger("roost.server")
 _NO_FRAMES: deque[str] = deque(maxlen=0)  # an idle socket's queue: shared, always empty
 
 _MESSAGE_KINDS = {
-    str(cls.__struct_config__.tag): re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
-    for cls in get_args(protocol.ServerMessage)
+    str(tag): name.lower() for name, tag in protocol.tags(*get_args(protocol.ServerMessage)).items()
 }
 """Each server message's tag, and what telemetry calls it (``patch``, ``render``...)."""
 
 
 def _message_kind(frame: str) -> str:
-    # What a frame carries, by its (first) message's tag: `["p",…]` alone, or
-    # `[["p",…],["p",…]]` for patches that share a frame.
+    # What a frame carries, by its (first) message's tag: `[0,…]` alone, or
+    # `[[0,…],[0,…]]` for patches that share a frame.
     start = 2 if frame.startswith("[[") else 1
-    return _MESSAGE_KINDS.get(frame[start + 1 : frame.find('"', start + 1)], "other")
+    end = frame.find(",", start)
+    return _MESSAGE_KINDS.get(frame[start : end if end > 0 else -1], "other")
 
 
 CLOSE_TIMEOUT = 2.0

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import anyio
 import anyio.abc
+import msgspec
 import trio
 import trio.testing
 from selectolax.lexbor import LexborNode
@@ -29,7 +30,7 @@ from ._crashes import AllowCrashes, CrashReport, CrashWatch
 from ._errors import Disconnected, EventError, MountError, SelectorError, WaitTimeout
 from ._faults import crash_actor
 from ._forms import form_params
-from ._frames import Closed, Deliver, Frame, Loaded
+from ._frames import Closed, Deliver, Frame, Loaded, Lost
 from ._inprocess import InProcessLink
 from ._network import NetworkFaults
 from ._page import CONTAINER_ATTR, VIEW, Page, attribute, closest, closest_form
@@ -121,6 +122,9 @@ class LiveClient:
         self._changed = anyio.Event()
         self._failure: Exception | None = None
         self._page = Page()
+        # Each target's version as this connection's frames carried it: a
+        # Patch that leaves its version off is the next one.
+        self._carried: dict[str, int] = {}
         self._refs = itertools.count(1)
         self._replies: dict[int, protocol.Ack | protocol.Joined | protocol.Error] = {}
         self._connected = False
@@ -896,6 +900,7 @@ class LiveClient:
 
     async def _join(self) -> None:
         start = len(self.messages)
+        self._carried = {}
         self._connected = True  # frames may arrive while the link connects
         self._linking = True
         try:
@@ -996,7 +1001,7 @@ class LiveClient:
         self._raise_failure()
         self._watch.check()
 
-    def _deliver(self, item: str | Closed | Loaded) -> None:
+    def _deliver(self, item: str | Closed | Loaded | Lost) -> None:
         """Take one frame (or the end) from the connection, in arrival order."""
         try:
             self._process(item)
@@ -1007,7 +1012,11 @@ class LiveClient:
         self._changed.set()
         self._changed = anyio.Event()
 
-    def _process(self, item: str | Closed | Loaded) -> None:
+    def _process(self, item: str | Closed | Loaded | Lost) -> None:
+        if isinstance(item, Lost):
+            for message in protocol.decode_server_frame(item.text):
+                self._carry(message)
+            return
         if isinstance(item, Closed):
             self._connected = False
             self._close_reason = item.reason
@@ -1019,7 +1028,19 @@ class LiveClient:
         for message in protocol.decode_server_frame(item):
             self._apply(message)
 
+    def _carry(self, message: protocol.ServerMessage) -> protocol.ServerMessage:
+        # The message with its version filled in if the wire left it off.
+        if isinstance(message, protocol.Patch | protocol.Render):
+            carried = self._carried
+            if isinstance(message, protocol.Patch) and not message.version:
+                last = carried.get(message.target)
+                if last is not None:  # else a gap: the page asks for a render
+                    message = msgspec.structs.replace(message, version=last + 1)
+            carried[message.target] = message.version
+        return message
+
     def _apply(self, message: protocol.ServerMessage) -> None:
+        message = self._carry(message)
         self.messages.append(message)
         page = self._page
         if isinstance(message, protocol.Render):

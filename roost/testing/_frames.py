@@ -39,5 +39,13 @@ class Loaded:
     page: str
 
 
-Deliver = Callable[[str | Closed | Loaded], None]
+@dataclass(frozen=True)
+class Lost:
+    """A frame the server sent that the network lost (``NetworkFaults``): never
+    applied, but the versions it carried count (the next patch is then a gap)."""
+
+    text: str
+
+
+Deliver = Callable[[str | Closed | Loaded | Lost], None]
 """How a connection hands the client what it received, in order, without waiting."""

@@ -22,7 +22,7 @@ from ..actors import ActorRef, Session
 from ..server import App
 from ..server.app import SOCKET_PATH
 from ._errors import Disconnected, MountError
-from ._frames import Closed, Deliver, Loaded
+from ._frames import Closed, Deliver, Loaded, Lost
 from ._inprocess import token_of
 from ._network import NetworkFaults
 
@@ -123,9 +123,8 @@ class SocketLink:
                 message = await ws.get_message()
                 if self.network.latency:
                     await trio.sleep(self.network.latency)
-                if self.network.take_received():
-                    continue
-                self._deliver(message if isinstance(message, str) else message.decode())
+                text = message if isinstance(message, str) else message.decode()
+                self._deliver(Lost(text) if self.network.take_received() else text)
         except ConnectionClosed as closed:
             reason = closed.reason
             code = reason.code if reason is not None else None

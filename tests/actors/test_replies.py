@@ -40,9 +40,9 @@ app = App({"/": Replying})
 
 
 def test_an_ack_with_a_reply_carries_it_and_one_without_leaves_it_off():
-    assert protocol.encode(protocol.Ack(3)) == '["r",3]'
-    assert protocol.encode(protocol.Ack(3, {"ok": True})) == '["r",3,{"ok":true}]'
-    assert protocol.decode_server('["r",3,{"ok":true}]') == protocol.Ack(3, {"ok": True})
+    assert protocol.encode(protocol.Ack(3)) == "[3,3]"
+    assert protocol.encode(protocol.Ack(3, {"ok": True})) == '[3,3,{"ok":true}]'
+    assert protocol.decode_server('[3,3,{"ok":true}]') == protocol.Ack(3, {"ok": True})
 
 
 async def test_a_returned_dict_is_the_reply_and_its_patch_is_applied_first():

@@ -23,8 +23,8 @@ def upload_files(view: LiveClient) -> list[str]:
     return sorted(os.listdir(directory)) if directory else []
 
 
-def sent(view: LiveClient, tag: str) -> list[str]:
-    return [f.text for f in view.frames if f.sent and f.text.startswith(f'["{tag}"')]
+def sent(view: LiveClient, tag: int) -> list[str]:
+    return [f.text for f in view.frames if f.sent and f.text.startswith(f"[{tag},")]
 
 
 async def test_a_file_arrives_in_chunks_with_progress_and_is_consumed(tmp_path):
@@ -123,9 +123,9 @@ async def test_with_auto_upload_off_the_bytes_go_on_submit_before_the_submit_eve
         assert view.text("#saved li").startswith("later.txt 10000 ")
         # The submit event went after the last chunk was answered.
         texts = [f.text for f in view.frames if f.sent]
-        last_chunk = max(i for i, t in enumerate(texts) if t.startswith(f'["{chunk_tag}"'))
+        last_chunk = max(i for i, t in enumerate(texts) if t.startswith(f"[{chunk_tag},"))
         event_tag = protocol.Event.__struct_config__.tag
-        assert texts[-1].startswith(f'["{event_tag}"') and len(texts) - 1 > last_chunk
+        assert texts[-1].startswith(f"[{event_tag},") and len(texts) - 1 > last_chunk
         assert upload_files(view) == []
 
 

@@ -20,8 +20,8 @@ async def report(view: LiveClient, entry: str, loaded: int) -> None:
         raise EventError("progress", "0", reply)
 
 
-def sent(view: LiveClient, tag: str) -> list[str]:
-    return [f.text for f in view.frames if f.sent and f.text.startswith(f'["{tag}"')]
+def sent(view: LiveClient, tag: int) -> list[str]:
+    return [f.text for f in view.frames if f.sent and f.text.startswith(f"[{tag},")]
 
 
 async def test_an_external_upload_goes_to_storage_with_progress_and_is_consumed_with_its_meta():

@@ -17,7 +17,7 @@ const Native = window.WebSocket;
 window.WebSocket = class extends Native {
   send(data) {
     const m = JSON.parse(data);
-    if (m[0] === "e") window.__events.push(m[2]);
+    if (m[0] === 1) window.__events.push(m[2]);
     super.send(data);
   }
 };

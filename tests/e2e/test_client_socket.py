@@ -32,11 +32,11 @@ window.WebSocket = class extends Native {
 PLUS = "[aria-label=increment]"
 
 
-def sent(page, tag: str) -> list:
+def sent(page, tag: int) -> list:
     return page.evaluate("(t) => window.__sent.filter((m) => m[0] === t)", tag)
 
 
-def wait_received(page, tag: str, count: int) -> None:
+def wait_received(page, tag: int, count: int) -> None:
     page.wait_for_function(
         "([t, n]) => window.__received.filter((m) => m[0] === t).length >= n", arg=[tag, count]
     )
@@ -58,16 +58,16 @@ def test_a_rejoin_sends_the_session_id_from_joined_and_resumes(counter, recorded
     page = recorded
     page.goto(counter.url + "/")
     wait_joined(page)
-    wait_received(page, "k", 1)
+    wait_received(page, 2, 1)
     session = page.evaluate("window.Roost.socket.session")
     assert session
-    assert sent(page, "j")[0][4] == ""
+    assert sent(page, 0)[0][4] == ""
     page.click(PLUS)
     wait_text(page, "#count", "1")
 
     page.evaluate("window.Roost.socket.ws.close()")  # as a lost network would: no Leave
-    wait_received(page, "k", 2)
-    assert sent(page, "j")[1][4] == session
+    wait_received(page, 2, 2)
+    assert sent(page, 0)[1][4] == session
     assert page.evaluate("window.Roost.socket.session") == session
     assert page.evaluate("window.Roost.socket.attempt") == 0
     page.click(PLUS)
@@ -80,7 +80,7 @@ def test_a_refused_join_backs_off_instead_of_retrying_at_once(recorded):
         page.goto(served.url + "/")
         page.wait_for_function("() => window.__opened.length >= 5", timeout=20_000)
         opened = page.evaluate("window.__opened.slice(0, 5)")
-        refusals = page.evaluate("window.__received.filter((m) => m[0] === '!')")
+        refusals = page.evaluate("window.__received.filter((m) => m[0] === 4)")
     assert refusals and {m[2] for m in refusals} == {"server_full"}
     gaps = [b - a for a, b in pairwise(opened)]
     # Delays of 100-200, 200-400, 400-800, 800-1600 ms: the ceiling doubles.
@@ -105,7 +105,7 @@ def test_an_expired_token_reloads_the_page_once_and_not_in_a_loop(counter, recor
     page.evaluate("window.__not_reloaded = true")
     page.evaluate(forge)
     page.wait_for_function(
-        "() => window.__received.some((m) => m[0] === '!' && m[2] === 'bad_token')"
+        "() => window.__received.some((m) => m[0] === 4 && m[2] === 'bad_token')"
     )
     page.wait_for_function("() => window.Roost.socket.stopped && !window.Roost.socket.ws")
     assert page.evaluate("window.__not_reloaded") is True
@@ -115,18 +115,18 @@ def test_a_page_restored_from_the_bfcache_resumes_its_session(counter, recorded)
     page = recorded
     page.goto(counter.url + "/")
     wait_joined(page)
-    wait_received(page, "k", 1)
+    wait_received(page, 2, 1)
     session = page.evaluate("window.Roost.socket.session")
     page.click(PLUS)
     wait_text(page, "#count", "1")
 
     page.evaluate("dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))")
     assert page.evaluate("window.Roost.socket.stopped && !window.Roost.socket.ws") is True
-    assert sent(page, "l") == []
+    assert sent(page, 4) == []
 
     page.evaluate("dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
-    wait_received(page, "k", 2)
-    assert sent(page, "j")[1][4] == session
+    wait_received(page, 2, 2)
+    assert sent(page, 0)[1][4] == session
     assert page.evaluate("window.Roost.socket.session") == session
     page.click(PLUS)
     wait_text(page, "#count", "2")
@@ -136,16 +136,16 @@ def test_an_unloaded_page_leaves_and_if_shown_again_mounts_afresh(counter, recor
     page = recorded
     page.goto(counter.url + "/?start=5")
     wait_joined(page)
-    wait_received(page, "k", 1)
+    wait_received(page, 2, 1)
     session = page.evaluate("window.Roost.socket.session")
     page.click(PLUS)
     wait_text(page, "#count", "6")
 
     page.evaluate("dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))")
-    assert sent(page, "l") == [["l"]]
+    assert sent(page, 4) == [[4]]
     page.evaluate("dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
-    wait_received(page, "k", 2)
-    assert sent(page, "j")[1][4] == ""
+    wait_received(page, 2, 2)
+    assert sent(page, 0)[1][4] == ""
     assert page.evaluate("window.Roost.socket.session") not in ("", session)
     wait_text(page, "#count", "5")
     page.click(PLUS)
@@ -157,7 +157,7 @@ def test_a_request_without_an_open_socket_fails_at_once(counter, recorded):
     page.goto(counter.url + "/")
     wait_joined(page)
     page.evaluate("window.Roost.socket.stop()")
-    events_before = len(sent(page, "e"))
+    events_before = len(sent(page, 1))
 
     page.click(PLUS)
     page.wait_for_function(
@@ -166,10 +166,10 @@ def test_a_request_without_an_open_socket_fails_at_once(counter, recorded):
         timeout=5_000,
     )
     outcome = page.evaluate(
-        "window.Roost.socket.request((ref) => ['h', ref]).then(() => 'sent', (e) => e)"
+        "window.Roost.socket.request((ref) => [2, ref]).then(() => 'sent', (e) => e)"
     )
     assert outcome == "disconnected"
-    assert len(sent(page, "e")) == events_before
+    assert len(sent(page, 1)) == events_before
     assert page.text_content("#count") == "0"
 
 
@@ -177,7 +177,7 @@ def test_an_unanswered_heartbeat_drops_the_socket_and_rejoins(counter, recorded)
     page = recorded
     page.goto(counter.url + "/")
     wait_joined(page)
-    wait_received(page, "k", 1)
+    wait_received(page, 2, 1)
     assert page.evaluate("window.Roost.socket.heartbeatMs") == 30_000
     page.click(PLUS)
     wait_text(page, "#count", "1")
@@ -193,11 +193,11 @@ def test_an_unanswered_heartbeat_drops_the_socket_and_rejoins(counter, recorded)
             const socket = window.Roost.socket;
             socket.heartbeatTimeoutMs = 200;
             const send = socket.ws.send.bind(socket.ws);
-            socket.ws.send = (data) => { if (JSON.parse(data)[0] !== "h") send(data); };
+            socket.ws.send = (data) => { if (JSON.parse(data)[0] !== 2) send(data); };
             socket.beat();
         }"""
     )
-    wait_received(page, "k", 2)
+    wait_received(page, 2, 2)
     assert page.evaluate("window.Roost.socket.ws !== window.__first") is True
     page.click(PLUS)
     wait_text(page, "#count", "2")
@@ -215,4 +215,28 @@ def test_a_frame_of_two_patches_changes_the_component_and_its_view_together(reco
         received = page.evaluate("window.__received")
     assert len(received) == 1, "both patches came in one frame"
     [frame] = received
-    assert [message[0] for message in frame] == ["p", "p"]
+    assert [message[0] for message in frame] == [0, 0]  # two Patches
+
+
+def test_requests_take_the_smallest_free_ref_but_never_one_a_lost_socket_left_unanswered(
+    counter, recorded
+):
+    page = recorded
+    page.goto(counter.url + "/")
+    wait_joined(page)
+    for n in range(1, 4):
+        page.click(PLUS)
+        wait_text(page, "#count", str(n))
+    # Each click waited for its answer: every one went as ref 1 (short frames).
+    assert [m[1] for m in sent(page, 1)] == [1, 1, 1]
+
+    # A click whose frame never leaves, then the socket is lost: its ref 1 may
+    # still be answered on the next socket, so the page does not use it again.
+    page.evaluate("window.Roost.socket.ws.send = () => {}")
+    page.click(PLUS)
+    page.evaluate("window.Roost.socket.lost()")
+    wait_received(page, 2, 2)
+    page.click(PLUS)
+    wait_text(page, "#count", "4")
+    assert [m[1] for m in sent(page, 1)][-1] == 2
+    assert [m[1] for m in sent(page, 0)] == [1, 2]  # the rejoin took 2, free again once answered

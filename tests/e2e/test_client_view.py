@@ -37,7 +37,7 @@ def test_navigate_follows_http_urls_and_paths_but_never_javascript(counter, page
     page.goto(counter.url + "/")
     wait_joined(page)
     for to in ("javascript:window.__pwned = true", " JavaScript:window.__pwned = true"):
-        page.evaluate("(to) => window.Roost.targets.handle(['n', to])", to)
+        page.evaluate("(to) => window.Roost.targets.handle([6, to])", to)
     # A round trip gives a queued javascript: navigation every chance to run.
     page.click(PLUS)
     wait_text(page, "#count", "1")
@@ -45,7 +45,7 @@ def test_navigate_follows_http_urls_and_paths_but_never_javascript(counter, page
     assert page.url == counter.url + "/"
 
     with page.expect_navigation():
-        page.evaluate("window.Roost.targets.handle(['n', '/?start=7'])")
+        page.evaluate("window.Roost.targets.handle([6, '/?start=7'])")
     wait_joined(page)
     assert page.url == counter.url + "/?start=7"
     assert page.text_content("#count") == "7"
@@ -62,10 +62,10 @@ def test_a_refused_sync_is_sent_again_at_the_next_patch(counter, page):
             const send = ws.send.bind(ws);
             ws.send = (data) => {
                 const message = JSON.parse(data);
-                if (message[0] === "s" && ++window.__syncs === 1) message[2] = "nope";
+                if (message[0] === 3 && ++window.__syncs === 1) message[2] = "nope";
                 send(JSON.stringify(message));
             };
-            window.Roost.targets.versions.set("0", 100);  // the next patch is a gap
+            window.Roost.targets.versions.delete("0");  // the next patch is a gap
         }"""
     )
     page.click(PLUS)
@@ -93,7 +93,7 @@ def test_one_sync_at_a_time_per_target(counter, page):
             const targets = window.Roost.targets;
             targets.versions.delete("0");
             for (const version of [5, 6, 7]) targets.patch("0", version, []);
-            return sent.filter((m) => m[0] === "s");
+            return sent.filter((m) => m[0] === 3);
         }"""
     )
     assert [m[2] for m in syncs] == ["0"]

@@ -94,7 +94,7 @@ def wait_state(page, state: str) -> None:
 
 
 def events_sent(page) -> int:
-    return page.evaluate("window.__sent.filter((m) => m[0] === 'e').length")
+    return page.evaluate("window.__sent.filter((m) => m[0] === 1).length")
 
 
 def assert_notice(page, text: str) -> None:
@@ -161,9 +161,9 @@ def test_input_before_the_join_is_answered_is_refused_not_queued(counter, page):
     )
     assert_notice(page, "Connecting…")
     assert states(page) == ["roost-connecting"]
-    assert [m[0] for m in frames] == ["j"]
+    assert [m[0] for m in frames] == [0]  # the Join
 
-    routes[0].send(json.dumps(["k", frames[0][1], "session"]))
+    routes[0].send(json.dumps([2, frames[0][1], "session"]))
     wait_state(page, "roost-connected")
     page.locator(NOTICE).wait_for(state="detached")
     assert "roost-click-refused" not in (page.get_attribute(PLUS, "class") or "")
@@ -173,7 +173,7 @@ def test_input_before_the_join_is_answered_is_refused_not_queued(counter, page):
         "(s) => document.querySelector(s).classList.contains('roost-click-loading')", arg=PLUS
     )
     # The refused click was not sent later: only this one is.
-    assert [m[0] for m in frames] == ["j", "e"]
+    assert [m[0] for m in frames] == [0, 1]  # the Join, then the Event
     assert frames[1][2:] == ["inc"]  # no params, the view's target: both left off
 
 

@@ -87,15 +87,15 @@ def joined(page, url: str, *targets: str) -> Wire:
 
 def assert_no_html_came(wire: Wire) -> None:
     for message in wire.received():
-        assert message[0] in ("f", "k"), message
-        if message[0] == "f":
+        assert message[0] in (1, 2), message
+        if message[0] == 1:
             assert len(message) == 3, f"a render with HTML: {message}"
 
 
 def test_a_counters_join_sends_no_html_and_its_page_is_a_fresh_loads(servers, browser, page):
     url = servers["counter"].url + "/"
     wire = joined(page, url)
-    assert wire.received() == [["f", "0", 1], ["k", 1, page.evaluate("Roost.socket.session")]]
+    assert wire.received() == [[1, "0", 1], [2, 1, page.evaluate("Roost.socket.session")]]
     assert page.inner_html(VIEW) == fresh_load(browser, url)
 
     before = len(wire.frames)
@@ -110,7 +110,7 @@ def test_a_dashboards_join_keeps_the_view_and_each_component_as_served(servers, 
     url = servers["dashboard"].url + "/"
     wire = joined(page, url, "0", "tabs", "pages")
     assert_no_html_came(wire)
-    assert sorted(m[1] for m in wire.received() if m[0] == "f") == ["0", "pages", "tabs"]
+    assert sorted(m[1] for m in wire.received() if m[0] == 1) == ["0", "pages", "tabs"]
     assert page.inner_html(VIEW) == fresh_load(browser, url)
 
     page.click("#inc")
@@ -122,7 +122,7 @@ def test_a_dashboards_join_keeps_the_view_and_each_component_as_served(servers, 
     page.get_by_role("button", name="Next").click()
     wait_text(page, ".pagination .page", "2")
     wait_text(page, "#items li:first-child", "Item 4")
-    assert not [m for m in wire.sent() if m[0] == "s"], "no target had to be resynced"
+    assert not [m for m in wire.sent() if m[0] == 3], "no target had to be resynced"
 
 
 def test_a_1000_row_page_joins_for_a_few_bytes_and_one_row_changes_for_70(servers, browser, page):
@@ -150,14 +150,14 @@ def test_markup_kept_as_served_takes_patches_like_any_other(servers, browser, pa
         wait_text(page, "#cell", n)
     assert page.text_content("#after") == "2"
     assert "no script 2" in page.text_content("noscript")
-    assert not [m for m in wire.sent() if m[0] == "s"], "no patch failed"
+    assert not [m for m in wire.sent() if m[0] == 3], "no patch failed"
 
 
 def test_a_view_that_renders_differently_when_connected_gets_its_html(servers, browser, page):
     url = servers["drifting"].url + "/"
     served = fresh_load(browser, url)
     wire = joined(page, url)
-    (render,) = [m for m in wire.received() if m[0] == "f"]
+    (render,) = [m for m in wire.received() if m[0] == 1]
     assert len(render) == 4 and render[3].startswith('<p id="mount">')
     assert page.inner_html(VIEW) != served  # the live mount's number, not the page's
     assert page.inner_html(VIEW) == render[3]
@@ -182,9 +182,9 @@ def test_a_new_session_does_not_keep_a_page_that_changed_since_it_loaded(servers
     # says "as served", the page (showing 2) asks for the content instead.
     wait_text(page, "#count", "0")
     received = wire.received(before)
-    assert ["f", "0", 1] in received
-    assert [m[2] for m in wire.sent(before) if m[0] == "s"] == ["0"]
-    assert any(m[0] == "f" and len(m) == 4 for m in received), received
+    assert [1, "0", 1] in received
+    assert [m[2] for m in wire.sent(before) if m[0] == 3] == ["0"]
+    assert any(m[0] == 1 and len(m) == 4 for m in received), received
     page.click("#inc")
     wait_text(page, "#count", "1")
 
@@ -206,15 +206,22 @@ def test_a_forms_reset_runs_after_the_patch_that_answers_its_submit(servers, pag
     page.wait_for_function("() => window.__order.includes('reset')")
     assert page.evaluate("window.__order")[:2] == ["patched", "reset"]
     assert page.input_value('input[name="title"]') == ""
-    submit = [m for m in wire.sent(before) if m[0] == "e" and m[2] == "add"]
-    (ref,) = [m[1] for m in submit]
-    answers = [m for m in wire.received(before) if m[0] == "p" and ref in _acks(m)]
-    assert answers, wire.received(before)
-    assert not [m for m in wire.received(before) if m[0] == "r" and m[1] == ref]
+    (at,) = [
+        i
+        for i, (sent, text) in enumerate(wire.frames)
+        if i >= before and sent and json.loads(text)[:1] == [1] and json.loads(text)[2] == "add"
+    ]
+    ref = json.loads(wire.frames[at][1])[1]
+    # Its answer is the patch: no Ack of its own comes before it (refs are
+    # reused once answered: only what came after the submit counts).
+    answers = [
+        m for m in wire.received(at) if (m[0] == 0 and ref in _acks(m)) or m[:2] == [3, ref]
+    ]
+    assert answers and answers[0][0] == 0, wire.received(at)
 
 
 def _acks(patch: list) -> list[int]:
-    acks = patch[3] if len(patch) > 3 else 0
+    acks = patch[2] if len(patch) > 2 else 0
     return acks if isinstance(acks, list) else [acks] if acks else []
 
 
@@ -241,24 +248,24 @@ def test_the_browser_keeps_only_containers_still_holding_what_the_page_loaded(se
     )
     ws = routes[0]
     join_ref = frames[0][1]
-    ws.send(json.dumps(["f", "0", 1]))
-    ws.send(json.dumps(["f", "tabs", 1]))
-    ws.send(json.dumps(["f", "pages", 1]))
-    ws.send(json.dumps(["k", join_ref, "session"]))
+    ws.send(json.dumps([1, "0", 1]))
+    ws.send(json.dumps([1, "tabs", 1]))
+    ws.send(json.dumps([1, "pages", 1]))
+    ws.send(json.dumps([2, join_ref, "session"]))
     page.wait_for_function("() => window.Roost.targets.versions.get('pages') === 1")
     page.wait_for_function("() => window.Roost.targets.syncing.has('tabs')")
-    until(page, lambda: any(m[0] == "s" for m in frames))
-    syncs = [m for m in frames if m[0] == "s"]
+    until(page, lambda: any(m[0] == 3 for m in frames))
+    syncs = [m for m in frames if m[0] == 3]
     assert [m[2] for m in syncs] == ["tabs"]  # the replaced container is asked for
     versions = page.evaluate("[...window.Roost.targets.versions.entries()]")
     assert dict(versions) == {"0": 1, "pages": 1}
     assert page.inner_html('[data-roost-id="pages"]') == loaded_pages
 
     # "pages" as served again: it was kept once, it is not kept twice.
-    ws.send(json.dumps(["f", "pages", 1]))
+    ws.send(json.dumps([1, "pages", 1]))
     page.wait_for_function("() => !window.Roost.targets.versions.has('pages')")
-    until(page, lambda: len([m for m in frames if m[0] == "s"]) == 2)
-    assert [m[2] for m in frames if m[0] == "s"] == ["tabs", "pages"]
+    until(page, lambda: len([m for m in frames if m[0] == 3]) == 2)
+    assert [m[2] for m in frames if m[0] == 3] == ["tabs", "pages"]
 
 
 def until(page, condition, timeout_ms: int = 5000) -> None:

@@ -44,7 +44,7 @@ def recorded(page):
 
 
 def syncs(page) -> list:
-    return page.evaluate("window.__sent.filter((m) => m[0] === 's').map((m) => m[2])")
+    return page.evaluate("window.__sent.filter((m) => m[0] === 3).map((m) => m[2])")
 
 
 def wait_resynced(page, target: str) -> None:
@@ -99,7 +99,7 @@ def test_a_patch_with_an_op_that_cannot_apply_is_replaced_by_the_servers_render(
         """() => {
             const targets = window.Roost.targets;
             const next = targets.versions.get("0") + 1;
-            targets.handle(["p", next, [[6, [], "<p id='bogus'>stale</p>"], [99, [0]]]]);
+            targets.handle([0, [[6, [], "<p id='bogus'>stale</p>"], [99, [0]]], 0, "0", next]);
         }"""
     )
     page.wait_for_selector("#bogus", state="detached")

@@ -31,7 +31,7 @@ def test_state_survives_a_dropped_connection(dashboard, page):
         """() => {
             const socket = window.Roost.socket;
             const push = socket.push.bind(socket);
-            socket.push = (m) => { if (m[0] === "j") socket.joins++; push(m); };
+            socket.push = (m) => { if (m[0] === 0) socket.joins++; push(m); };
             socket.ws.close();  // as a lost network would: no Leave
         }"""
     )

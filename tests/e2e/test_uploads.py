@@ -51,7 +51,7 @@ COUNT_CHUNKS = """() => {
   window.chunksSent = 0;
   window.held = [];
   socket.push = (message) => {
-    if (message[0] !== "b") return push(message);
+    if (message[0] !== 7) return push(message);
     window.chunksSent++;
     if (window.chunkBudget !== undefined && window.chunksSent > window.chunkBudget) {
       window.held.push(() => push(message));  // held back: its request waits

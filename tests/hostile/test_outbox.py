@@ -109,11 +109,11 @@ async def join_feed(server: InProcess, *, resume: str = "") -> tuple[RawSocket, 
     A small receive buffer makes the server's writes to it stall soon once it
     stops reading."""
     ws = await handshake(server, receive_buffer=4 * KIB)
-    join = ["j", 1, await server.token("/feed"), server.url + "/feed", resume]
+    join = [0, 1, await server.token("/feed"), server.url + "/feed", resume]
     await ws.send(frame(TEXT, json.dumps(join).encode()))
     messages = []
     with trio.fail_after(5):
-        while not {"k", "f"} <= {m[0] for m in messages}:
+        while not {2, 1} <= {m[0] for m in messages}:
             message = await ws.message()
             assert message is not None, f"closed while joining: {messages}"
             messages.append(message)
@@ -127,7 +127,7 @@ async def test_tabs_that_never_read_are_cut_off_at_their_byte_budget(newsroom):
         for _ in range(STALLED):
             ws, messages = await join_feed(newsroom)
             await streams.enter_async_context(ws.stream)
-            (joined,) = [m for m in messages if m[0] == "k"]
+            (joined,) = [m for m in messages if m[0] == 2]
             stalled.append(Stalled(ws, joined[2]))
         feeds = [sessions[tab.session_id] for tab in stalled]
         async with LiveClient.connect(newsroom.url, "/", app=newsroom.app) as tab:
@@ -158,8 +158,8 @@ async def test_tabs_that_never_read_are_cut_off_at_their_byte_budget(newsroom):
         first = stalled[0]
         ws, messages = await join_feed(newsroom, resume=first.resume)
         async with ws.stream:
-            assert ["k", 1, first.resume] in messages
-            (render,) = [m for m in messages if m[0] == "f"]
+            assert [2, 1, first.resume] in messages
+            (render,) = [m for m in messages if m[0] == 1]
             assert f"<i>{published + 1}</i>" in render[3]
 
 

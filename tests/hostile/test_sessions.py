@@ -86,10 +86,10 @@ async def stalled_reader(served: InProcess, syncs: int) -> trio.SocketStream:
     head = b""
     while b"\r\n\r\n" not in head:
         head += await stream.receive_some(4096)
-    join = ["j", 1, await served.token("/big"), served.url + "/big", ""]
+    join = [0, 1, await served.token("/big"), served.url + "/big", ""]
     await stream.send_all(frame(TEXT, json.dumps(join).encode()))
     for ref in range(2, syncs + 2):
-        await stream.send_all(frame(TEXT, json.dumps(["s", ref, "0"]).encode()))
+        await stream.send_all(frame(TEXT, json.dumps([3, ref, "0"]).encode()))
     return stream  # and from here on, silence
 
 
@@ -135,24 +135,24 @@ async def test_a_session_id_alone_resumes_nothing(served, caplog):
     caplog.set_level(logging.INFO)
     async with open_websocket_url(served.socket_url()) as victim:
         token = await served.token("/")
-        await victim.send_message(json.dumps(["j", 1, token, served.url, ""]))
+        await victim.send_message(json.dumps([0, 1, token, served.url, ""]))
         await victim.get_message()
         joined = json.loads(await victim.get_message())
-        assert joined[0] == "k"
+        assert joined[0] == 2
         session_id, _, key = joined[2].partition(".")
-        await victim.send_message('["e",2,"inc",{}]')
+        await victim.send_message('[1,2,"inc",{}]')
         await victim.get_message()  # the patch, which answers the event
         async with open_websocket_url(served.socket_url()) as thief:
             other_token = await served.token("/")
-            await thief.send_message(json.dumps(["j", 1, other_token, served.url, session_id]))
+            await thief.send_message(json.dumps([0, 1, other_token, served.url, session_id]))
             render = json.loads(await thief.get_message())
             # A fresh session: its count is the 0 the page was served, not the victim's 1.
-            assert render == ["f", "0", 1]
+            assert render == [1, "0", 1]
             stolen = json.loads(await thief.get_message())
-            assert stolen[0] == "k" and not stolen[2].startswith(session_id)
+            assert stolen[0] == 2 and not stolen[2].startswith(session_id)
         # The victim's session is untouched.
-        await victim.send_message('["e",3,"inc",{}]')
-        assert json.loads(await victim.get_message())[0] == "p"
+        await victim.send_message('[1,3,"inc",{}]')
+        assert json.loads(await victim.get_message())[0] == 0
     assert key not in caplog.text
 
 
@@ -164,16 +164,16 @@ async def test_sockets_from_one_address_share_its_rate(served):
         open_websocket_url(served.socket_url()) as b,
     ):
         for ws in (a, b):
-            await ws.send_message(json.dumps(["j", 1, await served.token("/"), served.url, ""]))
+            await ws.send_message(json.dumps([0, 1, await served.token("/"), served.url, ""]))
             await ws.get_message(), await ws.get_message()
         replies = []
         for ref in range(2, 5):
             for ws in (a, b):
-                await ws.send_message(json.dumps(["e", ref, "inc", {}]))
+                await ws.send_message(json.dumps([1, ref, "inc", {}]))
                 while True:
                     reply = json.loads(await ws.get_message())
-                    if reply[0] in ("r", "p", "!"):  # a patch answers the event it carries
-                        replies.append(reply[2] if reply[0] == "!" else "r")
+                    if reply[0] in (3, 0, 4):  # a patch answers the event it carries
+                        replies.append(reply[2] if reply[0] == 4 else "r")
                         break
     assert replies.count("r") == 4 and replies.count("rate_limited") == 2
 

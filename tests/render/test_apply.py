@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from roost.protocol import ATTR_NAMES
 from roost.render import Element, PatchError, apply_ops, parse_html, to_html
 from roost.render.ops import INSERT, MOVE, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
 
@@ -23,6 +24,15 @@ def test_text_sets_a_comments_data() -> None:
 def test_set_and_remove_attributes() -> None:
     ops = [[SET_ATTR, [0], "class", "x", "id", "i"], [REMOVE_ATTR, [0], "title", "missing"]]
     assert applied('<p title="t">a</p>', ops) == '<p class="x" id="i">a</p>'
+
+
+def test_an_attribute_named_by_its_index_in_the_shared_table_is_that_attribute() -> None:
+    title = ATTR_NAMES.index("title")
+    ops = [[SET_ATTR, [0], 0, "x"], [SPLICE, [0], 0, 1, "T", title], [REMOVE_ATTR, [0], 1]]
+    assert applied('<p title="t" value="v">a</p>', ops) == '<p title="T" class="x">a</p>'
+    for bad in (len(ATTR_NAMES), -1, None):
+        with pytest.raises(PatchError):
+            apply_ops("<p>a</p>", [[SET_ATTR, [0], bad, "x"]])
 
 
 def test_insert_parses_html_in_template_context() -> None:

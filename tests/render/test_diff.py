@@ -5,7 +5,21 @@ from __future__ import annotations
 import json
 
 from roost.render import apply_ops, diff_html, parse_html
-from roost.render.ops import INSERT, REMOVE, REMOVE_ATTR, REPLACE, SET_ATTR, SPLICE, TEXT
+from roost.render.ops import (
+    ATTR_CODES,
+    INSERT,
+    REMOVE,
+    REMOVE_ATTR,
+    REPLACE,
+    SET_ATTR,
+    SPLICE,
+    TEXT,
+)
+
+
+def code(name: str) -> int:
+    """How an op names a common attribute: its index in protocol.ATTR_NAMES."""
+    return ATTR_CODES[name]
 
 
 def check(old: str, new: str) -> list:
@@ -32,15 +46,15 @@ def test_one_text_change_is_one_text_op_at_the_text_node() -> None:
 
 def test_one_attribute_change_is_one_set_attr_op() -> None:
     assert check('<a class="tab">x</a>', '<a class="tab active">x</a>') == [
-        [SET_ATTR, [0], "class", "tab active"]
+        [SET_ATTR, [0], code("class"), "tab active"]
     ]
 
 
 def test_several_attributes_of_one_element_share_one_op() -> None:
     ops = check('<input value="1" class=a title=t>', '<input value="2" class=b disabled>')
     assert ops == [
-        [SET_ATTR, [0], "value", "2", "class", "b", "disabled", ""],
-        [REMOVE_ATTR, [0], "title"],
+        [SET_ATTR, [0], code("value"), "2", code("class"), "b", code("disabled"), ""],
+        [REMOVE_ATTR, [0], code("title")],
     ]
 
 
@@ -117,7 +131,7 @@ def test_boundary_children_are_never_compared() -> None:
 def test_boundary_attributes_are_compared() -> None:
     old = '<div data-roost-id="c1" class="a"><p>x</p></div>'
     new = '<div data-roost-id="c1" class="b"><p>y</p></div>'
-    assert diff_html(old, new) == [[SET_ATTR, [0], "class", "b"]]
+    assert diff_html(old, new) == [[SET_ATTR, [0], code("class"), "b"]]
 
 
 def test_a_different_boundary_goes_whole_with_its_inner_html() -> None:
@@ -146,8 +160,8 @@ def test_svg_change_is_addressed_inside_the_svg() -> None:
 def test_counter_patch_fits_in_a_few_dozen_bytes() -> None:
     old = '<div class="counter"><button phx-click="dec">-</button><span>41</span></div>'
     new = old.replace("41", "42")
-    message = json.dumps(["p", "0", 2, diff_html(old, new)], separators=(",", ":"))
-    assert message == '["p","0",2,[[0,[0,1,0],"42"]]]'
+    ops = json.dumps(diff_html(old, new), separators=(",", ":"))
+    assert ops == '[[0,[0,1,0],"42"]]'
 
 
 def test_markup_that_does_not_survive_reserialising_replaces_the_whole_content() -> None:
@@ -170,7 +184,7 @@ def test_a_short_change_in_a_long_text_is_a_splice() -> None:
 def test_a_short_change_in_a_long_attribute_is_a_splice() -> None:
     old = '<a class="px-4 py-2 rounded-md text-sm font-medium text-gray-700">t</a>'
     new = old.replace("text-gray-700", "text-white bg-blue-600")
-    assert check(old, new) == [[SPLICE, [0], 46, 6, "white bg-blue-6", "class"]]
+    assert check(old, new) == [[SPLICE, [0], 46, 6, "white bg-blue-6", code("class")]]
 
 
 def test_splice_offsets_count_utf16_code_units() -> None:

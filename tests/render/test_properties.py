@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from roost.render import Differ, Element, apply_ops, client_html, diff_html, parse_html, to_html
-from roost.render.ops import SET_ATTR, TEXT
+from roost.render.ops import ATTR_CODES, SET_ATTR, TEXT
 from roost.render.parse import parse_client_html
 
 from .strategies import elements, fragments, long_text, plain_text, replace_at, text_nodes
@@ -71,7 +71,7 @@ def test_a_single_attribute_change_is_a_single_set_attr_op(html: str, data: st.D
     new_tree = replace_at(tree, path, Element(el.tag, attrs, el.children, el.ns))
     new_html = to_html(new_tree)
     assume(parse_html(new_html) == new_tree)
-    assert diff_html(html, new_html) == [[SET_ATTR, path, "title", value]]
+    assert diff_html(html, new_html) == [[SET_ATTR, path, ATTR_CODES["title"], value]]
 
 
 @SETTINGS

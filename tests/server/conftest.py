@@ -83,10 +83,10 @@ async def recv(ws: WebSocketConnection) -> list:
 
 async def join(server: Server, ws: WebSocketConnection, path: str = "/") -> list:
     """Join ``path``; returns the view's first render (the Joined reply is checked)."""
-    await ws.send_message(json.dumps(["j", 1, await server.token(path), server.url + path]))
+    await ws.send_message(json.dumps([0, 1, await server.token(path), server.url + path]))
     render = await recv(ws)
     joined = await recv(ws)
-    assert joined[:2] == ["k", 1] and len(joined[2]) >= 16
+    assert joined[:2] == [2, 1] and len(joined[2]) >= 16
     return render
 
 

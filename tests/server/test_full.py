@@ -58,9 +58,9 @@ async def small(nursery) -> AsyncIterator[Server]:
 
 async def joined(server: Server, ws: WebSocketConnection) -> str:
     """Join ``/``; the session's resume token."""
-    await ws.send_message(json.dumps(["j", 1, await server.token(), server.url]))
+    await ws.send_message(json.dumps([0, 1, await server.token(), server.url]))
     messages = [await recv(ws), await recv(ws)]
-    (reply,) = [m for m in messages if m[0] == "k"]
+    (reply,) = [m for m in messages if m[0] == 2]
     return reply[2]
 
 
@@ -82,7 +82,7 @@ async def test_a_full_server_refuses_a_new_tab_with_server_full_and_1013(small):
         # Refused as it opens, before any join: an error saying why, then 1013.
         error, code, reason = await refused(small)
         assert error == [
-            "!",
+            protocol.Error.__struct_config__.tag,
             0,
             protocol.SERVER_FULL,
             "the server is full (2 sessions); try again later",
@@ -90,8 +90,8 @@ async def test_a_full_server_refuses_a_new_tab_with_server_full_and_1013(small):
         assert protocol.SERVER_FULL == reason == "server_full"
         assert code == protocol.CLOSE_TRY_AGAIN == 1013
         # The two tabs in place carry on.
-        await a.send_message('["e",2,"inc",{}]')
-        assert (await recv(a))[0] == "p"
+        await a.send_message('[1,2,"inc",{}]')
+        assert (await recv(a))[0] == 0
     assert small.runtime.sessions.count_children()["specs"] == 2  # both in their grace
 
 
@@ -106,8 +106,8 @@ async def test_a_session_waiting_out_its_grace_makes_room_for_a_new_tab(small):
             await joined(small, c)
             assert small.runtime.session(gone) is None  # ended to make room
             assert small.runtime.sessions.count_children()["specs"] == 2
-            await c.send_message('["e",2,"inc",{}]')
-            assert (await recv(c))[0] == "p"
+            await c.send_message('[1,2,"inc",{}]')
+            assert (await recv(c))[0] == 0
 
 
 async def test_a_tab_coming_back_within_its_grace_is_never_refused(small):
@@ -115,15 +115,15 @@ async def test_a_tab_coming_back_within_its_grace_is_never_refused(small):
         await joined(small, b)
         async with open_websocket_url(small.socket_url()) as a:
             resume = await joined(small, a)
-            await a.send_message('["e",2,"inc",{"by":"5"}]')
+            await a.send_message('[1,2,"inc",{"by":"5"}]')
             await recv(a)
         await until_detached(small, resume)
         async with open_websocket_url(small.socket_url()) as again:
             token = await small.token()
-            await again.send_message(json.dumps(["j", 1, token, small.url, resume]))
+            await again.send_message(json.dumps([0, 1, token, small.url, resume]))
             messages = [await recv(again), await recv(again)]
-            assert ["k", 1, resume] in messages
-            render = next(m for m in messages if m[0] == "f")
+            assert [2, 1, resume] in messages
+            render = next(m for m in messages if m[0] == 1)
             assert '<b id="n">5</b>' in render[3]  # its own session, state and all
 
 

@@ -122,8 +122,8 @@ class Renamer(LiveView):
 
 
 def test_the_title_message_is_a_tagged_array_like_the_others():
-    assert protocol.encode(protocol.Title("Inbox (1)")) == '["t","Inbox (1)"]'
-    assert protocol.decode_server('["t","Inbox (1)"]') == protocol.Title("Inbox (1)")
+    assert protocol.encode(protocol.Title("Inbox (1)")) == '[9,"Inbox (1)"]'
+    assert protocol.decode_server('[9,"Inbox (1)"]') == protocol.Title("Inbox (1)")
 
 
 async def test_a_changed_page_title_is_sent_before_the_reply_to_the_event_that_changed_it():

@@ -292,13 +292,13 @@ async def test_the_socket_below_the_mount_point_joins_and_clicks_without_lifespa
     assert roost_app.runtime is not None  # the request started the tree
     path = f"/live/_roost/socket?v={protocol.VERSION}"
     async with open_socket(host, path) as ws:
-        await ws.send(["j", 1, token_of(page.text), "http://localhost/live/?start=4"])
-        assert await ws.recv() == ["f", "0", 1]  # the page holds what the join would send
+        await ws.send([0, 1, token_of(page.text), "http://localhost/live/?start=4"])
+        assert await ws.recv() == [1, "0", 1]  # the page holds what the join would send
         joined = await ws.recv()
-        assert joined[:2] == ["k", 1]
-        await ws.send(["e", 2, "inc", {}])
+        assert joined[:2] == [2, 1]
+        await ws.send([1, 2, "inc", {}])
         patch = await ws.recv()
-        assert patch[0] == "p" and patch[3] == 2 and "5" in json.dumps(patch[2])
+        assert patch[0] == 0 and patch[2] == 2 and "5" in json.dumps(patch[1])  # answers ref 2
 
 
 async def test_a_socket_outside_roosts_path_below_the_mount_point_is_refused(tmp_path):
@@ -364,7 +364,7 @@ def test_a_tree_a_request_started_stops_gracefully_when_the_trio_run_ends(tmp_pa
     async def serve_one_tab() -> None:
         page = await get(host, "/live/")
         async with open_socket(host, f"/live/_roost/socket?v={protocol.VERSION}") as ws:
-            await ws.send(["j", 1, token_of(page.text), "http://localhost/live/"])
+            await ws.send([0, 1, token_of(page.text), "http://localhost/live/"])
             await ws.recv()
             await ws.recv()
         # The tab went away without Leave: its session waits out its grace period.
@@ -411,14 +411,14 @@ def test_under_asyncio_a_request_starts_the_tree_and_the_loops_end_stops_it(tmp_
 
         await to_app.put({"type": "websocket.connect"})
         assert (await asyncio.wait_for(from_app.get(), 10))["type"] == "websocket.accept"
-        await exchange(["j", 1, token_of(page), "http://localhost/live/"], 2)
-        await exchange(["e", 2, "inc", {}], 1)
+        await exchange([0, 1, token_of(page), "http://localhost/live/"], 2)
+        await exchange([1, 2, "inc", {}], 1)
         assert roost_app.runtime is not None and not socket_task.done()
         return frames
 
     frames = asyncio.run(main())
-    assert frames[0] == ["f", "0", 1] and frames[1][:2] == ["k", 1]
-    assert frames[2][0] == "p" and frames[2][3] == 2
+    assert frames[0] == [1, "0", 1] and frames[1][:2] == [2, 1]
+    assert frames[2][0] == 0 and frames[2][2] == 2  # a Patch answering ref 2
     assert roost_app.runtime is None
     assert Counter.terminated == [None]  # asked to stop, also under asyncio
 
@@ -442,7 +442,7 @@ async def test_the_hosts_lifespan_runs_the_tree_and_stops_it_gracefully(tmp_path
         page = await get(host, "/live/")
         assert roost_app.runtime is runtime  # no second tree
         async with open_socket(host, f"/live/_roost/socket?v={protocol.VERSION}") as ws:
-            await ws.send(["j", 1, token_of(page.text), "http://localhost/live/"])
+            await ws.send([0, 1, token_of(page.text), "http://localhost/live/"])
             await ws.recv()
             await ws.recv()
             await to_host.send({"type": "lifespan.shutdown"})
@@ -562,20 +562,30 @@ async def test_live_navigation_below_the_mount_point_stays_live_and_keeps_the_mo
             seen.append(await ws.recv())
         return seen
 
+    # Server tags: what ends each step is a Render, a Navigate (a page load) or an Error.
+    render, navigate, error, url = (
+        cls.__struct_config__.tag
+        for cls in (protocol.Render, protocol.Navigate, protocol.Error, protocol.Url)
+    )
+
+    def settled(frame: list[Any]) -> bool:
+        return frame[0] in (render, navigate, error)
+
     async with open_socket(host, f"/live/_roost/socket?v={protocol.VERSION}") as ws:
-        await ws.send(["j", 1, token_of(page.text), "http://localhost/live/nav"])
-        await until(ws, lambda f: f[0] == "k")
+        await ws.send([0, 1, token_of(page.text), "http://localhost/live/nav"])
+        await until(ws, lambda f: f[0] == 2)
         # push_navigate("/items/2"): the app's path, below the mount point, no page load.
-        await ws.send(["e", 2, "go", {"to": "/items/2", "how": "navigate"}])
-        seen = await until(ws, lambda f: f[0] in "fn!")
-        assert ["u", "/live/items/2"] in [f[:2] for f in seen]
-        assert seen[-1] == ["f", "0", 1, '<h1 id="item">2</h1>']
+        await ws.send([1, 2, "go", {"to": "/items/2", "how": "navigate"}])
+        seen = await until(ws, settled)
+        assert [url, "/live/items/2"] in [f[:2] for f in seen]
+        assert seen[-1] == [render, "0", 1, '<h1 id="item">2</h1>']
         # Back to the first page (the browser's URL, with the mount point): live too.
-        await ws.send(["v", 3, "http://localhost/live/nav"])
-        assert (await until(ws, lambda f: f[0] in "fn!"))[-1] == ["f", "0", 1, "<p>nav</p>"]
+        await ws.send([5, 3, "http://localhost/live/nav"])
+        assert (await until(ws, settled))[-1] == [render, "0", 1, "<p>nav</p>"]
         # A connected redirect to the app's path loads it below the mount point.
-        await ws.send(["e", 4, "go", {"to": "/login", "how": "redirect"}])
-        assert (await until(ws, lambda f: f[0] in "n!"))[-1][:2] == ["n", "/live/login"]
+        await ws.send([1, 4, "go", {"to": "/login", "how": "redirect"}])
+        last = (await until(ws, lambda f: f[0] in (navigate, error)))[-1]
+        assert last[:2] == [navigate, "/live/login"]
 
 
 # -- for real: FastAPI on uvicorn, in a subprocess -----------------------------------
@@ -703,15 +713,13 @@ async def test_fastapi_on_uvicorn_serves_the_mounted_app_and_its_socket(lifespan
                 served.url.replace("http://", "ws://") + f"/_roost/socket?v={protocol.VERSION}"
             )
             async with open_websocket_url(socket_url) as ws:
-                await ws.send_message(
-                    json.dumps(["j", 1, token_of(page), served.url + "/?start=41"])
-                )
-                assert json.loads(await ws.get_message()) == ["f", "0", 1]
-                assert json.loads(await ws.get_message())[:2] == ["k", 1]
-                await ws.send_message(json.dumps(["e", 2, "inc", {}]))
+                await ws.send_message(json.dumps([0, 1, token_of(page), served.url + "/?start=41"]))
+                assert json.loads(await ws.get_message()) == [1, "0", 1]
+                assert json.loads(await ws.get_message())[:2] == [2, 1]
+                await ws.send_message(json.dumps([1, 2, "inc", {}]))
                 patch = json.loads(await ws.get_message())
-                assert patch[0] == "p" and patch[3] == 2 and "42" in json.dumps(patch[2])
-                await ws.send_message(json.dumps(["l"]))
+                assert patch[0] == 0 and patch[2] == 2 and "42" in json.dumps(patch[1])
+                await ws.send_message(json.dumps([4]))
         code, err = await trio.to_thread.run_sync(served.stop)
     assert code == 0, err
     assert "Traceback" not in err and "ERROR" not in err, err

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import trio
 
-from roost import App, LiveView
+from roost import App, LiveView, protocol
 from roost.server import Router, Runtime, query_params
 from roost.testing import LiveClient
 from tests.websockets import open_websocket_url
@@ -130,14 +130,16 @@ async def test_the_dead_render_and_the_joined_view_see_the_same_typed_params(nur
         text.split("<pre id='seen'>", 1)[1].split("</pre>", 1)[0].replace("&#34;", '"')
     )
     assert dead == expected
-    async with open_websocket_url(url.replace("http://", "ws://") + "/_roost/socket?v=2") as ws:
+    async with open_websocket_url(
+        url.replace("http://", "ws://") + f"/_roost/socket?v={protocol.VERSION}"
+    ) as ws:
         # A token without what the page holds: the join sends the whole render.
         claims = app.signer.verify(token)
         claims.pop("h", None)
-        await ws.send_message(json.dumps(["j", 1, app.signer.sign(claims), url + path]))
+        await ws.send_message(json.dumps([0, 1, app.signer.sign(claims), url + path]))
         with trio.fail_after(5):
             render = json.loads(await ws.get_message())
-    assert render[0] == "f"
+    assert render[0] == 1
     live = json.loads(
         render[3].split("<pre id='seen'>", 1)[1].split("</pre>", 1)[0].replace("&#34;", '"')
     )

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
-from roost import App, LiveView
+from roost import App, LiveView, protocol
 from roost.server import Runtime
 from roost.testing import LiveClient, MountError
 from tests.websockets import open_websocket_url
@@ -123,11 +123,13 @@ async def test_a_login_post_sets_the_cookie_and_both_renders_get_the_session(nur
     token = page.split('data-roost-token="', 1)[1].split('"', 1)[0]
     claims = app.signer.verify(token)
     claims.pop("h", None)  # ask for the whole render: it shows what the live mount got
-    async with open_websocket_url(url.replace("http://", "ws://") + "/_roost/socket?v=2") as ws:
-        await ws.send_message(json.dumps(["j", 1, app.signer.sign(claims), url + "/"]))
+    async with open_websocket_url(
+        url.replace("http://", "ws://") + f"/_roost/socket?v={protocol.VERSION}"
+    ) as ws:
+        await ws.send_message(json.dumps([0, 1, app.signer.sign(claims), url + "/"]))
         with trio.fail_after(5):
             render = json.loads(await ws.get_message())
-    assert render[0] == "f" and '<p id="user">demo</p>' in render[3]
+    assert render[0] == 1 and '<p id="user">demo</p>' in render[3]
     assert Home.mounted_with == ["demo", "demo"]
     nursery.cancel_scope.cancel()
 

@@ -21,80 +21,85 @@ from .conftest import Server, join, recv
 async def test_join_of_an_unchanged_page_sends_its_version_not_its_html_then_joined(server):
     async with open_websocket_url(server.socket_url()) as ws:
         render = await join(server, ws, "/?start=4")
-    assert render == ["f", "0", 1]  # the page holds the content as served
+    assert render == [1, "0", 1]  # the page holds the content as served
 
 
 async def test_a_token_without_what_the_page_holds_gets_the_full_render(server):
     token = server.app.signer.sign({"r": "/", "p": {"start": "4"}, "u": server.url})
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(json.dumps(["j", 1, token, server.url]))
+        await ws.send_message(json.dumps([0, 1, token, server.url]))
         render = await recv(ws)
-    assert render[:3] == ["f", "0", 1]
+    assert render[:3] == [1, "0", 1]
     assert '<b id="n">4</b>' in render[3]
 
 
 async def test_an_event_sends_one_patch_that_answers_it_with_no_html(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"inc",{"by":"2"}]')
+        await ws.send_message('[1,2,"inc",{"by":"2"}]')
         patch = await recv(ws)
         # Nothing else follows: a Heartbeat's Ack is the next frame.
-        await ws.send_message('["h",3]')
-        assert await recv(ws) == ["r", 3]
-    assert patch[:2] == ["p", 2]
-    assert patch[3] == 2  # the event's ref, answered once the patch has applied
+        await ws.send_message("[2,3]")
+        assert await recv(ws) == [3, 3]
+    assert patch[0] == 0  # a Patch
+    assert patch[2] == 2  # the event's ref, answered once the patch has applied
     assert "<" not in json.dumps(patch)
-    assert "2" in json.dumps(patch[2])
-    assert len(patch) == 4  # the view's target is left off
+    assert "2" in json.dumps(patch[1])
+    # The view's target and the version are left off: version 2, after the Render's 1.
+    assert len(patch) == 3
 
 
 async def test_a_component_click_its_view_answers_too_comes_as_one_frame_of_both_patches(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws, "/panel")
         await recv(ws)  # the component's first render
-        await ws.send_message('["e",2,"pick",{"choice":"b"},"picker"]')
+        await ws.send_message('[1,2,"pick",{"choice":"b"},"picker"]')
         frame = await recv(ws)
-        await ws.send_message('["h",3]')
-        assert await recv(ws) == ["r", 3]  # nothing came between
+        await ws.send_message("[2,3]")
+        assert await recv(ws) == [3, 3]  # nothing came between
     component, view = frame
-    assert component[0] == "p" and component[3:] == [2, "picker"]  # it answers the click
-    assert '"b"' in json.dumps(component[2])
-    assert view[0] == "p" and len(view) == 3  # the view's, after the component's
-    assert '"b"' in json.dumps(view[2])
+    # It answers the click; its version, the one after its first render, is left off.
+    assert component[0] == 0 and component[2:] == [2, "picker"]
+    assert '"b"' in json.dumps(component[1])
+    # The view's, after the component's: no acks, and its version left off too.
+    assert view[0] == 0 and len(view) == 2
+    assert '"b"' in json.dumps(view[1])
 
 
 async def test_an_event_that_changes_nothing_sends_no_patch(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"same",{}]')
-        assert await recv(ws) == ["r", 2]
+        await ws.send_message('[1,2,"same",{}]')
+        assert await recv(ws) == [3, 2]
 
 
 async def test_unknown_events_and_bad_params_get_errors_and_the_view_lives_on(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"nope",{}]')
-        assert (await recv(ws))[:3] == ["!", 2, "unknown_event"]
-        await ws.send_message('["e",3,"inc",{"by":"many"}]')
-        assert (await recv(ws))[:3] == ["!", 3, "bad_params"]
-        await ws.send_message('["e",4,"inc",{},"9"]')
-        assert (await recv(ws))[:3] == ["!", 4, "unknown_target"]
-        await ws.send_message('["e",5,"inc",{}]')
-        assert (await recv(ws))[:2] == ["p", 2]
+        await ws.send_message('[1,2,"nope",{}]')
+        assert (await recv(ws))[:3] == [4, 2, "unknown_event"]
+        await ws.send_message('[1,3,"inc",{"by":"many"}]')
+        assert (await recv(ws))[:3] == [4, 3, "bad_params"]
+        await ws.send_message('[1,4,"inc",{},"9"]')
+        assert (await recv(ws))[:3] == [4, 4, "unknown_target"]
+        await ws.send_message('[1,5,"inc",{}]')
+        # Version 2 (left off: the one after the Render's 1), answering ref 5.
+        assert await recv(ws) == [0, [0, [0, 1, 0], "1"], 5]
 
 
 async def test_a_crashing_handler_restarts_the_view_with_a_fresh_render(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["e",2,"inc",{}]')
+        await ws.send_message('[1,2,"inc",{}]')
         await recv(ws)
-        await ws.send_message('["e",3,"boom",{}]')
-        assert (await recv(ws))[:3] == ["!", 3, "crashed"]
+        await ws.send_message('[1,3,"boom",{}]')
+        assert (await recv(ws))[:3] == [4, 3, "crashed"]
         render = await recv(ws)
-        assert render[:3] == ["f", "0", 1]
+        assert render[:3] == [1, "0", 1]
         assert '<b id="n">0</b>' in render[3]  # in full: the page has changed since it loaded
-        await ws.send_message('["e",4,"inc",{}]')
-        assert (await recv(ws))[:2] == ["p", 2]
+        await ws.send_message('[1,4,"inc",{}]')
+        # Version 2 (left off: the one after the fresh Render's 1), answering ref 4.
+        assert await recv(ws) == [0, [0, [0, 1, 0], "1"], 4]
 
 
 # trio-websocket's client leaves its TCP stream for the GC when the server
@@ -110,26 +115,27 @@ async def test_a_malformed_frame_closes_only_that_connection(server):
             await join(server, bad)
             await bad.send_message("this is not json")
             error = await recv(bad)
-            assert error[:3] == ["!", 0, "bad_message"]
+            assert error[:3] == [4, 0, "bad_message"]
             with trio.fail_after(5):
                 try:
                     await bad.get_message()
                 except ConnectionClosed as closed:
                     assert closed.reason.code == 1007
-        await good.send_message('["e",2,"inc",{}]')
-        assert (await recv(good))[:2] == ["p", 2]
+        await good.send_message('[1,2,"inc",{}]')
+        # Version 2 (left off: the one after the Render's 1), answering ref 2.
+        assert await recv(good) == [0, [0, [0, 1, 0], "1"], 2]
 
 
 async def test_a_forged_token_is_refused(server):
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(json.dumps(["j", 1, "forged", server.url]))
-        assert (await recv(ws))[:3] == ["!", 1, "bad_token"]
+        await ws.send_message(json.dumps([0, 1, "forged", server.url]))
+        assert (await recv(ws))[:3] == [4, 1, "bad_token"]
 
 
 async def test_events_before_join_are_refused(server):
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message('["e",1,"inc",{}]')
-        assert (await recv(ws))[:3] == ["!", 1, "bad_message"]
+        await ws.send_message('[1,1,"inc",{}]')
+        assert (await recv(ws))[:3] == [4, 1, "bad_message"]
 
 
 @server_closes_first
@@ -155,7 +161,7 @@ async def test_a_tab_that_leaves_ends_its_session(server):
         async with open_websocket_url(server.socket_url()) as ws:
             await join(server, ws)
             assert server.runtime.sessions.count_children()["active"] == 1
-            await ws.send_message('["l"]')
+            await ws.send_message("[4]")
         with trio.fail_after(5):
             await recorder.wait_for(kind="shutdown", supervisor="sessions")
     assert server.runtime.sessions.count_children()["active"] == 0
@@ -164,39 +170,39 @@ async def test_a_tab_that_leaves_ends_its_session(server):
 async def test_a_dropped_socket_rejoins_its_session_with_its_state(server):
     token = await server.token()
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(json.dumps(["j", 1, token, server.url]))
+        await ws.send_message(json.dumps([0, 1, token, server.url]))
         await recv(ws)
         session_id = (await recv(ws))[2]
-        await ws.send_message('["e",2,"inc",{"by":"5"}]')
+        await ws.send_message('[1,2,"inc",{"by":"5"}]')
         await recv(ws)
     # The network dropped (no Leave): the session and its view keep running.
     assert server.runtime.sessions.count_children()["active"] == 1
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(json.dumps(["j", 1, token, server.url, session_id]))
+        await ws.send_message(json.dumps([0, 1, token, server.url, session_id]))
         messages = [await recv(ws), await recv(ws)]
-        render = next(m for m in messages if m[0] == "f")
+        render = next(m for m in messages if m[0] == 1)
         assert '<b id="n">5</b>' in render[3]  # resumed: in full, whatever the page holds
-        assert ["k", 1, session_id] in messages
-        await ws.send_message('["e",2,"inc",{}]')
+        assert [2, 1, session_id] in messages
+        await ws.send_message('[1,2,"inc",{}]')
         patch = await recv(ws)
-        assert patch[0] == "p" and "6" in json.dumps(patch[2])
+        assert patch[0] == 0 and "6" in json.dumps(patch[1])
     assert server.runtime.sessions.count_children()["active"] == 1
 
 
 async def test_the_page_token_alone_cannot_take_over_a_running_session(server):
     token = await server.token()
     async with open_websocket_url(server.socket_url()) as owner:
-        await owner.send_message(json.dumps(["j", 1, token, server.url]))
+        await owner.send_message(json.dumps([0, 1, token, server.url]))
         await recv(owner)
         owner_id = (await recv(owner))[2]
-        await owner.send_message('["e",2,"inc",{"by":"5"}]')
+        await owner.send_message('[1,2,"inc",{"by":"5"}]')
         await recv(owner)
         async with open_websocket_url(server.socket_url()) as other:
-            await other.send_message(json.dumps(["j", 1, token, server.url]))
+            await other.send_message(json.dumps([0, 1, token, server.url]))
             render = await recv(other)
-            assert render == ["f", "0", 1], "a fresh session (count 0, as served), not the owner's"
+            assert render == [1, "0", 1], "a fresh session (count 0, as served), not the owner's"
             assert (await recv(other))[2] != owner_id
-        await owner.send_message('["e",3,"inc",{}]')
+        await owner.send_message('[1,3,"inc",{}]')
         assert "6" in json.dumps(await recv(owner))
 
 
@@ -204,13 +210,15 @@ async def test_the_page_token_alone_cannot_take_over_a_running_session(server):
 async def test_a_rejoin_takes_over_from_a_socket_still_attached(server):
     token = await server.token()
     async with open_websocket_url(server.socket_url()) as first:
-        await first.send_message(json.dumps(["j", 1, token, server.url]))
+        await first.send_message(json.dumps([0, 1, token, server.url]))
         await recv(first)
         session_id = (await recv(first))[2]
         async with open_websocket_url(server.socket_url()) as second:
-            await second.send_message(json.dumps(["j", 1, token, server.url, session_id]))
+            await second.send_message(json.dumps([0, 1, token, server.url, session_id]))
             messages = [await recv(second), await recv(second)]
-            assert ["k", 1, session_id] in messages
+            assert [2, 1, session_id] in messages
+            render = next(m for m in messages if m[0] == 1)
+            assert render[:3] == [1, "0", 1]
             with trio.fail_after(5):
                 try:
                     await first.get_message()
@@ -219,8 +227,9 @@ async def test_a_rejoin_takes_over_from_a_socket_still_attached(server):
                 else:  # pragma: no cover
                     raise AssertionError("the replaced socket stayed open")
             # A Leave from the replaced socket would end nothing; the new one works.
-            await second.send_message('["e",2,"inc",{}]')
-            assert (await recv(second))[:2] == ["p", 2]
+            await second.send_message('[1,2,"inc",{}]')
+            # Version 2 (left off: the one after the Render's 1), answering ref 2.
+            assert await recv(second) == [0, [0, [0, 1, 0], "1"], 2]
 
 
 async def test_a_session_whose_socket_stays_away_past_the_grace_period_ends(server):
@@ -240,14 +249,14 @@ async def test_a_session_that_fails_for_good_shows_a_crash_and_closes_cleanly(se
         ref = 1
         while True:
             ref += 1
-            await ws.send_message(json.dumps(["e", ref, "boom", {}]))
-            assert (await recv(ws))[:3] == ["!", ref, "crashed"]
+            await ws.send_message(json.dumps([1, ref, "boom", {}]))
+            assert (await recv(ws))[:3] == [4, ref, "crashed"]
             after = await recv(ws)
-            if after[0] == "c":
+            if after[0] == 5:
                 break
-            assert after[:3] == ["f", "0", 1], "restarted and re-rendered"
+            assert after[:3] == [1, "0", 1], "restarted and re-rendered"
         assert after[1] == "0" and "Reload" in after[2]
-        await ws.send_message('["e",99,"inc",{}]')
+        await ws.send_message('[1,99,"inc",{}]')
         with trio.fail_after(5):
             try:
                 await ws.get_message()
@@ -262,10 +271,10 @@ async def test_messages_past_the_rate_limit_are_refused_and_the_socket_stays(ser
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
         for ref in range(2, 7):
-            await ws.send_message(json.dumps(["e", ref, "same", {}]))
+            await ws.send_message(json.dumps([1, ref, "same", {}]))
         replies = sorted([await recv(ws) for _ in range(5)], key=lambda r: r[1])
-    assert replies[:3] == [["r", 2], ["r", 3], ["r", 4]]
-    assert [r[:3] for r in replies[3:]] == [["!", 5, "rate_limited"], ["!", 6, "rate_limited"]]
+    assert replies[:3] == [[3, 2], [3, 3], [3, 4]]
+    assert [r[:3] for r in replies[3:]] == [[4, 5, "rate_limited"], [4, 6, "rate_limited"]]
 
 
 @server_closes_first
@@ -290,7 +299,7 @@ async def test_absurdly_nested_json_closes_only_that_socket(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
         await ws.send_message("[" * 60_000)
-        assert (await recv(ws))[:3] == ["!", 0, "bad_message"]
+        assert (await recv(ws))[:3] == [4, 0, "bad_message"]
 
 
 @server_closes_first
@@ -318,7 +327,7 @@ async def test_a_foreign_host_gets_400_and_its_socket_a_1008_that_says_why(serve
 async def test_leave_closes_with_1000_left(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message('["l"]')
+        await ws.send_message("[4]")
         with pytest.raises(ConnectionClosed) as closed:
             await ws.get_message()
     assert (closed.value.reason.code, closed.value.reason.reason) == (1000, "left")
@@ -328,9 +337,9 @@ async def test_leave_closes_with_1000_left(server):
 async def test_a_binary_frame_is_refused_as_not_part_of_the_protocol(server):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
-        await ws.send_message(b'["h",2]')
+        await ws.send_message(b"[2,2]")
         error = await recv(ws)
-        assert error[:3] == ["!", 0, "bad_message"] and "binary" in error[3]
+        assert error[:3] == [4, 0, "bad_message"] and "binary" in error[3]
         with pytest.raises(ConnectionClosed) as closed:
             await ws.get_message()
     assert closed.value.reason.code == 1007
@@ -340,13 +349,17 @@ async def test_a_binary_frame_is_refused_as_not_part_of_the_protocol(server):
 async def test_client_values_in_the_log_cannot_forge_lines_or_flood_it(server, caplog):
     async with open_websocket_url(server.socket_url()) as ws:
         await join(server, ws)
+        # A string with a newline where the tag (an int) goes, in a frame near the limit.
         await ws.send_message('["e\\nFORGED roost: admin logged in", 2]' + " " * 60_000)
         with pytest.raises(ConnectionClosed):
             while True:
                 await ws.get_message()
     lines = [r.getMessage() for r in caplog.records if r.name == "roost.server"]
     assert lines and all("\n" not in line and len(line) < 1000 for line in lines)
-    assert any("\\n" in line for line in lines)
+    assert any("bad_message" in line for line in lines)  # the refusal is logged
+    # The client's string is left out of it (an int tag's error names only the
+    # position), or escaped: it cannot start a line of its own.
+    assert all("FORGED" not in line or "\\nFORGED" in line for line in lines)
     gc.collect()
 
 
@@ -373,9 +386,7 @@ async def test_a_mount_slower_than_the_join_and_idle_timeouts_is_not_cut_off(nur
     await nursery.start(runtime.run)
     server = Server(app, runtime, runtime.urls[0])
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(
-            json.dumps(["j", 1, await server.token("/slow"), server.url + "/slow"])
-        )
+        await ws.send_message(json.dumps([0, 1, await server.token("/slow"), server.url + "/slow"]))
         await mounting.wait()
         # Both timeouts pass while the view mounts: a socket opened after the
         # mount began, which never joins, is closed for it meanwhile.
@@ -389,9 +400,10 @@ async def test_a_mount_slower_than_the_join_and_idle_timeouts_is_not_cut_off(nur
         app.idle_timeout = 30.0  # from here on, the test's own pace must not matter
         release.set()
         messages = [await recv(ws), await recv(ws)]
-        assert ["f", "0", 1] in messages and ["k", 1] in [m[:2] for m in messages]
-        await ws.send_message('["e",2,"inc",{}]')
-        assert (await recv(ws))[:2] == ["p", 2]
+        assert [1, "0", 1] in messages and [2, 1] in [m[:2] for m in messages]
+        await ws.send_message('[1,2,"inc",{}]')
+        # Version 2 (left off: the one after the Render's 1), answering ref 2.
+        assert await recv(ws) == [0, [0, [0, 0], "1"], 2]
 
 
 async def test_handle_params_sees_the_url_of_the_token_not_the_one_the_join_claims(nursery):
@@ -416,10 +428,10 @@ async def test_handle_params_sees_the_url_of_the_token_not_the_one_the_join_clai
     token = await server.token("/where?a=1")
     forged = server.url + "/admin?a=evil&b=2"
     async with open_websocket_url(server.socket_url()) as ws:
-        await ws.send_message(json.dumps(["j", 1, token, forged]))
-        assert await recv(ws) == ["f", "0", 1]  # the page as served
-        assert (await recv(ws))[:2] == ["k", 1]
-        await ws.send_message('["e",2,"show",{}]')
+        await ws.send_message(json.dumps([0, 1, token, forged]))
+        assert await recv(ws) == [1, "0", 1]  # the page as served
+        assert (await recv(ws))[:2] == [2, 1]
+        await ws.send_message('[1,2,"show",{}]')
         patch = json.dumps(await recv(ws))
     assert f"{server.url}/where?a=1 [('a', '1')]" in patch
     assert "admin" not in patch and "evil" not in patch

@@ -90,14 +90,15 @@ async def test_a_patch_sent_is_measured_with_its_write_time_and_its_bytes(roost_
         async with LiveClient.connect(roost_server, "/", app=app) as view:
             await view.click("#plus")
             assert view.text("#count") == "1"
-            [patch] = [m for m in view.renders if isinstance(m, protocol.Patch)]
+            patch_tag = protocol.Patch.__struct_config__.tag
+            [patch] = [f for f in view.frames if not f.sent and f.text.startswith(f"[{patch_tag},")]
     sent = [m for m in seen if m.name == "send"]
     [session] = {m.meta["session"] for m in seen if m.name == "join"}
     # Every frame written: how long the write took, its size, what it carried.
     assert sent and all(m.duration is not None and m.duration >= 0 for m in sent)
     assert all(m.bytes and m.meta["session"] == session for m in sent)
     [patch_sent] = [m for m in sent if m.meta["message"] == "patch"]
-    assert patch_sent.bytes == len(protocol.encode(patch))
+    assert patch_sent.bytes == patch.size
     assert {m.meta["message"] for m in sent} >= {"joined", "patch"}
 
 

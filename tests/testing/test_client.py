@@ -402,7 +402,7 @@ async def test_a_version_gap_makes_the_client_ask_for_a_full_render():
     async with LiveClient.mount(App(ROUTES)) as view:
         await view.click("#plus")
         # A patch from the future, as if the one before it had been lost.
-        await view.session.outbox.put(protocol.Patch(9, [[ops.TEXT, [0, 0], "bogus"]]))
+        await view.session.outbox.put(protocol.Patch([[ops.TEXT, [0, 0], "bogus"]], version=9))
         render = await view.next_message(protocol.Render)
         assert isinstance(
             [protocol.decode_client(f.text) for f in view.frames if f.sent][-1], protocol.Sync
