@@ -95,9 +95,11 @@ class Session:
         self._kick = kick
         self._on_end: list[Callable[[], None]] = []
         self.ended = False
-        self.ready = anyio.Event()
-        """Set once the session has started (or failed to)."""
-        self._changed = anyio.Event()
+        self.ready = False
+        """Whether the session has started (or failed to): :meth:`wait_ready`."""
+        # Made only while someone waits (most sessions never see a waiter).
+        self._ready_event: anyio.Event | None = None
+        self._changed: anyio.Event | None = None
         self.outbox = Outbox(transport, on_cut_off=self._cut_off)
         self._scope: anyio.CancelScope | None = None
         self._linger_until: float | None = None
@@ -161,7 +163,16 @@ class Session:
             self._end()  # it may never have run, to end by itself
             raise
         finally:
-            self.ready.set()
+            self.ready = True
+            if self._ready_event is not None:
+                self._ready_event.set()
+
+    async def wait_ready(self) -> None:
+        """Return once the session has started (or failed to)."""
+        if not self.ready:
+            if self._ready_event is None:
+                self._ready_event = anyio.Event()
+            await self._ready_event.wait()
 
     async def run(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
@@ -294,11 +305,14 @@ class Session:
     async def wait_detached(self) -> None:
         """Return once no socket is attached (or the session has ended)."""
         while self._transport is not None and not self.ended:
+            if self._changed is None:
+                self._changed = anyio.Event()
             await self._changed.wait()
 
     def _notify(self) -> None:
-        self._changed.set()
-        self._changed = anyio.Event()
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
 
     def _grace_end(self) -> float:
         return anyio.current_time() + self.grace

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
@@ -72,10 +73,11 @@ import hypercorn.protocol.h11
 import hypercorn.trio.run
 import hypercorn.trio.tcp_server
 import trio
+from hypercorn.events import Closed, RawData
 from hypercorn.protocol.events import Event, Request, StreamClosed
 from hypercorn.protocol.ws_stream import FrameTooLargeError, WebsocketBuffer, WSStream
 from hypercorn.trio.task_group import TaskGroup
-from hypercorn.trio.tcp_server import TCPServer
+from hypercorn.trio.tcp_server import MAX_RECV, TCPServer
 from wsproto.events import Message
 
 log = logging.getLogger("roost.server")
@@ -293,6 +295,30 @@ class GuardedTCPServer(TCPServer):
                 "; ".join(repr(exc) for exc in _leaves(failure)),
             )
             log.debug("hypercorn's failure", exc_info=failure)
+
+    async def _read_data(self) -> None:
+        if not isinstance(self.config, GuardedConfig):
+            await super()._read_data()
+            return
+        # hypercorn bounds each read with a cancel scope of its own (fail_after),
+        # alive while the connection waits: about 1.2 KiB a socket. The
+        # connection's scope carries the read timeout instead; it firing ends
+        # the connection as an abort does (a backstop: roost's own idle close,
+        # with a reason, comes first).
+        scope = self._scope
+        timeout = self.config.read_timeout or math.inf
+        while True:
+            scope.deadline = trio.current_time() + timeout
+            try:
+                data = await self.stream.receive_some(MAX_RECV)
+            except (trio.ClosedResourceError, trio.BrokenResourceError):
+                break
+            finally:
+                scope.deadline = math.inf
+            await self.protocol.handle(RawData(bytes(data)))
+            if data == b"":
+                break
+        await self.protocol.handle(Closed())
 
     def _abort(self) -> None:
         # Every task of this connection: the reader may be waiting for a

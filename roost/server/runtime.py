@@ -152,7 +152,7 @@ class Runtime:
         previous = self._resumable(resume)
         carried = None if previous is not None else await self._resumable_elsewhere(resume, route)
         if previous is not None and previous.route == route:
-            await previous.ready.wait()
+            await previous.wait_ready()
             if not previous.ended:
                 await previous.attach(transport, kick)
                 if not previous.ended:

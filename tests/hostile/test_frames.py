@@ -27,6 +27,7 @@ import h2.connection
 import h2.events
 import pytest
 import trio
+import trio_websocket
 
 from roost.server import hypercorn_guard
 from roost.server.runtime import _hypercorn_config
@@ -336,4 +337,44 @@ async def test_a_peer_that_stops_reading_is_closed_after_the_write_timeout():
             with trio.fail_after(CLOSE_SECONDS):
                 answer = await read_until_closed(stream)
         assert answer.startswith(b"HTTP/1.1 200 ") and len(answer) > 8 * MIB
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_websocket_that_sends_nothing_past_the_read_timeout_is_dropped():
+    # The backstop under roost's own idle close: hypercorn's read timeout,
+    # which roost's connection carries on the scope it has anyway (no scope of
+    # its own per read). A plain ASGI app with no idle close of its own.
+    import hypercorn.trio
+
+    from tests.websockets import open_websocket_url
+
+    ended = trio.Event()
+
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        try:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.accept"})
+            while (await receive())["type"] != "websocket.disconnect":
+                pass
+        finally:
+            ended.set()
+
+    config = _hypercorn_config("127.0.0.1:0", idle_timeout=75.0)
+    config.read_timeout = 1
+    async with trio.open_nursery() as nursery:
+        urls = await nursery.start(hypercorn.trio.serve, app, config)
+        url = urls[0].replace("http://", "ws://")
+        async with open_websocket_url(url) as ws:
+            with trio.fail_after(config.read_timeout + CLOSE_SECONDS):
+                await ended.wait()  # the app's task ended with the connection
+                with pytest.raises(trio_websocket.ConnectionClosed):
+                    await ws.get_message()
+        # Only that connection: the server still accepts others.
+        async with open_websocket_url(url) as ws:
+            assert not ws.closed
         nursery.cancel_scope.cancel()
