@@ -214,9 +214,7 @@ def test_a_forms_reset_runs_after_the_patch_that_answers_its_submit(servers, pag
     ref = json.loads(wire.frames[at][1])[1]
     # Its answer is the patch: no Ack of its own comes before it (refs are
     # reused once answered: only what came after the submit counts).
-    answers = [
-        m for m in wire.received(at) if (m[0] == 0 and ref in _acks(m)) or m[:2] == [3, ref]
-    ]
+    answers = [m for m in wire.received(at) if (m[0] == 0 and ref in _acks(m)) or m[:2] == [3, ref]]
     assert answers and answers[0][0] == 0, wire.received(at)
 
 
