@@ -40,6 +40,17 @@ def validate(name: str, text: str) -> str | None:
     return " ".join(errors) or None
 
 
+def who_is_here(presence: Presence) -> tuple[tuple[str, int], ...]:
+    """Each name in the room with its number of tabs, by name.
+
+    A tuple of tuples, not the list's dict of lists: a value that cannot
+    change in place is never fingerprinted after a batch (docs/guide.md,
+    "What counts as a change"), so a post that reaches every tab costs no
+    walk through the whole room in each of them.
+    """
+    return tuple(sorted((name, len(tabs)) for name, tabs in presence.list(TOPIC).items()))
+
+
 class ChatView(LiveView):
     """The room. Without ``presence`` (in an app whose tree runs none), it has
     no "who is here" list; :class:`Lobby` below has one."""
@@ -58,7 +69,7 @@ class ChatView(LiveView):
         if self.presence is not None:
             if self.connected:  # the live mount: the dead render is no one's tab
                 self.presence.track(self, TOPIC, self.name)
-            self.here = self.presence.list(TOPIC)
+            self.here = who_is_here(self.presence)
 
     @event
     def post(self, text: str, name: str = ""):
@@ -71,7 +82,7 @@ class ChatView(LiveView):
         if self.presence is not None and PresenceDiff.parse(message) is not None:
             # Someone joined or left: read the whole list again (a diff lost
             # to a full mailbox is made up for by the next one).
-            self.here = self.presence.list(TOPIC)
+            self.here = who_is_here(self.presence)
             return
         # Ids are this tab's own: unique in its list, however posts interleave.
         self.stream_insert("messages", {**message, "id": next(self._keys)}, limit=-KEEP)

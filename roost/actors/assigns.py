@@ -45,7 +45,12 @@ all: it counts as changed after every batch, and a warning names it once.
 Immutable scalars (``str``, ``int``, ``float``, ``bool``, ``None``,
 ``bytes``, ``Markup``, dates, ``Decimal``, ``UUID``) change only by
 assignment: they are never fingerprinted, so a page of scalars pays nothing
-per batch. Private attributes (``_x``) of an actor are never tracked.
+per batch. Nor are tuples and frozensets holding only such scalars (and
+such tuples and frozensets): they are checked once when assigned, and the
+same object is the same contents after any batch. Big data a view only
+shows (a list of who is here, read again on each change) costs nothing per
+batch as a tuple of tuples, and one encoding per batch as a list of dicts.
+Private attributes (``_x``) of an actor are never tracked.
 """
 
 from __future__ import annotations
@@ -108,7 +113,7 @@ class ChangeTracker:
 
     def __init__(self) -> None:
         self._changed: set[str] | None = None  # made with the first change: most rounds have none
-        # name -> digest (int) or _Untrackable, for the assigns that could change in place
+        # name -> digest (int), _Untrackable or _Frozen, for the assigns that are not scalars
         self._prints: dict[str, Any] = _NO_PRINTS
         # fingerprints taken by `changed` for the render that follows: name -> (value, digest)
         self._fresh: dict[str, tuple[Any, Any]] | None = None
@@ -133,7 +138,10 @@ class ChangeTracker:
             if value is _MISSING:  # deleted
                 changed.add(name)
                 continue
-            if type(before) is _Untrackable and before.value is value:
+            kind = type(before)
+            if kind is _Frozen and before.value is value:
+                continue  # cannot change in place: the same object, the same contents
+            if kind is _Untrackable and before.value is value:
                 changed.add(name)  # cannot tell: assume it changed
                 continue
             now = _digest(name, value)
@@ -169,8 +177,12 @@ class ChangeTracker:
                 prints[name] = known[1]
                 continue
             before = old.get(name)
-            if type(before) is _Untrackable and before.value is value:
+            if (type(before) is _Untrackable or type(before) is _Frozen) and before.value is value:
                 prints[name] = before
+                continue
+            kind = type(value)
+            if (kind is tuple or kind is frozenset) and _frozen(value):
+                prints[name] = _Frozen(value)
                 continue
             prints[name] = _digest(name, value)
         self._prints = prints or _NO_PRINTS
@@ -208,6 +220,36 @@ class _Untrackable:
 
     def __init__(self, value: Any) -> None:
         self.value = value
+
+
+class _Frozen:
+    """Stands for the fingerprint of a tuple or frozenset of immutable values: it
+    cannot change in place, so the same object has the same contents."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: tuple[Any, ...] | frozenset[Any]) -> None:
+        self.value = value
+
+
+def _frozen(value: tuple[Any, ...] | frozenset[Any]) -> bool:
+    """Whether ``value`` holds only immutable scalars and tuples and frozensets of
+    them, at any depth (at most ``MAX_OBJECTS`` of them: else it is fingerprinted)."""
+    stack: list[Any] = [value]
+    count = 0
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind in _IMMUTABLE:
+            continue
+        if kind is tuple or kind is frozenset:
+            count += len(item)
+            if count > MAX_OBJECTS:
+                return False
+            stack.extend(item)
+            continue
+        return False
+    return True
 
 
 _warned: set[tuple[str, type]] = set()

@@ -220,3 +220,50 @@ def test_a_value_too_big_to_fingerprint_counts_as_changed_and_warns_once(monkeyp
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1
     assert "'many'" in warnings[0] and "more than 10 objects" in warnings[0]
+
+
+def test_a_tuple_of_immutable_values_is_never_fingerprinted_and_its_reassignment_is_seen(
+    monkeypatch,
+):
+    calls = []
+    real = assigns.fingerprint
+
+    def counting(value):
+        calls.append(value)
+        return real(value)
+
+    monkeypatch.setattr(assigns, "fingerprint", counting)
+    here = tuple((f"user {i}", i % 3 + 1) for i in range(1000))
+    tags = frozenset({"a", ("b", 1)})
+    state = {"here": here, "tags": tags, "rows": [1]}
+    t = rendered(state)
+    for _ in range(3):  # batches that leave them alone
+        assert t.changed(state) == set()
+        t.reset(state)
+    assert calls == [[1]] * 7  # only the list: once at first, then once a batch
+    calls.clear()
+    longer = (*here, ("user 1000", 1))
+    t.assigned("here", here, longer)
+    state["here"] = longer
+    assert t.changed(state) == {"here"}
+    t.reset(state)
+    assert t.changed(state) == set()
+    assert all(value == [1] for value in calls)
+
+
+def test_a_tuple_holding_something_mutable_is_still_fingerprinted_each_batch():
+    rows = [{"done": False}]
+    held = (1, ("a", rows))
+    state = {"held": held}
+    t = rendered(state)
+    assert t.changed(state) == set()
+    rows[0]["done"] = True  # inside the tuple, in place
+    assert t.changed(state) == {"held"}
+
+
+def test_a_frozen_value_past_the_object_limit_is_fingerprinted_instead(monkeypatch):
+    monkeypatch.setattr(assigns, "MAX_OBJECTS", 10)
+    assert assigns._frozen(tuple(range(10)))
+    assert not assigns._frozen(tuple(range(11)))
+    assert not assigns._frozen((1, [2]))
+    assert assigns._frozen((Markup("<b>"), None, 1.5, b"x", frozenset({("y", 2)})))
