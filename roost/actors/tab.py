@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("roost.actors")
 
+
+class _Up:
+    """The tab's components supervisor runs: kept instead of the event its start set."""
+
+
+_UP = _Up()
+
 COMPONENT_FAILED = "This part of the page failed to load."
 COMPONENT_SHUTDOWN = 5.0
 """Seconds a component stopping with its session (not dropped by its parent) may
@@ -92,7 +99,7 @@ class Tab:
         """Target -> fingerprint of what the dead-rendered page holds for it (a new
         session's, from its token): each actor's first render takes its entry."""
         self._tg: anyio.abc.TaskGroup | None = None
-        self._components_up: anyio.Event | None = None
+        self._components_up: anyio.Event | _Up | None = None
         self.sign_flash: Callable[[dict[str, str]], str] | None = None
         """Signs flash messages for the page a redirect loads (None: they are lost)."""
         self.links: Callable[[str], str] | None = None
@@ -120,14 +127,18 @@ class Tab:
 
     async def _components_running(self) -> None:
         # Started with the first component placed: a page without any costs none.
-        if self._components_up is None:
-            self._components_up = up = anyio.Event()
+        up = self._components_up
+        if isinstance(up, _Up):
+            return
+        if up is None:
+            self._components_up = up = anyio.Event()  # for placements meanwhile
             if self._tg is None:
                 raise RuntimeError("the tab is not running")
             await self._tg.start(self.components.run)
+            self._components_up = _UP  # no event kept for the tab's life
             up.set()
         else:
-            await self._components_up.wait()
+            await up.wait()
 
     # -- uploads' temporary files ------------------------------------------------
 

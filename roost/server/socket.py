@@ -129,8 +129,9 @@ class _Connection:
     task wrote to it forever. The session's outbox never waits:
     ``transport`` queues a frame at once, or refuses it when the queue holds
     ``App.outbox_bytes`` or a write has taken ``WRITE_TIMEOUT`` seconds, and
-    the session then cuts this socket off. Writes never overlap
-    (``_writing``): queued frames and the close frame take turns.
+    the session then cuts this socket off. Writes never overlap: the close
+    frame goes once the socket is closed to new frames (``_gone``) and its
+    writer has drained what was queued.
     """
 
     def __init__(self, app: App, runtime: Runtime, address: str, send: Any) -> None:
@@ -138,7 +139,6 @@ class _Connection:
         self.runtime = runtime
         self.address = address
         self._send = send
-        self._writing = anyio.Lock()
         self._frames: deque[str] = _NO_FRAMES  # made on the first write (a deque is 760 B)
         self._queued_bytes = 0
         self.writers: anyio.abc.TaskGroup | None = None
@@ -188,15 +188,14 @@ class _Connection:
                 await anyio.lowlevel.checkpoint()
                 text, size = self._take_frames()
                 self._write_started = anyio.current_time()
-                async with self._writing:
-                    began = time.perf_counter() if telemetry.active() else None
-                    try:
-                        await self._send({"type": "websocket.send", "text": text})
-                    except Exception:  # the peer went away
-                        self._frames.clear()
-                        self._gone()
-                        return
-                    took = time.perf_counter() - began if began is not None else None
+                began = time.perf_counter() if telemetry.active() else None
+                try:
+                    await self._send({"type": "websocket.send", "text": text})
+                except Exception:  # the peer went away
+                    self._frames.clear()
+                    self._gone()
+                    return
+                took = time.perf_counter() - began if began is not None else None
                 self._write_started = None
                 self._queued_bytes -= size
                 if took is not None:
@@ -393,9 +392,11 @@ class _Connection:
 
     async def _write_close(self, code: int, reason: str) -> None:
         # After what was queued (a refusal's Error first), unless that is stuck.
+        # Called once the socket takes no more frames (_gone): no writer starts
+        # after the drain, so no write overlaps the close.
+        assert self.closed
         with anyio.move_on_after(CLOSE_TIMEOUT):
             if self._writer:
                 self._drained = anyio.Event()
                 await self._drained.wait()
-            async with self._writing:
-                await _close(self._send, code, reason)
+            await _close(self._send, code, reason)
