@@ -1,7 +1,8 @@
 """Many idle sessions in one server process: joins, clicks, broadcasts, memory, shutdown.
 
     python benchmarks/bench_scale.py [--quick] [--sizes 1 100 1000 10000]
-                                     [--apps counter chat] [--grace 30] [--concurrency 64]
+                                     [--apps counter chat lobby] [--grace 30]
+                                     [--concurrency 64]
 
 For each app and size it starts `roost run` as a subprocess (with
 ``ROOST_GC_STATS=1``, which makes the server print its garbage collector's
@@ -19,7 +20,7 @@ for its token, open the socket, join, then idle, sending a heartbeat every
 - **clicks** (counter): up to 4 of the sessions click + in turn, 200 clicks
   each; the latency of a click is from sending the event to its Ack (which
   follows the patch);
-- **broadcast** (chat): one session posts a message 3 times; the time from
+- **broadcast** (chat, lobby): one session posts a message 3 times; the time from
   the post to its arrival in the last of the N sessions, and the server CPU
   time that broadcast cost;
 - **memory**: the server's RSS after start-up, at its peak with every session
@@ -30,7 +31,9 @@ for its token, open the socket, join, then idle, sending a heartbeat every
   the server logged.
 
 The server runs the example apps through this module (``counter_app``,
-``chat_app``): the same views, but with the per-address limits off
+``chat_app``: examples.chat's room without its "who is here" list,
+``lobby_app``: the room as examples.chat serves it, every tab tracked in
+Presence; not run by default): the same views, but with the per-address limits off
 (``address_rate=None``, ``max_pending_joins=None``) and no ``max_sessions``
 cap, since every session comes from this one client on 127.0.0.1, which
 the defaults (docs/security.md) would throttle like one abusive address.
@@ -61,7 +64,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from examples.chat import ChatView  # noqa: E402
+from examples.chat import ChatView, Lobby  # noqa: E402
 from examples.counter import Counter  # noqa: E402
 from roost import App, protocol  # noqa: E402
 
@@ -79,9 +82,18 @@ counter_app = App({"/": Counter}, title="roost counter", **_LIMITS)
 """examples.counter's view, with the per-address limits and the session cap off."""
 
 chat_app = App({"/": ChatView}, title="roost chat", **_LIMITS)
-"""examples.chat's view, likewise."""
+"""examples.chat's view without its "who is here" list, likewise."""
 
-APPS = {"counter": "benchmarks.bench_scale:counter_app", "chat": "benchmarks.bench_scale:chat_app"}
+lobby_app = App(
+    {"/": Lobby}, title="roost chat", children=[Lobby.presence.child_spec()], **_LIMITS
+)
+"""examples.chat's page as it runs: the room with who is here (Presence), likewise."""
+
+APPS = {
+    "counter": "benchmarks.bench_scale:counter_app",
+    "chat": "benchmarks.bench_scale:chat_app",
+    "lobby": "benchmarks.bench_scale:lobby_app",
+}
 
 # -- the server process ---------------------------------------------------------------
 
