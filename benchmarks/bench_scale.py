@@ -84,9 +84,7 @@ counter_app = App({"/": Counter}, title="roost counter", **_LIMITS)
 chat_app = App({"/": ChatView}, title="roost chat", **_LIMITS)
 """examples.chat's view without its "who is here" list, likewise."""
 
-lobby_app = App(
-    {"/": Lobby}, title="roost chat", children=[Lobby.presence.child_spec()], **_LIMITS
-)
+lobby_app = App({"/": Lobby}, title="roost chat", children=[Lobby.presence.child_spec()], **_LIMITS)
 """examples.chat's page as it runs: the room with who is here (Presence), likewise."""
 
 APPS = {

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -56,6 +57,12 @@ HEARTBEAT = 5.0
 
 TIMEOUT = 20.0
 """Seconds without a word from a node before its presences are dropped."""
+
+DIFF_INTERVAL = 1.0
+"""Seconds between two diffs of one topic to this node's views: a diff goes at
+once after a quiet spell; the changes of the interval that follows wait and go
+as one diff. A burst of joins (a room of a thousand tabs, filling) then costs
+each view one diff a second instead of one per join."""
 
 FLUSH_TIMEOUT = 2.0
 """Seconds a stopping node may take to send what it still has to say (the last leaves)."""
@@ -93,8 +100,11 @@ class PresenceDiff:
 
     ``joins`` and ``leaves`` are ``{key: [meta, ...]}`` as :meth:`Presence.list`
     gives them; a ``meta`` changed by :meth:`Presence.update` leaves with its
-    old ``presence_ref`` and joins with a new one, in the same diff. Every
-    subscriber of a node may be handed the same dicts: treat them as read-only.
+    old ``presence_ref`` and joins with a new one, in the same diff. A node
+    tells its views the changes of a topic at most once every
+    ``diff_interval`` seconds, all of them in one diff; a presence that joined
+    and left within it comes as a leave only. Every subscriber of a node may
+    be handed the same dicts: treat them as read-only.
     """
 
     topic: str
@@ -147,6 +157,8 @@ class Presence:
       heartbeat: seconds between this node's state broadcasts.
       timeout: seconds without a word from a node before its presences expire;
         more than ``heartbeat`` (a few times it), and the same on every node.
+      diff_interval: seconds between two diffs of a topic to this node's views
+        (``DIFF_INTERVAL``); 0 sends each change as it happens.
     """
 
     def __init__(
@@ -156,9 +168,13 @@ class Presence:
         node: str | None = None,
         heartbeat: float = HEARTBEAT,
         timeout: float = TIMEOUT,
+        diff_interval: float = DIFF_INTERVAL,
     ) -> None:
         if heartbeat <= 0 or timeout <= heartbeat:
             raise ValueError("heartbeat must be > 0 and timeout > heartbeat")
+        if diff_interval < 0:
+            raise ValueError("diff_interval must be >= 0")
+        self.diff_interval = diff_interval
         self.node = node or secrets.token_hex(6)
         """This node's id, in every presence_ref it makes."""
         self.heartbeat = heartbeat
@@ -170,6 +186,10 @@ class Presence:
         self._topics: dict[str, _Topic] = {}
         self._owners: dict[ActorRef, _Owner] = {}
         self._outbox: deque[tuple[str, Any]] = deque()
+        # The changes of each topic not told to this node's views yet (joins,
+        # leaves, by presence_ref), and when each topic's last diff went.
+        self._held: dict[str, tuple[dict[str, _Entry], dict[str, _Entry]]] = {}
+        self._told: dict[str, float] = {}
         self._wake: anyio.Event | None = None
         self._refs = itertools.count(1)
         self._generation = 0
@@ -207,6 +227,7 @@ class Presence:
         finally:
             try:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(FLUSH_TIMEOUT):
+                    self._release(everything=True)
                     await self._send_pending()
                 if stopped and self._lazy:
                     self._reset()
@@ -407,13 +428,44 @@ class Presence:
         self._tell(topic, joins, leaves)
 
     def _tell(self, topic: str, joins: _Entries, leaves: _Entries) -> None:
-        # A diff for this node's own watchers of `topic`.
+        # A change for this node's own watchers of `topic`: held until its diff
+        # is due (_release), merged with the others of the interval. A presence
+        # that joins and leaves within it is told as a leave only: a view may
+        # have seen it meanwhile in list().
         watched = self._topics.get(topic)
-        if (joins or leaves) and watched is not None and watched.followers:
-            diff = {"event": DIFF_EVENT, "topic": topic}
-            self._send(
-                self.diff_topic(topic), {**diff, "joins": _group(joins), "leaves": _group(leaves)}
-            )
+        if not (joins or leaves) or watched is None or not watched.followers:
+            return
+        held = self._held.get(topic)
+        if held is None:
+            held = self._held[topic] = ({}, {})
+        held_joins, held_leaves = held
+        for entry in leaves:
+            held_joins.pop(entry[1][REF], None)
+            held_leaves[entry[1][REF]] = entry
+        for entry in joins:
+            held_joins[entry[1][REF]] = entry
+        if self._wake is not None:
+            self._wake.set()
+
+    def _release(self, everything: bool = False) -> float | None:
+        # Send the diffs that are due (all of them: `everything`); the seconds
+        # until the next one is, or None when none is held.
+        now = anyio.current_time()
+        wait: float | None = None
+        for topic in list(self._held):
+            due = self._told.get(topic, -math.inf) + self.diff_interval
+            if due > now and not everything:
+                wait = due - now if wait is None else min(wait, due - now)
+                continue
+            joins, leaves = self._held.pop(topic)
+            if joins or leaves:
+                self._told[topic] = now
+                diff = {"event": DIFF_EVENT, "topic": topic}
+                self._send(
+                    self.diff_topic(topic),
+                    {**diff, "joins": _group(joins.values()), "leaves": _group(leaves.values())},
+                )
+        return wait
 
     # -- topics this node replicates ---------------------------------------------------
 
@@ -441,6 +493,8 @@ class Presence:
         if watched is not None and watched.followers <= 0 and self.node not in watched.nodes:
             watched.unsubscribe()
             del self._topics[topic]
+            self._held.pop(topic, None)
+            self._told.pop(topic, None)
 
     def _receive(self, topic: str, message: Any) -> None:
         # Another node's message on the topic (a pubsub callback: never raises).
@@ -555,10 +609,15 @@ class Presence:
 
     async def _send_loop(self) -> None:
         while True:
+            wait = self._release()
             await self._send_pending()
             if not self._outbox:
                 self._wake = anyio.Event()
-                await self._wake.wait()
+                if wait is None:
+                    await self._wake.wait()
+                else:
+                    with anyio.move_on_after(wait):
+                        await self._wake.wait()
 
     async def _beat_loop(self) -> None:
         while True:
@@ -575,6 +634,8 @@ class Presence:
         self._owners.clear()
         self._topics.clear()
         self._outbox.clear()
+        self._held.clear()
+        self._told.clear()
         self._pubsub = None
         self._started = False
         self._generation += 1

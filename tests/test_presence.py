@@ -375,3 +375,31 @@ async def test_two_processes_sharing_redis_see_each_other(redis_server):
         assert (await diffs.next()).leaves.keys() == {"alice"}
         assert list(node_b.list(TOPIC)) == ["bob"]
         nursery.cancel_scope.cancel()
+
+
+async def test_a_burst_of_changes_reaches_the_views_as_one_diff_a_second(autojump_clock):
+    pubsub = MemoryPubSub()
+    node = Presence(pubsub, node="n", diff_interval=1.0)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(node.run)
+        diffs = Diffs(node)
+        node.track(owner("ann"), TOPIC, "ann")
+        first = await diffs.next()  # after a quiet spell: at once
+        assert list(first.joins) == ["ann"] and trio.current_time() < 1.0
+        for name in ("bob", "cy", "dee"):
+            node.track(owner(name), TOPIC, name)
+        gone = owner("eve")
+        node.track(gone, TOPIC, "eve")
+        node.untrack(gone, TOPIC, "eve")  # joined and left within the interval: a leave
+        burst = await diffs.next()
+        assert trio.current_time() >= 1.0  # one interval after the first diff
+        assert sorted(burst.joins) == ["bob", "cy", "dee"] and list(burst.leaves) == ["eve"]
+        assert diffs.pending() == []
+        assert sorted(node.list(TOPIC)) == ["ann", "bob", "cy", "dee"]
+        diffs.stop()
+        nursery.cancel_scope.cancel()
+
+
+def test_the_diff_interval_cannot_be_negative():
+    with pytest.raises(ValueError, match="diff_interval"):
+        Presence(diff_interval=-1)

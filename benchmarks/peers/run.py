@@ -121,7 +121,7 @@ SERVERS = {
         "",
         APPS / "roost",
         ("-m", "roost.cli", "run", "scenarios:app", "--port", "{port}", "--log-level", "warning"),
-        live=r'^\[2,',  # Joined
+        live=r"^\[2,",  # Joined
     ),
     "pyview": Server(  # Phoenix's client marks the joined view
         "pyview",

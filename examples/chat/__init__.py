@@ -16,6 +16,7 @@ updates every list.
 Run it with ``roost run examples.chat:app``.
 """
 
+import heapq
 import itertools
 from typing import ClassVar
 
@@ -40,15 +41,23 @@ def validate(name: str, text: str) -> str | None:
     return " ".join(errors) or None
 
 
-def who_is_here(presence: Presence) -> tuple[tuple[str, int], ...]:
-    """Each name in the room with its number of tabs, by name.
+SHOWN = 50
+"""The most names a tab lists (the count covers everyone): a room of thousands
+would otherwise cost every tab a list of thousands to render on each change."""
 
-    A tuple of tuples, not the list's dict of lists: a value that cannot
-    change in place is never fingerprinted after a batch (docs/guide.md,
-    "What counts as a change"), so a post that reaches every tab costs no
-    walk through the whole room in each of them.
+
+def who_is_here(presence: Presence) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """How many are in the room, and the first ``SHOWN`` names by name, each
+    with its number of tabs.
+
+    Tuples, not the list's dict of lists: a value that cannot change in place
+    is never fingerprinted after a batch (docs/guide.md, "Assigns and
+    rendering"), so a post that reaches every tab costs no walk through the
+    room in each of them.
     """
-    return tuple(sorted((name, len(tabs)) for name, tabs in presence.list(TOPIC).items()))
+    room = presence.list(TOPIC)
+    first = heapq.nsmallest(SHOWN, room)
+    return len(room), tuple((name, len(room[name])) for name in first)
 
 
 class ChatView(LiveView):
@@ -66,10 +75,11 @@ class ChatView(LiveView):
         self._keys = itertools.count(1)
         self.subscribe(TOPIC)
         self.here = None
+        self.here_count = 0
         if self.presence is not None:
             if self.connected:  # the live mount: the dead render is no one's tab
                 self.presence.track(self, TOPIC, self.name)
-            self.here = who_is_here(self.presence)
+            self.here_count, self.here = who_is_here(self.presence)
 
     @event
     def post(self, text: str, name: str = ""):
@@ -80,9 +90,10 @@ class ChatView(LiveView):
 
     def handle_info(self, message):
         if self.presence is not None and PresenceDiff.parse(message) is not None:
-            # Someone joined or left: read the whole list again (a diff lost
-            # to a full mailbox is made up for by the next one).
-            self.here = who_is_here(self.presence)
+            # Someone joined or left: read the room again (a diff lost to a
+            # full mailbox is made up for by the next one). A node sends a
+            # room's changes at most once a second (Presence's diff_interval).
+            self.here_count, self.here = who_is_here(self.presence)
             return
         # Ids are this tab's own: unique in its list, however posts interleave.
         self.stream_insert("messages", {**message, "id": next(self._keys)}, limit=-KEEP)
