@@ -403,3 +403,22 @@ async def test_a_burst_of_changes_reaches_the_views_as_one_diff_a_second(autojum
 def test_the_diff_interval_cannot_be_negative():
     with pytest.raises(ValueError, match="diff_interval"):
         Presence(diff_interval=-1)
+
+
+async def test_a_summary_counts_the_keys_and_lists_the_first_and_is_made_once_per_change():
+    pubsub = MemoryPubSub()
+    node = Presence(pubsub, node="n", diff_interval=0)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(node.run)
+        assert node.summary(TOPIC, 2) == (0, ())
+        for name in ("dee", "bob", "ann", "cy"):
+            node.track(owner(name), TOPIC, name)
+        second = owner("bob")
+        node.track(second, TOPIC, "bob")  # bob in two tabs
+        summary = node.summary(TOPIC, 2)
+        assert summary == (4, (("ann", 1), ("bob", 2)))
+        assert node.summary(TOPIC, 2) is summary  # no change since: the same, shared
+        assert node.summary(TOPIC, 10) == (4, (("ann", 1), ("bob", 2), ("cy", 1), ("dee", 1)))
+        node.untrack(second, TOPIC, "bob")
+        assert node.summary(TOPIC, 2) == (4, (("ann", 1), ("bob", 1)))
+        nursery.cancel_scope.cancel()

@@ -16,7 +16,6 @@ updates every list.
 Run it with ``roost run examples.chat:app``.
 """
 
-import heapq
 import itertools
 from typing import ClassVar
 
@@ -48,16 +47,11 @@ would otherwise cost every tab a list of thousands to render on each change."""
 
 def who_is_here(presence: Presence) -> tuple[int, tuple[tuple[str, int], ...]]:
     """How many are in the room, and the first ``SHOWN`` names by name, each
-    with its number of tabs.
-
-    Tuples, not the list's dict of lists: a value that cannot change in place
-    is never fingerprinted after a batch (docs/guide.md, "Assigns and
-    rendering"), so a post that reaches every tab costs no walk through the
-    room in each of them.
-    """
-    room = presence.list(TOPIC)
-    first = heapq.nsmallest(SHOWN, room)
-    return len(room), tuple((name, len(room[name])) for name in first)
+    with its number of tabs: made once per change of the room by this
+    process's node and shared by every tab (``Presence.summary``), and
+    tuples, which are never fingerprinted after a batch (docs/guide.md,
+    "Assigns and rendering")."""
+    return presence.summary(TOPIC, SHOWN)
 
 
 class ChatView(LiveView):
