@@ -65,6 +65,11 @@ once after a quiet spell; the changes of the interval that follows wait and go
 as one diff. A burst of joins (a room of a thousand tabs, filling) then costs
 each view one diff a second instead of one per join."""
 
+DIFFS_PER_SECOND = 2000
+"""The most diffs a second a node hands its views of one topic: with more views
+than this on a topic, its interval grows with them (10,000 views: a diff every
+5 s), so that a big room filling up cannot take the whole process."""
+
 FLUSH_TIMEOUT = 2.0
 """Seconds a stopping node may take to send what it still has to say (the last leaves)."""
 
@@ -164,7 +169,8 @@ class Presence:
       timeout: seconds without a word from a node before its presences expire;
         more than ``heartbeat`` (a few times it), and the same on every node.
       diff_interval: seconds between two diffs of a topic to this node's views
-        (``DIFF_INTERVAL``); 0 sends each change as it happens.
+        (``DIFF_INTERVAL``), longer on a topic with more than
+        ``DIFFS_PER_SECOND`` views; 0 sends each change as it happens.
     """
 
     def __init__(
@@ -480,13 +486,22 @@ class Presence:
         if self._wake is not None:
             self._wake.set()
 
+    def _interval(self, topic: str) -> float:
+        # diff_interval, or longer for a topic with more views than a second of
+        # diffs should reach (0 stays 0: each change as it happens).
+        if not self.diff_interval:
+            return 0.0
+        watched = self._topics.get(topic)
+        followers = watched.followers if watched is not None else 0
+        return max(self.diff_interval, followers / DIFFS_PER_SECOND)
+
     def _release(self, everything: bool = False) -> float | None:
         # Send the diffs that are due (all of them: `everything`); the seconds
         # until the next one is, or None when none is held.
         now = anyio.current_time()
         wait: float | None = None
         for topic in list(self._held):
-            due = self._told.get(topic, -math.inf) + self.diff_interval
+            due = self._told.get(topic, -math.inf) + self._interval(topic)
             if due > now and not everything:
                 wait = due - now if wait is None else min(wait, due - now)
                 continue

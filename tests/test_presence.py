@@ -422,3 +422,22 @@ async def test_a_summary_counts_the_keys_and_lists_the_first_and_is_made_once_pe
         node.untrack(second, TOPIC, "bob")
         assert node.summary(TOPIC, 2) == (4, (("ann", 1), ("bob", 1)))
         nursery.cancel_scope.cancel()
+
+
+async def test_a_topic_with_more_views_than_a_second_of_diffs_gets_them_less_often(
+    autojump_clock, monkeypatch
+):
+    monkeypatch.setattr(roost._presence, "DIFFS_PER_SECOND", 1)
+    node = Presence(MemoryPubSub(), node="n", diff_interval=1.0)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(node.run)
+        watchers = [Diffs(node) for _ in range(3)]  # 3 views, 1 diff a second: every 3 s
+        node.track(owner("ann"), TOPIC, "ann")
+        await watchers[0].next()
+        started = trio.current_time()
+        node.track(owner("bob"), TOPIC, "bob")
+        assert list((await watchers[0].next()).joins) == ["bob"]
+        assert trio.current_time() - started >= 3.0
+        for diffs in watchers:
+            diffs.stop()
+        nursery.cancel_scope.cancel()
