@@ -180,7 +180,9 @@ def test_objects_it_cannot_look_into_are_compared_by_hash_or_identity():
     assert t.changed({"things": [threading.Lock(), pattern, len, User]}) == {"things"}
 
 
-def test_each_batch_fingerprints_each_mutable_assign_once(monkeypatch):
+@pytest.fixture
+def fingerprinted(monkeypatch) -> list:
+    """Every value the tracker fingerprints, in order."""
     calls = []
     real = assigns.fingerprint
 
@@ -189,6 +191,11 @@ def test_each_batch_fingerprints_each_mutable_assign_once(monkeypatch):
         return real(value)
 
     monkeypatch.setattr(assigns, "fingerprint", counting)
+    return calls
+
+
+def test_each_batch_fingerprints_each_mutable_assign_once(fingerprinted):
+    calls = fingerprinted
     rows, user = [1, 2], User("ada")
     state = {"rows": rows, "user": user, "count": 0}
     t = rendered(state)
@@ -223,16 +230,9 @@ def test_a_value_too_big_to_fingerprint_counts_as_changed_and_warns_once(monkeyp
 
 
 def test_a_tuple_of_immutable_values_is_never_fingerprinted_and_its_reassignment_is_seen(
-    monkeypatch,
+    fingerprinted,
 ):
-    calls = []
-    real = assigns.fingerprint
-
-    def counting(value):
-        calls.append(value)
-        return real(value)
-
-    monkeypatch.setattr(assigns, "fingerprint", counting)
+    calls = fingerprinted
     here = tuple((f"user {i}", i % 3 + 1) for i in range(1000))
     tags = frozenset({"a", ("b", 1)})
     state = {"here": here, "tags": tags, "rows": [1]}

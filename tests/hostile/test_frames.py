@@ -295,6 +295,19 @@ def test_the_message_budget_refuses_before_it_buffers(sent):
         assert budget.length == 0 and budget.exceeded
 
 
+def with_lifespan(app):
+    """A plain ASGI app that also answers hypercorn's lifespan events, as it needs."""
+
+    async def serving(scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await app(scope, receive, send)
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+
+    return serving
+
+
 async def test_a_peer_that_stops_reading_is_closed_after_the_write_timeout():
     # hypercorn shields its writes: a response the peer never reads held the
     # connection (and the app's task) forever. In this process, with a short
@@ -303,12 +316,8 @@ async def test_a_peer_that_stops_reading_is_closed_after_the_write_timeout():
 
     finished = trio.Event()
 
+    @with_lifespan
     async def app(scope, receive, send):
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
         try:
             await send({"type": "http.response.start", "status": 200, "headers": []})
             await send({"type": "http.response.body", "body": b"x" * (8 * MIB)})
@@ -350,12 +359,8 @@ async def test_a_websocket_that_sends_nothing_past_the_read_timeout_is_dropped()
 
     ended = trio.Event()
 
+    @with_lifespan
     async def app(scope, receive, send):
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
         try:
             await receive()  # websocket.connect
             await send({"type": "websocket.accept"})

@@ -1,0 +1,166 @@
+"""A counter click against the echo floor, from a lean client: the server's CPU
+per click and the round trip, without a browser.
+
+    python benchmarks/bench_click.py [--clicks 3000] [--rounds 3]
+
+Each round starts a fresh server process and clicks one after the other from
+this process (bench_scale's raw-WebSocket client): roost's examples.counter
+view (``roost run``; the event rate limit raised so that clicks need no
+gaps), and the floor, ``benchmarks/peers/apps/floor/echo.py`` on hypercorn's
+Trio worker (the server roost runs on), which echoes each frame. Per round:
+the server's CPU time over the timed clicks divided by their number (the
+process tree, from /proc) and the median round trip (send to the answering
+frame). Printed: each round, the medians, and roost over the floor.
+
+The browser benchmark (``benchmarks/peers/run.py``) times the same click
+inside the page; this one shows how much of it is the server's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import trio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_scale import (  # noqa: E402
+    PageFetcher,
+    ServerProcess,
+    client_frame,
+    open_tab,
+    server_frames,
+)
+from examples.counter import Counter  # noqa: E402
+from roost import App, protocol  # noqa: E402
+
+app = App({"/": Counter}, title="roost counter", event_rate=(100_000, 100_000))
+"""examples.counter's view, its event rate limit out of the way of back-to-back clicks."""
+
+FLOOR = ROOT / "benchmarks" / "peers" / "apps" / "floor"
+HYPERCORN = Path(sys.executable).with_name("hypercorn")
+WARMUP = 200
+
+Step = Callable[[], Awaitable[None]]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its descendants."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return total + sum(cpu_seconds(int(child)) for child in f.read().split())
+
+
+async def roost_round(clicks: int) -> tuple[float, float]:
+    server = ServerProcess("benchmarks.bench_click:app", 30, {})
+    try:
+        fetch = PageFetcher(server.host, server.port)
+        tab = await open_tab(server.host, server.port, await fetch.token(), 0)
+
+        async def click() -> None:
+            ref = await tab.event("inc")
+            while True:
+                for _opcode, payload in await tab.receive():
+                    message = protocol.decode_server(payload)
+                    if isinstance(message, protocol.Patch) and ref in message.acked:
+                        return
+                    if isinstance(message, protocol.Ack | protocol.Error) and message.ref == ref:
+                        return
+
+        return await timed(server.pid, click, clicks, tab.close, fetch.close)
+    finally:
+        server.stop()
+        server.kill()
+
+
+def floor_round(clicks: int) -> tuple[float, float]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [str(HYPERCORN), "--worker-class", "trio", "echo:app", "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(
+        command, cwd=FLOOR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        return trio.run(floor_clicks, process.pid, port, clicks)
+    finally:
+        process.terminate()
+        process.wait()
+
+
+async def floor_clicks(pid: int, port: int, clicks: int) -> tuple[float, float]:
+    for _ in range(300):
+        try:
+            stream = await trio.open_tcp_stream("127.0.0.1", port)
+            break
+        except OSError:
+            await trio.sleep(0.05)  # the server is starting: poll its port
+    else:
+        raise RuntimeError("the floor did not start")
+    await stream.send_all(
+        b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    buffer = bytearray()
+    while b"\r\n\r\n" not in buffer:
+        buffer += await stream.receive_some(65536)
+    buffer = bytearray(bytes(buffer).split(b"\r\n\r\n", 1)[1])
+
+    async def click() -> None:
+        await stream.send_all(client_frame("1"))
+        while not server_frames(buffer):
+            buffer.extend(await stream.receive_some(65536))
+
+    return await timed(pid, click, clicks, stream.aclose)
+
+
+async def timed(pid: int, click: Step, clicks: int, *closers: Step) -> tuple[float, float]:
+    """Server CPU µs per click and the round trip's median µs, over ``clicks`` after a warm-up."""
+    for _ in range(WARMUP):
+        await click()
+    latencies = []
+    used = cpu_seconds(pid)
+    for _ in range(clicks):
+        began = time.perf_counter()
+        await click()
+        latencies.append(time.perf_counter() - began)
+    used = cpu_seconds(pid) - used
+    for close in closers:
+        await close()
+    return used / clicks * 1e6, statistics.median(latencies) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clicks", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float, float]]] = {"roost": [], "floor": []}
+    for _ in range(args.rounds):  # interleaved: a machine that drifts drifts for both
+        results["roost"].append(trio.run(roost_round, args.clicks))
+        results["floor"].append(floor_round(args.clicks))
+    medians = {}
+    for name, rounds in results.items():
+        cpu = statistics.median(r[0] for r in rounds)
+        rtt = statistics.median(r[1] for r in rounds)
+        medians[name] = (cpu, rtt)
+        each = ", ".join(f"{c:.0f}/{r:.0f}" for c, r in rounds)
+        print(f"{name:6} server CPU / round trip, µs a click: {each}; median {cpu:.0f} / {rtt:.0f}")
+    (rc, rr), (fc, fr) = medians["roost"], medians["floor"]
+    print(f"roost / floor: server CPU {rc / fc:.2f}x, round trip {rr / fr:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
