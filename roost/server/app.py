@@ -31,7 +31,7 @@ from .layout import Layout, calling_folder, page_title, provide_static_url
 from .routing import Router, query_params, signable
 from .runtime import pubsub_factory, store_factory
 from .socket import serve_socket
-from .static import StaticFiles, client_file
+from .static import StaticFiles, respond_client
 from .tokens import BadToken, TokenSigner
 
 if TYPE_CHECKING:
@@ -275,11 +275,7 @@ class App:
             await _respond(send, 405, b"method not allowed", "text/plain")
             return
         if path.startswith(PREFIX + "/"):
-            body = client_file(path[len(PREFIX) + 1 :])
-            if body is None:
-                await _respond(send, 404, b"not found", "text/plain")
-            else:
-                await _respond(send, 200, body, "text/javascript; charset=utf-8")
+            await respond_client(scope, send, path[len(PREFIX) + 1 :])
             return
         if match is None:
             await _respond(send, 404, b"not found", "text/plain")

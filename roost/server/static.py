@@ -23,13 +23,17 @@ import anyio.to_thread
 __all__ = [
     "CACHE_BYTES",
     "CHUNK_BYTES",
+    "CLIENT_ENTRY",
     "DIGEST_PARAM",
     "IMMUTABLE",
     "MAX_CACHED_FILE_BYTES",
     "REVALIDATE",
     "StaticFiles",
+    "client_asset",
+    "client_digest",
     "client_file",
     "content_type",
+    "respond_client",
 ]
 
 log = logging.getLogger("roost.server")
@@ -46,6 +50,81 @@ def client_file(name: str) -> bytes | None:
     if not resource.is_file():
         return None
     return resource.read_bytes()
+
+
+CLIENT_ENTRY = "roost.js"
+"""The client's entry module, the one URL a page names (``roost_head``)."""
+
+
+@functools.cache
+def client_digest() -> str:
+    """A digest of every file of roost's browser client: the name of the folder its
+    modules are served from with ``IMMUTABLE`` (``/_roost/<digest>/socket.js``)."""
+    folder = importlib.resources.files("roost.client")
+    digest = hashlib.sha256()
+    for name in sorted(r.name for r in folder.iterdir() if _NAME.match(r.name)):
+        digest.update(name.encode() + b"\0" + (client_file(name) or b"") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+_DIGEST = re.compile(r"[0-9a-f]{16}")
+
+# An entry module's relative import: `import { a } from "./socket.js";`
+_RELATIVE_IMPORT = re.compile(rb'^((?:import|export)\b[^;]*?\bfrom\s*")\./', re.MULTILINE)
+
+
+@functools.cache
+def _entry() -> bytes:
+    # The entry's URL stays the same (a page's HTML names it; the client finds its
+    # socket next to it), so the browser revalidates it on every page load; the
+    # modules it imports come from the digest's folder, which it keeps for good:
+    # one request per page load (a 304) instead of one per module.
+    body = client_file(CLIENT_ENTRY) or b""
+    return _RELATIVE_IMPORT.sub(rb"\1./" + client_digest().encode() + b"/", body)
+
+
+def client_asset(name: str) -> tuple[bytes, str] | None:
+    """What ``/_roost/<name>`` serves: the body and its ``Cache-Control``; None
+    for anything that is not a file of the client.
+
+    ``roost.js`` imports its modules from ``<digest>/``, and is ``REVALIDATE``;
+    a module in the current digest's folder is ``IMMUTABLE``. A module under
+    another digest (a page loaded before the server was upgraded) gets today's
+    file, ``REVALIDATE``; a module named without a folder too.
+    """
+    folder, _, file = name.rpartition("/")
+    if folder and not _DIGEST.fullmatch(folder):
+        return None
+    if file == CLIENT_ENTRY:
+        return None if folder else (_entry(), REVALIDATE)
+    body = client_file(file)
+    if body is None:
+        return None
+    return body, IMMUTABLE if folder == client_digest() else REVALIDATE
+
+
+async def respond_client(scope: dict[str, Any], send: Any, name: str) -> None:
+    """Answer the GET or HEAD request ``scope`` for ``/_roost/<name>`` (``client_asset``);
+    its ETag is the client's digest, and ``If-None-Match`` with it gets a ``304``."""
+    asset = client_asset(name)
+    if asset is None:
+        await _send(send, 404, [(b"content-type", b"text/plain")], b"not found")
+        return
+    body, cache = asset
+    etag = f'"{client_digest()}"'.encode()
+    headers = [
+        (b"etag", etag),
+        (b"cache-control", cache.encode()),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+    if _matches(_header(scope, b"if-none-match"), etag):
+        await _send(send, 304, headers, b"")
+        return
+    headers += [
+        (b"content-type", b"text/javascript; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
 
 
 # -- the app's static folder ------------------------------------------------------

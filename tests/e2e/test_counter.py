@@ -64,3 +64,25 @@ def test_a_bad_start_parameter_serves_a_working_counter_from_zero(counter_server
     assert page.text_content("#count") == "0"
     page.get_by_role("button", name="increment").click()
     page.wait_for_function("() => document.querySelector('#count').textContent === '1'")
+
+
+RESOURCES = "() => performance.getEntriesByType('resource').map((e) => [e.name, e.transferSize])"
+
+
+def test_a_second_page_load_takes_the_clients_modules_from_the_browser_cache(counter_server, page):
+    # transferSize is 0 for a resource the browser had and did not ask the server about.
+    page.goto(counter_server.url + "/")
+    wait_joined(page)
+    first = dict(page.evaluate(RESOURCES))
+    modules = [url for url in first if "/_roost/" in url and not url.endswith("/roost.js")]
+    assert len(modules) >= 5 and all(first[url] > 0 for url in modules), first
+
+    page.goto(counter_server.url + "/?start=5")
+    wait_joined(page)
+    second = dict(page.evaluate(RESOURCES))
+    assert sorted(u for u in second if "/_roost/" in u and not u.endswith("/roost.js")) == sorted(
+        modules
+    )
+    assert all(second[url] == 0 for url in modules), second
+    page.get_by_role("button", name="increment").click()
+    page.wait_for_function("() => document.querySelector('#count').textContent === '6'")

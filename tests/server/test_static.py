@@ -1,9 +1,11 @@
-"""The app's static folder over HTTP: types, ETags, digested URLs, HEAD, favicon, no way out."""
+"""Static files over HTTP: the app's folder (types, ETags, digested URLs, HEAD, favicon,
+no way out) and roost's own client (an entry to revalidate, modules cached for good)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,3 +320,82 @@ def test_a_name_out_of_the_folder_or_of_no_file_is_refused_before_any_read(tmp_p
     files = StaticFiles(make_site(tmp_path))
     assert files.path_for(name) is None
     assert files.path_for("sub/page.txt") == files.directory / "sub" / "page.txt"
+
+
+# -- roost's own client (/_roost/) ------------------------------------------------------
+
+CLIENT = Path(static_module.__file__).resolve().parent.parent / "client"
+IMPORTED = re.compile(r'from "(\./[^"]+)"')
+
+
+async def test_the_client_entry_imports_its_modules_from_a_folder_named_for_the_clients_digest(
+    site,
+):
+    digest = static_module.client_digest()
+    entry = await site.request("/_roost/roost.js")
+    assert entry.status == 200
+    assert entry.headers["content-type"] == "text/javascript; charset=utf-8"
+    # The page names this URL on every load: the browser must ask whether it changed.
+    assert entry.headers["cache-control"] == REVALIDATE
+    assert entry.headers["etag"] == f'"{digest}"'
+    imported = IMPORTED.findall(entry.body.decode())
+    assert len(imported) >= 5
+    assert all(path.startswith(f"./{digest}/") for path in imported), imported
+    for path in imported:
+        module = await site.request("/_roost/" + path.removeprefix("./"))
+        assert module.status == 200, path
+        assert module.headers["cache-control"] == IMMUTABLE, path
+        assert module.body == (CLIENT / path.rsplit("/", 1)[1]).read_bytes()
+
+
+async def test_a_client_module_under_an_old_digest_or_none_is_todays_file_and_must_revalidate(
+    site,
+):
+    today = (CLIENT / "socket.js").read_bytes()
+    for path in ("/_roost/0123456789abcdef/socket.js", "/_roost/socket.js"):
+        module = await site.request(path)
+        assert module.status == 200 and module.body == today, path
+        assert module.headers["cache-control"] == REVALIDATE, path
+
+
+async def test_the_client_answers_its_etag_with_304_and_head_with_the_headers_alone(site):
+    etag = f'"{static_module.client_digest()}"'
+    for path in ("/_roost/roost.js", f"/_roost/{static_module.client_digest()}/patch.js"):
+        again = await site.request(path, headers=f"If-None-Match: {etag}\r\n")
+        assert again.status == 304 and again.body == b"", path
+        head = await site.request(path, method="HEAD")
+        get = await site.request(path)
+        assert head.status == 200 and head.body == b""
+        assert head.headers["content-length"] == str(len(get.body))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_roost/nope.js",
+        "/_roost/0123456789abcdef/roost.js",  # the entry finds its socket next to itself
+        "/_roost/0123456789abcdef/nope.js",
+        "/_roost/a/b/socket.js",
+        "/_roost/NOT-A-DIGEST/socket.js",
+        "/_roost/../pyproject.toml",
+        "/_roost/0123456789abcdef/../../pyproject.toml",
+    ],
+)
+async def test_anything_but_the_clients_files_below_the_client_path_is_404(site, path):
+    assert (await site.request(path)).status == 404
+
+
+def test_the_clients_digest_changes_with_any_of_its_files(monkeypatch):
+    before = static_module.client_digest()
+    real = static_module.client_file
+
+    def edited(name: str) -> bytes | None:
+        body = real(name)
+        return body + b"\n// edited\n" if name == "keys.js" and body else body
+
+    monkeypatch.setattr(static_module, "client_file", edited)
+    static_module.client_digest.cache_clear()
+    try:
+        assert static_module.client_digest() != before
+    finally:
+        static_module.client_digest.cache_clear()
