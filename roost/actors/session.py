@@ -17,7 +17,14 @@ from .. import protocol
 from ..protocol import VIEW_TARGET
 from ..pubsub import PubSub
 from ..pubsub import backend as pubsub_backend
-from ..supervisor import ChildNotFound, ChildSpec, DynamicSupervisor, NotRunning, Supervisor
+from ..supervisor import (
+    ChildNotFound,
+    ChildSpec,
+    DynamicSupervisor,
+    NotRunning,
+    Supervisor,
+    open_task_group,
+)
 from .actor import ActorRef
 from .componentactor import ComponentActor
 from .liveactor import LiveActor
@@ -343,7 +350,7 @@ class Session:
             self.tab.forget_components()  # the next render places them anew
             error: BaseException | None = None
             try:
-                async with anyio.create_task_group() as tg:
+                async with open_task_group() as tg:
                     self.tab.bind(tg)
                     await self.view.run(task_status=task_status)
                     tg.cancel_scope.cancel()  # the view stopped: its components and timers too

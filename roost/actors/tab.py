@@ -13,7 +13,7 @@ import anyio.abc
 
 from .. import protocol
 from ..protocol import VIEW_TARGET
-from ..supervisor import ChildSpec, ChildTerminated, DynamicSupervisor
+from ..supervisor import ChildSpec, ChildTerminated, DynamicSupervisor, TaskGroup
 from .componentactor import ComponentActor
 from .faults import Faults
 from .snapshots import Snapshots
@@ -98,7 +98,7 @@ class Tab:
         self.served: dict[str, str] | None = None
         """Target -> fingerprint of what the dead-rendered page holds for it (a new
         session's, from its token): each actor's first render takes its entry."""
-        self._tg: anyio.abc.TaskGroup | None = None
+        self._tg: TaskGroup | None = None
         self._components_up: anyio.Event | _Up | None = None
         self.sign_flash: Callable[[dict[str, str]], str] | None = None
         """Signs flash messages for the page a redirect loads (None: they are lost)."""
@@ -113,7 +113,7 @@ class Tab:
 
     # -- the tab's task group ------------------------------------------------------
 
-    def bind(self, tg: anyio.abc.TaskGroup) -> None:
+    def bind(self, tg: TaskGroup) -> None:
         """Run the tab's timers and its components supervisor in ``tg`` (the view's
         incarnation: they end with it)."""
         self._tg = tg

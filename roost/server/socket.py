@@ -25,6 +25,7 @@ from ..protocol import (
     CLOSE_POLICY,
     CLOSE_TRY_AGAIN,
 )
+from ..supervisor import TaskGroup, open_task_group
 from .hosts import origin_refusal
 from .limits import TokenBucket
 from .tokens import BadToken
@@ -84,7 +85,7 @@ async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any)
         await _close(send, CLOSE_TRY_AGAIN, "too many connections from this address")
         return
     connection = _Connection(app, runtime, address, send)
-    async with anyio.create_task_group() as tg:
+    async with open_task_group() as tg:
         connection.writers = tg
         try:
             await connection.serve(receive)
@@ -141,7 +142,7 @@ class _Connection:
         self._send = send
         self._frames: deque[str] = _NO_FRAMES  # made on the first write (a deque is 760 B)
         self._queued_bytes = 0
-        self.writers: anyio.abc.TaskGroup | None = None
+        self.writers: TaskGroup | None = None
         """Where the writer task runs (the socket's task group)."""
         self._writer = False  # a writer task is running
         self._write_started: float | None = None

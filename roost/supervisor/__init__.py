@@ -25,6 +25,8 @@ from ._spec import ChildSpec as ChildSpec
 from ._stop_request import on_stop_request as on_stop_request
 from ._stop_request import stop_requested as stop_requested
 from ._supervisor import Supervisor as Supervisor
+from ._tasks import TaskGroup as TaskGroup
+from ._tasks import open_task_group as open_task_group
 from .events import SupervisorEvent as SupervisorEvent
 
 __all__ = [
@@ -48,7 +50,9 @@ __all__ = [
     "Supervisor",
     "SupervisorError",
     "SupervisorEvent",
+    "TaskGroup",
     "events",
     "on_stop_request",
+    "open_task_group",
     "stop_requested",
 ]

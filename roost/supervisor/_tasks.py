@@ -19,15 +19,24 @@ from ._shutdown import Instance, running_on_trio
 Exit: TypeAlias = tuple[Child, Instance | None, BaseException | None]
 
 
-class TaskGroup(Protocol):
-    """Where a supervisor's tasks run: Trio's own nursery under Trio (its ``start``
-    costs less memory per child than anyio's), else anyio's task group."""
+class _Cancellable(Protocol):
+    def cancel(self) -> None: ...
 
+
+class TaskGroup(Protocol):
+    """Where roost's own tasks run (a supervisor's children, a tab's timers, a
+    socket's writer): Trio's nursery under Trio, else anyio's task group."""
+
+    @property
+    def cancel_scope(self) -> _Cancellable: ...
     async def start(self, func: Any, *args: Any, name: Any = None) -> Any: ...
     def start_soon(self, func: Any, *args: Any, name: Any = None) -> None: ...
 
 
 def open_task_group() -> contextlib.AbstractAsyncContextManager[TaskGroup]:
+    """A task group for tasks roost starts by the thousand. Under Trio it is
+    Trio's own nursery: anyio's (4.16) wraps each task in a handle with a cancel
+    scope and an event of its own, about 2.4 KiB and 14 µs more per task."""
     if running_on_trio():
         import trio
 

@@ -80,3 +80,32 @@ async def test_past_the_views_limit_the_user_sees_an_error_and_other_sessions_ca
         assert "Something went wrong" in victim.text('[data-roost-id="0"]')
         await bystander.event("inc")
         assert bystander.text("#count") == "2"
+
+
+async def test_a_tab_starts_its_components_supervisor_and_timers_as_plain_trio_tasks():
+    # anyio (4.16) gives every task it starts a handle with a cancel scope and
+    # an event of its own: about 2.4 KiB more for each session with components.
+    import gc
+
+    import anyio
+    import trio
+    import trio.testing
+
+    from roost.actors import Session
+    from roost.supervisor import DynamicSupervisor
+
+    def scopes() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, anyio.CancelScope))
+
+    sessions = DynamicSupervisor(name="sessions")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(sessions.run)
+        before = scopes()
+        started = [Session(f"s{i}", Host, {}, {}, None) for i in range(50)]
+        for session in started:
+            await session.start(sessions)
+        await trio.testing.wait_all_tasks_blocked()
+        assert all(len(s.components) == 2 for s in started)
+        # Each session's own deadline (its grace period) and nothing per task.
+        assert scopes() - before <= 50 + 5
+        await sessions.stop()

@@ -104,11 +104,16 @@ def test_watch_redraws_the_tree_in_place_until_ctrl_c(server):
         env=env,
     )
     assert watch.stdout is not None
-    clears = 0
-    while clears < 2:  # two redraws, each starting with "home, clear screen"
-        line = watch.stdout.readline()
-        assert line, "roost tree --watch ended early"
-        clears += line.count("\x1b[H\x1b[2J")
-    watch.send_signal(signal.SIGINT)
-    watch.communicate(timeout=10)
+    try:
+        clears = 0
+        while clears < 2:  # two redraws, each starting with "home, clear screen"
+            line = watch.stdout.readline()
+            assert line, "roost tree --watch ended early"
+            clears += line.count("\x1b[H\x1b[2J")
+        watch.send_signal(signal.SIGINT)
+        watch.communicate(timeout=10)
+    finally:
+        if watch.poll() is None:  # failing, not leaving a process and its pipes behind
+            watch.kill()
+            watch.communicate()
     assert watch.returncode == 0

@@ -30,8 +30,10 @@ def test_the_public_names_are_pinned():
         "Supervisor",
         "SupervisorError",
         "SupervisorEvent",
+        "TaskGroup",
         "events",
         "on_stop_request",
+        "open_task_group",
         "stop_requested",
     ]
     for name in roost.supervisor.__all__:
