@@ -650,7 +650,7 @@ async def wait_collected(server: ServerProcess, before: int | None, limit: float
 
 
 async def measure(app: str, size: int, args: argparse.Namespace) -> Result:
-    server = ServerProcess(APPS[app], args.grace, {})
+    server = ServerProcess(APPS[app], args.grace, {"PYTHONMALLOC": "malloc"} if args.malloc else {})
     result = Result(app, size)
     try:
         await trio.sleep(0.5)
@@ -755,6 +755,11 @@ def main() -> None:
     parser.add_argument("--grace", type=float, default=None, help="reconnect grace, s (30)")
     parser.add_argument("--concurrency", type=int, default=64, help="joins under way at once")
     parser.add_argument("--keep-logs", metavar="DIR", help="write each server's log into DIR")
+    parser.add_argument(
+        "--malloc",
+        action="store_true",
+        help="run the server with PYTHONMALLOC=malloc (memory goes back after sessions end)",
+    )
     args = parser.parse_args()
     if args.sizes is None:
         args.sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10_000]
@@ -763,7 +768,8 @@ def main() -> None:
     print(
         f"roost scale benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
         f"apps {args.apps}, sizes {args.sizes}, grace {args.grace:g} s, "
-        f"concurrency {args.concurrency}",
+        f"concurrency {args.concurrency}"
+        + (", server on PYTHONMALLOC=malloc" if args.malloc else ""),
         flush=True,
     )
     trio.run(main_async, args)
