@@ -40,6 +40,10 @@ BACKOFF_MAX = 5.0
 """...up to this many seconds (each with a random part, so processes spread out)."""
 SUBSCRIBE_TIMEOUT = 5.0
 """Seconds Redis has to confirm a SUBSCRIBE before the connection counts as lost."""
+UNSUBSCRIBE_TIMEOUT = 1.0
+"""Seconds an UNSUBSCRIBE waits for Redis to confirm it (then it is taken as done).
+coredis's own 0.1 s was too short for a busy process to read the confirmation:
+a server ending 10,000 sessions at once logged a warning for it."""
 
 _Outgoing = tuple[bytes, bytes]
 _decode = msgspec.json.Decoder(tuple[str, Any]).decode
@@ -275,10 +279,13 @@ class RedisPubSub:
 
     def _subscriber(self, redis: coredis.Redis[bytes]) -> CoredisPubSub[bytes]:
         # Reconnecting is ours to do (to log it and subscribe to what is wanted now).
-        return redis.pubsub(
+        # Made as `redis.pubsub()` makes it, which cannot set the unsubscribe timeout.
+        return CoredisPubSub[bytes](
+            redis.connection_pool,
             ignore_subscribe_messages=True,
             retry_policy=NoRetryPolicy(),
             subscription_timeout=SUBSCRIBE_TIMEOUT,
+            unsubscription_timeout=UNSUBSCRIBE_TIMEOUT,
         )
 
     async def _sync(self, channels: CoredisPubSub[bytes], remote: set[str]) -> None:
