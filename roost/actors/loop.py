@@ -335,6 +335,11 @@ class ActorRuntime:
     async def _restore(self, state: Stateful) -> None:
         # Mounted afresh (subscriptions, timers, defaults); then the kept assigns
         # of the snapshot, unless the last incarnation crashed at once on them.
+        made = self.tab.snapshots_made
+        if not self.tab.carried and (made is None or self.target not in made.saved):
+            # A session begun here, whose actor saved nothing yet: the store holds
+            # nothing of it (its id is new), so no read, nor a Snapshots made for one.
+            return
         snapshots = self.tab.snapshots
         assert snapshots is not None
         if self._poisoned:

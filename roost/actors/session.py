@@ -123,6 +123,7 @@ class Session:
         )
         """What the tab's actors share: the one record of which of them run."""
         self.tab.session_id = session_id
+        self.tab.carried = resume_key is not None  # its id and key came from the store
         if snapshots is not None:
             self.tab.make_snapshots = functools.partial(snapshots, self)
         self.keep_snapshots = False

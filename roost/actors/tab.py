@@ -68,6 +68,9 @@ class Tab:
     """Makes where its actors that opt in (``persist``) keep their state (None:
     nowhere); called on the first use, so a tab whose actors keep nothing costs nothing."""
     _snapshots: Snapshots | None = None
+    carried = False
+    """Whether the session carries on one another process ran (its snapshots are
+    in the shared store); a session begun here has none there to read."""
 
     @property
     def snapshots(self) -> Snapshots | None:

@@ -86,6 +86,21 @@ async def test_a_component_crashed_three_times_keeps_its_own_count():
         assert view.text("#c") == "4"
 
 
+async def test_a_new_session_reads_the_store_only_for_what_it_saved():
+    # Its id is new, so the store holds nothing of it: mounting asks for nothing
+    # (with a Redis store, a round trip fewer per join), and a restart reads
+    # only an actor that saved.
+    store = FaultyStore()
+    async with LiveClient.mount(make_app(store)) as view:
+        assert store.calls["get"] == 0
+        await view.crash("counter")  # it saved nothing yet: mounted afresh, no read
+        assert store.calls["get"] == 0
+        await view.click("#c-inc")
+        await view.crash("counter")
+        assert store.calls["get"] == 1
+        assert view.text("#c") == "1"
+
+
 async def test_a_view_keeps_the_assigns_it_names_and_remounts_the_rest():
     async with LiveClient.mount(make_app()) as view:
         await view.click("#inc")
