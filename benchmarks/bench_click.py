@@ -12,6 +12,11 @@ the server's CPU time over the timed clicks divided by their number (the
 process tree, from /proc) and the median round trip (send to the answering
 frame). Printed: each round, the medians, and roost over the floor.
 
+A third contender, ``raw``, is a WebSocket echo on Trio and wsproto alone (no
+ASGI server: this module in its ``--serve-raw`` mode), which hypercorn's own
+WebSocket path runs on: what is left of the floor without hypercorn's ASGI
+layer, so how much a socket path of roost's own could save at most.
+
 The browser benchmark (``benchmarks/peers/run.py``) times the same click
 inside the page; this one shows how much of it is the server's.
 """
@@ -19,6 +24,7 @@ inside the page; this one shows how much of it is the server's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -126,6 +132,48 @@ async def floor_clicks(pid: int, port: int, clicks: int) -> tuple[float, float]:
     return await timed(pid, click, clicks, stream.aclose)
 
 
+def raw_round(clicks: int) -> tuple[float, float]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, __file__, "--serve-raw", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return trio.run(floor_clicks, process.pid, port, clicks)
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def serve_raw(port: int) -> None:
+    """The raw echo: each connection's handshake and frames by wsproto, on a Trio stream."""
+    import functools
+
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, CloseConnection, Ping, Request, TextMessage
+
+    async def handle(stream: trio.SocketStream) -> None:
+        ws = WSConnection(ConnectionType.SERVER)
+        with contextlib.suppress(trio.BrokenResourceError):
+            while data := await stream.receive_some(65536):
+                ws.receive_data(data)
+                out = b""
+                for event in ws.events():
+                    if isinstance(event, Request):
+                        out += ws.send(AcceptConnection())
+                    elif isinstance(event, TextMessage):
+                        out += ws.send(TextMessage(data=event.data))
+                    elif isinstance(event, Ping):
+                        out += ws.send(event.response())
+                    elif isinstance(event, CloseConnection):
+                        await stream.send_all(out + ws.send(event.response()))
+                        return
+                if out:
+                    await stream.send_all(out)
+
+    trio.run(functools.partial(trio.serve_tcp, handle, port, host="127.0.0.1"))
+
+
 async def timed(pid: int, click: Step, clicks: int, *closers: Step) -> tuple[float, float]:
     """Server CPU µs per click and the round trip's median µs, over ``clicks`` after a warm-up."""
     for _ in range(WARMUP):
@@ -146,11 +194,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clicks", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--serve-raw", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    results: dict[str, list[tuple[float, float]]] = {"roost": [], "floor": []}
-    for _ in range(args.rounds):  # interleaved: a machine that drifts drifts for both
+    if args.serve_raw:
+        serve_raw(args.serve_raw)
+        return
+    results: dict[str, list[tuple[float, float]]] = {"roost": [], "floor": [], "raw": []}
+    for _ in range(args.rounds):  # interleaved: a machine that drifts drifts for all
         results["roost"].append(trio.run(roost_round, args.clicks))
         results["floor"].append(floor_round(args.clicks))
+        results["raw"].append(raw_round(args.clicks))
     medians = {}
     for name, rounds in results.items():
         cpu = statistics.median(r[0] for r in rounds)
@@ -158,8 +211,9 @@ def main() -> None:
         medians[name] = (cpu, rtt)
         each = ", ".join(f"{c:.0f}/{r:.0f}" for c, r in rounds)
         print(f"{name:6} server CPU / round trip, µs a click: {each}; median {cpu:.0f} / {rtt:.0f}")
-    (rc, rr), (fc, fr) = medians["roost"], medians["floor"]
+    (rc, rr), (fc, fr), (wc, wr) = medians["roost"], medians["floor"], medians["raw"]
     print(f"roost / floor: server CPU {rc / fc:.2f}x, round trip {rr / fr:.2f}x")
+    print(f"raw / floor: server CPU {wc / fc:.2f}x, round trip {wr / fr:.2f}x")
 
 
 if __name__ == "__main__":
