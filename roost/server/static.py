@@ -111,14 +111,8 @@ async def respond_client(scope: dict[str, Any], send: Any, name: str) -> None:
         await _send(send, 404, [(b"content-type", b"text/plain")], b"not found")
         return
     body, cache = asset
-    etag = f'"{client_digest()}"'.encode()
-    headers = [
-        (b"etag", etag),
-        (b"cache-control", cache.encode()),
-        (b"x-content-type-options", b"nosniff"),
-    ]
-    if _matches(_header(scope, b"if-none-match"), etag):
-        await _send(send, 304, headers, b"")
+    headers = await _unless_unchanged(scope, send, client_digest(), cache)
+    if headers is None:
         return
     headers += [
         (b"content-type", b"text/javascript; charset=utf-8"),
@@ -351,16 +345,10 @@ class StaticFiles:
             await _send(send, 404, [(b"content-type", b"text/plain")], b"not found")
             return
         path, signature, digest, body = found
-        etag = f'"{digest}"'.encode()
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         cache = IMMUTABLE if query.get(DIGEST_PARAM) == digest else REVALIDATE
-        headers = [
-            (b"etag", etag),
-            (b"cache-control", cache.encode()),
-            (b"x-content-type-options", b"nosniff"),
-        ]
-        if _matches(_header(scope, b"if-none-match"), etag):
-            await _send(send, 304, headers, b"")
+        headers = await _unless_unchanged(scope, send, digest, cache)
+        if headers is None:
             return
         size = signature[1]
         headers += [
@@ -388,6 +376,23 @@ async def _stream(send: Any, path: Path, size: int) -> None:
             await send({"type": "http.response.body", "body": chunk, "more_body": left > 0})
     if size == 0:
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _unless_unchanged(
+    scope: dict[str, Any], send: Any, digest: str, cache: str
+) -> list[tuple[bytes, bytes]] | None:
+    # A response's validators (its ETag is `digest`); None once a request that
+    # already holds that version (If-None-Match) has been answered 304.
+    etag = f'"{digest}"'.encode()
+    headers = [
+        (b"etag", etag),
+        (b"cache-control", cache.encode()),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+    if _matches(_header(scope, b"if-none-match"), etag):
+        await _send(send, 304, headers, b"")
+        return None
+    return headers
 
 
 def _header(scope: dict[str, Any], name: bytes) -> bytes:
