@@ -223,6 +223,9 @@ class App:
         if self.static is not None:
             provide_static_url(self.static, folder, self.routes.values())
 
+    socket_path = SOCKET_PATH
+    """Where a page's socket connects, below the app's mount point."""
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] in ("http", "websocket"):
             self._mounted_at(mount_root(scope))
@@ -243,10 +246,7 @@ class App:
             await self._http(scope, receive, send)
         elif kind == "websocket":
             if route_path(scope) == SOCKET_PATH:
-                if self.runtime is not None and self.runtime.full():
-                    await _refuse_full(self.runtime.full_text(), receive, send)
-                else:
-                    await serve_socket(self, scope, receive, send)
+                await serve_socket(self, scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 1008, "reason": "not found"})
         elif kind == "lifespan":
@@ -580,32 +580,6 @@ async def _redirect(send: Any, to: str) -> None:
     ]
     await send({"type": "http.response.start", "status": 303, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
-
-
-async def _refuse_full(text: str, receive: Any, send: Any) -> None:
-    """Refuse a socket opened while every session has its tab connected.
-
-    Refused at once, before the join (no token checked, no session started),
-    with an error saying why and close 1013: the browser backs off and tries
-    again. A tab coming back within its grace period is not refused here: its
-    own session, waiting for it without a socket, makes the server not full.
-    """
-    if (await receive())["type"] != "websocket.connect":
-        return
-    log.warning("websocket refused: %s", text)
-    refusal = protocol.Error(0, protocol.SERVER_FULL, text)
-    try:
-        await send({"type": "websocket.accept"})
-        await send({"type": "websocket.send", "text": protocol.encode(refusal)})
-        await send(
-            {
-                "type": "websocket.close",
-                "code": protocol.CLOSE_TRY_AGAIN,
-                "reason": protocol.SERVER_FULL,
-            }
-        )
-    except Exception:  # the peer is gone already
-        pass
 
 
 def request_url(scope: dict[str, Any]) -> str:

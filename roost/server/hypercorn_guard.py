@@ -65,7 +65,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import hypercorn.config
 import hypercorn.protocol.h2
@@ -78,6 +78,7 @@ from hypercorn.protocol.events import Event, Request, StreamClosed
 from hypercorn.protocol.ws_stream import FrameTooLargeError, WebsocketBuffer, WSStream
 from hypercorn.trio.task_group import TaskGroup
 from hypercorn.trio.tcp_server import MAX_RECV, TCPServer
+from hypercorn.utils import parse_socket_addr
 from wsproto.events import Message
 
 log = logging.getLogger("roost.server")
@@ -124,11 +125,32 @@ connection that sent nothing (``read_timeout``): a backstop, roost's own idle
 close (with a reason) comes first."""
 
 
+class TakesConnections(Protocol):
+    """Serves, itself, the connections whose first bytes it claims (roost's socket:
+    ``roost.server.websocket.DirectSockets``)."""
+
+    def claims(self, head: bytes) -> bool | None:
+        """True: the connection is its own; False: hypercorn's; None: read more."""
+        ...
+
+    async def serve(
+        self,
+        stream: trio.SocketStream,
+        head: bytes,
+        client: tuple[str, int] | None,
+        server: tuple[str, int] | None,
+    ) -> None:
+        """Serve the connection that began with ``head`` (the caller closes it)."""
+        ...
+
+
 class GuardedConfig(hypercorn.config.Config):
     """A hypercorn ``Config`` whose connections the classes :func:`install` puts in guard."""
 
     websocket_max_frames: int = MAX_FRAMES_PER_MESSAGE
     write_timeout: float = WRITE_TIMEOUT
+    direct: TakesConnections | None = None
+    """Offered each new plain-TCP connection's first request before hypercorn sees it."""
 
 
 class MessageBudget(WebsocketBuffer):
@@ -272,6 +294,8 @@ class GuardedTCPServer(TCPServer):
         state: Any,
         stream: Any,
     ) -> None:
+        self._plain = stream if isinstance(stream, trio.SocketStream) else None
+        self._prefix = b""  # what was read before hypercorn took the connection
         if isinstance(config, GuardedConfig):
             stream = _WriteDeadline(stream, config.write_timeout, self._abort)
         super().__init__(app, config, context, state, stream)
@@ -286,6 +310,10 @@ class GuardedTCPServer(TCPServer):
         self._scope = trio.CancelScope()
         try:
             with self._scope:
+                direct = self.config.direct
+                if direct is not None and self._plain is not None:
+                    if await self._offer(direct, self._plain):
+                        return
                 await super().run()
         except* Exception as failure:
             # Reached only through a bug in hypercorn (the app's own
@@ -296,10 +324,44 @@ class GuardedTCPServer(TCPServer):
             )
             log.debug("hypercorn's failure", exc_info=failure)
 
+    async def _offer(self, direct: TakesConnections, stream: trio.SocketStream) -> bool:
+        """Read the start of the first request and let ``direct`` serve it if it
+        claims it; True when the connection is done with (served, or given up on),
+        False when hypercorn is to serve it (what was read is in ``_prefix``)."""
+        head = b""
+        verdict: bool | None = None
+        # A head trickled past the timeout is closed, as hypercorn's own
+        # keep-alive timer would.
+        with trio.move_on_after(self.config.keep_alive_timeout):
+            while verdict is None:
+                try:
+                    data = await stream.receive_some(MAX_RECV)
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    break
+                if not data:
+                    break
+                head += data
+                verdict = direct.claims(head)
+        if verdict is False:
+            self._prefix = head
+            return False
+        try:
+            if verdict:
+                socket = stream.socket
+                client = parse_socket_addr(socket.family, socket.getpeername())
+                server = parse_socket_addr(socket.family, socket.getsockname())
+                await direct.serve(stream, head, client, server)
+        finally:
+            await stream.aclose()
+        return True
+
     async def _read_data(self) -> None:
         if not isinstance(self.config, GuardedConfig):
             await super()._read_data()
             return
+        if self._prefix:
+            prefix, self._prefix = self._prefix, b""
+            await self.protocol.handle(RawData(prefix))
         # hypercorn bounds each read with a cancel scope of its own (fail_after),
         # alive while the connection waits: about 1.2 KiB a socket. The
         # connection's scope carries the read timeout instead; it firing ends

@@ -31,6 +31,7 @@ from .limits import AddressLimits
 
 if TYPE_CHECKING:
     from .app import App
+    from .hypercorn_guard import GuardedConfig
 
 log = logging.getLogger("roost.server")
 
@@ -339,8 +340,12 @@ class Runtime:
     async def _serve_http(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
+        from .websocket import DirectSockets
+
         assert self.bind is not None
         config = _hypercorn_config(self.bind, idle_timeout=getattr(self.app, "idle_timeout", 75.0))
+        # roost's socket on the connection itself, not through ASGI (websocket.py).
+        config.direct = DirectSockets(self.app, self.app.socket_path)
 
         class _Started:
             def started(inner, urls: list[str] | None = None) -> None:
@@ -366,7 +371,7 @@ class Runtime:
         await hypercorn.trio.serve(endpoint, config, task_status=_Started())  # type: ignore[arg-type]
 
 
-def _hypercorn_config(bind: str, *, idle_timeout: float | None) -> hypercorn.config.Config:
+def _hypercorn_config(bind: str, *, idle_timeout: float | None) -> GuardedConfig:
     """hypercorn's configuration under `roost run`: every per-connection bound it takes.
 
     The limits and their reasons are in ``hypercorn_guard`` (and

@@ -1,13 +1,14 @@
 # One browser tab's WebSocket: accept (version, host and origin checked), join
 # the view named by a signed token, route frames into the session, and on every
-# way out detach the session first and close the socket after.
+# way out detach the session first and close the socket after. The socket comes
+# as a `Wire`: an ASGI one here, or roost's own (websocket.py) under `roost run`.
 from __future__ import annotations
 
 import logging
 import math
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Protocol, get_args
 from urllib.parse import parse_qs
 
 import anyio
@@ -60,38 +61,111 @@ WRITE_TIMEOUT = 10.0
 """Seconds one write may take before the socket is taken for stuck (and cut off)."""
 
 
-async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Serve one WebSocket until the client leaves, goes silent or sends something invalid.
+class Wire(Protocol):
+    """One accepted WebSocket, as roost's socket uses it: whole messages in, text out.
 
-    A bad frame, token, host or origin closes this connection only, with a
-    close code and reason that say what was wrong (docs/protocol.md). However
-    the socket ends, its session is detached before anything is written.
+    Writes never overlap (the socket has one writer at a time, and its close
+    goes after it); ``receive`` is called by one task.
     """
+
+    async def receive(self) -> str | bytes | None:
+        """The next whole message (text, or bytes for a binary one); None once
+        the peer is gone or closed."""
+        ...
+
+    async def send(self, text: str) -> None:
+        """Write one text message; raises if the peer is gone."""
+        ...
+
+    async def close(self, code: int, reason: str) -> None:
+        """Send the close frame (nothing if the connection is closed already)."""
+        ...
+
+
+class AsgiWire:
+    """A :class:`Wire` over an ASGI server's WebSocket (accepted already)."""
+
+    __slots__ = ("_receive", "_send")
+
+    def __init__(self, receive: Any, send: Any) -> None:
+        self._receive = receive
+        self._send = send
+
+    async def receive(self) -> str | bytes | None:
+        event = await self._receive()
+        if event["type"] == "websocket.disconnect":
+            return None
+        text: str | None = event.get("text")
+        return text if text is not None else bytes(event.get("bytes") or b"")
+
+    async def send(self, text: str) -> None:
+        await self._send({"type": "websocket.send", "text": text})
+
+    async def close(self, code: int, reason: str) -> None:
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+async def serve_socket(app: App, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Serve one ASGI WebSocket: accept it, then as :func:`serve_wire`."""
     if (await receive())["type"] != "websocket.connect":
         return
     # Accepted first, so that even a refusal reaches the client as a close
     # code and reason rather than a bare HTTP 403 the browser hides.
     await send({"type": "websocket.accept"})
+    await serve_wire(app, scope, AsgiWire(receive, send))
+
+
+async def serve_wire(app: App, scope: dict[str, Any], wire: Wire) -> None:
+    """Serve one accepted WebSocket until the client leaves, goes silent or sends
+    something invalid.
+
+    A bad frame, token, host or origin closes this connection only, with a
+    close code and reason that say what was wrong (docs/protocol.md); so does
+    a full server (``server_full``, close 1013). However the socket ends, its
+    session is detached before anything is written.
+    """
     runtime = app.runtime
+    if runtime is not None and runtime.full():
+        await _refuse_full(runtime.full_text(), wire)
+        return
     refusal = _refusal(app, scope)
     if refusal is not None or runtime is None:
         refusal = refusal or "server is not running a supervision tree"
         log.warning("websocket refused: %s", refusal)
-        await _close(send, CLOSE_POLICY, refusal)
+        await _close(wire, CLOSE_POLICY, refusal)
         return
     address = _address(scope)
     if not runtime.addresses.open(address):
         log.warning("websocket refused: %s has too many sockets that have not joined", address)
-        await _close(send, CLOSE_TRY_AGAIN, "too many connections from this address")
+        await _close(wire, CLOSE_TRY_AGAIN, "too many connections from this address")
         return
-    connection = _Connection(app, runtime, address, send)
+    connection = _Connection(app, runtime, address, wire)
     async with open_task_group() as tg:
         connection.writers = tg
         try:
-            await connection.serve(receive)
+            await connection.serve()
         finally:
             with anyio.CancelScope(shield=True):
                 await connection.finish()
+            # The close is written (or gave up): a write still stuck on a
+            # peer that does not read has nothing left to deliver.
+            tg.cancel_scope.cancel()
+
+
+async def _refuse_full(text: str, wire: Wire) -> None:
+    """Refuse a socket opened while every session has its tab connected.
+
+    Refused at once, before the join (no token checked, no session started),
+    with an error saying why and close 1013: the browser backs off and tries
+    again. A tab coming back within its grace period is not refused here: its
+    own session, waiting for it without a socket, makes the server not full.
+    """
+    log.warning("websocket refused: %s", text)
+    try:
+        await wire.send(protocol.encode(protocol.Error(0, protocol.SERVER_FULL, text)))
+    except Exception:  # the peer is gone already
+        return
+    await _close(wire, CLOSE_TRY_AGAIN, protocol.SERVER_FULL)
 
 
 def _refusal(app: App, scope: dict[str, Any]) -> str | None:
@@ -111,12 +185,12 @@ def _address(scope: dict[str, Any]) -> str:
     return str(client[0]) if client else "unknown"
 
 
-async def _close(send: Any, code: int, reason: str) -> None:
+async def _close(wire: Wire, code: int, reason: str) -> None:
     # A close reason is at most 123 bytes (RFC 6455); say as much of it as fits.
     reason = reason.encode()[:123].decode(errors="ignore")
     with anyio.move_on_after(CLOSE_TIMEOUT):
         try:
-            await send({"type": "websocket.close", "code": code, "reason": reason})
+            await wire.close(code, reason)
         except Exception:  # the peer is gone already
             pass
 
@@ -135,11 +209,11 @@ class _Connection:
     writer has drained what was queued.
     """
 
-    def __init__(self, app: App, runtime: Runtime, address: str, send: Any) -> None:
+    def __init__(self, app: App, runtime: Runtime, address: str, wire: Wire) -> None:
         self.app = app
         self.runtime = runtime
         self.address = address
-        self._send = send
+        self._wire = wire
         self._frames: deque[str] = _NO_FRAMES  # made on the first write (a deque is 760 B)
         self._queued_bytes = 0
         self.writers: TaskGroup | None = None
@@ -191,7 +265,7 @@ class _Connection:
                 self._write_started = anyio.current_time()
                 began = time.perf_counter() if telemetry.active() else None
                 try:
-                    await self._send({"type": "websocket.send", "text": text})
+                    await self._wire.send(text)
                 except Exception:  # the peer went away
                     self._frames.clear()
                     self._gone()
@@ -255,11 +329,11 @@ class _Connection:
 
     # -- reading -------------------------------------------------------------
 
-    async def serve(self, receive: Any) -> None:
+    async def serve(self) -> None:
         """Read and handle frames until the connection is done; then set ``_close``."""
         try:
             with anyio.CancelScope() as self._reading:
-                await self._read(receive, self._reading)
+                await self._read(self._reading)
             if self._reading.cancelled_caught and not self.closed:
                 # Its deadline passed (no kick, which closes first): a silent client.
                 what = "idle" if self.session else "no join"
@@ -277,27 +351,26 @@ class _Connection:
             self._close = (CLOSE_GOING_AWAY, "server shutting down")
             raise
 
-    async def _read(self, receive: Any, reading: anyio.CancelScope) -> None:
+    async def _read(self, reading: anyio.CancelScope) -> None:
         while not self.closed:
             # The clock runs only while waiting for a frame: a slow join (a
             # mount under load) is not cut short by it. (The reading scope's
             # own deadline: a scope per frame would cost memory per socket.)
             timeout = self.app.idle_timeout if self.session else self.app.join_timeout
             reading.deadline = anyio.current_time() + timeout
-            event = await receive()
+            frame = await self._wire.receive()
             reading.deadline = math.inf
-            if await self._receive(event):
+            if await self._receive(frame):
                 return
 
-    async def _receive(self, event: dict[str, Any]) -> bool:
-        """Handle one ASGI event; True when the connection is done."""
-        if event["type"] == "websocket.disconnect":
+    async def _receive(self, frame: str | bytes | None) -> bool:
+        """Handle one message (None: the peer is gone); True when the connection is done."""
+        if frame is None:
             self._gone()
             return True
-        frame = event.get("text")
-        if frame is not None and telemetry.active():
+        if isinstance(frame, str) and telemetry.active():
             telemetry.emit(telemetry.Measurement("receive", bytes=len(frame), meta=self._meta()))
-        if frame is None:
+        if not isinstance(frame, str):
             await self._refuse(
                 0,
                 protocol.BAD_MESSAGE,
@@ -400,4 +473,4 @@ class _Connection:
             if self._writer:
                 self._drained = anyio.Event()
                 await self._drained.wait()
-            await _close(self._send, code, reason)
+            await _close(self._wire, code, reason)

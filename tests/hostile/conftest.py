@@ -322,24 +322,29 @@ class RawSocket:
         For a test that reads a while and then stops (``read_all`` takes up
         the frames from where this left off).
         """
-        while True:
-            parsed = self._parse()
-            if parsed is None:
-                try:
-                    data = await self.stream.receive_some(64 * KIB)
-                except (trio.BrokenResourceError, trio.ClosedResourceError):
-                    data = b""
-                if not data:
-                    self.closed.set()
-                    return None
-                self.received += len(data)
-                self._pending += data
-                continue
-            opcode, payload = parsed
+        while (received := await self.next_frame()) is not None:
+            opcode, payload = received
             if opcode == CLOSE:
                 return None
             if opcode == TEXT:
                 return json.loads(payload)
+        return None
+
+    async def next_frame(self) -> tuple[int, bytes] | None:
+        """The next frame the server sent, whole: (opcode, payload); None once it closed."""
+        while True:
+            parsed = self._parse()
+            if parsed is not None:
+                return parsed
+            try:
+                data = await self.stream.receive_some(64 * KIB)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                data = b""
+            if not data:
+                self.closed.set()
+                return None
+            self.received += len(data)
+            self._pending += data
 
     def _scan(self, data: bytes) -> None:
         # Note the first Close frame's code, and drop everything else.
@@ -424,35 +429,53 @@ async def connect(server: Server, *, receive_buffer: int | None = None) -> trio.
 
 
 async def handshake(
-    server: Server,
+    server: Address,
     *,
     deflate: bool = False,
     within: float = 5.0,
     receive_buffer: int | None = None,
+    after_request: bool = False,
 ) -> RawSocket:
-    """Open a WebSocket to ``server``'s socket path by hand (the caller reads and closes it)."""
+    """Open a WebSocket to ``server``'s socket path by hand (the caller reads and closes it).
+
+    On a fresh connection, roost serves the socket itself (roost/server/websocket.py);
+    ``after_request`` first sends an HTTP request on the connection and reads its
+    answer, so that the socket goes through hypercorn's ASGI path instead.
+    """
     stream = await connect(server, receive_buffer=receive_buffer)
     try:
         with trio.fail_after(within):
+            if after_request:
+                await stream.send_all(f"HEAD / HTTP/1.1\r\nHost: {server.netloc}\r\n\r\n".encode())
+                answer = await _read_head(stream)
+                assert answer.startswith(b"HTTP/1.1 200 "), answer
             await stream.send_all(upgrade_request(server.netloc, deflate=deflate))
-            head = bytearray()
-            while b"\r\n\r\n" not in head:
-                data = await stream.receive_some(4096)
-                if not data:
-                    raise ConnectionError(f"closed during the handshake: {bytes(head)!r}")
-                head += data
+            head = await _read_head(stream)
     except BaseException:
         await stream.aclose()
         raise
-    response, _, rest = bytes(head).partition(b"\r\n\r\n")
+    response, _, rest = head.partition(b"\r\n\r\n")
     return RawSocket(stream, response, rest)
 
 
+async def _read_head(stream: trio.SocketStream) -> bytes:
+    # An HTTP response head, and whatever came after it in the same reads.
+    head = bytearray()
+    while b"\r\n\r\n" not in head:
+        data = await stream.receive_some(4096)
+        if not data:
+            raise ConnectionError(f"closed during the handshake: {bytes(head)!r}")
+        head += data
+    return bytes(head)
+
+
 @asynccontextmanager
-async def raw_socket(server: Server, *, deflate: bool = False) -> AsyncIterator[RawSocket]:
+async def raw_socket(
+    server: Server, *, deflate: bool = False, after_request: bool = False
+) -> AsyncIterator[RawSocket]:
     """A WebSocket to ``server``'s socket path, upgraded by hand, read (and
-    discarded) throughout, closed at the end."""
-    ws = await handshake(server, deflate=deflate)
+    discarded) throughout, closed at the end (``after_request``: as :func:`handshake`)."""
+    ws = await handshake(server, deflate=deflate, after_request=after_request)
     async with ws.stream, trio.open_nursery() as nursery:
         nursery.start_soon(ws.read_all)
         try:

@@ -95,12 +95,23 @@ async def read_until_closed(stream: trio.SocketStream) -> bytes:
     return bytes(received)
 
 
-async def attack(server: Server, frames: Iterator[bytes], *, deflate: bool = False) -> RawSocket:
+@pytest.fixture(params=["roost", "hypercorn"])
+def after_request(request) -> bool:
+    """Which path the attacker's socket takes: roost's own (a fresh connection,
+    roost/server/websocket.py), or hypercorn's ASGI one (an upgrade on a
+    connection that served a request first)."""
+    return request.param == "hypercorn"
+
+
+async def attack(
+    server: Server, frames: Iterator[bytes], after_request: bool, *, deflate: bool = False
+) -> RawSocket:
     """Send ``frames`` on a fresh socket while a tab clicks; check the bounds; the socket."""
     async with observer(server) as obs:
         await obs.click()
         growth = server.growth()
-        async with clicking(obs), raw_socket(server, deflate=deflate) as ws:
+        socket = raw_socket(server, deflate=deflate, after_request=after_request)
+        async with clicking(obs), socket as ws:
             sent = await ws.stream_out(frames, budget=ATTACK_SECONDS)
             closed = await ws.wait_closed(CLOSE_SECONDS)
         peak = growth.peak_kib
@@ -112,25 +123,27 @@ async def attack(server: Server, frames: Iterator[bytes], *, deflate: bool = Fal
     return ws
 
 
-async def test_a_message_streamed_past_the_limit_closes_the_connection(server):
-    ws = await attack(server, continuation_stream(ATTACK_BYTES))
+async def test_a_message_streamed_past_the_limit_closes_the_connection(server, after_request):
+    ws = await attack(server, continuation_stream(ATTACK_BYTES), after_request)
     assert ws.close_code == 1009
 
 
-async def test_a_frame_that_claims_an_enormous_length_is_cut_off_at_the_limit(server):
+async def test_a_frame_that_claims_an_enormous_length_is_cut_off_at_the_limit(
+    server, after_request
+):
     header = bytes([0x80 | BINARY, 0x80 | 127]) + (1 << 62).to_bytes(8, "big") + b"\0\0\0\0"
     body = (b"\0" * (64 * KIB) for _ in range(ATTACK_BYTES // (64 * KIB)))
-    ws = await attack(server, iter([header, *body]))
+    ws = await attack(server, iter([header, *body]), after_request)
     assert ws.close_code == 1009
 
 
-async def test_permessage_deflate_is_not_negotiated(server):
-    async with raw_socket(server, deflate=True) as ws:
+async def test_permessage_deflate_is_not_negotiated(server, after_request):
+    async with raw_socket(server, deflate=True, after_request=after_request) as ws:
         assert ws.status == 101
         assert ws.header("sec-websocket-extensions") is None
 
 
-async def test_a_deflate_bomb_is_refused_without_inflating_it(server):
+async def test_a_deflate_bomb_is_refused_without_inflating_it(server, after_request):
     # 64 KiB on the wire per fragment that would inflate to 64 MiB each.
     bomb = deflate_bomb(64 * MIB)
     assert len(bomb) < 128 * KIB
@@ -139,23 +152,23 @@ async def test_a_deflate_bomb_is_refused_without_inflating_it(server):
         frame(CONTINUATION, bomb, fin=False),
         frame(CONTINUATION, bomb),
     ]
-    await attack(server, iter(frames), deflate=True)
+    await attack(server, iter(frames), after_request, deflate=True)
 
 
-async def test_many_small_fragments_close_the_connection(server):
-    ws = await attack(server, small_fragments(100_000, 1))
+async def test_many_small_fragments_close_the_connection(server, after_request):
+    ws = await attack(server, small_fragments(100_000, 1), after_request)
     assert ws.close_code == 1009
 
 
-async def test_empty_fragments_that_never_add_up_close_the_connection(server):
-    ws = await attack(server, small_fragments(200_000, 0))
+async def test_empty_fragments_that_never_add_up_close_the_connection(server, after_request):
+    ws = await attack(server, small_fragments(200_000, 0), after_request)
     assert ws.close_code == 1009
 
 
-async def test_a_fragmented_message_within_the_limits_still_arrives(server):
+async def test_a_fragmented_message_within_the_limits_still_arrives(server, after_request):
     # Legal: pings between fragments, a few hundred fragments. The message is
     # not a roost message, so the app answers bad_message and closes 1007.
-    async with raw_socket(server) as ws:
+    async with raw_socket(server, after_request=after_request) as ws:
         await ws.send(frame(TEXT, b"[", fin=False))
         for _ in range(300):
             await ws.send(frame(CONTINUATION, b" ", fin=False) + frame(PING, b"p"))
@@ -164,10 +177,12 @@ async def test_a_fragmented_message_within_the_limits_still_arrives(server):
     assert ws.close_code not in (None, 1009)
 
 
-async def test_messages_queued_behind_a_refused_one_do_not_keep_the_connection(server):
+async def test_messages_queued_behind_a_refused_one_do_not_keep_the_connection(
+    server, after_request
+):
     # The app closes on the bad message and returns with its queue full;
     # hypercorn waited forever to queue the rest (and the disconnect).
-    async with raw_socket(server) as ws:
+    async with raw_socket(server, after_request=after_request) as ws:
         await ws.send(frame(TEXT, b"not a roost message") + frame(TEXT, b"[]") * 50)
         assert await ws.wait_closed(CLOSE_SECONDS)
     assert ws.close_code == 1007

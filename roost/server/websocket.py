@@ -1,0 +1,316 @@
+# roost's socket on the connection's own Trio stream under `roost run`: the
+# upgrade read off the first request, frames by wsproto, messages straight to
+# socket.py. What hypercorn's ASGI path costs a frame (an app task and its
+# queue, event dicts, its protocol layers) is not paid on the path every click
+# and every patch takes.
+"""roost's WebSocket, served on the TCP stream itself rather than through ASGI.
+
+Under ``roost run``, hypercorn's connection handler (``hypercorn_guard``)
+reads the first bytes of each new connection; when they are a WebSocket
+upgrade to roost's socket path, :class:`DirectSockets` takes the connection:
+it answers the handshake, parses frames with wsproto and hands whole messages
+to :func:`roost.server.socket.serve_wire` in the same task. Every other
+request, and a socket opened on a connection that already served a request,
+goes through hypercorn and ASGI as before.
+
+The bounds are hypercorn's under the guard (``hypercorn_guard``): the head
+within ``HEAD_TIMEOUT`` and ``MAX_HEAD``, no permessage-deflate, a message of
+at most ``MAX_MESSAGE`` in ``MAX_FRAMES_PER_MESSAGE`` frames (Close 1009
+above), a write the peer does not take within ``WRITE_TIMEOUT`` closes the
+connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import deque
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import h11
+import trio
+from wsproto.connection import Connection, ConnectionState, ConnectionType
+from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+from wsproto.frame_protocol import CloseReason
+from wsproto.utilities import generate_accept_token
+
+from .hypercorn_guard import MAX_FRAMES_PER_MESSAGE, MAX_HEAD, MAX_MESSAGE, WRITE_TIMEOUT
+from .socket import serve_wire
+
+if TYPE_CHECKING:
+    from .app import App
+
+log = logging.getLogger("roost.server")
+
+MAX_RECV = 2**16
+
+LINGER = 1.0
+"""Seconds a connection stays open after roost's Close frame, for the peer's
+Close (or its end of the stream): closing with the peer's bytes unread would
+reset the connection, and the browser could lose the close code and reason."""
+
+_UPGRADE = re.compile(rb"\r\nupgrade:[ \t]*websocket[ \t]*\r\n", re.IGNORECASE)
+
+Address = tuple[str, int] | None
+
+
+class DirectSockets:
+    """Takes the connections that open roost's socket at ``path``, for ``app``."""
+
+    def __init__(self, app: App, path: str) -> None:
+        self.app = app
+        self._line = b"GET " + path.encode("ascii")
+
+    def claims(self, head: bytes) -> bool | None:
+        """Whether a connection that began with ``head`` is a WebSocket upgrade
+        to roost's socket; None while the bytes so far cannot tell.
+
+        Only a complete request head (within ``MAX_HEAD``) is claimed; anything
+        else, however malformed, is hypercorn's to answer.
+        """
+        line = self._line
+        if len(head) <= len(line):
+            return None if line.startswith(head) else False
+        if not head.startswith(line) or head[len(line)] not in b" ?":
+            return False
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            return None if len(head) <= MAX_HEAD else False
+        return end + 4 <= MAX_HEAD and _UPGRADE.search(head, 0, end + 2) is not None
+
+    async def serve(
+        self, stream: trio.SocketStream, head: bytes, client: Address, server: Address
+    ) -> None:
+        """Answer the handshake in ``head`` and serve the socket until it ends.
+
+        The caller closes ``stream`` afterwards. A handshake roost cannot accept
+        gets an HTTP error (400, or 426 for another WebSocket version).
+        """
+        end = head.index(b"\r\n\r\n") + 4
+        request, rest = head[:end], head[end:]
+        scope, error = _handshake(request, client, server)
+        with trio.CancelScope() as connection:
+            wire = DirectWire(stream, connection, rest)
+            if scope is None:
+                await wire.write(error)
+                return
+            key = dict(scope["headers"])[b"sec-websocket-key"]
+            await wire.write(
+                b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n"
+                b"connection: Upgrade\r\nsec-websocket-accept: "
+                + generate_accept_token(key)
+                + b"\r\n\r\n"
+            )
+            await serve_wire(self.app, scope, wire)
+            await wire.linger()
+        if connection.cancelled_caught:
+            log.info("closing a connection whose peer took no data for %s s", WRITE_TIMEOUT)
+
+
+def _handshake(
+    request: bytes, client: Address, server: Address
+) -> tuple[dict[str, Any] | None, bytes]:
+    """The ASGI scope of a valid upgrade request, or None and the HTTP response refusing it."""
+    parser = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
+    try:
+        parser.receive_data(request)
+        event = parser.next_event()
+    except h11.RemoteProtocolError:
+        return None, _refusal(400)
+    if not isinstance(event, h11.Request) or event.http_version != b"1.1":
+        return None, _refusal(400)
+    headers = list(event.headers)
+    found = dict(headers)
+    connection = {token.strip().lower() for token in found.get(b"connection", b"").split(b",")}
+    if found.get(b"upgrade", b"").lower() != b"websocket" or b"upgrade" not in connection:
+        return None, _refusal(400)
+    if found.get(b"sec-websocket-version") != b"13":
+        return None, _refusal(426, b"sec-websocket-version: 13\r\n")
+    if not found.get(b"sec-websocket-key"):
+        return None, _refusal(400)
+    target = event.target
+    raw_path, _, query = target.partition(b"?")
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "scheme": "ws",
+        "path": unquote(raw_path.decode("ascii")),
+        "raw_path": raw_path,
+        "query_string": query,
+        "root_path": "",
+        "headers": headers,
+        "client": client,
+        "server": server,
+        "subprotocols": [],
+        "extensions": {},
+    }
+    return scope, b""
+
+
+def _refusal(status: int, headers: bytes = b"") -> bytes:
+    reason = {400: b"Bad Request", 426: b"Upgrade Required"}[status]
+    return b"HTTP/1.1 %d %s\r\n%scontent-length: 0\r\nconnection: close\r\n\r\n" % (
+        status,
+        reason,
+        headers,
+    )
+
+
+class DirectWire:
+    """A :class:`roost.server.socket.Wire` on the stream itself, framed by wsproto.
+
+    One task reads (and answers pings and the peer's Close as it reads);
+    writes from other tasks wait their turn. A write not taken within
+    ``WRITE_TIMEOUT`` cancels ``connection``, the scope the whole socket runs in.
+    """
+
+    __slots__ = (
+        "_connection",
+        "_count",
+        "_frames",
+        "_length",
+        "_parts",
+        "_ready",
+        "_stream",
+        "_turn",
+        "_writing",
+        "ended",
+    )
+
+    def __init__(
+        self, stream: trio.SocketStream, connection: trio.CancelScope, rest: bytes
+    ) -> None:
+        self._stream = stream
+        self._connection = connection
+        self._frames = Connection(ConnectionType.SERVER, trailing_data=rest)
+        self._ready: deque[str | bytes] | None = None  # messages read, not yet taken
+        self._parts: list[Any] = []  # the message being received, frame by frame
+        self._length = 0  # its characters (text) or bytes so far
+        self._count = 0  # its frames so far
+        self._writing = False
+        self._turn: trio.Event | None = None  # set when a write ends, if a task waits
+        self.ended = False
+        """Nothing more will be read: the peer closed, or the connection failed."""
+
+    # -- reading ---------------------------------------------------------------
+
+    async def receive(self) -> str | bytes | None:
+        while True:
+            ready = self._ready
+            if ready:
+                return ready.popleft()
+            if self.ended:
+                return None
+            await self._take_events()
+            if self._ready or self.ended:
+                continue
+            try:
+                data = await self._stream.receive_some(MAX_RECV)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                data = b""
+            if not data:
+                self.ended = True
+                return None
+            self._frames.receive_data(data)
+
+    async def _take_events(self) -> None:
+        for event in self._frames.events():
+            if isinstance(event, (TextMessage, BytesMessage)):
+                if not await self._add(event):
+                    return
+            elif isinstance(event, Ping):
+                await self.write(self._frames.send(event.response()))
+            elif isinstance(event, CloseConnection):
+                self.ended = True
+                state = self._frames.state
+                if state is ConnectionState.REMOTE_CLOSING:  # the peer closes: answer
+                    await self.write(self._frames.send(event.response()))
+                elif state is ConnectionState.OPEN:  # wsproto found the frames invalid
+                    await self._fail(event.code, event.reason or "")
+                return  # (CLOSED: the peer answered roost's Close)
+
+    async def _add(self, event: TextMessage | BytesMessage) -> bool:
+        # Counted as hypercorn does: characters of text, bytes of binary.
+        self._length += len(event.data)
+        if event.frame_finished:
+            self._count += 1
+        if self._length > MAX_MESSAGE or self._count > MAX_FRAMES_PER_MESSAGE:
+            await self._fail(CloseReason.MESSAGE_TOO_BIG, "message too big")
+            return False
+        if event.message_finished and not self._parts:
+            data = event.data
+            message: str | bytes = data if isinstance(data, str) else bytes(data)
+        else:
+            self._parts.append(event.data)
+            if not event.message_finished:
+                return True
+            message = ("" if isinstance(event, TextMessage) else b"").join(self._parts)
+            self._parts = []
+        self._length = 0
+        self._count = 0
+        if self._ready is None:
+            self._ready = deque()
+        self._ready.append(message)
+        return True
+
+    async def _fail(self, code: int, reason: str) -> None:
+        # RFC 6455 7.1.7: the Close frame, then the connection closed at once
+        # (no waiting for a peer that sends what it must not).
+        self.ended = True
+        self._parts = []
+        if self._frames.state is ConnectionState.OPEN:
+            await self.write(self._frames.send(CloseConnection(code, reason)))
+        await self._stream.aclose()
+
+    # -- writing ---------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        await self.write(self._frames.send(TextMessage(text)))
+
+    async def close(self, code: int, reason: str) -> None:
+        if self._frames.state is not ConnectionState.OPEN:
+            return
+        await self.write(self._frames.send(CloseConnection(code, reason)))
+
+    async def write(self, data: bytes) -> None:
+        """Write ``data`` after any write in progress, within ``WRITE_TIMEOUT``."""
+        await self._wait_turn()
+        self._writing = True
+        # The deadline on the socket's own scope: a scope per write would cost
+        # more than the write.
+        self._connection.deadline = trio.current_time() + WRITE_TIMEOUT
+        try:
+            await self._stream.send_all(data)
+        finally:
+            self._connection.deadline = math.inf
+            self._writing = False
+            if self._turn is not None:
+                self._turn.set()
+                self._turn = None
+
+    async def _wait_turn(self) -> None:
+        while self._writing:
+            if self._turn is None:
+                self._turn = trio.Event()
+            await self._turn.wait()
+
+    async def linger(self) -> None:
+        """After roost's Close: wait (at most ``LINGER`` seconds) for the peer's.
+
+        The Close may still be being written by another task (a session that
+        cut its socket off writes it from its own); the end of the stream
+        follows it.
+        """
+        if self.ended:
+            return
+        with trio.move_on_after(LINGER):
+            try:
+                await self._wait_turn()
+                await self._stream.send_eof()
+                while await self.receive() is not None:
+                    pass  # a message after our Close is not read
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                pass

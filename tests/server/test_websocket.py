@@ -1,0 +1,321 @@
+"""roost's socket on the connection itself (roost/server/websocket.py): which
+connections it takes, its handshake, its frames, and that everything it does
+not take still reaches hypercorn intact. Against a real hypercorn server on
+loopback, in this process."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import AsyncIterator
+
+import pytest
+import trio
+import trio.testing
+
+from roost import App, protocol
+from roost.server import Runtime, socket, websocket
+from roost.server.app import SOCKET_PATH
+from roost.server.hypercorn_guard import MAX_HEAD
+from tests.hostile.conftest import (
+    CLOSE,
+    PING,
+    TEXT,
+    InProcess,
+    RawSocket,
+    connect,
+    frame,
+    handshake,
+    upgrade_request,
+)
+
+from .conftest import Counter
+
+PONG = 0xA
+TAGS = protocol.tags(protocol.Render, protocol.Error)
+RENDER, ERROR = TAGS["RENDER"], TAGS["ERROR"]
+
+
+@pytest.fixture
+async def served(nursery) -> AsyncIterator[InProcess]:
+    app = App({"/": Counter}, secret="test-secret")
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    yield InProcess(app, runtime, runtime.urls[0])
+    nursery.cancel_scope.cancel()
+
+
+@pytest.fixture
+def asgi_sockets(monkeypatch) -> list[dict]:
+    """The scopes of the sockets that went through ASGI (``serve_socket``)."""
+    seen: list[dict] = []
+    serve_socket = socket.serve_socket
+
+    async def counting(app, scope, receive, send):
+        seen.append(scope)
+        await serve_socket(app, scope, receive, send)
+
+    monkeypatch.setattr("roost.server.app.serve_socket", counting)
+    return seen
+
+
+async def join(served: InProcess, ws: RawSocket) -> None:
+    token = await served.token("/")
+    await ws.send(frame(TEXT, json.dumps([0, 1, token, served.url + "/"]).encode()))
+    assert (await ws.message())[0] == RENDER
+    assert (await ws.message())[:2] == [2, 1]  # Joined
+
+
+async def click(ws: RawSocket, ref: int) -> list:
+    await ws.send(frame(TEXT, json.dumps([1, ref, "inc", {}]).encode()))
+    return await ws.message()
+
+
+def close_frame(code: int, reason: bytes = b"") -> bytes:
+    return frame(CLOSE, struct.pack("!H", code) + reason)
+
+
+# -- which connections it takes -------------------------------------------------
+
+
+def test_claims_a_complete_upgrade_to_the_socket_path_and_nothing_else():
+    direct = websocket.DirectSockets(App({"/": Counter}, secret="s"), SOCKET_PATH)
+    upgrade = upgrade_request("127.0.0.1:8000")
+    assert direct.claims(upgrade) is True
+    assert direct.claims(upgrade.replace(b"Upgrade: websocket", b"Upgrade: WebSocket")) is True
+    # Not yet decidable: a prefix of the socket's request line, or its head unfinished.
+    assert direct.claims(b"GE") is None
+    assert direct.claims(b"GET /_roost/soc") is None
+    assert direct.claims(upgrade[:-4]) is None
+    # Anyone else's, as soon as the bytes say so.
+    assert direct.claims(b"GET / HTTP/1.1\r\n") is False
+    assert direct.claims(b"POST /_roost/socket HTTP/1.1\r\n") is False
+    assert direct.claims(b"GET /_roost/sockets HTTP/1.1\r\n") is False
+    assert direct.claims(b"PRI * HTTP/2.0\r\n") is False
+    assert direct.claims(upgrade.replace(b"Upgrade: websocket\r\n", b"")) is False
+    # A head over the limit is hypercorn's to refuse (431).
+    padded = upgrade[:-2] + b"X-Pad: " + b"a" * MAX_HEAD + b"\r\n\r\n"
+    assert direct.claims(padded) is False
+    assert direct.claims(padded[: MAX_HEAD + 100]) is False
+
+
+async def test_a_socket_on_a_fresh_connection_is_served_without_asgi(served, asgi_sockets):
+    ws = await handshake(served)
+    async with ws.stream:
+        assert ws.status == 101
+        await join(served, ws)
+        patch = await click(ws, 2)
+        assert "1" in json.dumps(patch)
+    assert asgi_sockets == []
+
+
+async def test_a_socket_after_a_request_on_the_same_connection_goes_through_asgi(
+    served, asgi_sockets
+):
+    ws = await handshake(served, after_request=True)
+    async with ws.stream:
+        assert ws.status == 101
+        await join(served, ws)
+        assert "1" in json.dumps(await click(ws, 2))
+    assert [scope["path"] for scope in asgi_sockets] == [SOCKET_PATH]
+
+
+async def test_the_scope_it_builds_is_what_asgi_would_give(served, asgi_sockets, monkeypatch):
+    direct: list[dict] = []
+    serve_wire = socket.serve_wire
+
+    async def recording(app, scope, wire):
+        if wire.__class__ is not socket.AsgiWire:
+            direct.append(scope)
+        await serve_wire(app, scope, wire)
+
+    monkeypatch.setattr("roost.server.websocket.serve_wire", recording)
+    for after_request in (False, True):
+        ws = await handshake(served, after_request=after_request)
+        async with ws.stream:
+            await join(served, ws)
+    (ours,), (theirs,) = direct, asgi_sockets
+    for key in ("type", "scheme", "path", "query_string", "root_path"):
+        assert ours[key] == theirs[key], key
+    assert ours["client"][0] == theirs["client"][0]
+    assert tuple(ours["server"]) == tuple(theirs["server"])
+
+    # The same headers, names in lower case (each handshake has a key of its own).
+    def headers(scope):
+        return {(n, b"" if n == b"sec-websocket-key" else v) for n, v in scope["headers"]}
+
+    assert headers(ours) == headers(theirs)
+
+
+async def request(served: InProcess, *parts: bytes) -> bytes:
+    """Send an HTTP request in ``parts`` (each after the server read the last); the answer."""
+    stream = await connect(served)
+    async with stream:
+        for part in parts:
+            await stream.send_all(part)
+            await trio.testing.wait_all_tasks_blocked()
+        answer = b""
+        with trio.fail_after(5):
+            while chunk := await stream.receive_some(65536):
+                answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("path", ["/", "/_roost/sockets"])
+@pytest.mark.parametrize("split", [1, len("GET /_roost/so"), len("GET / HTTP/1.1\r\n")])
+async def test_http_requests_reach_hypercorn_whole_however_they_are_split(served, path, split):
+    whole = f"GET {path} HTTP/1.1\r\nHost: {served.netloc}\r\nConnection: close\r\n\r\n"
+    whole = whole.encode()
+    expected = await request(served, whole)
+    answer = await request(served, whole[:split], whole[split:])
+    assert answer.split(b"\r\n", 1)[0] == expected.split(b"\r\n", 1)[0]
+    if path == "/":
+        assert answer.startswith(b"HTTP/1.1 200 ") and b"data-roost-token" in answer
+
+
+async def test_a_get_of_the_socket_path_without_upgrade_is_an_ordinary_request(served):
+    stream = await connect(served)
+    async with stream:
+        request = (
+            f"GET {SOCKET_PATH} HTTP/1.1\r\nHost: {served.netloc}\r\nConnection: close\r\n\r\n"
+        )
+        await stream.send_all(request.encode())
+        answer = b""
+        with trio.fail_after(5):
+            while chunk := await stream.receive_some(65536):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 404 ")
+
+
+# -- the handshake --------------------------------------------------------------
+
+
+async def refused(served: InProcess, request: bytes) -> bytes:
+    stream = await connect(served)
+    async with stream:
+        await stream.send_all(request)
+        answer = b""
+        with trio.fail_after(5):
+            while chunk := await stream.receive_some(65536):
+                answer += chunk
+    return answer
+
+
+async def test_another_websocket_version_is_told_which_one_to_speak(served):
+    request = upgrade_request(served.netloc).replace(b"Version: 13", b"Version: 8")
+    answer = await refused(served, request)
+    assert answer.startswith(b"HTTP/1.1 426 ")
+    assert b"sec-websocket-version: 13\r\n" in answer.lower()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        (b"Connection: Upgrade", b"Connection: keep-alive"),
+        (b"Sec-WebSocket-Key:", b"X-Not-A-Key:"),
+        (b" HTTP/1.1\r\n", b" HTTP/1.0\r\n"),
+        (b"Host:", b"Host :"),
+    ],
+    ids=["no-connection-upgrade", "no-key", "http-1.0", "malformed-header"],
+)
+async def test_an_invalid_handshake_gets_400_and_the_connection_closed(served, change):
+    answer = await refused(served, upgrade_request(served.netloc).replace(*change))
+    assert answer.startswith(b"HTTP/1.1 400 ")
+
+
+async def test_frames_sent_along_with_the_handshake_are_not_lost(served):
+    token = await served.token("/")
+    join_frame = frame(TEXT, json.dumps([0, 1, token, served.url + "/"]).encode())
+    stream = await connect(served)
+    async with stream:
+        await stream.send_all(upgrade_request(served.netloc) + join_frame)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += await stream.receive_some(4096)
+        response, _, rest = head.partition(b"\r\n\r\n")
+        ws = RawSocket(stream, response, rest)
+        with trio.fail_after(5):
+            assert (await ws.message())[0] == RENDER
+
+
+# -- frames ----------------------------------------------------------------------
+
+
+async def test_a_ping_is_answered_with_its_payload(served):
+    ws = await handshake(served)
+    async with ws.stream:
+        await join(served, ws)
+        await ws.send(frame(PING, b"are you there"))
+        with trio.fail_after(5):
+            assert await ws.next_frame() == (PONG, b"are you there")
+        assert "1" in json.dumps(await click(ws, 2))  # and the socket goes on
+
+
+async def test_the_clients_close_is_answered_and_the_connection_closed(served):
+    ws = await handshake(served)
+    async with ws.stream:
+        await join(served, ws)
+        await ws.send(close_frame(1001, b"bye"))
+        with trio.fail_after(5):
+            assert await ws.next_frame() == (CLOSE, struct.pack("!H", 1001) + b"bye")
+            assert await ws.next_frame() is None  # and the server closed the TCP connection
+
+
+async def test_a_close_from_roost_comes_with_its_code_and_reason_before_the_connection_ends(
+    served,
+):
+    ws = await handshake(served)
+    async with ws.stream:
+        await ws.send(frame(TEXT, b'[1, 1, "inc", {}]'))  # an event before the join
+        with trio.fail_after(5):
+            error = await ws.message()
+            assert error[0] == ERROR
+            code, reason = await ws.next_frame()
+        assert code == CLOSE
+        assert struct.unpack("!H", reason[:2])[0] == protocol.CLOSE_POLICY
+        assert reason[2:] == protocol.BAD_MESSAGE.encode()
+        await ws.send(close_frame(protocol.CLOSE_POLICY))  # answered as a browser does
+        with trio.fail_after(5):
+            assert await ws.next_frame() is None
+
+
+async def test_invalid_utf8_closes_with_1007(served):
+    ws = await handshake(served)
+    async with ws.stream:
+        await ws.send(frame(TEXT, b"\xff\xfe"))
+        with trio.fail_after(5):
+            code, payload = await ws.next_frame()
+            assert code == CLOSE and struct.unpack("!H", payload[:2])[0] == 1007
+            assert await ws.next_frame() is None
+
+
+async def test_an_unmasked_client_frame_closes_with_1002(served):
+    ws = await handshake(served)
+    async with ws.stream:
+        await ws.send(bytes([0x80 | TEXT, 2]) + b"[]")
+        with trio.fail_after(5):
+            code, payload = await ws.next_frame()
+            assert code == CLOSE and struct.unpack("!H", payload[:2])[0] == 1002
+
+
+async def test_a_message_in_fragments_is_put_together(served):
+    ws = await handshake(served)
+    async with ws.stream:
+        await join(served, ws)
+        text = json.dumps([1, 2, "inc", {}]).encode()
+        await ws.send(frame(TEXT, text[:3], fin=False))
+        await ws.send(frame(0x0, text[3:7], fin=False) + frame(PING, b"p"))
+        await ws.send(frame(0x0, text[7:]))
+        with trio.fail_after(5):
+            assert await ws.next_frame() == (PONG, b"p")
+            assert "1" in json.dumps(await ws.message())
+
+
+async def test_a_write_the_peer_does_not_take_cancels_the_connection(autojump_clock):
+    # Its deadline is on the socket's own scope: no scope of its own per write.
+    server_side, _client_side = trio.testing.lockstep_stream_pair()
+    with trio.fail_after(websocket.WRITE_TIMEOUT * 2), trio.CancelScope() as connection:
+        wire = websocket.DirectWire(server_side, connection, b"")
+        await wire.send("x" * 100)  # the client never reads
+    assert connection.cancelled_caught
+    assert trio.current_time() == pytest.approx(websocket.WRITE_TIMEOUT)
