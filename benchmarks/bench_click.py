@@ -55,6 +55,8 @@ app = App({"/": Counter}, title="roost counter", event_rate=(100_000, 100_000))
 FLOOR = ROOT / "benchmarks" / "peers" / "apps" / "floor"
 HYPERCORN = Path(sys.executable).with_name("hypercorn")
 WARMUP = 200
+GAP = 0.0
+"""Seconds between clicks (``--gap``): 0, back to back; the browser benchmark waits 10 ms."""
 
 Step = Callable[[], Awaitable[None]]
 
@@ -184,6 +186,8 @@ async def timed(pid: int, click: Step, clicks: int, *closers: Step) -> tuple[flo
         began = time.perf_counter()
         await click()
         latencies.append(time.perf_counter() - began)
+        if GAP:
+            await trio.sleep(GAP)
     used = cpu_seconds(pid) - used
     for close in closers:
         await close()
@@ -194,8 +198,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clicks", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--gap", type=float, default=0.0, help="ms between clicks (the browser benchmark: 10)"
+    )
     parser.add_argument("--serve-raw", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global GAP
+    GAP = args.gap / 1000
     if args.serve_raw:
         serve_raw(args.serve_raw)
         return

@@ -73,6 +73,7 @@ class ComponentActor(ActorRuntime):
             return
         self.props = new
         self._changes = {**(self._changes or {}), **(props if merge else new)}
+        self.tab.patches_coming = True
         mailbox = self._mailbox
         if self._woken or mailbox is None:
             return
@@ -100,6 +101,7 @@ class ComponentActor(ActorRuntime):
         seconds) for its next incarnation and deliver to that one.
         """
         message = ComponentEvent(self.target, event, data)
+        self.tab.patches_coming = True
         deadline = anyio.current_time() + PARENT_RESTART_WAIT
         while True:
             parent = self.tab.actor(self.parent)

@@ -310,6 +310,17 @@ class Session:
     def is_attached_to(self, transport: Transport) -> bool:
         return self._transport is not None and self._transport == transport
 
+    @property
+    def patches_coming(self) -> bool:
+        """Whether an actor of the tab was handed a message by another since the
+        socket last wrote what it queued: a patch may follow the one being sent,
+        and should share its frame (the socket queues instead of writing at once)."""
+        return self.tab.patches_coming
+
+    def patches_sent(self) -> None:
+        """The socket wrote what it had queued: clears ``patches_coming``."""
+        self.tab.patches_coming = False
+
     async def wait_detached(self) -> None:
         """Return once no socket is attached (or the session has ended)."""
         while self._transport is not None and not self.ended:

@@ -71,6 +71,11 @@ class Tab:
     carried = False
     """Whether the session carries on one another process ran (its snapshots are
     in the shared store); a session begun here has none there to read."""
+    patches_coming = False
+    """Set when an actor of the tab hands another one a message (new props, a
+    component's event for its parent): that actor's patch may follow the one
+    being sent, and the two should share a frame. The socket then queues
+    rather than writes at once, and clears it when it writes what it queued."""
 
     @property
     def snapshots(self) -> Snapshots | None:

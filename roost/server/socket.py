@@ -8,7 +8,7 @@ import logging
 import math
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, Protocol, get_args
+from typing import TYPE_CHECKING, Any, Protocol, cast, get_args
 from urllib.parse import parse_qs
 
 import anyio
@@ -79,6 +79,22 @@ class Wire(Protocol):
 
     async def close(self, code: int, reason: str) -> None:
         """Send the close frame (nothing if the connection is closed already)."""
+        ...
+
+
+class ImmediateWire(Wire, Protocol):
+    """A :class:`Wire` that can also write without waiting (roost's own, under
+    ``roost run``): the frame goes out in the task that made it, with no writer
+    task and no pass of the scheduler in between."""
+
+    def send_now(self, text: str) -> bool | None:
+        """Write ``text`` if the connection takes it without waiting. True: written
+        whole; False: nothing written (busy, full or gone); None: written in
+        part, the rest owed to the next :meth:`flush`."""
+        ...
+
+    async def flush(self) -> None:
+        """Write what ``send_now`` owes (raises, as ``send``, if the peer is gone)."""
         ...
 
 
@@ -214,6 +230,8 @@ class _Connection:
         self.runtime = runtime
         self.address = address
         self._wire = wire
+        self._now = cast("ImmediateWire", wire) if hasattr(wire, "send_now") else None
+        self._owed = False  # send_now wrote a frame in part: the writer owes the rest
         self._frames: deque[str] = _NO_FRAMES  # made on the first write (a deque is 760 B)
         self._queued_bytes = 0
         self.writers: TaskGroup | None = None
@@ -243,25 +261,63 @@ class _Connection:
             return f"a write took more than {WRITE_TIMEOUT:g} s"
         if self._queued_bytes + len(text) > self.app.outbox_bytes:
             return f"fell behind by more than {self.app.outbox_bytes} bytes of messages"
+        if self._now is not None and not self._writer and self._write_now(text):
+            return None
         if self._frames is _NO_FRAMES:
             self._frames = deque()
         self._frames.append(text)
         self._queued_bytes += len(text)
+        self._start_writer()
+        return None
+
+    def _start_writer(self) -> None:
         if not self._writer and self.writers is not None:
             # A task only while there is something to write: an idle socket costs none.
             self._writer = True
             self.writers.start_soon(self._write_queued)
-        return None
+
+    def _write_now(self, text: str) -> bool:
+        """Write ``text`` at once if nothing is queued before it and no patch of the
+        tab is about to follow it (it would share its frame): True if it went."""
+        session = self.session
+        if session is None or session.patches_coming:
+            return False  # (before the join is through: its frames are queued)
+        assert self._now is not None
+        began = time.perf_counter() if telemetry.active() else None
+        written = self._now.send_now(text)
+        if written is False:
+            return False
+        if written is None:  # in part: the writer task writes the rest
+            self._owed = True
+            self._write_started = anyio.current_time()
+            self._start_writer()
+        elif began is not None:
+            took = time.perf_counter() - began
+            meta = {**self._meta(), "message": _message_kind(text)}
+            telemetry.emit(telemetry.Measurement("send", took, len(text), meta))
+        return True
 
     async def _write_queued(self) -> None:
         """Write queued frames in order until none is left (or the peer is gone)."""
         try:
+            if self._owed:
+                assert self._now is not None
+                try:
+                    await self._now.flush()
+                except Exception:  # the peer went away
+                    self._frames.clear()
+                    self._gone()
+                    return
+                self._owed = False
+                self._write_started = None
             while self._frames:
                 # One pass of the scheduler first: an actor this frame's actor
                 # woke (a send_parent) queues its patch meanwhile, and both go
                 # out in one frame.
                 await anyio.lowlevel.checkpoint()
                 text, size = self._take_frames()
+                if self.session is not None:
+                    self.session.patches_sent()
                 self._write_started = anyio.current_time()
                 began = time.perf_counter() if telemetry.active() else None
                 try:

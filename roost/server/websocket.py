@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -172,6 +173,7 @@ class DirectWire:
         "_count",
         "_frames",
         "_length",
+        "_owed",
         "_parts",
         "_ready",
         "_stream",
@@ -191,6 +193,7 @@ class DirectWire:
         self._length = 0  # its characters (text) or bytes so far
         self._count = 0  # its frames so far
         self._writing = False
+        self._owed = b""  # the rest of a frame send_now wrote in part
         self._turn: trio.Event | None = None  # set when a write ends, if a task waits
         self.ended = False
         """Nothing more will be read: the peer closed, or the connection failed."""
@@ -270,6 +273,33 @@ class DirectWire:
     async def send(self, text: str) -> None:
         await self.write(self._frames.send(TextMessage(text)))
 
+    def send_now(self, text: str) -> bool | None:
+        """Write ``text`` without waiting, as far as the socket's buffer takes it.
+
+        True: written whole; False: nothing written (a write is in progress or
+        owed, the buffer is full, the connection is gone); None: written in
+        part, the rest owed to :meth:`flush` (which the caller must await
+        before anything else is written).
+        """
+        if self._writing or self._owed or self._frames.state is not ConnectionState.OPEN:
+            return False
+        data = self._frames.send(TextMessage(text))
+        try:
+            # A closed socket's fileno() is -1: EBADF, never another connection's.
+            written = os.write(self._stream.socket.fileno(), data)
+        except OSError:  # full (BlockingIOError), or gone: the queued write finds out
+            written = 0
+        if written == len(data):
+            return True
+        if not written:
+            return False  # (a whole message's frame leaves wsproto no state to undo)
+        # Part of the frame is out: the rest must go before anything else.
+        self._owed = data[written:]
+        return None
+
+    async def flush(self) -> None:
+        await self.write(b"")
+
     async def close(self, code: int, reason: str) -> None:
         if self._frames.state is not ConnectionState.OPEN:
             return
@@ -278,6 +308,8 @@ class DirectWire:
     async def write(self, data: bytes) -> None:
         """Write ``data`` after any write in progress, within ``WRITE_TIMEOUT``."""
         await self._wait_turn()
+        if self._owed:  # the rest of a frame send_now began goes first
+            data, self._owed = self._owed + data, b""
         self._writing = True
         # The deadline on the socket's own scope: a scope per write would cost
         # more than the write.

@@ -57,6 +57,7 @@ class SocketLink:
         self._ws: WebSocketConnection | None = None
         self._done: anyio.Event | None = None
         self._closing = False
+        self._cut = False  # cut_after_send fired: nothing more arrives on this socket
         self.network = NetworkFaults()
         """The faults of this connection (``LiveClient.network``)."""
 
@@ -76,6 +77,7 @@ class SocketLink:
         assert self._tg is not None
         stream = await trio.open_tcp_stream(self.host, self.port)
         self._closing = False
+        self._cut = False
         self._done = anyio.Event()
         try:
             self._ws = await self._tg.start(self._connection, stream, self._done)
@@ -121,6 +123,8 @@ class SocketLink:
         try:
             while True:
                 message = await ws.get_message()
+                if self._cut:
+                    continue  # the network is down from the cut on: the answer is lost
                 if self.network.latency:
                     await trio.sleep(self.network.latency)
                 text = message if isinstance(message, str) else message.decode()
@@ -145,6 +149,8 @@ class SocketLink:
             raise Disconnected("the socket is closed") from None
         if network.cut_after_send:
             network.cut_after_send = False
+            # Cut from here on, however soon the server answers.
+            self._cut = True
             assert self._tg is not None
             self._tg.start_soon(self._close_socket)  # after the send's caller waits for a reply
 

@@ -319,3 +319,107 @@ async def test_a_write_the_peer_does_not_take_cancels_the_connection(autojump_cl
         await wire.send("x" * 100)  # the client never reads
     assert connection.cancelled_caught
     assert trio.current_time() == pytest.approx(websocket.WRITE_TIMEOUT)
+
+
+# -- writing at once ---------------------------------------------------------------
+
+
+@pytest.fixture
+def writer_tasks(monkeypatch) -> list[int]:
+    """One entry per writer task a socket started (frames it could not write at once)."""
+    started: list[int] = []
+    write_queued = socket._Connection._write_queued
+
+    async def counting(self):
+        started.append(1)
+        await write_queued(self)
+
+    monkeypatch.setattr(socket._Connection, "_write_queued", counting)
+    return started
+
+
+async def test_a_patch_is_written_by_the_actor_that_made_it_when_nothing_waits(
+    served, writer_tasks
+):
+    ws = await handshake(served)
+    async with ws.stream:
+        await join(served, ws)
+        joining = len(writer_tasks)  # the join's frames go before the socket has its session
+        for ref in range(2, 12):
+            assert f'"{ref - 1}"' in json.dumps(await click(ws, ref))
+    assert len(writer_tasks) == joining
+
+
+async def test_a_patch_another_actor_of_the_tab_will_follow_waits_to_share_its_frame(
+    nursery, writer_tasks
+):
+    from tests.apps.panel import Panel
+
+    app = App({"/panel": Panel}, secret="test-secret")
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    panel = InProcess(app, runtime, runtime.urls[0])
+    ws = await handshake(panel)
+    async with ws.stream:
+        token = await panel.token("/panel")
+        await ws.send(frame(TEXT, json.dumps([0, 1, token, panel.url + "/panel"]).encode()))
+        while (await ws.message())[0] != 2:  # up to Joined
+            pass
+        await ws.message()  # the component's first render
+        await ws.send(frame(TEXT, b'[1,2,"pick",{"choice":"b"},"picker"]'))
+        with trio.fail_after(5):
+            component, view = await ws.message()  # one frame of both patches
+    assert component[2:] == [2, "picker"] and '"b"' in json.dumps(view)
+    assert writer_tasks  # the component's patch was queued for the view's to join it
+
+
+async def pair(send_buffer: int) -> tuple[trio.SocketStream, trio.SocketStream]:
+    a, b = trio.socket.socketpair()
+    a.setsockopt(trio.socket.SOL_SOCKET, trio.socket.SO_SNDBUF, send_buffer)
+    b.setsockopt(trio.socket.SOL_SOCKET, trio.socket.SO_RCVBUF, send_buffer)
+    return trio.SocketStream(a), trio.SocketStream(b)
+
+
+def client_messages(received: bytes) -> list[str]:
+    from wsproto.connection import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    client = Connection(ConnectionType.CLIENT)
+    client.receive_data(received)
+    return [event.data for event in client.events() if isinstance(event, TextMessage)]
+
+
+async def test_a_frame_the_socket_takes_only_in_part_is_finished_before_the_next():
+    server, client = await pair(4096)
+    async with server, client:
+        with trio.CancelScope() as connection:
+            wire = websocket.DirectWire(server, connection, b"")
+            sent: list[str] = []
+            written: bool | None = True
+            while written is True:  # until a frame does not fit
+                sent.append(f"{len(sent):06d}" + "x" * 20_000)
+                written = wire.send_now(sent[-1])
+            assert written is None  # part of it went; the rest is owed
+            # Nothing more goes at once while part of a frame is owed.
+            assert wire.send_now("after") is False
+            received = bytearray()
+
+            async def read() -> None:
+                while chunk := await client.receive_some(65536):
+                    received.extend(chunk)
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(read)
+                await wire.flush()
+                await wire.send("last")
+                await server.send_eof()
+        assert client_messages(bytes(received)) == [*sent, "last"]
+
+
+async def test_writing_at_once_to_a_closed_connection_writes_nothing_and_raises_nothing():
+    server, client = await pair(65536)
+    async with client:
+        with trio.CancelScope() as connection:
+            wire = websocket.DirectWire(server, connection, b"")
+            await server.aclose()
+            assert wire.send_now("hello") is False
