@@ -14,6 +14,7 @@ from . import _logs
 from ._admin import DEFAULT_URL, fault_command, tree_command
 from ._gc import GcPolicy as GcPolicy
 from ._gc import GcStats as GcStats
+from ._gc import YoungCollections as YoungCollections
 from ._new import new_command
 from ._run import SHUTDOWN_TIMEOUT as SHUTDOWN_TIMEOUT
 from ._run import AppImportFailed as AppImportFailed

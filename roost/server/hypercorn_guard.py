@@ -53,6 +53,12 @@ those. What it cannot be told, each found by an attack in ``tests/hostile``:
    ended ``roost run``). :class:`GuardedTCPServer` logs it and closes that
    connection only.
 
+:class:`GuardedTCPServer` also offers the start of each new plain-TCP
+connection to ``GuardedConfig.direct`` before hypercorn sees it: under
+``roost run``, roost's socket (``websocket.py``) takes the WebSocket
+upgrades to its path and serves them itself; hypercorn gets every other
+connection with the bytes read so far, as if it had read them.
+
 The subclasses act only on a :class:`GuardedConfig`: :func:`install` puts
 them where hypercorn looks its classes up, and a server run with a plain
 ``hypercorn.config.Config`` in the same process behaves as before.

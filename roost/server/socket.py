@@ -214,15 +214,17 @@ async def _close(wire: Wire, code: int, reason: str) -> None:
 class _Connection:
     """One socket: before join, joined to a session, closed.
 
-    A task of the socket's own writes its frames (``_write_queued``, started
-    when a frame is queued, ending once none is): hypercorn shields a write
-    from cancellation, so a client that stops reading would hold whatever
-    task wrote to it forever. The session's outbox never waits:
-    ``transport`` queues a frame at once, or refuses it when the queue holds
-    ``App.outbox_bytes`` or a write has taken ``WRITE_TIMEOUT`` seconds, and
-    the session then cuts this socket off. Writes never overlap: the close
-    frame goes once the socket is closed to new frames (``_gone``) and its
-    writer has drained what was queued.
+    The session's outbox never waits: ``transport`` writes a frame at once
+    on an :class:`ImmediateWire` when that takes no waiting (nothing queued,
+    the socket's buffer has room, no patch of the tab about to follow),
+    queues it otherwise, or refuses it when the queue holds
+    ``App.outbox_bytes`` or a write has taken ``WRITE_TIMEOUT`` seconds (the
+    session then cuts this socket off). A task of the socket's own writes
+    what is queued (``_write_queued``, started when a frame is queued, ending
+    once none is): a client that stops reading holds that task, never an
+    actor. Writes never overlap: the close frame goes once the socket is
+    closed to new frames (``_gone``) and its writer has drained what was
+    queued.
     """
 
     def __init__(self, app: App, runtime: Runtime, address: str, wire: Wire) -> None:
