@@ -109,12 +109,15 @@ export function send(ctx, element, binding, event, params, target = targetOf(ele
     ctx.status.refuse(element, binding);
     return Promise.reject(DISCONNECTED);
   }
-  // Pages style the pending state by these class names, so they must stay the
-  // attribute's name plus -loading.
+  // Sent first, the pending classes after (in the same task: the page shows
+  // them in the same frame), so that the event leaves before the page's DOM
+  // work. Pages style the pending state by these class names, so they must
+  // stay the attribute's name plus -loading.
+  const sent = ctx.socket.request((ref) => eventMessage(ref, target, event, params));
   const loading = binding && `${binding}-loading`;
   if (loading) element.classList.add(loading);
   ctx.status.loading(1);
-  return ctx.socket.request((ref) => eventMessage(ref, target, event, params)).finally(() => {
+  return sent.finally(() => {
     if (loading) element.classList.remove(loading);
     ctx.status.loading(-1);
   });

@@ -94,18 +94,21 @@ class DirectSockets:
         scope, error = _handshake(request, client, server)
         with trio.CancelScope() as connection:
             wire = DirectWire(stream, connection, rest)
-            if scope is None:
-                await wire.write(error)
-                return
-            key = dict(scope["headers"])[b"sec-websocket-key"]
-            await wire.write(
-                b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n"
-                b"connection: Upgrade\r\nsec-websocket-accept: "
-                + generate_accept_token(key)
-                + b"\r\n\r\n"
-            )
-            await serve_wire(self.app, scope, wire)
-            await wire.linger()
+            try:
+                if scope is None:
+                    await wire.write(error)
+                    return
+                key = dict(scope["headers"])[b"sec-websocket-key"]
+                await wire.write(
+                    b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n"
+                    b"connection: Upgrade\r\nsec-websocket-accept: "
+                    + generate_accept_token(key)
+                    + b"\r\n\r\n"
+                )
+                await serve_wire(self.app, scope, wire)
+                await wire.linger()
+            finally:
+                wire.release()  # the caller closes the stream next
         if connection.cancelled_caught:
             log.info("closing a connection whose peer took no data for %s s", WRITE_TIMEOUT)
 
@@ -171,6 +174,7 @@ class DirectWire:
     __slots__ = (
         "_connection",
         "_count",
+        "_fd",
         "_frames",
         "_length",
         "_owed",
@@ -186,6 +190,10 @@ class DirectWire:
         self, stream: trio.SocketStream, connection: trio.CancelScope, rest: bytes
     ) -> None:
         self._stream = stream
+        socket = getattr(stream, "socket", None)  # (a test's stream may have none)
+        self._fd = socket.fileno() if socket is not None else -1
+        """For ``send_now``; -1 from the moment this wire closes the stream, so that a
+        descriptor number the system has given another connection is never written."""
         self._connection = connection
         self._frames = Connection(ConnectionType.SERVER, trailing_data=rest)
         self._ready: deque[str | bytes] | None = None  # messages read, not yet taken
@@ -266,7 +274,12 @@ class DirectWire:
         self._parts = []
         if self._frames.state is ConnectionState.OPEN:
             await self.write(self._frames.send(CloseConnection(code, reason)))
+        self.release()
         await self._stream.aclose()
+
+    def release(self) -> None:
+        """Write nothing more without waiting: the stream is about to be closed."""
+        self._fd = -1
 
     # -- writing ---------------------------------------------------------------
 
@@ -285,8 +298,7 @@ class DirectWire:
             return False
         data = self._frames.send(TextMessage(text))
         try:
-            # A closed socket's fileno() is -1: EBADF, never another connection's.
-            written = os.write(self._stream.socket.fileno(), data)
+            written = os.write(self._fd, data)
         except OSError:  # full (BlockingIOError), or gone: the queued write finds out
             written = 0
         if written == len(data):
