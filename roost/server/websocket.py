@@ -233,12 +233,13 @@ class DirectWire:
                 if not await self._add(event):
                     return
             elif isinstance(event, Ping):
-                await self.write(self._frames.send(event.response()))
+                if self._frames.state is ConnectionState.OPEN:  # (not after roost's Close)
+                    await self._reply(self._frames.send(event.response()))
             elif isinstance(event, CloseConnection):
                 self.ended = True
                 state = self._frames.state
                 if state is ConnectionState.REMOTE_CLOSING:  # the peer closes: answer
-                    await self.write(self._frames.send(event.response()))
+                    await self._reply(self._frames.send(event.response()))
                 elif state is ConnectionState.OPEN:  # wsproto found the frames invalid
                     await self._fail(event.code, event.reason or "")
                 return  # (CLOSED: the peer answered roost's Close)
@@ -273,9 +274,17 @@ class DirectWire:
         self.ended = True
         self._parts = []
         if self._frames.state is ConnectionState.OPEN:
-            await self.write(self._frames.send(CloseConnection(code, reason)))
+            await self._reply(self._frames.send(CloseConnection(code, reason)))
         self.release()
         await self._stream.aclose()
+
+    async def _reply(self, data: bytes) -> None:
+        # The reader's own writes (a Pong, a Close): a peer gone meanwhile ends
+        # the reading, as its end of the stream would.
+        try:
+            await self.write(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.ended = True
 
     def release(self) -> None:
         """Write nothing more without waiting: the stream is about to be closed."""

@@ -423,3 +423,21 @@ async def test_writing_at_once_to_a_closed_connection_writes_nothing_and_raises_
             wire = websocket.DirectWire(server, connection, b"")
             await server.aclose()
             assert wire.send_now("hello") is False
+
+
+async def test_a_ping_after_roosts_close_is_not_answered_and_breaks_nothing(served, caplog):
+    ws = await handshake(served)
+    async with ws.stream:
+        await ws.send(frame(TEXT, b'[1, 1, "inc", {}]'))  # before the join: refused, closed
+        with trio.fail_after(5):
+            await ws.message()  # the Error
+            code, _ = await ws.next_frame()
+            assert code == CLOSE
+            await ws.send(frame(PING, b"still there?"))  # while the server lingers
+            assert await ws.next_frame() is None  # closed, no Pong
+    await trio.testing.wait_all_tasks_blocked()  # the server's handler has finished
+    assert not [
+        r
+        for r in caplog.records
+        if r.levelname in ("WARNING", "ERROR") and "fail" in r.getMessage()
+    ]
