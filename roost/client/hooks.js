@@ -76,7 +76,13 @@ export class Hooks {
   // each one whose element (or anything inside it) changed is updated.
   after() {
     const changed = new Set();
+    // Only elements added, or a hook attribute set, can bring a new hook: the
+    // page is searched for one only then.
+    let added = false;
     for (const record of this.observer.takeRecords()) {
+      if (record.type === "childList" ? record.addedNodes.length : record.attributeName === ATTR.HOOK) {
+        added = true;
+      }
       const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
       const el = node && node.closest(`[${ATTR.HOOK}]`);
       if (el) changed.add(el);
@@ -88,7 +94,7 @@ export class Hooks {
       const hook = this.mounted.get(el);
       if (hook) call(hook, "updated");
     }
-    this.scan(this.window.document);
+    if (added) this.scan(this.window.document);
   }
 
   // The connection state changed: `connected` (joined) or not.

@@ -24,6 +24,24 @@ const ATTR_NS = {
 const SVG_HTML_POINTS = new Set(["foreignObject", "desc", "title"]);
 const MATH_TEXT_POINTS = new Set(["mi", "mo", "mn", "ms", "mtext"]);
 
+/** Whether `ops` only change texts and attributes, other than the boundary
+ * attribute of a child actor: then no element is made or dropped. */
+export function inPlace(ops) {
+  for (const op of ops) {
+    const code = op[0];
+    if (code === OP.TEXT || code === OP.SPLICE) {
+      if (code === OP.SPLICE && op.length > 5 && attrName(op[5]) === ATTR.ID) return false;
+    } else if (code === OP.SET_ATTR) {
+      for (let i = 2; i < op.length; i += 2) if (attrName(op[i]) === ATTR.ID) return false;
+    } else if (code === OP.REMOVE_ATTR) {
+      for (let i = 2; i < op.length; i++) if (attrName(op[i]) === ATTR.ID) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Apply `ops` (a list of [opcode, path, ...args]) to the container `root`. */
 export function applyPatches(root, ops) {
   const active = document.activeElement;

@@ -3,7 +3,7 @@
 // A join may answer "you hold it as served" for content the page has kept
 // untouched since it loaded: the container is kept as it is.
 import { ATTR, CLIENT, CRASH_CLASS, FIELDS, FLASH_COOKIE, SERVER, VALUE, VIEW_TARGET } from "./protocol.js";
-import { applyPatches } from "./patch.js";
+import { applyPatches, inPlace } from "./patch.js";
 
 // The status notice of a page whose view failed for good (its own message is in its place).
 const STOPPED = "This page has stopped. Reload the page.";
@@ -105,7 +105,7 @@ export class Targets {
       return;
     }
     try {
-      this.changing(root, () => applyPatches(root, ops));
+      this.changing(root, () => applyPatches(root, ops), inPlace(ops));
     } catch (e) {
       // Some ops may have applied, the rest not: the content is now neither
       // version. A full render from the server replaces it.
@@ -143,10 +143,12 @@ export class Targets {
   }
 
   // Apply `change` to the container `root`, with its observers around it.
-  changing(root, change) {
+  // `inPlace`: it makes and drops no element, so no child's boundary is recreated.
+  changing(root, change, inPlace = false) {
     for (const observer of this.observers) observer.before(root);
     try {
-      this.keepingChildren(root, change);
+      if (inPlace) change();
+      else this.keepingChildren(root, change);
     } finally {
       for (const observer of [...this.observers].reverse()) observer.after(root);
     }

@@ -253,7 +253,7 @@ class _Connection:
     # -- writing -------------------------------------------------------------
 
     def transport(self, text: str) -> str | None:
-        """Queue one encoded message for the socket; None, or why it cannot take it."""
+        """Write (or queue) one encoded message for the socket; None, or why it cannot take it."""
         if self.closed:
             return None  # its session is being detached
         if (

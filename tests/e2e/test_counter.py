@@ -86,3 +86,33 @@ def test_a_second_page_load_takes_the_clients_modules_from_the_browser_cache(cou
     assert all(second[url] == 0 for url in modules), second
     page.get_by_role("button", name="increment").click()
     page.wait_for_function("() => document.querySelector('#count').textContent === '6'")
+
+
+def test_a_patch_that_changes_only_text_does_not_search_the_page(counter_server, page):
+    # A text or attribute change makes and drops no element: no child actor's
+    # boundary to carry over, no new hook to mount. On a page of 1,000 rows
+    # those searches cost more than the change itself.
+    page.goto(counter_server.url + "/")
+    wait_joined(page)
+    page.evaluate(
+        """() => {
+          window.__searches = 0;
+          for (const proto of [Element.prototype, Document.prototype]) {
+            const all = proto.querySelectorAll;
+            proto.querySelectorAll = function (...args) {
+              window.__searches++;
+              return all.apply(this, args);
+            };
+          }
+          const count = document.querySelector('#count');
+          new MutationObserver(() => { window.__at_patch = window.__searches; })
+            .observe(count, { childList: true, characterData: true, subtree: true });
+          // After roost's own click listeners (registered first): what the
+          // click itself searched is not the patch's.
+          document.addEventListener('click', () => { window.__before = window.__searches; });
+        }"""
+    )
+    page.get_by_role("button", name="increment").click()
+    page.wait_for_function("() => document.querySelector('#count').textContent === '1'")
+    # Counted from the end of the click's task to the end of the one that applied the patch.
+    assert page.evaluate("window.__at_patch - window.__before") == 0
