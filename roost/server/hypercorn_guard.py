@@ -354,8 +354,11 @@ class GuardedTCPServer(TCPServer):
         try:
             if verdict:
                 socket = stream.socket
-                client = parse_socket_addr(socket.family, socket.getpeername())
-                server = parse_socket_addr(socket.family, socket.getsockname())
+                try:
+                    client = parse_socket_addr(socket.family, socket.getpeername())
+                    server = parse_socket_addr(socket.family, socket.getsockname())
+                except OSError:  # reset already: nothing to serve (as hypercorn's run)
+                    return True
                 await direct.serve(stream, head, client, server)
         finally:
             await stream.aclose()

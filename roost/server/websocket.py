@@ -32,6 +32,7 @@ from urllib.parse import unquote
 
 import h11
 import trio
+from hypercorn.trio.tcp_server import MAX_RECV  # the read size hypercorn's connections use
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 from wsproto.frame_protocol import CloseReason
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
     from .app import App
 
 log = logging.getLogger("roost.server")
-
-MAX_RECV = 2**16
 
 LINGER = 1.0
 """Seconds a connection stays open after roost's Close frame, for the peer's
