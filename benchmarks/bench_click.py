@@ -49,8 +49,15 @@ from benchmarks.bench_scale import (  # noqa: E402
 from examples.counter import Counter  # noqa: E402
 from roost import App, protocol  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks" / "peers" / "apps" / "roost"))
+from scenarios import Dashboard  # noqa: E402
+
 app = App({"/": Counter}, title="roost counter", event_rate=(100_000, 100_000))
 """examples.counter's view, its event rate limit out of the way of back-to-back clicks."""
+tabs_app = App({"/": Dashboard}, title="roost tabs", event_rate=(100_000, 100_000))
+"""The peer benchmark's tabs page (``--scenario tabs``): a click goes to the tab bar's
+component, which tells the view; both patches come down in one frame."""
+SCENARIO = "counter"
 
 FLOOR = ROOT / "benchmarks" / "peers" / "apps" / "floor"
 HYPERCORN = Path(sys.executable).with_name("hypercorn")
@@ -71,20 +78,33 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def roost_round(clicks: int) -> tuple[float, float]:
-    server = ServerProcess("benchmarks.bench_click:app", 30, {})
+    tabs = SCENARIO == "tabs"
+    server = ServerProcess(f"benchmarks.bench_click:{'tabs_app' if tabs else 'app'}", 30, {})
     try:
         fetch = PageFetcher(server.host, server.port)
         tab = await open_tab(server.host, server.port, await fetch.token(), 0)
+        names = ["Settings", "Profile"]
 
         async def click() -> None:
-            ref = await tab.event("inc")
+            if tabs:
+                names.reverse()
+                ref = tab.ref()
+                select = protocol.Event(
+                    ref=ref, target="tabs", handler="select", params={"tab": names[0]}
+                )
+                await tab.stream.send_all(client_frame(protocol.encode(select)))
+            else:
+                ref = await tab.event("inc")
             while True:
                 for _opcode, payload in await tab.receive():
-                    message = protocol.decode_server(payload)
-                    if isinstance(message, protocol.Patch) and ref in message.acked:
-                        return
-                    if isinstance(message, protocol.Ack | protocol.Error) and message.ref == ref:
-                        return
+                    for message in protocol.decode_server_frame(payload):
+                        if isinstance(message, protocol.Patch) and ref in message.acked:
+                            return
+                        if (
+                            isinstance(message, protocol.Ack | protocol.Error)
+                            and message.ref == ref
+                        ):
+                            return
 
         return await timed(server.pid, click, clicks, tab.close, fetch.close)
     finally:
@@ -201,10 +221,17 @@ def main() -> None:
     parser.add_argument(
         "--gap", type=float, default=0.0, help="ms between clicks (the browser benchmark: 10)"
     )
+    parser.add_argument(
+        "--scenario",
+        choices=["counter", "tabs"],
+        default="counter",
+        help="roost's page: the counter, or the peer benchmark's tabs (a component and its view)",
+    )
     parser.add_argument("--serve-raw", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global GAP
+    global GAP, SCENARIO
     GAP = args.gap / 1000
+    SCENARIO = args.scenario
     if args.serve_raw:
         serve_raw(args.serve_raw)
         return

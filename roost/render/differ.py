@@ -56,10 +56,20 @@ class Differ:
         if new_html == old_html:
             return []
         new_html = str(new_html)  # a str subclass (Jinja's Markup) escapes on slicing
-        tree = self._reparse(old_html, new_html)
-        if tree is None:
-            tree = _parse(new_html)
-            self._skeleton = None  # the shape may have changed
+        small = len(new_html) <= SHARED_RENDER_BYTES
+        tree = _parses.get(new_html) if small else None
+        if tree is not None:
+            # Content seen moments ago (a tab switched back, a toggle, the
+            # render every other tab of a broadcast made): no parse, and its
+            # ops from the tree this actor holds may be in the memo too.
+            self._skeleton = None  # the skeleton is of the old shape
+        else:
+            tree = self._reparse(old_html, new_html)
+            if tree is None:
+                tree = _parse(new_html)
+                self._skeleton = None  # the shape may have changed
+            elif small:
+                _remember(new_html, tree)
         ops = _diff(self._tree, tree, new_html)
         self._html = new_html
         self._tree = tree
@@ -104,23 +114,32 @@ _parsed_bytes = 0
 _diffs: dict[tuple[int, int], tuple[Tree, Tree, list[Any]]] = {}
 
 
+SHARED_RENDER_BYTES = 16 * 1024
+"""The largest render looked up before re-parsing, and kept after: larger
+content is hashed at a cost, and is rarely rendered again to the byte."""
+_SHARED_MAX = SHARED_HTML_BYTES // 4
+
+
 def _parse(html: str) -> Tree:
-    global _parsed_bytes
     tree = _parses.get(html)
     if tree is not None:
         return tree
     tree = parse_html(html)
-    size = len(html)
-    if size <= SHARED_HTML_BYTES // 4:
-        while _parses and (
-            len(_parses) >= SHARED_PARSES or _parsed_bytes + size > SHARED_HTML_BYTES
-        ):
-            oldest = next(iter(_parses))
-            _parsed_bytes -= len(oldest)
-            del _parses[oldest]
-        _parses[html] = tree
-        _parsed_bytes += size
+    _remember(html, tree)
     return tree
+
+
+def _remember(html: str, tree: Tree) -> None:
+    global _parsed_bytes
+    size = len(html)
+    if size > _SHARED_MAX or html in _parses:
+        return
+    while _parses and (len(_parses) >= SHARED_PARSES or _parsed_bytes + size > SHARED_HTML_BYTES):
+        oldest = next(iter(_parses))
+        _parsed_bytes -= len(oldest)
+        del _parses[oldest]
+    _parses[html] = tree
+    _parsed_bytes += size
 
 
 def _diff(old: Tree, new: Tree, new_html: str) -> list[Any]:

@@ -73,3 +73,36 @@ def test_the_shared_parses_stay_bounded():
     assert len(module._parses) <= module.SHARED_PARSES
     assert sum(map(len, module._parses)) <= module.SHARED_HTML_BYTES
     assert len(module._diffs) <= module.SHARED_PARSES
+
+
+def test_switching_back_to_content_rendered_before_neither_parses_nor_diffs_again(monkeypatch):
+    from roost.render import differ as module
+
+    def tab(k: int) -> str:
+        bar = "".join(f'<a class="{"on" if i == k else ""}">{i}</a>' for i in range(3))
+        return f"<nav>{bar}</nav><h2>tab {k}</h2>"
+
+    tabs = [tab(k) for k in range(3)]
+    expected = {html: parse_html(html) for html in tabs}
+    differ = Differ(tabs[0])
+    tree = parse_html(tabs[0])
+    for html in tabs[1:] + tabs:  # the first rounds read each switch once
+        tree = apply_ops(tree, differ.update(html))
+    calls: list[str] = []
+    monkeypatch.setattr(module, "parse_html", lambda *a: calls.append("parse"))
+    monkeypatch.setattr(module, "reparse", lambda *a: calls.append("reparse"))
+    monkeypatch.setattr(module, "diff_trees", lambda *a: calls.append("diff"))
+    for html in tabs + tabs:
+        tree = apply_ops(tree, differ.update(html))
+        assert tree == expected[html]
+    assert calls == []
+
+
+def test_content_rendered_before_still_gives_the_ops_from_this_actors_own_content():
+    # The memo keys ops by both trees: an actor holding other content diffs anew.
+    a, b, c = "<p>a</p><i>1</i>", "<p>b</p><i>1</i>", "<p>c</p><i>2</i>"
+    first, second = Differ(a), Differ(c)
+    first.update(b)
+    ops = second.update(b)
+    assert apply_ops(parse_html(c), ops) == parse_html(b)
+    assert ops != diff_html(a, b)
