@@ -80,6 +80,7 @@ class ComponentActor(ActorRuntime):
         try:
             mailbox.put_nowait(Update())
             self._woken = True
+            self.tab.handoffs += 1
         except MailboxFull:
             pass  # busy: the loop takes the props after its current batch
         except MailboxClosed:
@@ -111,11 +112,16 @@ class ComponentActor(ActorRuntime):
             started = parent.next_start()  # taken before looking: no registration is missed
             ref = parent.ref
             if ref is not None:
+                self.tab.handoffs += 1  # counted before it can be taken
                 try:
                     await ref.send_wait(message)
                     return
                 except MailboxClosed:
-                    pass  # it exited just now: wait for the next incarnation
+                    self.tab.handoffs -= 1
+                    # it exited just now: wait for the next incarnation
+                except BaseException:
+                    self.tab.handoffs -= 1
+                    raise
             with anyio.CancelScope(deadline=deadline):
                 await started.wait()
                 continue

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("roost.actors")
 
 _NO_CHILDREN: frozenset[str] = frozenset()  # shared: most actors place no component
+_HANDOFFS = (ComponentEvent, Update)  # what Tab.handoffs counts
 
 EXIT_REPLY_TIMEOUT = 5.0
 """Seconds an exiting actor may wait for room in the outbox for its last replies."""
@@ -271,6 +272,8 @@ class ActorRuntime:
             while not mailbox:
                 await mailbox.wait()
             taken = mailbox.get_ready()
+            if self.tab.handoffs:
+                self.tab.handoffs -= sum(isinstance(m, _HANDOFFS) for m in taken)
             took = time.perf_counter() if telemetry.active() else None
             batch.take(taken)  # owed their replies from now on, also if it dies meanwhile
             faults = self.tab.faults

@@ -317,6 +317,12 @@ class Session:
         and should share its frame (the socket queues instead of writing at once)."""
         return self.tab.patches_coming
 
+    @property
+    def handoffs(self) -> int:
+        """How many messages one actor of the tab handed another are not yet taken
+        (``Tab.handoffs``): while any is, a patch may still follow."""
+        return self.tab.handoffs
+
     def patches_sent(self) -> None:
         """The socket wrote what it had queued: clears ``patches_coming``."""
         self.tab.patches_coming = False

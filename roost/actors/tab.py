@@ -76,6 +76,11 @@ class Tab:
     component's event for its parent): that actor's patch may follow the one
     being sent, and the two should share a frame. The socket then queues
     rather than writes at once, and clears it when it writes what it queued."""
+    handoffs = 0
+    """How many such messages (a component's event for its parent, new props
+    that woke a component) are in an actor's mailbox, not yet taken: while
+    none is, the patch of the actor that took the last may go out at once,
+    with those queued before it, as one frame."""
 
     @property
     def snapshots(self) -> Snapshots | None:

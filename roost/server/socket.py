@@ -239,6 +239,7 @@ class _Connection:
         self.writers: TaskGroup | None = None
         """Where the writer task runs (the socket's task group)."""
         self._writer = False  # a writer task is running
+        self._writer_waiting = False  # ... and is not writing (see _write_last)
         self._write_started: float | None = None
         self._drained: anyio.Event | None = None  # set when the writer ends, if asked
         self.session: Session | None = None
@@ -263,8 +264,12 @@ class _Connection:
             return f"a write took more than {WRITE_TIMEOUT:g} s"
         if self._queued_bytes + len(text) > self.app.outbox_bytes:
             return f"fell behind by more than {self.app.outbox_bytes} bytes of messages"
-        if self._now is not None and not self._writer and self._write_now(text):
-            return None
+        if self._now is not None:
+            if not self._writer:
+                if self._write_now(text):
+                    return None
+            elif self._writer_waiting and self._write_last(text):
+                return None
         if self._frames is _NO_FRAMES:
             self._frames = deque()
         self._frames.append(text)
@@ -276,6 +281,7 @@ class _Connection:
         if not self._writer and self.writers is not None:
             # A task only while there is something to write: an idle socket costs none.
             self._writer = True
+            self._writer_waiting = True  # it writes nothing before its first turn
             self.writers.start_soon(self._write_queued)
 
     def _write_now(self, text: str) -> bool:
@@ -284,6 +290,40 @@ class _Connection:
         session = self.session
         if session is None or session.patches_coming:
             return False  # (before the join is through: its frames are queued)
+        return self._send_now(text)
+
+    def _write_last(self, text: str) -> bool:
+        """Write the patches queued and ``text`` at once, as one frame, if ``text``
+        is the last patch of the tab to come (no actor of it has a message from
+        another still untaken), each is of another target and the socket's
+        buffer takes them: True if they went. Saves the writer task its turn: a
+        click on a component that tells its view is answered by the view's actor."""
+        session = self.session
+        if session is None or session.handoffs or self._owed:
+            return False
+        frames = self._frames
+        targets = set()
+        size = len(text)
+        for queued in frames:
+            size += len(queued)
+            target = protocol.joinable(queued)
+            if target is None or target in targets:
+                return False
+            targets.add(target)
+        target = protocol.joinable(text)
+        if target is None or target in targets or size > protocol.MAX_JOINED_BYTES:
+            return False
+        joined = protocol.join_frame([*frames, text])
+        if not self._send_now(joined):
+            return False
+        frames.clear()
+        self._queued_bytes = 0
+        session.patches_sent()
+        return True
+
+    def _send_now(self, text: str) -> bool:
+        # One frame on the ImmediateWire, now; what it takes in part is owed
+        # (the writer task, started if need be, writes the rest before anything else).
         assert self._now is not None
         began = time.perf_counter() if telemetry.active() else None
         written = self._now.send_now(text)
@@ -302,21 +342,26 @@ class _Connection:
     async def _write_queued(self) -> None:
         """Write queued frames in order until none is left (or the peer is gone)."""
         try:
-            if self._owed:
-                assert self._now is not None
-                try:
-                    await self._now.flush()
-                except Exception:  # the peer went away
-                    self._frames.clear()
-                    self._gone()
+            while True:
+                if self._owed:
+                    assert self._now is not None
+                    try:
+                        await self._now.flush()
+                    except Exception:  # the peer went away
+                        self._frames.clear()
+                        self._gone()
+                        return
+                    self._owed = False
+                    self._write_started = None
+                if not self._frames:
                     return
-                self._owed = False
-                self._write_started = None
-            while self._frames:
                 # One pass of the scheduler first: an actor this frame's actor
                 # woke (a send_parent) queues its patch meanwhile, and both go
-                # out in one frame.
+                # out in one frame (written by that actor, _write_last, or here).
                 await anyio.lowlevel.checkpoint()
+                if self._owed or not self._frames:
+                    continue
+                self._writer_waiting = False  # (a write of its own in flight)
                 text, size = self._take_frames()
                 if self.session is not None:
                     self.session.patches_sent()
@@ -329,6 +374,7 @@ class _Connection:
                     self._gone()
                     return
                 took = time.perf_counter() - began if began is not None else None
+                self._writer_waiting = True
                 self._write_started = None
                 self._queued_bytes -= size
                 if took is not None:
@@ -336,6 +382,7 @@ class _Connection:
                     telemetry.emit(telemetry.Measurement("send", took, len(text), meta))
         finally:
             self._writer = False
+            self._writer_waiting = False
             if not self._frames:
                 self._frames = _NO_FRAMES
             if self._drained is not None:

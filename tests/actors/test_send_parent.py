@@ -106,3 +106,26 @@ async def test_send_parent_to_a_parent_that_does_not_come_back_is_logged_as_lost
         lost = [r for r in caplog.records if "did not restart" in r.getMessage()]
         assert [r.levelno for r in lost] == [logging.ERROR]
         assert "'branch'" in lost[0].getMessage()
+
+
+async def test_every_message_one_actor_hands_another_is_counted_until_taken():
+    # Tab.handoffs: while one is untaken, a patch may still follow the one being
+    # written (the socket then lets them share a frame); none may be left over.
+    async with LiveClient.mount(App({"/": Tree})) as view:
+        session = session_of(view)
+        await trio.testing.wait_all_tasks_blocked()
+        assert session.tab.handoffs == 0
+        for n in range(1, 4):
+            await session.receive(protocol.Event(900 + n, "inc", {}, "leaf"))
+            await view.wait_for('[data-roost-id="branch"] .got', str(n))
+            await trio.testing.wait_all_tasks_blocked()
+            assert session.tab.handoffs == 0
+        # A parent that restarts meanwhile: the message reaches its next incarnation.
+        await crash_and_stall(session.registry["branch"])
+        await session.receive(protocol.Event(999, "inc", {}, "leaf"))
+        await trio.testing.wait_all_tasks_blocked()
+        assert Branch.stall is not None
+        Branch.stall.set()
+        await view.wait_for('[data-roost-id="branch"] .got', "1")  # got 0 + 1 after a restart
+        await trio.testing.wait_all_tasks_blocked()
+        assert session.tab.handoffs == 0

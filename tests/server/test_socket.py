@@ -8,6 +8,7 @@ import json
 import pytest
 import trio
 import trio.lowlevel
+import trio.testing
 from trio_websocket import ConnectionClosed
 
 from roost import App, LiveView, event
@@ -435,3 +436,99 @@ async def test_handle_params_sees_the_url_of_the_token_not_the_one_the_join_clai
         patch = json.dumps(await recv(ws))
     assert f"{server.url}/where?a=1 [('a', '1')]" in patch
     assert "admin" not in patch and "evil" not in patch
+
+
+# -- who writes a click's patches -------------------------------------------------
+
+
+class RecordingWire:
+    """An ImmediateWire that takes every write: what went at once, what the writer sent."""
+
+    def __init__(self) -> None:
+        self.now: list[str] = []
+        self.sent: list[str] = []
+
+    async def receive(self):  # pragma: no cover - not read in these tests
+        await trio.sleep_forever()
+
+    async def send(self, text: str) -> None:
+        self.sent.append(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        pass
+
+    def send_now(self, text: str) -> bool:
+        self.now.append(text)
+        return True
+
+    async def flush(self) -> None:
+        pass
+
+
+class TabOfTwo:
+    """What a connection reads of its session: a component told its view (a handoff)."""
+
+    def __init__(self) -> None:
+        self.patches_coming = False
+        self.handoffs = 0
+
+    def patches_sent(self) -> None:
+        self.patches_coming = False
+
+
+def patch(target: str) -> str:
+    from roost import protocol
+
+    return protocol.encode(protocol.patch(target, 2, [[0, [0], target]]))
+
+
+async def connection(nursery) -> tuple:
+    from roost.server.socket import _Connection
+
+    wire = RecordingWire()
+    conn = _Connection(App({"/": LiveView}), None, "test", wire)  # type: ignore[arg-type]
+    conn.writers = nursery
+    conn.session = TabOfTwo()  # type: ignore[assignment]
+    return conn, wire
+
+
+async def test_the_last_patch_of_a_component_click_goes_out_with_the_first_at_once(nursery):
+    conn, wire = await connection(nursery)
+    conn.session.patches_coming = conn.session.handoffs = 1  # the component told its view
+    assert conn.transport(patch("tabs")) is None  # queued: the view's patch follows
+    assert wire.now == [] and wire.sent == []
+    conn.session.handoffs = 0  # the view took the message; its patch is the last
+    assert conn.transport(patch("0")) is None
+    assert wire.now == [f"[{patch('tabs')},{patch('0')}]"]  # one frame, by the view's actor
+    await trio.testing.wait_all_tasks_blocked()
+    assert wire.sent == []  # the writer task found nothing left to write
+    assert not conn.session.patches_coming
+
+
+async def test_a_patch_while_another_actor_still_has_a_message_to_take_waits_for_the_writer(
+    nursery,
+):
+    conn, wire = await connection(nursery)
+    conn.session.patches_coming = conn.session.handoffs = 2  # the view also gave props
+    conn.transport(patch("tabs"))
+    conn.session.handoffs = 1  # the view took its message; the other component has not
+    conn.transport(patch("0"))
+    assert wire.now == []
+    await trio.testing.wait_all_tasks_blocked()
+    # The writer's turn came first: what was queued goes as one frame.
+    assert wire.sent == [f"[{patch('tabs')},{patch('0')}]"]
+
+
+async def test_queued_messages_that_cannot_share_a_frame_keep_their_order(nursery):
+    from roost import protocol
+
+    conn, wire = await connection(nursery)
+    conn.session.patches_coming = conn.session.handoffs = 1
+    ack = protocol.encode(protocol.Ack(5))
+    conn.transport(ack)  # not a patch: it goes alone
+    conn.session.handoffs = 0
+    conn.transport(patch("0"))
+    conn.transport(patch("0"))  # a second patch of one target: a frame of its own
+    assert wire.now == []
+    await trio.testing.wait_all_tasks_blocked()
+    assert wire.sent == [ack, patch("0"), patch("0")]
