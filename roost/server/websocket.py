@@ -162,6 +162,20 @@ def _refusal(status: int, headers: bytes = b"") -> bytes:
     )
 
 
+def text_frame(text: str) -> bytes:
+    """A server's frame of one whole text message (RFC 6455 5.2: final, no
+    extension bits, unmasked), byte for byte what wsproto makes in the open
+    state (no extension is ever negotiated here), at a tenth of its cost: a
+    broadcast writes one per subscriber."""
+    payload = text.encode()
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 65536:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + n.to_bytes(8, "big") + payload
+
+
 class DirectWire:
     """A :class:`roost.server.socket.Wire` on the stream itself, framed by wsproto.
 
@@ -292,7 +306,10 @@ class DirectWire:
     # -- writing ---------------------------------------------------------------
 
     async def send(self, text: str) -> None:
-        await self.write(self._frames.send(TextMessage(text)))
+        if self._frames.state is ConnectionState.OPEN:
+            await self.write(text_frame(text))
+        else:  # wsproto says why it cannot
+            await self.write(self._frames.send(TextMessage(text)))
 
     def send_now(self, text: str) -> bool | None:
         """Write ``text`` without waiting, as far as the socket's buffer takes it.
@@ -304,7 +321,7 @@ class DirectWire:
         """
         if self._writing or self._owed or self._frames.state is not ConnectionState.OPEN:
             return False
-        data = self._frames.send(TextMessage(text))
+        data = text_frame(text)
         try:
             written = os.write(self._fd, data)
         except OSError:  # full (BlockingIOError), or gone: the queued write finds out

@@ -441,3 +441,17 @@ async def test_a_ping_after_roosts_close_is_not_answered_and_breaks_nothing(serv
         for r in caplog.records
         if r.levelname in ("WARNING", "ERROR") and "fail" in r.getMessage()
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a" * 125, "a" * 126, "a" * 65535, "a" * 65536, "é" * 40_000, "é€😀"],
+    ids=["empty", "125 B", "126 B", "65535 B", "65536 B", "80000 B in 2-byte chars", "multi-byte"],
+)
+def test_a_text_frame_is_byte_for_byte_what_wsproto_writes(text):
+    from wsproto.connection import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    from roost.server.websocket import text_frame
+
+    assert text_frame(text) == Connection(ConnectionType.SERVER).send(TextMessage(text))
