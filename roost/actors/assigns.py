@@ -64,7 +64,7 @@ import threading
 import uuid
 from collections import deque
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import msgspec
 from markupsafe import Markup
@@ -97,6 +97,17 @@ _IMMUTABLE: Final = frozenset(
     }
 )
 """Exact types whose values cannot change in place: only assignment changes them."""
+
+T = TypeVar("T")
+_REPLACED_ONLY: set[type] = set()
+
+
+def replaced_only(cls: type[T]) -> type[T]:
+    """Mark ``cls`` as never changed in place (roost's own ``Streams``: each
+    change is a new object assigned): its assign is compared by identity,
+    never fingerprinted."""
+    _REPLACED_ONLY.add(cls)
+    return cls
 
 
 class ChangeTracker:
@@ -139,8 +150,12 @@ class ChangeTracker:
                 changed.add(name)
                 continue
             kind = type(before)
-            if kind is _Frozen and before.value is value:
-                continue  # cannot change in place: the same object, the same contents
+            if kind is _Frozen:
+                if before.value is value:
+                    continue  # cannot change in place: the same object, the same contents
+                if type(value) in _REPLACED_ONLY:
+                    changed.add(name)  # only ever replaced to change it
+                    continue
             if kind is _Untrackable and before.value is value:
                 changed.add(name)  # cannot tell: assume it changed
                 continue
@@ -181,7 +196,7 @@ class ChangeTracker:
                 prints[name] = before
                 continue
             kind = type(value)
-            if (kind is tuple or kind is frozenset) and _frozen(value):
+            if kind in _REPLACED_ONLY or ((kind is tuple or kind is frozenset) and _frozen(value)):
                 prints[name] = _Frozen(value)
                 continue
             prints[name] = _digest(name, value)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from ..render import RegionRenderer, environment_for
 from . import uploads
 from .actor import noop
-from .assigns import _MISSING, ChangeTracker
+from .assigns import _MISSING, ChangeTracker, replaced_only
 from .asyncwork import AsyncResult
 from .effects import Broadcast, Effect, PushEvent, SendUpdate
 from .handlers import Handler, collect_component_handlers, collect_handlers
@@ -419,6 +419,7 @@ def _async_name(keys: tuple[str, ...]) -> str:
     return "assign:" + ",".join(keys)
 
 
+@replaced_only
 class Streams:
     """The ``streams`` assign: per stream, the items the next render inserts
     (``(dom_id, item)`` pairs); an unknown name is an empty stream."""

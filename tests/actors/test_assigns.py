@@ -267,3 +267,23 @@ def test_a_frozen_value_past_the_object_limit_is_fingerprinted_instead(monkeypat
     assert not assigns._frozen(tuple(range(11)))
     assert not assigns._frozen((1, [2]))
     assert assigns._frozen((Markup("<b>"), None, 1.5, b"x", frozenset({("y", 2)})))
+
+
+def test_the_streams_assign_is_told_changed_by_identity_without_a_fingerprint(monkeypatch):
+    # roost replaces the streams assign on every change and after every render
+    # (each tab of a broadcast renders one): its contents are never walked.
+    from roost.actors.stateful import Streams
+
+    walked: list[object] = []
+    real = assigns.fingerprint
+    monkeypatch.setattr(assigns, "fingerprint", lambda value: walked.append(value) or real(value))
+    tracker = ChangeTracker()
+    values = {"streams": Streams(), "items": [1]}
+    tracker.reset(values)
+    assert tracker.changed(values) == set()
+    values["streams"] = Streams({"messages": [("m-1", {"id": 1})]})
+    assert tracker.changed(values) == {"streams"}
+    tracker.reset(values)
+    assert tracker.changed(values) == set()
+    assert not any(isinstance(value, Streams) for value in walked)
+    assert [1] in walked  # a list is still fingerprinted
