@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,9 +88,9 @@ class RenderScope:
             raise ValueError(f"component id {id!r} is placed twice in one render")
         self.components[id] = (cls, props)
 
-    @contextmanager
-    def regions(self, memory: dict[int, Placed]) -> Iterator[Callable[[int, bool], None]]:
-        """The ``on_region`` hook for a ``RegionRenderer`` render in this scope.
+    def regions(self, memory: dict[int, Placed]) -> _Regions:
+        """The ``on_region`` hook for a ``RegionRenderer`` render in this scope
+        (a context manager: ``with scope.regions(memory) as on_region``).
 
         ``memory`` (kept by the actor between renders) holds what each
         template region placed when it was last rendered: a region rendered
@@ -98,19 +98,31 @@ class RenderScope:
         cache places the same components again, so the actor does not take
         them for gone.
         """
+        return _Regions(self, memory)
 
-        def on_region(index: int, replayed: bool) -> None:
-            if replayed:
-                self._recording = None
-                for id, (cls, props) in memory.get(index, {}).items():
-                    self._add(id, cls, props)
-            else:
-                self._recording = memory[index] = {}
-
-        try:
-            yield on_region
-        finally:
+    def on_region(self, memory: dict[int, Placed], index: int, replayed: bool) -> None:
+        if replayed:
             self._recording = None
+            for id, (cls, props) in memory.get(index, {}).items():
+                self._add(id, cls, props)
+        else:
+            self._recording = memory[index] = {}
+
+
+class _Regions:
+    # A class rather than a generator's context manager: every render of an
+    # actor enters one (a broadcast, one per subscriber).
+    __slots__ = ("_memory", "_scope")
+
+    def __init__(self, scope: RenderScope, memory: dict[int, Placed]) -> None:
+        self._scope = scope
+        self._memory = memory
+
+    def __enter__(self) -> Callable[[int, bool], None]:
+        return functools.partial(self._scope.on_region, self._memory)
+
+    def __exit__(self, *exc: object) -> None:
+        self._scope._recording = None
 
 
 _scope: contextvars.ContextVar[RenderScope | None] = contextvars.ContextVar(
@@ -118,13 +130,23 @@ _scope: contextvars.ContextVar[RenderScope | None] = contextvars.ContextVar(
 )
 
 
-@contextmanager
-def rendering(scope: RenderScope) -> Iterator[RenderScope]:
-    token = _scope.set(scope)
-    try:
-        yield scope
-    finally:
-        _scope.reset(token)
+class rendering:
+    """Make ``scope`` the render scope of this context for the ``with`` block.
+
+    A class rather than a generator's context manager: every render of an
+    actor enters one (a broadcast, one per subscriber)."""
+
+    __slots__ = ("_scope", "_token")
+
+    def __init__(self, scope: RenderScope) -> None:
+        self._scope = scope
+
+    def __enter__(self) -> RenderScope:
+        self._token = _scope.set(self._scope)
+        return self._scope
+
+    def __exit__(self, *exc: object) -> None:
+        _scope.reset(self._token)
 
 
 def current_scope() -> RenderScope | None:
