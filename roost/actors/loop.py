@@ -219,6 +219,8 @@ class ActorRuntime:
             self._effects.clear()
             discard_all(state)  # its uploads' files: the next incarnation mounts afresh
             left = mailbox.close()
+            if self.tab.handoffs:  # never to be taken now
+                self.tab.handoffs -= sum(isinstance(m, _HANDOFFS) for m in left)
             replies = batch.replies_on_exit(self.target, reason, self.stopped_text(), left)
             ref._exited(NORMAL if reason is None else reason)
             with anyio.CancelScope(shield=True):

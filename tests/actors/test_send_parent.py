@@ -129,3 +129,43 @@ async def test_every_message_one_actor_hands_another_is_counted_until_taken():
         await view.wait_for('[data-roost-id="branch"] .got', "1")  # got 0 + 1 after a restart
         await trio.testing.wait_all_tasks_blocked()
         assert session.tab.handoffs == 0
+
+
+class Busy(LiveComponent):
+    gate: anyio.Event | None = None
+
+    def mount(self):
+        self.got = 0
+
+    @event
+    async def work(self):
+        assert Busy.gate is not None
+        await Busy.gate.wait()
+        raise RuntimeError("failed while a child's event waited in its mailbox")
+
+    @on_component("leafed")
+    def leafed(self, component_id, data):
+        self.got += 1
+
+    def render(self):
+        return f'<b class="got">{self.got}</b>{live_component(Leaf, id="leaf")}'
+
+
+class BusyTree(LiveView):
+    def render(self):
+        return f"<main>{live_component(Busy, id='busy')}</main>"
+
+
+async def test_a_handed_message_its_actor_dies_before_taking_is_no_longer_counted():
+    Busy.gate = anyio.Event()
+    async with LiveClient.mount(App({"/": BusyTree}), allow_crashes=["busy"]) as view:
+        session = session_of(view)
+        await session.receive(protocol.Event(901, "work", {}, "busy"))
+        await trio.testing.wait_all_tasks_blocked()  # the parent is in its handler
+        await session.receive(protocol.Event(902, "inc", {}, "leaf"))
+        await trio.testing.wait_all_tasks_blocked()
+        assert session.tab.handoffs == 1  # in the busy parent's mailbox
+        Busy.gate.set()  # it crashes with the message still there
+        await view.wait_for(lambda v: isinstance(v.replies.get(901), protocol.Error))
+        await trio.testing.wait_all_tasks_blocked()
+        assert session.tab.handoffs == 0
