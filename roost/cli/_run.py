@@ -35,7 +35,7 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     ``roost._reload``. The app is imported by the server only, so that an error
     in it leaves the watcher waiting for the fix."""
     from .._reload import Reloader, child_environment, python_command, watched_paths
-    from ._sockets import listening_socket
+    from ._sockets import listening_socket, listening_socket_beside_free_port
 
     module_name, _, attribute = args.app.partition(":")
     if not module_name or not attribute:
@@ -55,7 +55,10 @@ def run_reloading(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     # it: the same URL each time, no other process can take the port between
     # two servers, and a connection made during a restart waits to be accepted.
     try:
-        sock = listening_socket(args.host, args.port)
+        if args.port == 0 and not args.admin:
+            sock = listening_socket_beside_free_port(args.host)
+        else:
+            sock = listening_socket(args.host, args.port)
     except OSError as exc:
         print(f"roost: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1

@@ -18,6 +18,18 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def listening_socket_beside_free_port(host: str, tries: int = 50) -> socket.socket:
+    """A socket on a free port (``--port 0``) whose next port is free too: each
+    server a ``--reload`` watcher starts on it puts its admin endpoint there
+    (the port after ``--port``), and would refuse to start were it taken."""
+    for _ in range(tries - 1):
+        sock = listening_socket(host, 0)
+        if not address_in_use("127.0.0.1", sock.getsockname()[1] + 1):
+            return sock
+        sock.close()
+    return listening_socket(host, 0)  # the server says which port is in use
+
+
 def bind_address(host: str, port: int) -> str:
     """hypercorn's bind string for ``host`` and ``port`` (an IPv6 host in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
