@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import functools
 import inspect
 import logging
 from collections.abc import Callable
@@ -100,18 +99,11 @@ class RenderScope:
         """
         return _Regions(self, memory)
 
-    def on_region(self, memory: dict[int, Placed], index: int, replayed: bool) -> None:
-        if replayed:
-            self._recording = None
-            for id, (cls, props) in memory.get(index, {}).items():
-                self._add(id, cls, props)
-        else:
-            self._recording = memory[index] = {}
-
 
 class _Regions:
-    # A class rather than a generator's context manager: every render of an
-    # actor enters one (a broadcast, one per subscriber).
+    # The context manager and the hook in one: a class rather than a
+    # generator's context manager, as every render of an actor enters one
+    # (a broadcast, one per subscriber).
     __slots__ = ("_memory", "_scope")
 
     def __init__(self, scope: RenderScope, memory: dict[int, Placed]) -> None:
@@ -119,10 +111,19 @@ class _Regions:
         self._memory = memory
 
     def __enter__(self) -> Callable[[int, bool], None]:
-        return functools.partial(self._scope.on_region, self._memory)
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self._scope._recording = None
+
+    def __call__(self, index: int, replayed: bool) -> None:
+        scope, memory = self._scope, self._memory
+        if replayed:
+            scope._recording = None
+            for id, (cls, props) in memory.get(index, {}).items():
+                scope._add(id, cls, props)
+        else:
+            scope._recording = memory[index] = {}
 
 
 _scope: contextvars.ContextVar[RenderScope | None] = contextvars.ContextVar(

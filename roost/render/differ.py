@@ -130,9 +130,10 @@ def _parse(html: str) -> Tree:
 
 
 def _remember(html: str, tree: Tree) -> None:
+    # Keep the parse of ``html`` (which the memo does not hold yet) for others.
     global _parsed_bytes
     size = len(html)
-    if size > _SHARED_MAX or html in _parses:
+    if size > _SHARED_MAX:
         return
     while _parses and (len(_parses) >= SHARED_PARSES or _parsed_bytes + size > SHARED_HTML_BYTES):
         oldest = next(iter(_parses))

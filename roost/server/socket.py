@@ -32,6 +32,8 @@ from .limits import TokenBucket
 from .tokens import BadToken
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ..actors import Session
     from .app import App
     from .runtime import Runtime
@@ -211,6 +213,26 @@ async def _close(wire: Wire, code: int, reason: str) -> None:
             pass
 
 
+def _sharing(messages: Iterable[str]) -> tuple[int, int]:
+    """How many of the encoded ``messages``, from the first, go out in one frame,
+    and their size: patches of different targets one after the other (up to
+    ``MAX_JOINED_BYTES``); any other message goes alone."""
+    count = size = 0
+    targets: set[str] = set()
+    for text in messages:
+        target = protocol.joinable(text)
+        if count and (
+            target is None or target in targets or size + len(text) > protocol.MAX_JOINED_BYTES
+        ):
+            break
+        count += 1
+        size += len(text)
+        if target is None:
+            break
+        targets.add(target)
+    return count, size
+
+
 class _Connection:
     """One socket: before join, joined to a session, closed.
 
@@ -301,22 +323,12 @@ class _Connection:
         session = self.session
         if session is None or session.handoffs or self._owed:
             return False
-        frames = self._frames
-        targets = set()
-        size = len(text)
-        for queued in frames:
-            size += len(queued)
-            target = protocol.joinable(queued)
-            if target is None or target in targets:
-                return False
-            targets.add(target)
-        target = protocol.joinable(text)
-        if target is None or target in targets or size > protocol.MAX_JOINED_BYTES:
+        messages = [*self._frames, text]
+        if _sharing(messages)[0] < len(messages):
             return False
-        joined = protocol.join_frame([*frames, text])
-        if not self._send_now(joined):
+        if not self._send_now(protocol.join_frame(messages)):
             return False
-        frames.clear()
+        self._frames.clear()
         self._queued_bytes = 0
         session.patches_sent()
         return True
@@ -389,23 +401,9 @@ class _Connection:
                 self._drained.set()
 
     def _take_frames(self) -> tuple[str, int]:
-        # The next frame and its queued size: patches of different targets
-        # queued one after the other share it (up to MAX_JOINED_BYTES); any
-        # other message goes alone.
-        frames = self._frames
-        first = frames.popleft()
-        size = len(first)
-        target = protocol.joinable(first)
-        if target is None:
-            return first, size
-        taken, targets = [first], {target}
-        while frames and size + len(frames[0]) <= protocol.MAX_JOINED_BYTES:
-            target = protocol.joinable(frames[0])
-            if target is None or target in targets:
-                break
-            targets.add(target)
-            size += len(frames[0])
-            taken.append(frames.popleft())
+        # The next frame and its queued size (see _sharing).
+        count, size = _sharing(self._frames)
+        taken = [self._frames.popleft() for _ in range(count)]
         return protocol.join_frame(taken), size
 
     def _meta(self) -> dict[str, Any]:

@@ -131,24 +131,16 @@ async def test_every_message_one_actor_hands_another_is_counted_until_taken():
         assert session.tab.handoffs == 0
 
 
-class Busy(LiveComponent):
-    gate: anyio.Event | None = None
+class Busy(Branch):
+    """A branch whose ``work`` holds its actor until ``gate`` is set, then crashes."""
 
-    def mount(self):
-        self.got = 0
+    gate: anyio.Event | None = None
 
     @event
     async def work(self):
         assert Busy.gate is not None
         await Busy.gate.wait()
         raise RuntimeError("failed while a child's event waited in its mailbox")
-
-    @on_component("leafed")
-    def leafed(self, component_id, data):
-        self.got += 1
-
-    def render(self):
-        return f'<b class="got">{self.got}</b>{live_component(Leaf, id="leaf")}'
 
 
 class BusyTree(LiveView):
