@@ -311,6 +311,90 @@ async def test_a_message_in_fragments_is_put_together(served):
             assert "1" in json.dumps(await ws.message())
 
 
+# -- cutting frames: the whole text frame read here, every other one by wsproto ---
+
+
+async def read_all(chunks: list[bytes]) -> tuple[list[str | bytes], bytes]:
+    """What a DirectWire reads from ``chunks`` sent one after the other, and
+    what it wrote back, until the client's end of the stream."""
+    server_side, client_side = trio.testing.memory_stream_pair()
+    read: list[str | bytes] = []
+    with trio.fail_after(5), trio.CancelScope() as connection:
+        wire = websocket.DirectWire(server_side, connection, b"")
+        for chunk in chunks:
+            await client_side.send_all(chunk)
+        await client_side.send_eof()
+        while (message := await wire.receive()) is not None:
+            read.append(message)
+        await server_side.aclose()
+        written = b""
+        while data := await client_side.receive_some(65536):
+            written += data
+    return read, written
+
+
+MIXED = [
+    ("short", frame(TEXT, b'[1,1,"inc",{}]')),
+    ("16-bit length", frame(TEXT, b"a" * 300)),
+    ("64-bit length", frame(TEXT, "é".encode() * 40_000)),
+    ("fragments", frame(TEXT, b"frag", fin=False) + frame(PING, b"p") + frame(0x0, b"ment")),
+    ("binary", frame(0x2, b"\x00\x01")),
+    ("empty", frame(TEXT, b"")),
+]
+EXPECTED = ['[1,1,"inc",{}]', "a" * 300, "é" * 40_000, "fragment", b"\x00\x01", ""]
+
+
+@pytest.mark.parametrize("split", ["one read", "byte by byte", "frame by frame", "odd cuts"])
+async def test_messages_are_read_whole_and_in_order_however_the_stream_cuts_them(split):
+    stream = b"".join(data for _, data in MIXED)
+    if split == "one read":
+        chunks = [stream]
+    elif split == "byte by byte":
+        chunks = [stream[i : i + 1] for i in range(len(stream))]
+    elif split == "frame by frame":
+        chunks = [data for _, data in MIXED]
+    else:
+        chunks = [stream[i : i + 7] for i in range(0, len(stream), 7)]
+    read, written = await read_all(chunks)
+    assert read == EXPECTED
+    assert written.startswith(bytes([0x80 | PONG, 1]) + b"p")  # the ping between fragments
+
+
+async def test_a_length_written_in_more_bytes_than_it_needs_is_refused_with_1002():
+    payload = b'[1,1,"inc",{}]'
+    key = b"\x01\x02\x03\x04"
+    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    long_form = bytes([0x80 | TEXT, 0x80 | 126]) + len(payload).to_bytes(2, "big") + key + masked
+    read, written = await read_all([long_form])
+    assert read == []
+    assert written[0] == 0x80 | CLOSE and struct.unpack("!H", written[2:4])[0] == 1002
+
+
+async def test_a_frame_too_long_to_be_a_message_closes_with_1009_before_its_payload_comes():
+    too_long = 4 * websocket.MAX_MESSAGE + 1
+    header = bytes([0x80 | TEXT, 0x80 | 127]) + too_long.to_bytes(8, "big") + b"\0\0\0\0"
+    read, written = await read_all([header])  # the payload never sent
+    assert read == []
+    assert written[0] == 0x80 | CLOSE and struct.unpack("!H", written[2:4])[0] == 1009
+
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["at the limit", "one character over"])
+async def test_a_whole_text_frame_over_the_message_limit_closes_with_1009(extra):
+    text = "é" * (websocket.MAX_MESSAGE + extra)
+    read, written = await read_all([frame(TEXT, text.encode())])
+    if extra:
+        assert read == []
+        assert struct.unpack("!H", written[2:4])[0] == 1009
+    else:
+        assert read == [text]
+
+
+async def test_invalid_utf8_in_a_whole_frame_after_good_ones_closes_with_1007():
+    read, written = await read_all([frame(TEXT, b"ok") + frame(TEXT, b"\xc3\x28")])
+    assert read == ["ok"]
+    assert written[0] == 0x80 | CLOSE and struct.unpack("!H", written[2:4])[0] == 1007
+
+
 async def test_a_write_the_peer_does_not_take_cancels_the_connection(autojump_clock):
     # Its deadline is on the socket's own scope: no scope of its own per write.
     server_side, _client_side = trio.testing.lockstep_stream_pair()
