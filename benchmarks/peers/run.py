@@ -17,9 +17,11 @@ Per cell (scenario x framework):
   el.click(), from the click to the DOM mutation that completes the expected
   change (e.g. the count reads the next number); `--clicks` clicks a round,
   `--rounds` rounds, a fresh server process per round; p50/p90/p99 per round,
-  median of the rounds. Before timing, warm-up clicks check that each click
-  really changes the DOM as intended; a cell that does not is reported, not
-  timed.
+  median of the rounds. Rounds go round by round across every cell (round 1
+  of each, then round 2 of each, ...), so that a machine whose speed drifts
+  over minutes moves the floor as much as the rest. Before timing, warm-up
+  clicks check that each click really changes the DOM as intended; a cell
+  that does not is reported, not timed.
 - bytes and frames per click, both directions: the page's WebSocket is
   wrapped before the app's scripts load (page.add_init_script) and counts
   every frame and its payload bytes (UTF-8 for text frames), over the timed
@@ -466,56 +468,53 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]  # nearest rank
 
 
-async def measure_cell(
-    browser: Any, server: Server, scenario: str, args: argparse.Namespace, log: Any
-) -> Cell:
-    cell = Cell(server.name, scenario)
-    for round_no in range(args.rounds):
-        with Running(server, scenario, RESULTS / "logs") as running:
-            context = await browser.new_context()
-            await context.add_init_script(COUNT_FRAMES)
-            try:
-                page = await open_page(context, server, running.url, scenario)
-                # Warm-up clicks: they check the click does what it should
-                # (the page changes as intended) before anything is timed.
-                await clicks(page, args.warmup, args.gap)
-                await page.wait_for_timeout(200)
-                await reset_frames(page)
-                latencies = await clicks(page, args.clicks, args.gap)
-                await page.wait_for_timeout(300)  # trailing frames (acks) of the last click
-                counted = await frames(page)
-            finally:
-                await context.close()
-            cell.rounds.append(
-                {
-                    "p50": percentile(latencies, 50),
-                    "p90": percentile(latencies, 90),
-                    "p99": percentile(latencies, 99),
-                    "mean": statistics.fmean(latencies),
-                }
+async def measure_round(
+    browser: Any, cell: Cell, server: Server, args: argparse.Namespace, log: Any
+) -> None:
+    """One round of ``cell``: a fresh server, its clicks timed; memory in the first."""
+    scenario = cell.scenario
+    round_no = len(cell.rounds)
+    with Running(server, scenario, RESULTS / "logs") as running:
+        context = await browser.new_context()
+        await context.add_init_script(COUNT_FRAMES)
+        try:
+            page = await open_page(context, server, running.url, scenario)
+            # Warm-up clicks: they check the click does what it should
+            # (the page changes as intended) before anything is timed.
+            await clicks(page, args.warmup, args.gap)
+            await page.wait_for_timeout(200)
+            await reset_frames(page)
+            latencies = await clicks(page, args.clicks, args.gap)
+            await page.wait_for_timeout(300)  # trailing frames (acks) of the last click
+            counted = await frames(page)
+        finally:
+            await context.close()
+        cell.rounds.append(
+            {
+                "p50": percentile(latencies, 50),
+                "p90": percentile(latencies, 90),
+                "p99": percentile(latencies, 99),
+                "mean": statistics.fmean(latencies),
+            }
+        )
+        cell.traffic.append(
+            {
+                "up": counted["up"] / args.clicks,
+                "down": counted["down"] / args.clicks,
+                "up_frames": counted["upFrames"] / args.clicks,
+                "down_frames": counted["downFrames"] / args.clicks,
+            }
+        )
+        cell.extensions = ", ".join(sorted({e or "none" for e in counted["extensions"]}))
+        log(
+            f"  {server.name:16s} {scenario:7s} round {round_no + 1}: "
+            f"p50 {cell.rounds[-1]['p50']:.2f} ms, p99 {cell.rounds[-1]['p99']:.2f} ms"
+        )
+        if round_no == 0 and args.sessions > 0:
+            cell.kib_per_session = await memory_per_session(
+                browser, running, scenario, args.sessions
             )
-            cell.traffic.append(
-                {
-                    "up": counted["up"] / args.clicks,
-                    "down": counted["down"] / args.clicks,
-                    "up_frames": counted["upFrames"] / args.clicks,
-                    "down_frames": counted["downFrames"] / args.clicks,
-                }
-            )
-            cell.extensions = ", ".join(sorted({e or "none" for e in counted["extensions"]}))
-            log(
-                f"  {server.name:16s} {scenario:7s} round {round_no + 1}: "
-                f"p50 {cell.rounds[-1]['p50']:.2f} ms, p99 {cell.rounds[-1]['p99']:.2f} ms"
-            )
-            if round_no == 0 and args.sessions > 0:
-                cell.kib_per_session = await memory_per_session(
-                    browser, running, scenario, args.sessions
-                )
-                log(
-                    f"  {server.name:16s} {scenario:7s} memory: "
-                    f"{cell.kib_per_session:.0f} KiB/session"
-                )
-    return cell
+            log(f"  {server.name:16s} {scenario:7s} memory: {cell.kib_per_session:.0f} KiB/session")
 
 
 async def memory_per_session(browser: Any, running: Running, scenario: str, n: int) -> float:
@@ -693,13 +692,19 @@ async def run(args: argparse.Namespace) -> int:
             plan = [
                 (n, s) for s in ("echo", *SCENARIOS) for n in names if s in SERVERS[n].scenarios
             ]
-            for name, scenario in plan:
-                try:
-                    cells.append(await measure_cell(browser, SERVERS[name], scenario, args, log))
-                except Exception as exc:  # one cell failing must not stop the others
-                    message = str(exc).strip().splitlines()[0][:400]
-                    log(f"  {name} {scenario}: FAILED: {message}")
-                    cells.append(Cell(name, scenario, error=message))
+            cells = [Cell(name, scenario) for name, scenario in plan]
+            # Round by round across every cell: a machine whose speed drifts over
+            # minutes drifts for the floor as much as for the rest.
+            for _ in range(args.rounds):
+                for cell in cells:
+                    if cell.error:
+                        continue
+                    try:
+                        await measure_round(browser, cell, SERVERS[cell.framework], args, log)
+                    except Exception as exc:  # one cell failing must not stop the others
+                        message = str(exc).strip().splitlines()[0][:400]
+                        log(f"  {cell.framework} {cell.scenario}: FAILED: {message}")
+                        cell.error = message
         finally:
             await browser.close()
     info["load_after"] = machine()["load"]
@@ -710,8 +715,9 @@ async def run(args: argparse.Namespace) -> int:
     print(table(cells, floor_p50))
     print()
     print(
-        f"{args.clicks} clicks x {args.rounds} round(s), a fresh server per round, median of "
-        f"rounds; memory with {args.sessions} pages open. x floor = p50 / {REFERENCE} p50"
+        f"{args.clicks} clicks x {args.rounds} round(s), a fresh server per round, rounds taken "
+        f"in turn across cells, median of rounds; memory with {args.sessions} pages open. "
+        f"x floor = p50 / {REFERENCE} p50"
         f"{f' ({floor_p50:.2f} ms)' if floor_p50 else ''}."
     )
     print(
