@@ -14,6 +14,7 @@ import anyio
 import anyio.abc
 import hypercorn.config
 import hypercorn.trio
+import trio
 
 from .. import pubsub, store, telemetry
 from ..actors import RECORD, Kick, Registry, Session, Snapshots, Transport, key_hash
@@ -340,19 +341,26 @@ class Runtime:
     async def _serve_http(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
+        from .deferred import DeferredWrites
         from .websocket import DirectSockets
 
         assert self.bind is not None
         config = _hypercorn_config(self.bind, idle_timeout=getattr(self.app, "idle_timeout", 75.0))
         # roost's socket on the connection itself, not through ASGI (websocket.py).
-        config.direct = DirectSockets(self.app, self.app.socket_path)
+        deferred = DeferredWrites()
+        config.direct = DirectSockets(self.app, self.app.socket_path, deferred)
 
         class _Started:
             def started(inner, urls: list[str] | None = None) -> None:
                 self.urls = list(urls or [])
                 task_status.started(self.urls)
 
-        await hypercorn.trio.serve(self.app, config, task_status=_Started())  # type: ignore[arg-type]
+        trio.lowlevel.add_instrument(deferred)
+        try:
+            await hypercorn.trio.serve(self.app, config, task_status=_Started())  # type: ignore[arg-type]
+        finally:
+            with contextlib.suppress(KeyError):  # (Trio removes an instrument that raised)
+                trio.lowlevel.remove_instrument(deferred)
 
     async def _serve_admin(
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED

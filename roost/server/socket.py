@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from ..actors import Session
     from .app import App
+    from .deferred import DeferredWrites
     from .runtime import Runtime
 
 log = logging.getLogger("roost.server")
@@ -97,6 +98,12 @@ class ImmediateWire(Wire, Protocol):
 
     async def flush(self) -> None:
         """Write what ``send_now`` owes (raises, as ``send``, if the peer is gone)."""
+        ...
+
+    @property
+    def deferred(self) -> DeferredWrites | None:
+        """Where frames left for the actor about to run wait, within a bound
+        (None: nowhere; a writer task bounds the wait instead)."""
         ...
 
 
@@ -255,6 +262,7 @@ class _Connection:
         self.address = address
         self._wire = wire
         self._now = cast("ImmediateWire", wire) if hasattr(wire, "send_now") else None
+        self._deferred = self._now.deferred if self._now is not None else None
         self._owed = False  # send_now wrote a frame in part: the writer owes the rest
         self._frames: deque[str] = _NO_FRAMES  # made on the first write (a deque is 760 B)
         self._queued_bytes = 0
@@ -287,17 +295,46 @@ class _Connection:
         if self._queued_bytes + len(text) > self.app.outbox_bytes:
             return f"fell behind by more than {self.app.outbox_bytes} bytes of messages"
         if self._now is not None:
-            if not self._writer:
-                if self._write_now(text):
+            if self._writer:
+                if self._writer_waiting and self._write_last(text):
                     return None
-            elif self._writer_waiting and self._write_last(text):
+            elif self._frames:  # left for this actor (_defer): with its patch, at once
+                if self._write_last(text):
+                    assert self._deferred is not None
+                    self._deferred.cancel(self._release)
+                    return None
+            elif self._write_now(text):
                 return None
         if self._frames is _NO_FRAMES:
             self._frames = deque()
         self._frames.append(text)
         self._queued_bytes += len(text)
-        self._start_writer()
+        if not self._writer and not self._defer():
+            self._start_writer()
         return None
+
+    def _defer(self) -> bool:
+        """Leave what is queued for an actor of the tab that was just handed a
+        message (it may answer with a patch that shares the frame) rather than
+        start the writer: ``_release`` writes it if that actor has not by the
+        time its turn has passed. True if left so."""
+        deferred = self._deferred
+        session = self.session
+        if deferred is None or session is None or not session.handoffs or self._owed:
+            return False
+        deferred.defer(self._release)
+        return True
+
+    def _release(self) -> bool:
+        """Write what was left for an actor that has had its turn: at once as one
+        frame if it fits one and the socket takes it, else by the writer task.
+        True if that task started (called between scheduler batches)."""
+        if self._writer or not self._frames:
+            return False
+        if not self.closed and self._write_joined(list(self._frames)):
+            return False
+        self._start_writer()
+        return self._writer
 
     def _start_writer(self) -> None:
         if not self._writer and self.writers is not None:
@@ -323,14 +360,19 @@ class _Connection:
         session = self.session
         if session is None or session.handoffs or self._owed:
             return False
-        messages = [*self._frames, text]
-        if _sharing(messages)[0] < len(messages):
+        return self._write_joined([*self._frames, text])
+
+    def _write_joined(self, messages: list[str]) -> bool:
+        # The queued frames (and one more) out now as one frame, if they may share
+        # one (_sharing) and the socket's buffer takes it: True if they went.
+        if self._owed or _sharing(messages)[0] < len(messages):
             return False
         if not self._send_now(protocol.join_frame(messages)):
             return False
         self._frames.clear()
         self._queued_bytes = 0
-        session.patches_sent()
+        if self.session is not None:
+            self.session.patches_sent()
         return True
 
     def _send_now(self, text: str) -> bool:
@@ -427,6 +469,10 @@ class _Connection:
         # Every way out of a socket passes here: nothing written may hold it.
         # (A writer still running drains what is queued, then ends.)
         self.closed = True
+        if self._frames and not self._writer:  # left for an actor: drained before the close
+            if self._deferred is not None:
+                self._deferred.cancel(self._release)
+            self._start_writer()
         if self.session is not None:
             self.session.detach(self.transport)
 

@@ -42,6 +42,7 @@ from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 from wsproto.frame_protocol import CloseReason
 from wsproto.utilities import generate_accept_token
 
+from .deferred import DeferredWrites
 from .hypercorn_guard import MAX_FRAMES_PER_MESSAGE, MAX_HEAD, MAX_MESSAGE, WRITE_TIMEOUT
 from .socket import serve_wire
 
@@ -63,9 +64,12 @@ Address = tuple[str, int] | None
 class DirectSockets:
     """Takes the connections that open roost's socket at ``path``, for ``app``."""
 
-    def __init__(self, app: App, path: str) -> None:
+    def __init__(self, app: App, path: str, deferred: DeferredWrites | None = None) -> None:
         self.app = app
         self._line = b"GET " + path.encode("ascii")
+        self.deferred = deferred
+        """Bounds the wait of frames left for the actor about to run (installed
+        as a Trio instrument for as long as these sockets are served)."""
 
     def claims(self, head: bytes) -> bool | None:
         """Whether a connection that began with ``head`` is a WebSocket upgrade
@@ -96,7 +100,7 @@ class DirectSockets:
         request, rest = head[:end], head[end:]
         scope, error = _handshake(request, client, server)
         with trio.CancelScope() as connection:
-            wire = DirectWire(stream, connection, rest)
+            wire = DirectWire(stream, connection, rest, self.deferred)
             try:
                 if scope is None:
                     await wire.write(error)
@@ -223,13 +227,19 @@ class DirectWire:
         "_stream",
         "_turn",
         "_writing",
+        "deferred",
         "ended",
     )
 
     def __init__(
-        self, stream: trio.SocketStream, connection: trio.CancelScope, rest: bytes
+        self,
+        stream: trio.SocketStream,
+        connection: trio.CancelScope,
+        rest: bytes,
+        deferred: DeferredWrites | None = None,
     ) -> None:
         self._stream = stream
+        self.deferred = deferred
         socket = getattr(stream, "socket", None)  # (a test's stream may have none)
         self._fd = socket.fileno() if socket is not None else -1
         """For ``send_now``; -1 from the moment this wire closes the stream, so that a

@@ -444,9 +444,10 @@ async def test_handle_params_sees_the_url_of_the_token_not_the_one_the_join_clai
 class RecordingWire:
     """An ImmediateWire that takes every write: what went at once, what the writer sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, deferred=None) -> None:
         self.now: list[str] = []
         self.sent: list[str] = []
+        self.deferred = deferred
 
     async def receive(self):  # pragma: no cover - not read in these tests
         await trio.sleep_forever()
@@ -482,10 +483,10 @@ def patch(target: str) -> str:
     return protocol.encode(protocol.patch(target, 2, [[0, [0], target]]))
 
 
-async def connection(nursery) -> tuple:
+async def connection(nursery, deferred=None) -> tuple:
     from roost.server.socket import _Connection
 
-    wire = RecordingWire()
+    wire = RecordingWire(deferred)
     conn = _Connection(App({"/": LiveView}), None, "test", wire)  # type: ignore[arg-type]
     conn.writers = nursery
     conn.session = TabOfTwo()  # type: ignore[assignment]
@@ -532,3 +533,121 @@ async def test_queued_messages_that_cannot_share_a_frame_keep_their_order(nurser
     assert wire.now == []
     await trio.testing.wait_all_tasks_blocked()
     assert wire.sent == [ack, patch("0"), patch("0")]
+
+
+# -- ... and, under `roost run`, with no writer task: the frames wait for the actor ---
+
+
+@pytest.fixture
+async def deferred():
+    """The hook between scheduler batches that ``roost run`` installs (``Runtime``)."""
+    from roost.server.deferred import DeferredWrites
+
+    hook = DeferredWrites()
+    trio.lowlevel.add_instrument(hook)
+    yield hook
+    trio.lowlevel.remove_instrument(hook)
+
+
+@pytest.fixture
+def writers(monkeypatch) -> list[int]:
+    """One entry per writer task a connection started."""
+    from roost.server.socket import _Connection
+
+    started: list[int] = []
+    write_queued = _Connection._write_queued
+
+    async def counting(self):
+        started.append(1)
+        await write_queued(self)
+
+    monkeypatch.setattr(_Connection, "_write_queued", counting)
+    return started
+
+
+async def test_a_component_click_answered_by_its_view_starts_no_writer_task(
+    nursery, deferred, writers
+):
+    conn, wire = await connection(nursery, deferred)
+    conn.session.patches_coming = conn.session.handoffs = 1  # the component told its view
+    conn.transport(patch("tabs"))
+    await trio.lowlevel.checkpoint()  # the view's turn
+    conn.session.handoffs = 0
+    conn.transport(patch("0"))
+    assert wire.now == [f"[{patch('tabs')},{patch('0')}]"]
+    await trio.testing.wait_all_tasks_blocked()
+    assert writers == [] and wire.sent == []
+    assert len(deferred) == 0
+
+
+async def test_a_patch_left_for_an_actor_that_does_not_answer_goes_out_once_its_turn_passed(
+    nursery, deferred, writers
+):
+    conn, wire = await connection(nursery, deferred)
+    conn.session.patches_coming = conn.session.handoffs = 1
+    conn.transport(patch("tabs"))
+    # This task stays runnable, so the scheduler never idles: only the batches count.
+    await trio.lowlevel.checkpoint()  # the batch in which the handed-to actor runs ...
+    assert wire.now == []
+    await trio.lowlevel.checkpoint()  # ... has passed without a patch from it
+    assert wire.now == [patch("tabs")]
+    assert writers == [] and wire.sent == []
+
+
+async def test_a_patch_left_for_an_actor_goes_out_as_soon_as_the_server_idles(nursery, deferred):
+    import socket as stdlib_socket
+
+    browser, server = stdlib_socket.socketpair()
+    with browser, server:
+        server.setblocking(False)
+        conn, wire = await connection(nursery, deferred)
+        send_now = wire.send_now
+
+        def sending(text: str) -> bool:
+            server.send(text.encode())  # the loopback buffer takes it whole
+            return send_now(text)
+
+        wire.send_now = sending
+        conn.session.patches_coming = conn.session.handoffs = 1  # to an actor that is busy
+        conn.transport(patch("tabs"))
+        reader = trio.socket.from_stdlib_socket(browser)
+        # Nothing is left to run while this waits for the socket: no batch
+        # comes to count, and the patch must not wait for the next I/O.
+        with trio.fail_after(5):
+            assert await reader.recv(1000) == patch("tabs").encode()
+
+
+async def test_patches_left_for_an_actor_that_cannot_share_a_frame_go_by_the_writer_in_order(
+    nursery, deferred, writers
+):
+    from roost import protocol
+
+    conn, wire = await connection(nursery, deferred)
+    conn.session.patches_coming = conn.session.handoffs = 1
+    ack = protocol.encode(protocol.Ack(5))
+    conn.transport(ack)
+    conn.transport(patch("0"))
+    await trio.lowlevel.checkpoint()
+    await trio.lowlevel.checkpoint()  # the turn has passed: not one frame, so the writer
+    await trio.testing.wait_all_tasks_blocked()
+    assert writers == [1]
+    assert wire.now == [] and wire.sent == [ack, patch("0")]
+
+
+async def test_a_socket_closing_with_a_patch_left_for_an_actor_writes_it_before_the_close(
+    nursery, deferred
+):
+    closes: list[str] = []
+    conn, wire = await connection(nursery, deferred)
+
+    async def close(code: int, reason: str) -> None:
+        closes.append(f"close after {len(wire.now) + len(wire.sent)} frame(s)")
+
+    wire.close = close
+    conn.session.patches_coming = conn.session.handoffs = 1
+    conn.transport(patch("tabs"))
+    conn.session = None  # (a stand-in: nothing to detach)
+    conn._gone()  # as finish() closes a socket
+    await conn._write_close(1000, "bye")
+    assert wire.sent == [patch("tabs")] and closes == ["close after 1 frame(s)"]
+    assert len(deferred) == 0
