@@ -14,10 +14,19 @@ export class Hooks {
     this.push = push;
     this.mounted = new Map(); // element -> hook instance
     this.connected = true;
-    // Patches are told apart from changes the page makes itself by taking the
-    // records right before and right after each one (before/after).
+    // While any hook is mounted, the page's mutations are recorded, so that a
+    // patch's records tell which hooks it updated; patches are told apart from
+    // changes the page makes itself by taking the records right before and
+    // right after each one (before/after). With none mounted nothing is
+    // recorded: every DOM change would pay for records no one reads.
     this.observer = new MutationObserver(() => {});
-    this.observer.observe(window.document, { subtree: true, childList: true, attributes: true, characterData: true });
+    this.observing = false;
+  }
+
+  watch() {
+    if (this.observing) return;
+    this.observer.observe(this.window.document, { subtree: true, childList: true, attributes: true, characterData: true });
+    this.observing = true;
   }
 
   // Mount every hook element in `root` that is not yet.
@@ -59,22 +68,33 @@ export class Hooks {
       __handlers: handlers,
     });
     this.mounted.set(el, hook);
+    this.watch();
     call(hook, "mounted");
   }
 
   destroy(el, hook) {
     this.mounted.delete(el);
+    if (this.mounted.size === 0 && this.observing) {
+      this.observer.disconnect();
+      this.observing = false;
+    }
     for (const listener of [...hook.__handlers]) hook.removeHandleEvent(listener);
     call(hook, "destroyed");
   }
 
   before() {
-    this.observer.takeRecords();
+    if (this.observing) this.observer.takeRecords();
   }
 
-  // After a patch or render: hooks gone are destroyed, new ones mounted, and
-  // each one whose element (or anything inside it) changed is updated.
-  after() {
+  // After a patch or render of `root`: hooks gone are destroyed, new ones
+  // mounted, and each one whose element (or anything inside it) changed is
+  // updated. `inPlace`: it made no element and set no roost-hook attribute,
+  // so it brought no hook (patch.js).
+  after(root, inPlace = false) {
+    if (!this.observing) {
+      if (!inPlace) this.scan(root);
+      return;
+    }
     const changed = new Set();
     // Only elements added, or a hook attribute set, can bring a new hook: the
     // page is searched for one only then.

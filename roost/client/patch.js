@@ -25,21 +25,27 @@ const SVG_HTML_POINTS = new Set(["foreignObject", "desc", "title"]);
 const MATH_TEXT_POINTS = new Set(["mi", "mo", "mn", "ms", "mtext"]);
 
 /** Whether `ops` only change texts and attributes, other than the boundary
- * attribute of a child actor: then no element is made or dropped. */
+ * attribute of a child actor and a hook's name: then no element is made or
+ * dropped, no child's boundary recreated and no hook brought or taken away. */
 export function inPlace(ops) {
   for (const op of ops) {
     const code = op[0];
     if (code === OP.TEXT || code === OP.SPLICE) {
-      if (code === OP.SPLICE && op.length > 5 && attrName(op[5]) === ATTR.ID) return false;
+      if (code === OP.SPLICE && op.length > 5 && structural(op[5])) return false;
     } else if (code === OP.SET_ATTR) {
-      for (let i = 2; i < op.length; i += 2) if (attrName(op[i]) === ATTR.ID) return false;
+      for (let i = 2; i < op.length; i += 2) if (structural(op[i])) return false;
     } else if (code === OP.REMOVE_ATTR) {
-      for (let i = 2; i < op.length; i++) if (attrName(op[i]) === ATTR.ID) return false;
+      for (let i = 2; i < op.length; i++) if (structural(op[i])) return false;
     } else {
       return false;
     }
   }
   return true;
+}
+
+function structural(name) {
+  const attr = attrName(name);
+  return attr === ATTR.ID || attr === ATTR.HOOK;
 }
 
 /** Apply `ops` (a list of [opcode, path, ...args]) to the container `root`. */

@@ -9,8 +9,8 @@ import { applyPatches, inPlace } from "./patch.js";
 const STOPPED = "This page has stopped. Reload the page.";
 
 export class Targets {
-  // observers: each with before(root) and after(root), called around every
-  // render and patch of a container (hooks, sticky JS commands); recovery:
+  // observers: each with before(root) and after(root, inPlace), called around
+  // every render and patch of a container (hooks, sticky JS commands); recovery:
   // form recovery, around each render (recovery.js).
   constructor(document, socket, { observers = [], recovery = null } = {}) {
     this.document = document;
@@ -18,6 +18,7 @@ export class Targets {
     this.observers = observers;
     this.recovery = recovery;
     this.versions = new Map();
+    this.containers = new Map(); // target -> its container, as last found
     this.syncing = new Set();
     // Each container still holding what the page loaded with, by target (an id
     // on the page twice is not taken). Left when its target gets any content
@@ -32,8 +33,15 @@ export class Targets {
     for (const target of twice) this.served.delete(target);
   }
 
+  // Kept from the last lookup while it is still on the page under that id: an
+  // attribute selector walks the whole document (a 1,000-row page, each patch).
   container(target) {
-    return this.document.querySelector(`[${ATTR.ID}="${CSS.escape(target)}"]`);
+    const known = this.containers.get(target);
+    if (known && known.isConnected && known.getAttribute(ATTR.ID) === target) return known;
+    const found = this.document.querySelector(`[${ATTR.ID}="${CSS.escape(target)}"]`);
+    if (found) this.containers.set(target, found);
+    else this.containers.delete(target);
+    return found;
   }
 
   handle(message) {
@@ -150,7 +158,7 @@ export class Targets {
       if (inPlace) change();
       else this.keepingChildren(root, change);
     } finally {
-      for (const observer of [...this.observers].reverse()) observer.after(root);
+      for (const observer of [...this.observers].reverse()) observer.after(root, inPlace);
     }
   }
 

@@ -78,6 +78,34 @@ def test_destroyed_when_the_server_stops_rendering_it_and_mounted_when_it_comes_
     assert log(live)[-1] == "mounted:gone"
 
 
+@pytest.fixture
+def later(page, served):
+    page.add_init_script(PROBE)
+    page.goto(served.url + "/later")
+    wait_joined(page, "0")
+    return page
+
+
+def test_a_patch_brings_the_first_hook_of_a_page_that_had_none(later):
+    later.click("#add")
+    later.wait_for_selector("#added")
+    later.wait_for_function("() => window.__log.includes('mounted:added')")
+    later.click("#add")  # and takes it away again
+    later.wait_for_function("() => window.__log.includes('destroyed:added')")
+    later.click("#add")  # the page has no hook again: the next one is still found
+    later.wait_for_function(
+        "() => window.__log.filter((e) => e === 'mounted:added').length === 2"
+    )
+
+
+def test_a_roost_hook_attribute_a_patch_sets_mounts_its_hook(later):
+    later.click("#name")  # no element made: only the attribute set on #named
+    later.wait_for_function("() => window.__log.includes('mounted:named')")
+    later.click("#name")
+    later.wait_for_function("() => window.__log.includes('destroyed:named')")
+    assert log(later) == ["mounted:named", "destroyed:named"]
+
+
 def test_push_event_and_push_event_to_resolve_with_the_handlers_reply(live):
     got = live.evaluate(
         """async () => {

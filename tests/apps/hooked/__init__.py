@@ -99,4 +99,26 @@ class Hooked(LiveView):
         self.notes = notes
 
 
-app = App({"/": Hooked}, http_routes=[Route("/release", release)])
+class Later(LiveView):
+    """A page with no hook until a patch brings one: by a new element, or by a
+    roost-hook attribute set on one already there."""
+
+    template = "later.html"
+
+    def mount(self, params, session):
+        self.added = False
+        self.named = False
+        self.clicks = 0
+
+    @event
+    def add(self):
+        self.added = not self.added
+        self.clicks += 1
+
+    @event
+    def name(self):
+        self.named = not self.named
+        self.clicks += 1
+
+
+app = App({"/": Hooked, "/later": Later}, http_routes=[Route("/release", release)])
