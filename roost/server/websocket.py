@@ -270,14 +270,33 @@ class DirectWire:
             await self._cut()
             if self._ready or self.ended:
                 continue
-            try:
-                data = await self._stream.receive_some(MAX_RECV)
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                data = b""
+            data = await self._read()
             if not data:
                 self.ended = True
                 return None
             self._in += data
+
+    async def _read(self) -> bytes:
+        """The next bytes the peer sent; empty at its end (or a broken connection).
+
+        Waits for the socket to be readable first, then reads it directly: a
+        message comes long after the last was read, so trying the read first,
+        as the stream does, would mostly fail and cost a system call, an
+        exception and the stream's own layers each time."""
+        fd = self._fd
+        if fd < 0:  # a test's stream, or released: the stream's own read
+            try:
+                return await self._stream.receive_some(MAX_RECV)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                return b""
+        while True:
+            try:
+                await trio.lowlevel.wait_readable(fd)
+                return os.read(fd, MAX_RECV)
+            except BlockingIOError:
+                continue  # (woken without data)
+            except (OSError, trio.ClosedResourceError):
+                return b""
 
     async def _cut(self) -> None:
         """Read every whole frame in the bytes read so far (RFC 6455 5.2)."""
