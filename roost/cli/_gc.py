@@ -123,6 +123,13 @@ class YoungCollections(trio.abc.Instrument):
     It is checked after task steps (every ``every``-th; one scheduler batch
     runs all 10,000 views of a broadcast), and only when tasks run: an idle
     server is not woken for it.
+
+    When the scheduler is about to wait with nothing left to run (a click
+    answered, its frame written), the young generation is collected there
+    if tasks ran since the last collection, at most once every ``idle_gap``
+    seconds: the collection that would otherwise come in the middle of the
+    next click's work is done while the server has nothing else to do. The
+    ``interval`` then counts only time the server has been busy since.
     """
 
     def __init__(
@@ -131,24 +138,40 @@ class YoungCollections(trio.abc.Instrument):
         middle_every: int = 10,
         every: int = 16,
         clock: Callable[[], float] = time.perf_counter,
+        idle_gap: float = 0.001,
     ) -> None:
         self.interval = interval
         self.middle_every = middle_every
         self.every = every
+        self.idle_gap = idle_gap
         self.collections = 0
         self._clock = clock
-        self._last = clock()
+        self._collected = self._busy_since = clock()
         self._steps = 0
+        self._ran = False  # tasks ran since the last collection
 
     def after_task_step(self, task: trio.lowlevel.Task) -> None:
+        self._ran = True
         self._steps += 1
         if self._steps < self.every:
             return
         self._steps = 0
         now = self._clock()
-        if now - self._last < self.interval:
+        if now - self._busy_since >= self.interval:
+            self._collect(now)
+
+    def before_io_wait(self, timeout: float) -> None:
+        if timeout <= 0:  # tasks are waiting to run: not idle
             return
-        self._last = now
+        now = self._clock()
+        if self._ran and now - self._collected >= self.idle_gap:
+            self._collect(now)
+        self._busy_since = now
+
+    def _collect(self, now: float) -> None:
+        self._collected = self._busy_since = now
+        self._steps = 0
+        self._ran = False
         self.collections += 1
         gc.collect(1 if self.collections % self.middle_every == 0 else 0)
 

@@ -93,9 +93,7 @@ def test_a_patch_brings_the_first_hook_of_a_page_that_had_none(later):
     later.click("#add")  # and takes it away again
     later.wait_for_function("() => window.__log.includes('destroyed:added')")
     later.click("#add")  # the page has no hook again: the next one is still found
-    later.wait_for_function(
-        "() => window.__log.filter((e) => e === 'mounted:added').length === 2"
-    )
+    later.wait_for_function("() => window.__log.filter((e) => e === 'mounted:added').length === 2")
 
 
 def test_a_roost_hook_attribute_a_patch_sets_mounts_its_hook(later):

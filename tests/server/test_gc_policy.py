@@ -143,3 +143,35 @@ def test_young_collections_keep_the_young_generation_small_while_frees_match_all
     assert young_left_after_replacing(None) > 50_000  # what CPython alone lets pile up
     assert young_left_after_replacing(instrument) < 5_000
     assert instrument.collections > 50
+
+
+def test_the_young_generation_is_collected_when_the_server_is_about_to_idle_not_mid_work():
+    import trio
+    import trio.testing
+
+    # An interval never reached while busy: only idling collects.
+    instrument = YoungCollections(interval=1e9, every=1, idle_gap=0)
+    seen: dict[str, int] = {}
+
+    async def main() -> None:
+        trio.lowlevel.add_instrument(instrument)
+        gc.collect()
+        kept = [[i] for i in range(2_000)]  # a click's work: young objects left
+        for _ in range(5):
+            await trio.lowlevel.checkpoint()  # busy: tasks keep running
+        seen["busy"] = instrument.collections
+        seen["young before"] = len(gc.get_objects(0))
+        await trio.sleep(1)  # nothing left to run: the scheduler waits
+        seen["idle"] = instrument.collections
+        seen["young after"] = len(gc.get_objects(0))
+        del kept
+
+    # The clock jumps once the scheduler has waited 1 ms with nothing to run.
+    gc.disable()  # (CPython's own trigger would collect as the objects are made)
+    try:
+        trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0.001))
+    finally:
+        gc.enable()
+    assert seen["busy"] == 0
+    assert seen["idle"] == 1
+    assert seen["young before"] > 2_000 > seen["young after"]
