@@ -138,7 +138,7 @@ class YoungCollections(trio.abc.Instrument):
         middle_every: int = 10,
         every: int = 16,
         clock: Callable[[], float] = time.perf_counter,
-        idle_gap: float = 0.001,
+        idle_gap: float = 0.005,
     ) -> None:
         self.interval = interval
         self.middle_every = middle_every

@@ -92,7 +92,7 @@ export class Hooks {
   // so it brought no hook (patch.js).
   after(root, inPlace = false) {
     if (!this.observing) {
-      if (!inPlace) this.scan(root);
+      if (!inPlace) this.scan(this.window.document);
       return;
     }
     const changed = new Set();

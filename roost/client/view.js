@@ -156,7 +156,11 @@ export class Targets {
     for (const observer of this.observers) observer.before(root);
     try {
       if (inPlace) change();
-      else this.keepingChildren(root, change);
+      else {
+        this.keepingChildren(root, change);
+        // Containers the change dropped are not kept for lookups.
+        for (const [target, el] of this.containers) if (!el.isConnected) this.containers.delete(target);
+      }
     } finally {
       for (const observer of [...this.observers].reverse()) observer.after(root, inPlace);
     }

@@ -331,12 +331,17 @@ class _Connection:
         True if that task started (called between scheduler batches)."""
         if self._writer or not self._frames:
             return False
-        if not self.closed and self._write_joined(list(self._frames)):
-            return False
-        self._start_writer()
-        return self._writer
+        written = False
+        try:
+            written = not self.closed and self._write_joined(list(self._frames))
+        finally:
+            if not written:  # (also if that failed: the writer tries again)
+                self._start_writer()
+        return self._writer  # (also started when the socket took only part of it)
 
     def _start_writer(self) -> None:
+        if self._frames and self._deferred is not None:
+            self._deferred.cancel(self._release)  # the writer writes what waited
         if not self._writer and self.writers is not None:
             # A task only while there is something to write: an idle socket costs none.
             self._writer = True

@@ -302,57 +302,60 @@ class DirectWire:
         """Read every whole frame in the bytes read so far (RFC 6455 5.2)."""
         data = self._in
         at = 0
-        while not self.ended:
-            available = len(data) - at
-            if available < 2:
-                break
-            first, second = data[at], data[at + 1]
-            size = second & 0x7F
-            head = 2
-            shortest = 0  # a length in more bytes than it needs is wsproto's to refuse
-            if size == 126:
-                if available < 4:
+        try:
+            while not self.ended:
+                available = len(data) - at
+                if available < 2:
                     break
-                size = int.from_bytes(data[at + 2 : at + 4], "big")
-                head, shortest = 4, 126
-            elif size == 127:
-                if available < 10:
-                    break
-                size = int.from_bytes(data[at + 2 : at + 10], "big")
-                head, shortest = 10, 65536
-            if second & 0x80:
-                head += 4
-            if size > _MAX_FRAME:
-                await self._fail(CloseReason.MESSAGE_TOO_BIG, "message too big")
-                break
-            end = at + head + size
-            if end > len(data):
-                break
-            if (
-                first == _WHOLE_TEXT
-                and second & 0x80
-                and size >= shortest
-                and not self._fragments
-                and self._frames.state is ConnectionState.OPEN
-            ):
-                try:
-                    text = _unmask(data, end - size, end).decode()
-                except UnicodeDecodeError:
-                    await self._fail(CloseReason.INVALID_FRAME_PAYLOAD_DATA, "invalid UTF-8")
-                    break
-                if len(text) > MAX_MESSAGE:
+                first, second = data[at], data[at + 1]
+                size = second & 0x7F
+                head = 2
+                shortest = 0  # a length in more bytes than it needs is wsproto's to refuse
+                if size == 126:
+                    if available < 4:
+                        break
+                    size = int.from_bytes(data[at + 2 : at + 4], "big")
+                    head, shortest = 4, 126
+                elif size == 127:
+                    if available < 10:
+                        break
+                    size = int.from_bytes(data[at + 2 : at + 10], "big")
+                    head, shortest = 10, 65536
+                if second & 0x80:
+                    head += 4
+                if size > _MAX_FRAME:
                     await self._fail(CloseReason.MESSAGE_TOO_BIG, "message too big")
                     break
-                if self._ready is None:
-                    self._ready = deque()
-                self._ready.append(text)
-            else:
-                if first & 0x0F in (0, 1, 2):  # a data frame: a message's first, or its next
-                    self._fragments = not first & 0x80
-                self._frames.receive_data(bytes(data[at:end]))
-                await self._take_events()
-            at = end
-        del data[:at]
+                end = at + head + size
+                if end > len(data):
+                    break
+                if (
+                    first == _WHOLE_TEXT
+                    and second & 0x80
+                    and size >= shortest
+                    and not self._fragments
+                    and self._frames.state is ConnectionState.OPEN
+                ):
+                    try:
+                        text = _unmask(data, end - size, end).decode()
+                    except UnicodeDecodeError:
+                        await self._fail(CloseReason.INVALID_FRAME_PAYLOAD_DATA, "invalid UTF-8")
+                        break
+                    if len(text) > MAX_MESSAGE:
+                        await self._fail(CloseReason.MESSAGE_TOO_BIG, "message too big")
+                        break
+                    if self._ready is None:
+                        self._ready = deque()
+                    self._ready.append(text)
+                else:
+                    if first & 0x0F in (0, 1, 2):  # a data frame: a message's first, or its next
+                        self._fragments = not first & 0x80
+                    self._frames.receive_data(bytes(data[at:end]))
+                    at = end  # handed over: wsproto holds it now
+                    await self._take_events()
+                at = end
+        finally:
+            del data[:at]  # (also when cancelled: no frame is read twice)
 
     async def _take_events(self) -> None:
         for event in self._frames.events():

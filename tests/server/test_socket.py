@@ -651,3 +651,15 @@ async def test_a_socket_closing_with_a_patch_left_for_an_actor_writes_it_before_
     await conn._write_close(1000, "bye")
     assert wire.sent == [patch("tabs")] and closes == ["close after 1 frame(s)"]
     assert len(deferred) == 0
+
+
+async def test_a_patch_left_for_an_actor_the_socket_takes_only_in_part_wakes_the_writer(
+    nursery, deferred
+):
+    conn, wire = await connection(nursery, deferred)
+    wire.send_now = lambda text: None  # in part: the rest is owed to the writer
+    conn.session.patches_coming = conn.session.handoffs = 1
+    conn.transport(patch("tabs"))
+    # Released as the server would idle: a task it starts must be woken for.
+    assert conn._release() is True
+    assert conn._writer
