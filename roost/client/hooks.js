@@ -14,19 +14,10 @@ export class Hooks {
     this.push = push;
     this.mounted = new Map(); // element -> hook instance
     this.connected = true;
-    // While any hook is mounted, the page's mutations are recorded, so that a
-    // patch's records tell which hooks it updated; patches are told apart from
-    // changes the page makes itself by taking the records right before and
-    // right after each one (before/after). With none mounted nothing is
-    // recorded: every DOM change would pay for records no one reads.
+    // Mutations are recorded only while a hook is mounted; a patch is told apart
+    // from the page's own changes by the records taken right before and after it.
     this.observer = new MutationObserver(() => {});
     this.observing = false;
-  }
-
-  watch() {
-    if (this.observing) return;
-    this.observer.observe(this.window.document, { subtree: true, childList: true, attributes: true, characterData: true });
-    this.observing = true;
   }
 
   // Mount every hook element in `root` that is not yet.
@@ -68,13 +59,16 @@ export class Hooks {
       __handlers: handlers,
     });
     this.mounted.set(el, hook);
-    this.watch();
+    if (!this.observing) {
+      this.observer.observe(this.window.document, { subtree: true, childList: true, attributes: true, characterData: true });
+      this.observing = true;
+    }
     call(hook, "mounted");
   }
 
   destroy(el, hook) {
     this.mounted.delete(el);
-    if (this.mounted.size === 0 && this.observing) {
+    if (this.mounted.size === 0) {
       this.observer.disconnect();
       this.observing = false;
     }
@@ -86,10 +80,8 @@ export class Hooks {
     if (this.observing) this.observer.takeRecords();
   }
 
-  // After a patch or render of `root`: hooks gone are destroyed, new ones
-  // mounted, and each one whose element (or anything inside it) changed is
-  // updated. `inPlace`: it made no element and set no roost-hook attribute,
-  // so it brought no hook (patch.js).
+  // After a patch or render: hooks gone are destroyed, new ones mounted, those whose
+  // element changed updated. `inPlace` (patch.js): it made no element, set no hook.
   after(root, inPlace = false) {
     if (!this.observing) {
       if (!inPlace) this.scan(this.window.document);

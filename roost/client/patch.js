@@ -43,10 +43,7 @@ export function inPlace(ops) {
   return true;
 }
 
-function structural(name) {
-  const attr = attrName(name);
-  return attr === ATTR.ID || attr === ATTR.HOOK;
-}
+const structural = (name) => [ATTR.ID, ATTR.HOOK].includes(attrName(name));
 
 /** Apply `ops` (a list of [opcode, path, ...args]) to the container `root`. */
 export function applyPatches(root, ops) {

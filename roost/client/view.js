@@ -18,7 +18,6 @@ export class Targets {
     this.observers = observers;
     this.recovery = recovery;
     this.versions = new Map();
-    this.containers = new Map(); // target -> its container, as last found
     this.syncing = new Set();
     // Each container still holding what the page loaded with, by target (an id
     // on the page twice is not taken). Left when its target gets any content
@@ -33,15 +32,8 @@ export class Targets {
     for (const target of twice) this.served.delete(target);
   }
 
-  // Kept from the last lookup while it is still on the page under that id: an
-  // attribute selector walks the whole document (a 1,000-row page, each patch).
   container(target) {
-    const known = this.containers.get(target);
-    if (known && known.isConnected && known.getAttribute(ATTR.ID) === target) return known;
-    const found = this.document.querySelector(`[${ATTR.ID}="${CSS.escape(target)}"]`);
-    if (found) this.containers.set(target, found);
-    else this.containers.delete(target);
-    return found;
+    return this.document.querySelector(`[${ATTR.ID}="${CSS.escape(target)}"]`);
   }
 
   handle(message) {
@@ -156,11 +148,7 @@ export class Targets {
     for (const observer of this.observers) observer.before(root);
     try {
       if (inPlace) change();
-      else {
-        this.keepingChildren(root, change);
-        // Containers the change dropped are not kept for lookups.
-        for (const [target, el] of this.containers) if (!el.isConnected) this.containers.delete(target);
-      }
+      else this.keepingChildren(root, change);
     } finally {
       for (const observer of [...this.observers].reverse()) observer.after(root, inPlace);
     }
