@@ -363,7 +363,7 @@ class _Connection:
         buffer takes them: True if they went. Saves the writer task its turn: a
         click on a component that tells its view is answered by the view's actor."""
         session = self.session
-        if session is None or session.handoffs or self._owed:
+        if session is None or session.handoffs:
             return False
         return self._write_joined([*self._frames, text])
 
@@ -474,9 +474,7 @@ class _Connection:
         # Every way out of a socket passes here: nothing written may hold it.
         # (A writer still running drains what is queued, then ends.)
         self.closed = True
-        if self._frames and not self._writer:  # left for an actor: drained before the close
-            if self._deferred is not None:
-                self._deferred.cancel(self._release)
+        if self._frames:  # left for an actor (_defer): the writer drains it before the close
             self._start_writer()
         if self.session is not None:
             self.session.detach(self.transport)

@@ -91,3 +91,17 @@ async def join(server: Server, ws: WebSocketConnection, path: str = "/") -> list
 
 
 __all__ = ["join", "open_websocket_url", "recv"]
+
+
+@pytest.fixture
+async def deferred():
+    """The hook between scheduler batches that ``roost run`` installs (``Runtime``),
+    installed in the test's run (roost/server/deferred.py)."""
+    import trio.lowlevel
+
+    from roost.server.deferred import DeferredWrites
+
+    hook = DeferredWrites()
+    trio.lowlevel.add_instrument(hook)
+    yield hook
+    trio.lowlevel.remove_instrument(hook)

@@ -539,17 +539,6 @@ async def test_queued_messages_that_cannot_share_a_frame_keep_their_order(nurser
 
 
 @pytest.fixture
-async def deferred():
-    """The hook between scheduler batches that ``roost run`` installs (``Runtime``)."""
-    from roost.server.deferred import DeferredWrites
-
-    hook = DeferredWrites()
-    trio.lowlevel.add_instrument(hook)
-    yield hook
-    trio.lowlevel.remove_instrument(hook)
-
-
-@pytest.fixture
 def writers(monkeypatch) -> list[int]:
     """One entry per writer task a connection started."""
     from roost.server.socket import _Connection
