@@ -254,6 +254,16 @@ class App:
 
     # -- HTTP ----------------------------------------------------------------
 
+    def answers_reads(self, path: str) -> bool:
+        """Whether a GET or HEAD of ``path`` (below the mount point) is answered
+        by roost itself, with a page, a static file, its client or a 404, and
+        never by the app's ``http`` endpoints (which may stream or read on)."""
+        if self.http is None or path.startswith(PREFIX + "/"):
+            return True
+        if self.static is not None and self.static.name_of(path):
+            return True
+        return self.router.match(path) is not None
+
     async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         host = self.hosts.refusal(scope)
         if host is not None:

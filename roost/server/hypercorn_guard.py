@@ -54,10 +54,13 @@ those. What it cannot be told, each found by an attack in ``tests/hostile``:
    connection only.
 
 :class:`GuardedTCPServer` also offers the start of each new plain-TCP
-connection to ``GuardedConfig.direct`` before hypercorn sees it: under
-``roost run``, roost's socket (``websocket.py``) takes the WebSocket
-upgrades to its path and serves them itself; hypercorn gets every other
-connection with the bytes read so far, as if it had read them.
+connection to ``GuardedConfig.direct`` and ``GuardedConfig.requests``
+before hypercorn sees it: under ``roost run``, roost's socket
+(``websocket.py``) takes the WebSocket upgrades to its path and serves them
+itself, and ``http1.py`` answers the plain GET and HEAD requests of the
+app's pages, request after request, for as long as the connection sends
+only those; hypercorn gets every other connection, or the rest of one, with
+the bytes read so far, as if it had read them.
 
 The subclasses act only on a :class:`GuardedConfig`: :func:`install` puts
 them where hypercorn looks its classes up, and a server run with a plain
@@ -150,6 +153,27 @@ class TakesConnections(Protocol):
         ...
 
 
+class AnswersRequests(Protocol):
+    """Answers, itself, the HTTP requests it claims, one at a time on a kept-alive
+    connection (roost's pages: ``roost.server.http1.DirectRequests``)."""
+
+    def claims(self, head: bytes) -> bool | None:
+        """True: the request that begins ``head`` is its own; False: hypercorn's
+        (and so is the rest of the connection); None: read more."""
+        ...
+
+    async def serve(
+        self,
+        stream: trio.SocketStream,
+        head: bytes,
+        client: tuple[str, int] | None,
+        server: tuple[str, int] | None,
+    ) -> bytes | None:
+        """Answer the request that begins ``head``; what was read past it when the
+        connection goes on, None when it is to be closed (the caller closes it)."""
+        ...
+
+
 class GuardedConfig(hypercorn.config.Config):
     """A hypercorn ``Config`` whose connections the classes :func:`install` puts in guard."""
 
@@ -157,6 +181,8 @@ class GuardedConfig(hypercorn.config.Config):
     write_timeout: float = WRITE_TIMEOUT
     direct: TakesConnections | None = None
     """Offered each new plain-TCP connection's first request before hypercorn sees it."""
+    requests: AnswersRequests | None = None
+    """Offered each request of a new plain-TCP connection, until it refuses one."""
 
 
 class MessageBudget(WebsocketBuffer):
@@ -316,9 +342,9 @@ class GuardedTCPServer(TCPServer):
         self._scope = trio.CancelScope()
         try:
             with self._scope:
-                direct = self.config.direct
-                if direct is not None and self._plain is not None:
-                    if await self._offer(direct, self._plain):
+                config = self.config
+                if self._plain is not None and (config.direct or config.requests) is not None:
+                    if await self._offer(self._plain):
                         return
                 await super().run()
         except* Exception as failure:
@@ -330,16 +356,73 @@ class GuardedTCPServer(TCPServer):
             )
             log.debug("hypercorn's failure", exc_info=failure)
 
-    async def _offer(self, direct: TakesConnections, stream: trio.SocketStream) -> bool:
-        """Read the start of the first request and let ``direct`` serve it if it
-        claims it; True when the connection is done with (served, or given up on),
-        False when hypercorn is to serve it (what was read is in ``_prefix``)."""
+    async def _offer(self, stream: trio.SocketStream) -> bool:
+        """Let roost serve the connection while it claims what comes on it: the
+        first request to ``direct`` (the whole connection) or ``requests``, and
+        the later ones to ``requests``. True when the connection is done with
+        (served, or given up on), False when hypercorn is to serve the rest
+        (what was read is in ``_prefix``)."""
+        config = self.config
+        assert isinstance(config, GuardedConfig)
+        direct, requests = config.direct, config.requests
         head = b""
-        verdict: bool | None = None
-        # A head trickled past the timeout is closed, as hypercorn's own
-        # keep-alive timer would.
+        addresses: tuple[Any, Any] | None = None
+        try:
+            while True:
+                taker, read = await self._next_head(stream, head, direct, requests)
+                if read is None:
+                    return True
+                head = read
+                if taker is None:
+                    self._prefix = head
+                    return False
+                if addresses is None:
+                    socket = stream.socket
+                    try:
+                        addresses = (
+                            parse_socket_addr(socket.family, socket.getpeername()),
+                            parse_socket_addr(socket.family, socket.getsockname()),
+                        )
+                    except OSError:  # reset already: nothing to serve (as hypercorn's run)
+                        return True
+                if direct is not None and taker is direct:
+                    await direct.serve(stream, head, *addresses)
+                    return True
+                assert requests is not None and taker is requests
+                rest = await requests.serve(stream, head, *addresses)
+                if rest is None:
+                    return True
+                head = rest
+                # A socket opened on a connection that served a request is
+                # hypercorn's, as before (the hostile tests take both paths).
+                direct = None
+        finally:
+            if not self._prefix:  # not handed to hypercorn
+                await stream.aclose()
+
+    async def _next_head(
+        self,
+        stream: trio.SocketStream,
+        head: bytes,
+        direct: TakesConnections | None,
+        requests: AnswersRequests | None,
+    ) -> tuple[Any, bytes | None]:
+        """Read until ``direct`` or ``requests`` claims the request at the start of
+        ``head``: that taker and the bytes read; None and the bytes when both
+        refuse it; None and None when the peer closed, or trickled, or sent
+        nothing within the keep-alive timeout (as hypercorn's own timer)."""
         with trio.move_on_after(self.config.keep_alive_timeout):
-            while verdict is None:
+            while True:
+                if head:
+                    unsure = False
+                    for taker in (direct, requests):
+                        if taker is not None:
+                            verdict = taker.claims(head)
+                            if verdict:
+                                return taker, head
+                            unsure = unsure or verdict is None
+                    if not unsure:
+                        return None, head
                 try:
                     data = await stream.receive_some(MAX_RECV)
                 except (trio.BrokenResourceError, trio.ClosedResourceError):
@@ -347,22 +430,7 @@ class GuardedTCPServer(TCPServer):
                 if not data:
                     break
                 head += data
-                verdict = direct.claims(head)
-        if verdict is False:
-            self._prefix = head
-            return False
-        try:
-            if verdict:
-                socket = stream.socket
-                try:
-                    client = parse_socket_addr(socket.family, socket.getpeername())
-                    server = parse_socket_addr(socket.family, socket.getsockname())
-                except OSError:  # reset already: nothing to serve (as hypercorn's run)
-                    return True
-                await direct.serve(stream, head, client, server)
-        finally:
-            await stream.aclose()
-        return True
+        return None, None
 
     async def _read_data(self) -> None:
         if not isinstance(self.config, GuardedConfig):

@@ -342,6 +342,7 @@ class Runtime:
         self, *, task_status: anyio.abc.TaskStatus[Any] = anyio.TASK_STATUS_IGNORED
     ) -> None:
         from .deferred import DeferredWrites
+        from .http1 import DirectRequests
         from .websocket import DirectSockets
 
         assert self.bind is not None
@@ -349,6 +350,8 @@ class Runtime:
         # roost's socket on the connection itself, not through ASGI (websocket.py).
         deferred = DeferredWrites()
         config.direct = DirectSockets(self.app, self.app.socket_path, deferred)
+        # and its pages' GETs on the connection too (http1.py).
+        config.requests = DirectRequests(self.app, config.write_timeout)
 
         class _Started:
             def started(inner, urls: list[str] | None = None) -> None:

@@ -13,9 +13,9 @@ it answers the handshake, reads frames and hands whole messages to
 :func:`roost.server.socket.serve_wire` in the same task. The frame nearly
 every message comes in (one whole masked text frame) is read here; every
 other frame (control frames, fragments, binary, anything invalid) is given
-whole to wsproto, which answers and judges it. Every other request, and a
-socket opened on a connection that already served a request, goes through
-hypercorn and ASGI as before.
+whole to wsproto, which answers and judges it. A page's GET is answered by
+``http1.py``; every other request, and a socket opened on a connection that
+already served a request, goes through hypercorn and ASGI as before.
 
 The bounds are hypercorn's under the guard (``hypercorn_guard``): the head
 within ``HEAD_TIMEOUT`` and ``MAX_HEAD``, no permessage-deflate, a message of

@@ -163,7 +163,7 @@ async def request(served: InProcess, *parts: bytes) -> bytes:
 
 @pytest.mark.parametrize("path", ["/", "/_roost/sockets"])
 @pytest.mark.parametrize("split", [1, len("GET /_roost/so"), len("GET / HTTP/1.1\r\n")])
-async def test_http_requests_reach_hypercorn_whole_however_they_are_split(served, path, split):
+async def test_http_requests_are_answered_whole_however_they_are_split(served, path, split):
     whole = f"GET {path} HTTP/1.1\r\nHost: {served.netloc}\r\nConnection: close\r\n\r\n"
     whole = whole.encode()
     expected = await request(served, whole)
