@@ -55,6 +55,9 @@ _NOT_PLAIN = re.compile(rb"\r\n(?:content-length|transfer-encoding|upgrade|expec
 
 _STARTS = (b"GET /", b"HEAD /")
 
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+"""A line ended by LF alone: h11 (so hypercorn) accepts it, this module leaves it to them."""
+
 _BAD_REQUEST = b"HTTP/1.1 400 \r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 _FAILED = b"HTTP/1.1 500 \r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -81,13 +84,15 @@ class DirectRequests:
         """
         end = head.find(b"\r\n\r\n")
         if end < 0:
-            if len(head) > MAX_HEAD:
+            if len(head) > MAX_HEAD or _BARE_LF.search(head):
                 return False
             if head.startswith(_STARTS) or any(start.startswith(head) for start in _STARTS):
                 return None
             return False
         line = _REQUEST_LINE.match(head, 0, end + 2)
         if end + 4 > MAX_HEAD or line is None or _NOT_PLAIN.search(head, 0, end + 2):
+            return False
+        if _BARE_LF.search(head, 0, end):
             return False
         try:
             path = unquote(line[2].partition(b"?")[0].decode("ascii"))

@@ -141,6 +141,9 @@ def test_claims_a_plain_get_or_head_of_what_the_app_answers_itself():
         b"GET /\xc3\xa9 HTTP/1.1\r\n" + host + b"\r\n",
         b"PRI * HTTP/2.0\r\n",
         b"OPTIONS",
+        # Lines ended by LF alone, which h11 reads and this path leaves to it.
+        b"GET / HTTP/1.1\nHost: x\n",
+        b"GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n",
     ):
         assert requests.claims(head) is False, head
     # A head over the limit is hypercorn's to refuse (431).
@@ -208,6 +211,14 @@ async def test_the_apps_own_endpoints_go_through_hypercorn_and_see_the_peer_leav
     with trio.fail_after(5):
         await served.app.endless_ended.wait()  # its stream was ended when the peer left
     assert through_hypercorn == ["GET /endless"]
+
+
+async def test_a_request_with_lines_ended_by_lf_alone_is_still_answered(served):
+    stream = await connect(served)
+    async with stream:
+        await stream.send_all(f"GET / HTTP/1.1\nHost: {served.netloc}\n\n".encode())
+        status, _, body = await Responses(stream).next()
+    assert status == 200 and b"data-roost-token" in body
 
 
 async def test_head_gives_the_length_and_no_body(served):
