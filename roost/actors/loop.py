@@ -53,13 +53,15 @@ from .outbox import SessionEnded
 from .scope import Placed, RenderScope, rendering
 from .services import Services
 from .snapshots import DEBOUNCE, RETRY_MAX, persisted
-from .stateful import Stateful, Streams
+from .stateful import NO_STREAMS, Stateful, Streams
 from .uploads import UploadRefused, discard_all, preflight, stored_elsewhere, write_chunk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .tab import Tab
+
+_NO_OPS: list[Any] = []  # shared, never written to: no stream ops (a list a render would keep)
 
 log = logging.getLogger("roost.actors")
 
@@ -116,7 +118,8 @@ class ActorRuntime:
     _poisoned = False  # ... and crashed: the next one mounts afresh
     _save_pending = False  # a debounced snapshot is on its way
     _full_html = ""  # a first render with its streams' items, until it is sent
-    _stream_ops: list[Any] = []
+    _stream_ops: list[Any] = _NO_OPS
+    """What the last render put in its streams, as ops, until its patch is made."""
 
     def create(self) -> Stateful:
         raise NotImplementedError
@@ -252,6 +255,7 @@ class ActorRuntime:
         differ = Differ(html)
         first = self._first_render(self._full_html or html, differ)  # with streams' items
         self._full_html = ""
+        self._stream_ops = _NO_OPS  # the first render sends its items in its html
         await self.tab.outbox.put(first)
         if first.html is not None:  # else the page holds it as served, its title too
             await self._send_title(state)
@@ -267,73 +271,91 @@ class ActorRuntime:
         self, state: Stateful, mailbox: Mailbox, batch: Batch, differ: Differ, html: str
     ) -> bool:
         # True when a stop request ended it, False when the view navigated away.
-        outbox = self.tab.outbox
         version = 1
         stopping = False
         while not stopping:
             while not mailbox:
                 await mailbox.wait()
-            taken = mailbox.get_ready()
-            if self.tab.handoffs:
-                self.tab.handoffs -= sum(isinstance(m, _HANDOFFS) for m in taken)
-            took = time.perf_counter() if telemetry.active() else None
-            batch.take(taken)  # owed their replies from now on, also if it dies meanwhile
-            faults = self.tab.faults
-            if faults is not None:  # a test holds, delays or drops what reaches it
-                batch.todo = await faults.intercept(self.target, batch.todo)
-            while batch.todo:
-                message = batch.next()
-                if message is STOP:
-                    stopping = True
-                elif isinstance(message, Visited):
-                    if await self.visited(state, message):
-                        batch.acks.append(message.ref)
-                elif isinstance(message, Resync):
-                    await outbox.put(protocol.Render(self.target, version, client_html(html)))
-                    await self._send_title(state)
-                    if message.ref:
-                        batch.acks.append(message.ref)
-                else:
-                    await self._handle(state, message, batch)
-                # Still the message in hand: an effect that fails (a broadcast
-                # whose backend is down) fails it, as its handler raising would.
-                await self._flush_effects()
-                batch.handled()
-            await self.take_props(state)
-            await self._flush_effects()
-            batch.rendering = True
-            changed = state._tracker.changed(state.__dict__)
-            if changed and state.persist and self.tab.make_snapshots is not None:
-                await self._snapshot(state, changed, now=bool(batch.acks))
-            if changed and not self.leaving:  # a view navigating away shows nothing more
-                if "page_title" in changed:
-                    await self._send_title(state)
-                html = self._render(state, changed)
-                self._full_html = ""  # (a first render's only)
-                began = time.perf_counter() if took is not None else None
-                ops = differ.update(html)
-                if self._stream_ops:
-                    ops = ops + self._stream_ops
-                if began is not None:  # its time, and the size of the ops it found
-                    self._measured("diff", began, size=len(msgspec.json.encode(ops)), ops=len(ops))
-                if ops:
-                    version += 1
-                    # The batch's acks ride in its patch (the client settles them
-                    # once it applied it), unless it places or drops components:
-                    # then they follow those starts and stops, as Acks.
-                    fold = self._placed.keys() == self.children
-                    acks = batch.foldable() if fold else ()
-                    await outbox.put(protocol.patch(self.target, version, ops, acks))
-                    if took is not None and any(isinstance(m, ClientEvent) for m in taken):
-                        self._measured("event_to_patch", took)
-                await self._reconcile()
-            while batch.acks:
-                await outbox.put(batch.ack(batch.acks[0]))
-                del batch.acks[0]
-            self._restoring = False  # it handled and rendered a batch: not poisoned
+            stopping, version, html = await self._batch(
+                state, mailbox, batch, differ, version, html
+            )
             if self.leaving:
                 return False
         return True
+
+    async def _batch(
+        self,
+        state: Stateful,
+        mailbox: Mailbox,
+        batch: Batch,
+        differ: Differ,
+        version: int,
+        html: str,
+    ) -> tuple[bool, int, str]:
+        # One batch: handled, rendered, sent. A call of its own, so that what it
+        # held (its messages, its ops) is not kept while the actor waits for the next.
+        outbox = self.tab.outbox
+        stopping = False
+        taken = mailbox.get_ready()
+        if self.tab.handoffs:
+            self.tab.handoffs -= sum(isinstance(m, _HANDOFFS) for m in taken)
+        took = time.perf_counter() if telemetry.active() else None
+        batch.take(taken)  # owed their replies from now on, also if it dies meanwhile
+        faults = self.tab.faults
+        if faults is not None:  # a test holds, delays or drops what reaches it
+            batch.todo = await faults.intercept(self.target, batch.todo)
+        while batch.todo:
+            message = batch.next()
+            if message is STOP:
+                stopping = True
+            elif isinstance(message, Visited):
+                if await self.visited(state, message):
+                    batch.acks.append(message.ref)
+            elif isinstance(message, Resync):
+                await outbox.put(protocol.Render(self.target, version, client_html(html)))
+                await self._send_title(state)
+                if message.ref:
+                    batch.acks.append(message.ref)
+            else:
+                await self._handle(state, message, batch)
+            # Still the message in hand: an effect that fails (a broadcast
+            # whose backend is down) fails it, as its handler raising would.
+            await self._flush_effects()
+            batch.handled()
+        await self.take_props(state)
+        await self._flush_effects()
+        batch.rendering = True
+        changed = state._tracker.changed(state.__dict__)
+        if changed and state.persist and self.tab.make_snapshots is not None:
+            await self._snapshot(state, changed, now=bool(batch.acks))
+        if changed and not self.leaving:  # a view navigating away shows nothing more
+            if "page_title" in changed:
+                await self._send_title(state)
+            html = self._render(state, changed)
+            self._full_html = ""  # (a first render's only)
+            began = time.perf_counter() if took is not None else None
+            ops = differ.update(html)
+            if self._stream_ops:
+                ops = ops + self._stream_ops
+                self._stream_ops = _NO_OPS
+            if began is not None:  # its time, and the size of the ops it found
+                self._measured("diff", began, size=len(msgspec.json.encode(ops)), ops=len(ops))
+            if ops:
+                version += 1
+                # The batch's acks ride in its patch (the client settles them
+                # once it applied it), unless it places or drops components:
+                # then they follow those starts and stops, as Acks.
+                fold = self._placed.keys() == self.children
+                acks = batch.foldable() if fold else ()
+                await outbox.put(protocol.patch(self.target, version, ops, acks))
+                if took is not None and any(isinstance(m, ClientEvent) for m in taken):
+                    self._measured("event_to_patch", took)
+            await self._reconcile()
+        while batch.acks:
+            await outbox.put(batch.ack(batch.acks[0]))
+            del batch.acks[0]
+        self._restoring = False  # it handled and rendered a batch: not poisoned
+        return stopping, version, html
 
     # -- snapshots (persist = True): kept across restarts ---------------------------
 
@@ -444,12 +466,17 @@ class ActorRuntime:
         # Streams: their containers stay empty in the actor's VDOM; what this
         # render put in them leaves as STREAM ops, and the server forgets it.
         meta = state.__dict__.get("_stream_meta") or {}
-        self._stream_ops = []
+        self._stream_ops = _NO_OPS
         if has_streams(html):
             html, containers = split_streams(html)
-            self._stream_ops = stream_ops(containers, meta)
+            self._stream_ops = stream_ops(containers, meta) or _NO_OPS
         object.__setattr__(state, "_stream_meta", None)
-        object.__setattr__(state, "streams", Streams())
+        rendered = state.__dict__.get("streams")
+        if type(rendered) is Streams and rendered is not NO_STREAMS:
+            # Its items are sent and forgotten; the template's renderer keeps
+            # the object (to see the next one is another), not the items with it.
+            rendered.pending = {}
+        object.__setattr__(state, "streams", NO_STREAMS)
         return html
 
     def _fault(self, point: Point) -> None:
@@ -473,7 +500,7 @@ class ActorRuntime:
             self._full_html = html
             html = self._streamed(state, html)
         elif self._stream_ops:
-            self._stream_ops = []
+            self._stream_ops = _NO_OPS
         self._placed = scope.components
         self.renders += 1
         state._tracker.reset(state.__dict__)

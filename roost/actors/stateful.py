@@ -438,6 +438,11 @@ class Streams:
         return self.pending.get(name, [])
 
 
+NO_STREAMS = Streams()
+"""The ``streams`` assign after a render: shared (never written to, as a ``Streams``
+is only ever replaced), so that a render leaves no new object behind for it."""
+
+
 def _default_dom_id(name: str) -> Callable[[Any], str]:
     def dom_id(item: Any) -> str:
         key = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)

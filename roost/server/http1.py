@@ -20,8 +20,10 @@ hypercorn with the bytes read so far, and hypercorn serves the rest.
 
 It keeps hypercorn's bounds under the guard: a head within ``MAX_HEAD`` and
 ``HEAD_TIMEOUT`` (also the wait for the next request), a write the peer
-does not take within ``WRITE_TIMEOUT`` closes the connection, a request
-h11 refuses gets 400 and a close. What it does not do: a request body, a
+does not take within ``WRITE_TIMEOUT`` closes the connection and cancels
+the app, a request h11 refuses gets 400 and a close, a header h11 refuses
+in the app's response a 500, and a connection is closed after
+``keep_alive_max_requests`` requests. What it does not do: a request body, a
 ``server`` header, an access log (``roost run`` keeps hypercorn's off), the
 disconnect of a peer that goes away while a response is being made (the
 app's second ``receive`` returns ``http.disconnect`` once the response is
@@ -55,8 +57,13 @@ _NOT_PLAIN = re.compile(rb"\r\n(?:content-length|transfer-encoding|upgrade|expec
 
 _STARTS = (b"GET /", b"HEAD /")
 
-_BARE_LF = re.compile(rb"(?<!\r)\n")
-"""A line ended by LF alone: h11 (so hypercorn) accepts it, this module leaves it to them."""
+
+def _bare_lf(head: bytes, end: int) -> bool:
+    """Whether a line of ``head[:end]`` ends with LF alone, which h11 (so hypercorn)
+    reads and this module leaves to them. Two scans in C: a head trickled in byte
+    by byte is checked at each read."""
+    return head.count(b"\n", 0, end) != head.count(b"\r\n", 0, end)
+
 
 _BAD_REQUEST = b"HTTP/1.1 400 \r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
@@ -84,7 +91,7 @@ class DirectRequests:
         """
         end = head.find(b"\r\n\r\n")
         if end < 0:
-            if len(head) > MAX_HEAD or _BARE_LF.search(head):
+            if len(head) > MAX_HEAD or _bare_lf(head, len(head)):
                 return False
             if head.startswith(_STARTS) or any(start.startswith(head) for start in _STARTS):
                 return None
@@ -92,7 +99,7 @@ class DirectRequests:
         line = _REQUEST_LINE.match(head, 0, end + 2)
         if end + 4 > MAX_HEAD or line is None or _NOT_PLAIN.search(head, 0, end + 2):
             return False
-        if _BARE_LF.search(head, 0, end):
+        if _bare_lf(head, end):
             return False
         try:
             path = unquote(line[2].partition(b"?")[0].decode("ascii"))
@@ -101,12 +108,20 @@ class DirectRequests:
         return self.app.answers_reads(path)
 
     async def serve(
-        self, stream: trio.SocketStream, head: bytes, client: Address, server: Address
+        self,
+        stream: trio.SocketStream,
+        head: bytes,
+        client: Address,
+        server: Address,
+        *,
+        last: bool = False,
     ) -> bytes | None:
         """Answer the request at the start of ``head`` (which :meth:`claims`).
 
         Returns what was read past that request when the connection may carry
         the next one, None when it is to be closed (the caller closes it).
+        ``last``: the connection's last request (hypercorn's
+        ``keep_alive_max_requests``), answered with ``connection: close``.
         """
         end = head.index(b"\r\n\r\n") + 4
         parser = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
@@ -137,9 +152,12 @@ class DirectRequests:
             "server": server,
             "extensions": {},
         }
-        response = _Response(self, stream, parser, method == "HEAD")
+        response = _Response(self, stream, parser, method == "HEAD", last)
         try:
-            await self.app(scope, response.receive, response.send)
+            # A peer gone (or not reading) cancels the app, as hypercorn's guard
+            # does: a streamed file is not read to the end for no one.
+            with response.scope:
+                await self.app(scope, response.receive, response.send)
         except Exception:
             log.exception("the app failed answering %s %s", method, scope["path"])
             if not response.started:
@@ -180,8 +198,15 @@ class _Response:
     first body, so that a whole response is one write."""
 
     def __init__(
-        self, owner: DirectRequests, stream: trio.SocketStream, parser: h11.Connection, head: bool
+        self,
+        owner: DirectRequests,
+        stream: trio.SocketStream,
+        parser: h11.Connection,
+        head: bool,
+        last: bool,
     ) -> None:
+        self.scope = trio.CancelScope()
+        self._last = last
         self._owner = owner
         self._stream = stream
         self._parser = parser
@@ -211,20 +236,27 @@ class _Response:
             status = int(message["status"])
             if status < 200:
                 raise RuntimeError(f"an informational response ({status}) is not served here")
-            self.started = True
-            self._bodiless = self._bodiless or status in _NO_BODY_STATUS
             headers = [
                 (bytes(name).strip(), bytes(value).strip())
                 for name, value in message.get("headers", ())
             ]
             headers.append((b"date", self._owner.date()))
+            if self._last:
+                headers.append((b"connection", b"close"))
+            # h11 refuses a bad header here, before anything counts as started:
+            # the app's failure is then answered with a 500.
             response = h11.Response(status_code=status, headers=headers)
             self._pending = self._parser.send(response) or b""
+            self.started = True
+            self._bodiless = self._bodiless or status in _NO_BODY_STATUS
         elif kind == "http.response.body":
             if not self.started:
                 raise RuntimeError("http.response.body sent before http.response.start")
-            if self.broken or self._parser.our_state is not h11.SEND_BODY:
-                return  # the peer has gone (as hypercorn, sending on is not an error)
+            if self.broken:
+                await trio.lowlevel.checkpoint()  # where the app's cancellation lands
+                return
+            if self._parser.our_state is not h11.SEND_BODY:
+                return  # the response is whole: more of it is not an error (as hypercorn)
             out = self._pending
             self._pending = b""
             body = message.get("body", b"")
@@ -235,7 +267,10 @@ class _Response:
                 out += self._parser.send(h11.EndOfMessage()) or b""
             if out and not await self._owner._write(self._stream, out):
                 self.broken = True
-            if whole or self.broken:
+                self.scope.cancel()
+                self.finished()
+                await trio.lowlevel.checkpoint()  # the app ends here
+            if whole:
                 self.finished()
         else:
             raise RuntimeError(f"unexpected ASGI message {kind!r} on an HTTP/1.1 response")

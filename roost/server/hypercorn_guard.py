@@ -168,9 +168,12 @@ class AnswersRequests(Protocol):
         head: bytes,
         client: tuple[str, int] | None,
         server: tuple[str, int] | None,
+        *,
+        last: bool = False,
     ) -> bytes | None:
         """Answer the request that begins ``head``; what was read past it when the
-        connection goes on, None when it is to be closed (the caller closes it)."""
+        connection goes on, None when it is to be closed (the caller closes it).
+        ``last``: the connection's last request, answered with ``connection: close``."""
         ...
 
 
@@ -367,6 +370,7 @@ class GuardedTCPServer(TCPServer):
         direct, requests = config.direct, config.requests
         head = b""
         addresses: tuple[Any, Any] | None = None
+        answered = 0
         try:
             while True:
                 taker, read = await self._next_head(stream, head, direct, requests)
@@ -389,7 +393,10 @@ class GuardedTCPServer(TCPServer):
                     await direct.serve(stream, head, *addresses)
                     return True
                 assert requests is not None and taker is requests
-                rest = await requests.serve(stream, head, *addresses)
+                answered += 1
+                # As hypercorn: a connection is closed after so many requests.
+                last = answered >= config.keep_alive_max_requests
+                rest = await requests.serve(stream, head, *addresses, last=last)
                 if rest is None:
                     return True
                 head = rest

@@ -434,6 +434,73 @@ async def test_a_peer_that_does_not_read_is_dropped_after_the_write_timeout(auto
     assert rest is None and trio.current_time() == pytest.approx(7.0)
 
 
+async def test_a_peer_gone_mid_response_cancels_the_app(autojump_clock):
+    sent = []
+
+    async def respond(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        while True:  # a file streamed in chunks, for as long as it is taken
+            await send({"type": "http.response.body", "body": b"x" * 1000, "more_body": True})
+            sent.append(1)
+
+    ours, _theirs = trio.testing.lockstep_stream_pair()  # the peer never reads
+    requests = http1.DirectRequests(Plain(respond), write_timeout=7.0)  # type: ignore[arg-type]
+    with trio.fail_after(30):
+        rest = await requests.serve(ours, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", None, None)  # type: ignore[arg-type]
+    assert rest is None and sent == []  # not one chunk more after the write that failed
+
+
+async def test_a_header_h11_refuses_is_answered_with_500(caplog):
+    async def respond(scope, receive, send):
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [(b"location", b"/a\r\nx: y")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    received, rest = await answer(respond)
+    assert received.startswith(b"HTTP/1.1 500 ") and rest is None
+    assert b"x: y" not in received
+
+
+async def test_the_last_request_a_connection_may_make_is_answered_with_a_close():
+    async def respond(scope, receive, send):
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    ours, theirs = trio.testing.memory_stream_pair()
+    requests = http1.DirectRequests(Plain(respond))  # type: ignore[arg-type]
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    rest = await requests.serve(ours, request * 2, None, None, last=True)  # type: ignore[arg-type]
+    await ours.aclose()
+    received = b""
+    while chunk := await theirs.receive_some():
+        received += chunk
+    assert rest is None and received.count(b"HTTP/1.1 204 ") == 1
+    assert b"connection: close" in received.lower()
+
+
+async def test_a_connection_is_closed_after_hypercorns_most_requests(nursery, monkeypatch):
+    import hypercorn.config
+
+    monkeypatch.setattr(hypercorn.config.Config, "keep_alive_max_requests", 2)
+    app = App({"/": Counter}, secret="test-secret")
+    runtime = Runtime(app, bind="127.0.0.1:0")
+    await nursery.start(runtime.run)
+    served = InProcess(app, runtime, runtime.urls[0])
+    stream = await connect(served)
+    async with stream:
+        await stream.send_all(get(served, "/") * 3)
+        responses = Responses(stream)
+        first, second = [await responses.next() for _ in range(2)]
+        assert first[0] == second[0] == 200
+        assert "connection" not in first[1] and second[1]["connection"] == "close"
+        assert await responses.closed()
+
+
 def test_the_date_header_is_an_http_date():
     assert re.fullmatch(
         rb"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT",
