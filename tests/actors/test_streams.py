@@ -5,6 +5,7 @@ cost the changed items only; they work inside LiveComponents too."""
 from __future__ import annotations
 
 import json
+import weakref
 
 from roost import protocol
 from roost.testing import LiveClient, held_bytes
@@ -70,6 +71,26 @@ async def test_the_servers_memory_stays_flat_as_the_stream_grows():
         assert len(items(view)) == 3 + 10 + 1000
         assert len(json.dumps(str(actor.state.__dict__))) - before < 100
         assert len(actor._full_html) == html_before == 0
+
+
+class Item:
+    def __init__(self, id: int, text: str) -> None:
+        self.id, self.text = id, text
+
+
+async def test_an_item_sent_is_held_by_nothing_while_the_view_waits_for_more():
+    # A broadcast to 10,000 views: what each held on to (its message, the
+    # item, the ops) stayed alive until its next batch, and every young
+    # collection of the broadcast went through it.
+    from roost.actors.messages import Info
+
+    async with LiveClient.mount(app) as view:
+        item = Item(700, "from afar")
+        gone = weakref.ref(item)
+        view.session.tab.actor("0").ref.send(Info(item))
+        del item
+        await view.wait_for("#messages-700", "from afar")
+        assert gone() is None  # freed by its count alone: no collection asked for
 
 
 def received(view: LiveClient) -> int:

@@ -49,6 +49,9 @@ class Log(LiveView):
     def restart(self):
         self.stream("messages", [{"id": 999, "text": "fresh"}], reset=True)
 
+    def handle_info(self, message):
+        self.stream_insert("messages", message)  # an object with an id and a text
+
     @event
     def many(self, n: int):
         start = self.count
