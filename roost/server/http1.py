@@ -42,7 +42,7 @@ from urllib.parse import unquote
 import h11
 import trio
 
-from .hypercorn_guard import MAX_HEAD, WRITE_TIMEOUT
+from .hypercorn_guard import MAX_HEAD, WRITE_TIMEOUT, bare_lf
 
 if TYPE_CHECKING:
     from .app import App
@@ -56,13 +56,6 @@ _NOT_PLAIN = re.compile(rb"\r\n(?:content-length|transfer-encoding|upgrade|expec
 """A header that gives the request a body or asks for more than an answer: hypercorn's."""
 
 _STARTS = (b"GET /", b"HEAD /")
-
-
-def _bare_lf(head: bytes, end: int) -> bool:
-    """Whether a line of ``head[:end]`` ends with LF alone, which h11 (so hypercorn)
-    reads and this module leaves to them. Two scans in C: a head trickled in byte
-    by byte is checked at each read."""
-    return head.count(b"\n", 0, end) != head.count(b"\r\n", 0, end)
 
 
 _BAD_REQUEST = b"HTTP/1.1 400 \r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -91,7 +84,7 @@ class DirectRequests:
         """
         end = head.find(b"\r\n\r\n")
         if end < 0:
-            if len(head) > MAX_HEAD or _bare_lf(head, len(head)):
+            if len(head) > MAX_HEAD or bare_lf(head, len(head)):
                 return False
             if head.startswith(_STARTS) or any(start.startswith(head) for start in _STARTS):
                 return None
@@ -99,7 +92,7 @@ class DirectRequests:
         line = _REQUEST_LINE.match(head, 0, end + 2)
         if end + 4 > MAX_HEAD or line is None or _NOT_PLAIN.search(head, 0, end + 2):
             return False
-        if _bare_lf(head, end):
+        if bare_lf(head, end):
             return False
         try:
             path = unquote(line[2].partition(b"?")[0].decode("ascii"))

@@ -134,6 +134,14 @@ connection that sent nothing (``read_timeout``): a backstop, roost's own idle
 close (with a reason) comes first."""
 
 
+def bare_lf(head: bytes, end: int) -> bool:
+    """Whether a line of ``head[:end]`` ends with LF alone: h11 (so hypercorn) reads
+    such a head, roost's own paths leave it to hypercorn rather than wait for a
+    CRLF that will not come. Two scans in C: a head trickled in byte by byte is
+    checked at each read."""
+    return head.count(b"\n", 0, end) != head.count(b"\r\n", 0, end)
+
+
 class TakesConnections(Protocol):
     """Serves, itself, the connections whose first bytes it claims (roost's socket:
     ``roost.server.websocket.DirectSockets``)."""

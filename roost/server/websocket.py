@@ -43,7 +43,13 @@ from wsproto.frame_protocol import CloseReason
 from wsproto.utilities import generate_accept_token
 
 from .deferred import DeferredWrites
-from .hypercorn_guard import MAX_FRAMES_PER_MESSAGE, MAX_HEAD, MAX_MESSAGE, WRITE_TIMEOUT
+from .hypercorn_guard import (
+    MAX_FRAMES_PER_MESSAGE,
+    MAX_HEAD,
+    MAX_MESSAGE,
+    WRITE_TIMEOUT,
+    bare_lf,
+)
 from .socket import serve_wire
 
 if TYPE_CHECKING:
@@ -85,7 +91,9 @@ class DirectSockets:
             return False
         end = head.find(b"\r\n\r\n")
         if end < 0:
-            return None if len(head) <= MAX_HEAD else False
+            return None if len(head) <= MAX_HEAD and not bare_lf(head, len(head)) else False
+        if bare_lf(head, end):
+            return False
         return end + 4 <= MAX_HEAD and _UPGRADE.search(head, 0, end + 2) is not None
 
     async def serve(

@@ -93,6 +93,9 @@ def test_claims_a_complete_upgrade_to_the_socket_path_and_nothing_else():
     assert direct.claims(b"GET /_roost/sockets HTTP/1.1\r\n") is False
     assert direct.claims(b"PRI * HTTP/2.0\r\n") is False
     assert direct.claims(upgrade.replace(b"Upgrade: websocket\r\n", b"")) is False
+    # Lines ended by LF alone: h11 reads them, hypercorn answers (not a wait for CRLF).
+    assert direct.claims(upgrade.replace(b"\r\n", b"\n")[:40]) is False
+    assert direct.claims(upgrade.replace(b"\r\n", b"\n", 1)) is False
     # A head over the limit is hypercorn's to refuse (431).
     padded = upgrade[:-2] + b"X-Pad: " + b"a" * MAX_HEAD + b"\r\n\r\n"
     assert direct.claims(padded) is False
