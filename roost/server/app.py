@@ -279,6 +279,7 @@ class App:
         if self.http is not None and not (match and reading) and not path.startswith(PREFIX + "/"):
             # The app's own endpoints: a path no view or file is at, or another
             # method than a page's (a login form's POST to its own page's path).
+            # (`answers_reads` says the same of a GET, for roost's own HTTP path.)
             await self.http(scope, receive, send)
             return
         if not reading:

@@ -42,7 +42,7 @@ from urllib.parse import unquote
 import h11
 import trio
 
-from .hypercorn_guard import MAX_HEAD, WRITE_TIMEOUT, bare_lf
+from .hypercorn_guard import MAX_HEAD, WRITE_TIMEOUT, bare_lf, refusal
 
 if TYPE_CHECKING:
     from .app import App
@@ -58,9 +58,9 @@ _NOT_PLAIN = re.compile(rb"\r\n(?:content-length|transfer-encoding|upgrade|expec
 _STARTS = (b"GET /", b"HEAD /")
 
 
-_BAD_REQUEST = b"HTTP/1.1 400 \r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+_BAD_REQUEST = refusal(400)
 
-_FAILED = b"HTTP/1.1 500 \r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+_FAILED = refusal(500)
 """What an app that failed before it began its response answers (as hypercorn does)."""
 
 _NO_BODY_STATUS = frozenset({204, 304})

@@ -142,6 +142,17 @@ def bare_lf(head: bytes, end: int) -> bool:
     return head.count(b"\n", 0, end) != head.count(b"\r\n", 0, end)
 
 
+def refusal(status: int, headers: bytes = b"") -> bytes:
+    """A whole HTTP/1.1 error response of roost's own paths: no body, and the
+    connection closed after it (as hypercorn answers a request it refuses)."""
+    reason = {400: b"Bad Request", 426: b"Upgrade Required", 500: b"Internal Server Error"}
+    return b"HTTP/1.1 %d %s\r\n%scontent-length: 0\r\nconnection: close\r\n\r\n" % (
+        status,
+        reason[status],
+        headers,
+    )
+
+
 class TakesConnections(Protocol):
     """Serves, itself, the connections whose first bytes it claims (roost's socket:
     ``roost.server.websocket.DirectSockets``)."""

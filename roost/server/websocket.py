@@ -49,6 +49,7 @@ from .hypercorn_guard import (
     MAX_MESSAGE,
     WRITE_TIMEOUT,
     bare_lf,
+    refusal,
 )
 from .socket import serve_wire
 
@@ -137,18 +138,18 @@ def _handshake(
         parser.receive_data(request)
         event = parser.next_event()
     except h11.RemoteProtocolError:
-        return None, _refusal(400)
+        return None, refusal(400)
     if not isinstance(event, h11.Request) or event.http_version != b"1.1":
-        return None, _refusal(400)
+        return None, refusal(400)
     headers = list(event.headers)
     found = dict(headers)
     connection = {token.strip().lower() for token in found.get(b"connection", b"").split(b",")}
     if found.get(b"upgrade", b"").lower() != b"websocket" or b"upgrade" not in connection:
-        return None, _refusal(400)
+        return None, refusal(400)
     if found.get(b"sec-websocket-version") != b"13":
-        return None, _refusal(426, b"sec-websocket-version: 13\r\n")
+        return None, refusal(426, b"sec-websocket-version: 13\r\n")
     if not found.get(b"sec-websocket-key"):
-        return None, _refusal(400)
+        return None, refusal(400)
     target = event.target
     raw_path, _, query = target.partition(b"?")
     scope = {
@@ -167,15 +168,6 @@ def _handshake(
         "extensions": {},
     }
     return scope, b""
-
-
-def _refusal(status: int, headers: bytes = b"") -> bytes:
-    reason = {400: b"Bad Request", 426: b"Upgrade Required"}[status]
-    return b"HTTP/1.1 %d %s\r\n%scontent-length: 0\r\nconnection: close\r\n\r\n" % (
-        status,
-        reason,
-        headers,
-    )
 
 
 def text_frame(text: str) -> bytes:
