@@ -200,7 +200,10 @@ class ChangeTracker:
                 prints[name] = _Frozen(value)
                 continue
             prints[name] = _digest(name, value)
-        self._prints = prints or _NO_PRINTS
+        # The same fingerprints as before keep the dict they are in: a round
+        # (a broadcast's, at each subscriber) leaves no new object behind.
+        if prints != old:
+            self._prints = prints or _NO_PRINTS
 
 
 _NO_PRINTS: Final[dict[str, Any]] = {}  # shared, never written to

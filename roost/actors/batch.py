@@ -8,6 +8,8 @@ from .. import protocol
 from .actor import NORMAL, ActorExited, Call
 from .messages import ClientEvent, Resync
 
+_NO_ACKS: list[int] = []  # shared, never written to
+
 
 class Batch:
     """The messages taken from the mailbox together, rendered for once.
@@ -44,6 +46,8 @@ class Batch:
     def foldable(self) -> list[int]:
         """The acks a patch may carry (and that are then owed no ``Ack``): those
         without a reply, taken out of ``acks``."""
+        if not self.acks:
+            return _NO_ACKS  # (no new list to hold the next ones: most batches have none)
         if not self.replies:
             folded, self.acks = self.acks, []
             return folded

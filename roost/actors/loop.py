@@ -53,7 +53,7 @@ from .outbox import SessionEnded
 from .scope import Placed, RenderScope, rendering
 from .services import Services
 from .snapshots import DEBOUNCE, RETRY_MAX, persisted
-from .stateful import NO_STREAMS, Stateful, Streams
+from .stateful import Stateful
 from .uploads import UploadRefused, discard_all, preflight, stored_elsewhere, write_chunk
 
 if TYPE_CHECKING:
@@ -70,6 +70,14 @@ _HANDOFFS = (ComponentEvent, Update)  # what Tab.handoffs counts
 
 EXIT_REPLY_TIMEOUT = 5.0
 """Seconds an exiting actor may wait for room in the outbox for its last replies."""
+
+
+def _same_placements(a: Placed, b: Placed) -> bool:
+    # The same components in the same order, with the very same props (never
+    # compared by value: a prop's == may be anything, or raise).
+    return len(a) == len(b) and all(
+        ka == kb and va is vb for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)
+    )
 
 
 class ActorRuntime:
@@ -471,12 +479,7 @@ class ActorRuntime:
             html, containers = split_streams(html)
             self._stream_ops = stream_ops(containers, meta) or _NO_OPS
         object.__setattr__(state, "_stream_meta", None)
-        rendered = state.__dict__.get("streams")
-        if type(rendered) is Streams and rendered is not NO_STREAMS:
-            # Its items are sent and forgotten; the template's renderer keeps
-            # the object (to see the next one is another), not the items with it.
-            rendered.pending = {}
-        object.__setattr__(state, "streams", NO_STREAMS)
+        state._streams_sent()
         return html
 
     def _fault(self, point: Point) -> None:
@@ -501,7 +504,9 @@ class ActorRuntime:
             html = self._streamed(state, html)
         elif self._stream_ops:
             self._stream_ops = _NO_OPS
-        self._placed = scope.components
+        placed = scope.components
+        if not _same_placements(placed, self._placed):  # else kept: not a new dict a render
+            self._placed = placed
         self.renders += 1
         state._tracker.reset(state.__dict__)
         return html
@@ -611,7 +616,8 @@ class ActorRuntime:
             await self.tab.stop_component(gone)
         for cid, (cls, props) in placed.items():
             await self.tab.place_component(self.target, cid, cls, props)
-        self.children = frozenset(placed) if placed else _NO_CHILDREN
+        if self.children != placed.keys():
+            self.children = frozenset(placed) if placed else _NO_CHILDREN
 
     # -- effects: what handlers ask for, done once the handler returned ---------
 

@@ -2,9 +2,9 @@
 # component for the rendering actor and returns its boundary element.
 from __future__ import annotations
 
-import contextvars
 import inspect
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -76,16 +76,17 @@ class RenderScope:
         self._recording: Placed | None = None
 
     def place(self, cls: type[LiveComponent], id: str, props: dict[str, Any]) -> Markup:
-        self._add(id, cls, props)
+        placed = (cls, props)
+        self._add(id, placed)
         if self._recording is not None:
-            self._recording[id] = (cls, props)
+            self._recording[id] = placed
         content = render_dead(cls, props, id) if self.dead else ""
         return Markup(BOUNDARY.format(id=escape(id), content=content))
 
-    def _add(self, id: str, cls: type[LiveComponent], props: dict[str, Any]) -> None:
+    def _add(self, id: str, placed: tuple[type[LiveComponent], dict[str, Any]]) -> None:
         if id in self.components:
             raise ValueError(f"component id {id!r} is placed twice in one render")
-        self.components[id] = (cls, props)
+        self.components[id] = placed
 
     def regions(self, memory: dict[int, Placed]) -> _Regions:
         """The ``on_region`` hook for a ``RegionRenderer`` render in this scope
@@ -120,44 +121,52 @@ class _Regions:
         scope, memory = self._scope, self._memory
         if replayed:
             scope._recording = None
-            for id, (cls, props) in memory.get(index, {}).items():
-                scope._add(id, cls, props)
+            for id, placed in memory.get(index, {}).items():
+                scope._add(id, placed)
         else:
             scope._recording = memory[index] = {}
 
 
-_scope: contextvars.ContextVar[RenderScope | None] = contextvars.ContextVar(
-    "roost_render_scope", default=None
-)
+class _Current(threading.local):
+    scope: RenderScope | None = None
+
+
+# The render under way in this thread. Not a context variable: a render is
+# synchronous (no other task runs until it returns), and setting a context
+# variable makes a new mapping for the task's context at each render, which
+# would outlive it (a broadcast: one per subscriber, for the collector).
+_current = _Current()
 
 
 class rendering:
-    """Make ``scope`` the render scope of this context for the ``with`` block.
+    """Make ``scope`` the render scope of this thread for the ``with`` block,
+    which must not await (a render is synchronous).
 
     A class rather than a generator's context manager: every render of an
     actor enters one (a broadcast, one per subscriber)."""
 
-    __slots__ = ("_scope", "_token")
+    __slots__ = ("_outer", "_scope")
 
     def __init__(self, scope: RenderScope) -> None:
         self._scope = scope
 
     def __enter__(self) -> RenderScope:
-        self._token = _scope.set(self._scope)
+        self._outer = _current.scope
+        _current.scope = self._scope
         return self._scope
 
     def __exit__(self, *exc: object) -> None:
-        _scope.reset(self._token)
+        _current.scope = self._outer
 
 
 def current_scope() -> RenderScope | None:
-    """The scope of the render under way in this context, if any."""
-    return _scope.get()
+    """The scope of the render under way in this thread, if any."""
+    return _current.scope
 
 
 def live_component(cls: type[LiveComponent], id: str, **props: Any) -> Markup:
     """Place LiveComponent ``cls`` with ``id`` and ``props`` (template global)."""
-    scope = _scope.get()
+    scope = _current.scope
     if scope is None:
         raise RuntimeError("live_component() is only available while an actor renders")
     return scope.place(cls, str(id), props)

@@ -128,6 +128,15 @@ class Stateful:
             html = renderer.render(context, scope.changed, on_region)
         return self._after_template(env, html)
 
+    def _streams_sent(self) -> None:
+        # The items the last render streamed have left as STREAM ops: neither
+        # the state nor the template's renderer keeps them. The next render
+        # counts `streams` as changed, so that its containers show them no more.
+        object.__setattr__(self, "streams", NO_STREAMS)
+        regions = self.__dict__.get("_regions")
+        if regions is not None:
+            regions[0].expire("streams")
+
     def _after_template(self, env: jinja2.Environment, html: str) -> str:
         # What the view's render adds around its template's HTML (LiveView: the flash).
         return html

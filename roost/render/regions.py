@@ -413,6 +413,7 @@ class _Slot(str):
 
 
 _MISSING: Any = object()
+_EXPIRED: Any = object()  # a value no context holds: the name counts as changed
 
 
 @functools.lru_cache(maxsize=256)
@@ -500,8 +501,25 @@ class RegionRenderer:
         self._parts: list[str] | None = None
         self._values: dict[str, Any] | None = None
         self._items: dict[int, _ItemCache] = {}
-        self.last = RenderStats()
+        # What the last render did, as bit sets of region indexes and counts:
+        # ints, so that an actor's renders leave no object for the collector.
+        self._rendered = self._replayed = self._items_rendered = self._items_replayed = 0
+
+    @property
+    def last(self) -> RenderStats:
         """What the last ``render`` did."""
+        return RenderStats(
+            _indexes(self._rendered),
+            _indexes(self._replayed),
+            self._items_rendered,
+            self._items_replayed,
+        )
+
+    def expire(self, name: str) -> None:
+        """Count context entry ``name`` as changed at the next render, whatever
+        its value then, and let go of the value the last render read."""
+        if self._values is not None and name in self._values:
+            self._values[name] = _EXPIRED
 
     @property
     def name(self) -> str | None:
@@ -557,7 +575,8 @@ class RegionRenderer:
         if plan.fallback is not None:
             if on_region is not None:
                 on_region(0, False)
-            self.last = RenderStats(rendered=(0,))
+            self._rendered, self._replayed = 1, 0
+            self._items_rendered = self._items_replayed = 0
             return plan.template.render(context)
 
         values = {n: context.get(n, _MISSING) for n in plan.names}
@@ -578,8 +597,7 @@ class RegionRenderer:
             parts = list(plan.static)
         items_cache = self._items
         self._parts = self._values = None
-        rendered: list[int] = []
-        replayed: list[int] = []
+        rendered = replayed = 0  # bit sets of region indexes
         items_rendered = items_replayed = 0
         ctx: Context | None = None
         try:
@@ -613,18 +631,29 @@ class RegionRenderer:
                         if ctx is None:
                             ctx = new_context(plan.template, context)
                         parts[compiled.slot] = "".join(compiled.render(ctx))
-                    rendered.append(index)
+                    rendered |= 1 << index
                 else:
                     if on_region is not None:
                         on_region(index, True)
-                    replayed.append(index)
+                    replayed |= 1 << index
         except Exception:
             items_cache.clear()
             reraise(self._env)
         self._parts = parts
+        if old is not None:
+            # The same dict kept from render to render: one that lived since
+            # the last would be one more object for the collector each time.
+            old.update(values)
+            values = old
         self._values = values
-        self.last = RenderStats(tuple(rendered), tuple(replayed), items_rendered, items_replayed)
+        self._rendered, self._replayed = rendered, replayed
+        self._items_rendered, self._items_replayed = items_rendered, items_replayed
         return "".join(parts)
+
+
+def _indexes(bits: int) -> tuple[int, ...]:
+    # The indexes of a bit set's bits, in order.
+    return tuple(i for i in range(bits.bit_length()) if bits >> i & 1)
 
 
 class _ItemCache:

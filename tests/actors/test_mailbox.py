@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import gc
+from collections import Counter
+
 import anyio
 import pytest
 import trio.testing
 
 from roost.actors import Mailbox, MailboxClosed, MailboxFull
+from roost.actors.mailbox import STOP
 
 
 async def test_put_nowait_refuses_when_full_and_keeps_what_it_holds():
@@ -107,3 +111,70 @@ def test_a_mailbox_reader_waits_and_wakes_under_asyncio_too():
         return got
 
     assert anyio.run(main, backend="asyncio") == [0, 1, 2]
+
+
+async def _reader(box: Mailbox, got: list[object]) -> None:
+    # An actor's loop in small: wait while empty, take what came.
+    while True:
+        while not box:
+            await box.wait()
+        got.extend(box.get_ready())
+
+
+async def test_a_waiting_reader_is_woken_by_each_message_put():
+    box, got = Mailbox(), []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(_reader, box, got)
+        for n in range(3):
+            await trio.testing.wait_all_tasks_blocked()
+            box.put_nowait(n)
+        await box.put(3)
+        box.request_stop()
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
+    assert got == [0, 1, 2, 3, STOP]
+
+
+async def test_a_reader_cancelled_while_waiting_is_not_woken_by_a_later_message():
+    box, got = Mailbox(), []
+    with trio.CancelScope() as scope:
+        scope.deadline = trio.current_time()  # cancelled while parked
+        await box.get()
+    assert scope.cancelled_caught
+    box.put_nowait("later")  # no task to wake: it must not try to
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(_reader, box, got)
+        await trio.testing.wait_all_tasks_blocked()
+        box.put_nowait("next")
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
+    assert got == ["later", "next"]
+
+
+async def test_a_reader_woken_and_waiting_again_leaves_one_new_object_behind():
+    # A waiting actor keeps what its wait is made of until its next message:
+    # in a broadcast, one wait per subscriber lives long enough for the
+    # garbage collector to trace it. Trio's own trap made five objects a wait.
+    box, got = Mailbox(), []
+
+    async def left_behind(message: object | None) -> Counter[str]:
+        # The objects the collector tracks that are new after this round (the
+        # reader woken by `message`, or not), but for the test's own.
+        gc.collect()
+        gc.freeze()
+        try:
+            if message is not None:
+                box.put_nowait(message)
+            await trio.testing.wait_all_tasks_blocked()
+            return Counter(type(o).__name__ for o in gc.get_objects())
+        finally:
+            gc.unfreeze()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(_reader, box, got)
+        await left_behind("first")  # (the first wait made what every wait re-uses)
+        idle = await left_behind(None)
+        woken = await left_behind("second")
+        nursery.cancel_scope.cancel()
+    assert got == ["first", "second"]
+    assert woken - idle == Counter({"generator": 1})
