@@ -124,7 +124,14 @@ app = App(
 
 import trio  # noqa: E402
 
-from benchmarks.bench_scale import Tab, client_frame, join_all, pct, server_frames  # noqa: E402
+from benchmarks.bench_scale import (  # noqa: E402
+    Tab,
+    client_collector_paused,
+    client_frame,
+    join_all,
+    pct,
+    server_frames,
+)
 
 ROOST = Path(sys.executable).with_name("roost")
 _SERVING = re.compile(r"^roost: serving (http://\S+)")
@@ -444,9 +451,10 @@ def broadcast(
     cpu = server.cpu()
     redis_cpu = cpu_seconds(redis_pid) if redis_pid is not None else 0.0
     mine = time.process_time()
-    begin = time.monotonic()
-    observer.event(sender, "post", {"value": value})
-    observer.read(begin + limit, on_text)
+    with client_collector_paused():  # (this client's pauses are not the server's)
+        begin = time.monotonic()
+        observer.event(sender, "post", {"value": value})
+        observer.read(begin + limit, on_text)
     # Quiet again: then the CPU figures hold the whole broadcast.
     observer.read(time.monotonic() + 0.5)
     used = {n: s - cpu.get(n, 0.0) for n, s in server.cpu().items()}
