@@ -4,6 +4,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import anyio
+import sniffio
+
+
+def loop_clock() -> Callable[[], float]:
+    """The running event loop's clock, as ``anyio.current_time`` reads it, looked
+    up once: ``anyio.current_time`` asks which loop runs at every call."""
+    if sniffio.current_async_library() == "trio":
+        import trio
+
+        return trio.current_time
+    return anyio.current_time
 
 
 class TokenBucket:
@@ -79,5 +90,5 @@ class AddressLimits:
             return True
         bucket = self._buckets.get(address)
         if bucket is None:
-            bucket = self._buckets[address] = TokenBucket(*self.rate)
+            bucket = self._buckets[address] = TokenBucket(*self.rate, clock=loop_clock())
         return bucket.allow()

@@ -28,7 +28,7 @@ from ..protocol import (
 )
 from ..supervisor import TaskGroup, open_task_group
 from .hosts import origin_refusal
-from .limits import TokenBucket
+from .limits import TokenBucket, loop_clock
 from .tokens import BadToken
 
 if TYPE_CHECKING:
@@ -62,6 +62,10 @@ CLOSE_TIMEOUT = 2.0
 
 WRITE_TIMEOUT = 10.0
 """Seconds one write may take before the socket is taken for stuck (and cut off)."""
+
+IDLE_SLACK = 0.125
+"""How much later than its ``idle_timeout`` (``join_timeout``), as a share of it, a
+silent socket may be closed."""
 
 
 class Wire(Protocol):
@@ -275,7 +279,8 @@ class _Connection:
         self.session: Session | None = None
         self.closed = False
         self.left = False
-        self.frames = TokenBucket(*app.event_rate)
+        self._clock = loop_clock()
+        self.frames = TokenBucket(*app.event_rate, clock=self._clock)
         self._close: tuple[int, str] | None = None
         """The close code and reason to send when the connection is done."""
         self._close_sent = False
@@ -505,13 +510,17 @@ class _Connection:
 
     async def _read(self, reading: anyio.CancelScope) -> None:
         while not self.closed:
-            # The clock runs only while waiting for a frame: a slow join (a
-            # mount under load) is not cut short by it. (The reading scope's
-            # own deadline: a scope per frame would cost memory per socket.)
+            # The reading scope's own deadline (a scope per frame would cost
+            # memory per socket), moved on only once it is nearer than the
+            # timeout, to a little past it: a frame seldom costs a deadline
+            # moved twice, and a silent socket is closed at most an eighth of
+            # the timeout late. A join clears it (_receive): the clock runs
+            # only while waiting for a frame, so a slow mount is not cut short.
             timeout = self.app.idle_timeout if self.session else self.app.join_timeout
-            reading.deadline = anyio.current_time() + timeout
+            due = self._clock() + timeout
+            if not due <= reading.deadline <= due + timeout * IDLE_SLACK:
+                reading.deadline = due + timeout * IDLE_SLACK
             frame = await self._wire.receive()
-            reading.deadline = math.inf
             if await self._receive(frame):
                 return
 
@@ -545,6 +554,8 @@ class _Connection:
             await self._reply(protocol.Error(ref, protocol.RATE_LIMITED, text))
             return False
         if isinstance(message, protocol.Join):
+            if self._reading is not None:
+                self._reading.deadline = math.inf  # (see _read)
             return not await self._join(message)
         if self.session is None:
             await self._refuse(ref, protocol.BAD_MESSAGE, "join first", CLOSE_POLICY)

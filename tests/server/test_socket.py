@@ -652,3 +652,66 @@ async def test_a_patch_left_for_an_actor_the_socket_takes_only_in_part_wakes_the
     # Released as the server would idle: a task it starts must be woken for.
     assert conn._release() is True
     assert conn._writer
+
+
+# -- the idle timeout ------------------------------------------------------------
+
+
+class HeardWire(RecordingWire):
+    """A wire whose client's frames are what the test sends into ``frames``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames, self._incoming = trio.open_memory_channel[str](10)
+
+    async def receive(self):
+        try:
+            return await self._incoming.receive()
+        except trio.EndOfChannel:
+            return None
+
+
+class Listening:
+    """A joined session as its connection sees it: it hears every message."""
+
+    def __init__(self) -> None:
+        self.heard: list[object] = []
+
+    async def receive(self, message: object) -> None:
+        self.heard.append(message)
+
+    def detach(self, transport: object = None) -> None:
+        pass
+
+
+async def test_a_socket_is_closed_for_silence_between_its_timeout_and_an_eighth_later(
+    autojump_clock,
+):
+    # The idle deadline is moved on only once it is nearer than the timeout:
+    # a socket that keeps talking is never closed for it, and a silent one is
+    # closed no earlier than the timeout after its last frame.
+    from roost.server.limits import AddressLimits
+    from roost.server.socket import _Connection
+
+    class Runtime_:
+        addresses = AddressLimits(None, None)
+
+    wire = HeardWire()
+    conn = _Connection(App({"/": LiveView}, idle_timeout=8.0), Runtime_(), "test", wire)  # type: ignore[arg-type]
+    conn.session = session = Listening()  # type: ignore[assignment]
+    closed_at = []
+
+    async def serve() -> None:
+        await conn.serve()
+        closed_at.append(trio.current_time())
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(serve)
+        for ref in range(1, 41):  # 40 heartbeats, each 7.9 s after the last: 316 s
+            await wire.frames.send(f"[2,{ref}]")
+            await trio.sleep(7.9)
+        last = trio.current_time() - 7.9
+        assert not closed_at
+    assert len(session.heard) == 40
+    assert conn._close == (1001, "idle for 8 s")
+    assert 8.0 <= closed_at[0] - last <= 9.0
