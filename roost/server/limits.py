@@ -90,5 +90,6 @@ class AddressLimits:
             return True
         bucket = self._buckets.get(address)
         if bucket is None:
-            bucket = self._buckets[address] = TokenBucket(*self.rate, clock=loop_clock())
+            rate, burst = self.rate
+            bucket = self._buckets[address] = TokenBucket(rate, burst, clock=loop_clock())
         return bucket.allow()

@@ -280,7 +280,8 @@ class _Connection:
         self.closed = False
         self.left = False
         self._clock = loop_clock()
-        self.frames = TokenBucket(*app.event_rate, clock=self._clock)
+        rate, burst = app.event_rate
+        self.frames = TokenBucket(rate, burst, clock=self._clock)
         self._close: tuple[int, str] | None = None
         """The close code and reason to send when the connection is done."""
         self._close_sent = False
