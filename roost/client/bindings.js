@@ -10,10 +10,11 @@ import { Rate } from "./rate.js";
 import { bindKeys } from "./keys.js";
 import { parseCommands } from "./commands.js";
 
+// Read by name: each item of `element.attributes` is an Attr node the browser makes and keeps.
 export function valueParams(element) {
   const out = {};
-  for (const { name, value } of element.attributes) {
-    if (name.startsWith(ATTR.VALUE_PREFIX)) out[name.slice(ATTR.VALUE_PREFIX.length)] = value;
+  for (const name of element.getAttributeNames()) {
+    if (name.startsWith(ATTR.VALUE_PREFIX)) out[name.slice(ATTR.VALUE_PREFIX.length)] = element.getAttribute(name);
   }
   return out;
 }
@@ -90,8 +91,7 @@ export function targetOf(element) {
   return container ? container.getAttribute(ATTR.ID) : null;
 }
 
-// What a binding does: run its JS commands, or send the event it names.
-// `ctx` is { socket, status, commands }.
+// What a binding does (`ctx`: { socket, status, commands }): run its JS commands, or send its event.
 export function fire(ctx, element, binding, params) {
   const value = element.getAttribute(binding);
   const ops = parseCommands(value);

@@ -117,7 +117,7 @@ class App:
       refused with ``rate_limited``. ``max_pending_joins`` sockets per address
       may be open without having joined; a socket must join within
       ``join_timeout`` seconds, and is closed after ``idle_timeout`` seconds
-      without a frame.
+      without a frame (either up to an eighth of it, at most 5 s, later).
     - ``outbox_bytes``: what the server keeps waiting for one socket; a
       socket that falls further behind is cut off (it reconnects and resyncs).
     - ``max_sessions``: sessions in this process (None: no limit), those

@@ -64,8 +64,10 @@ WRITE_TIMEOUT = 10.0
 """Seconds one write may take before the socket is taken for stuck (and cut off)."""
 
 IDLE_SLACK = 0.125
-"""How much later than its ``idle_timeout`` (``join_timeout``), as a share of it, a
-silent socket may be closed."""
+IDLE_SLACK_MAX = 5.0
+"""How much later than its ``idle_timeout`` (``join_timeout``) a silent socket may
+be closed: ``IDLE_SLACK`` of it, at most ``IDLE_SLACK_MAX`` seconds (well within
+the margin of hypercorn's own read timeout, its backstop)."""
 
 
 class Wire(Protocol):
@@ -514,13 +516,14 @@ class _Connection:
             # The reading scope's own deadline (a scope per frame would cost
             # memory per socket), moved on only once it is nearer than the
             # timeout, to a little past it: a frame seldom costs a deadline
-            # moved twice, and a silent socket is closed at most an eighth of
-            # the timeout late. A join clears it (_receive): the clock runs
-            # only while waiting for a frame, so a slow mount is not cut short.
+            # moved twice, and a silent socket is closed at most the slack
+            # late. A join clears it (_receive): the clock runs only while
+            # waiting for a frame, so a slow mount is not cut short.
             timeout = self.app.idle_timeout if self.session else self.app.join_timeout
             due = self._clock() + timeout
-            if not due <= reading.deadline <= due + timeout * IDLE_SLACK:
-                reading.deadline = due + timeout * IDLE_SLACK
+            slack = min(timeout * IDLE_SLACK, IDLE_SLACK_MAX)
+            if not due <= reading.deadline <= due + slack:
+                reading.deadline = due + slack
             frame = await self._wire.receive()
             if await self._receive(frame):
                 return
