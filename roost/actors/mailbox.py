@@ -21,7 +21,10 @@ try:
     from trio._core._traps import WaitTaskRescheduled
 
     _Parked: Any = WaitTaskRescheduled
-except ImportError:  # a Trio that moved it: its public trap, a few objects more a wait
+    # Only the message this module knows: one field, the abort function.
+    if [a.name for a in getattr(_Parked, "__attrs_attrs__", ())] != ["abort_func"]:
+        _Parked = None
+except ImportError:  # a Trio that moved or changed it: its public trap, a few objects more a wait
     _Parked = None
 
 

@@ -131,7 +131,10 @@ class Stateful:
     def _streams_sent(self) -> None:
         # The items the last render streamed have left as STREAM ops: neither
         # the state nor the template's renderer keeps them. The next render
-        # counts `streams` as changed, so that its containers show them no more.
+        # counts `streams` as changed, so that its containers show them no
+        # more; a render that streamed nothing leaves the regions replayable.
+        if self.__dict__.get("streams") is NO_STREAMS:
+            return
         object.__setattr__(self, "streams", NO_STREAMS)
         regions = self.__dict__.get("_regions")
         if regions is not None:

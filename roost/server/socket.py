@@ -512,21 +512,26 @@ class _Connection:
             raise
 
     async def _read(self, reading: anyio.CancelScope) -> None:
+        # The reading scope's own deadline (a scope per frame would cost memory
+        # per socket). When a frame comes, it is moved on only if it is nearer
+        # than the timeout, to a little past it: most frames leave it as it is,
+        # handling a frame always has the whole timeout, and a silent socket is
+        # closed at most the slack late. A join clears it (_receive), so that a
+        # slow mount is not cut short; the next wait arms it again.
         while not self.closed:
-            # The reading scope's own deadline (a scope per frame would cost
-            # memory per socket), moved on only once it is nearer than the
-            # timeout, to a little past it: a frame seldom costs a deadline
-            # moved twice, and a silent socket is closed at most the slack
-            # late. A join clears it (_receive): the clock runs only while
-            # waiting for a frame, so a slow mount is not cut short.
-            timeout = self.app.idle_timeout if self.session else self.app.join_timeout
-            due = self._clock() + timeout
-            slack = min(timeout * IDLE_SLACK, IDLE_SLACK_MAX)
-            if not due <= reading.deadline <= due + slack:
-                reading.deadline = due + slack
+            if reading.deadline == math.inf:
+                self._arm(reading)
             frame = await self._wire.receive()
+            self._arm(reading)
             if await self._receive(frame):
                 return
+
+    def _arm(self, reading: anyio.CancelScope) -> None:
+        timeout = self.app.idle_timeout if self.session else self.app.join_timeout
+        due = self._clock() + timeout
+        slack = min(timeout * IDLE_SLACK, IDLE_SLACK_MAX)
+        if not due <= reading.deadline <= due + slack:
+            reading.deadline = due + slack
 
     async def _receive(self, frame: str | bytes | None) -> bool:
         """Handle one message (None: the peer is gone); True when the connection is done."""

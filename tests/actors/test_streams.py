@@ -131,6 +131,25 @@ async def test_a_ten_thousand_message_log_leaves_the_servers_memory_flat():
     assert grown < 20_000, f"the session grew by {grown} B"
 
 
+async def test_after_a_streamed_render_a_region_that_reads_the_stream_is_replayed_again():
+    # The render after a stream insert renders the stream's regions once
+    # more (their containers empty); from then on a change of anything else
+    # replays them, as for any region whose names did not change.
+    async with LiveClient.mount(app) as view:
+        actor = view.session.tab.actor("0")
+        state = actor.state
+        renderer = state._regions[0]
+        await view.event("add", text="streamed")
+        assert items(view)[-1] == "streamed"
+        state.count += 1
+        actor._render(state, {"count"})
+        stream_regions = set(renderer.last.rendered) - {0}
+        assert stream_regions  # (counted as changed: their items were sent)
+        state.count += 1
+        actor._render(state, {"count"})
+        assert stream_regions <= set(renderer.last.replayed)
+
+
 async def test_views_streaming_a_broadcast_leave_next_to_nothing_for_the_collector():
     # In a broadcast to 10,000 views, every object a view keeps anew from one
     # broadcast to the next is traced by the young collections that run

@@ -718,3 +718,30 @@ async def test_a_socket_is_closed_for_silence_between_its_timeout_and_a_little_l
     assert len(session.heard) == 40
     assert conn._close == (1001, f"idle for {idle:g} s")
     assert idle <= closed_at[0] - last <= latest
+
+
+async def test_a_frame_that_comes_just_before_the_idle_timeout_is_handled_whole(autojump_clock):
+    # Handling a frame may wait (a socket cut off for falling behind writes its
+    # close): the idle deadline, moved on when the frame came, gives it the
+    # whole timeout rather than what was left of the silence before it.
+    from roost.server.limits import AddressLimits
+    from roost.server.socket import _Connection
+
+    class Runtime_:
+        addresses = AddressLimits(None, None)
+
+    class Slow(Listening):
+        async def receive(self, message: object) -> None:
+            await trio.sleep(2)
+            await super().receive(message)
+
+    wire = HeardWire()
+    conn = _Connection(App({"/": LiveView}, idle_timeout=8.0), Runtime_(), "test", wire)  # type: ignore[arg-type]
+    conn.session = session = Slow()  # type: ignore[assignment]
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(conn.serve)
+        await trio.sleep(7.9)
+        await wire.frames.send("[2,1]")  # 0.1 s before the socket would be closed
+        await trio.sleep(3)
+        assert session.heard and conn._close is None
+        nursery.cancel_scope.cancel()
