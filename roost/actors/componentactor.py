@@ -103,13 +103,12 @@ class ComponentActor(ActorRuntime):
         """
         message = ComponentEvent(self.target, event, data)
         self.tab.patches_coming = True
-        deadline = anyio.current_time() + PARENT_RESTART_WAIT
+        deadline: float | None = None  # (from the first wait for a restart)
         while True:
             parent = self.tab.actor(self.parent)
             if parent is None:
                 log.error("%s: send_parent(%r) lost: no parent %r", self.target, event, self.parent)
                 return
-            started = parent.next_start()  # taken before looking: no registration is missed
             ref = parent.ref
             if ref is not None:
                 self.tab.handoffs += 1  # counted before it can be taken
@@ -118,10 +117,17 @@ class ComponentActor(ActorRuntime):
                     return
                 except MailboxClosed:
                     self.tab.handoffs -= 1
-                    # it exited just now: wait for the next incarnation
+                    if parent.ref is not ref:
+                        continue  # it exited just now (its ref is gone): look again
                 except BaseException:
                     self.tab.handoffs -= 1
                     raise
+            # Taken only now (most sends never wait, and the event stays with the
+            # parent until it restarts), with no await since `ref` was read: a
+            # registration cannot slip in between.
+            started = parent.next_start()
+            if deadline is None:
+                deadline = anyio.current_time() + PARENT_RESTART_WAIT
             with anyio.CancelScope(deadline=deadline):
                 await started.wait()
                 continue

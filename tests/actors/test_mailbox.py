@@ -8,6 +8,7 @@ import pytest
 import trio.testing
 
 from roost.actors import Mailbox, MailboxClosed, MailboxFull
+from roost.actors import mailbox as mailbox_module
 from roost.actors.mailbox import STOP
 
 
@@ -121,7 +122,16 @@ async def _reader(box: Mailbox, got: list[object]) -> None:
         got.extend(box.get_ready())
 
 
-async def test_a_waiting_reader_is_woken_by_each_message_put():
+@pytest.fixture(params=["own trap", "public trap"])
+def trap(request, monkeypatch):
+    """Each parking test runs on both ways a mailbox parks its reader: its own
+    re-used trap message, and Trio's public trap (a Trio without that message)."""
+    if request.param == "public trap":
+        monkeypatch.setattr(mailbox_module, "_Parked", None)
+    return request.param
+
+
+async def test_a_waiting_reader_is_woken_by_each_message_put(trap):
     box, got = Mailbox(), []
     async with trio.open_nursery() as nursery:
         nursery.start_soon(_reader, box, got)
@@ -135,7 +145,7 @@ async def test_a_waiting_reader_is_woken_by_each_message_put():
     assert got == [0, 1, 2, 3, STOP]
 
 
-async def test_a_reader_cancelled_while_waiting_is_not_woken_by_a_later_message():
+async def test_a_reader_cancelled_while_waiting_is_not_woken_by_a_later_message(trap):
     box, got = Mailbox(), []
     with trio.CancelScope() as scope:
         scope.deadline = trio.current_time()  # cancelled while parked

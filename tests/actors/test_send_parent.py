@@ -161,3 +161,14 @@ async def test_a_handed_message_its_actor_dies_before_taking_is_no_longer_counte
         await view.wait_for(lambda v: isinstance(v.replies.get(901), protocol.Error))
         await trio.testing.wait_all_tasks_blocked()
         assert session.tab.handoffs == 0
+
+
+async def test_a_parent_that_never_restarted_keeps_no_event_for_its_children_sends():
+    # The event a child waits on for its parent's next incarnation is made only
+    # when it must wait: a parent that takes every message at once (nearly
+    # always) keeps none for the whole session.
+    async with LiveClient.mount(App({"/": Tree})) as view:
+        for _ in range(3):
+            await view.event("inc", target="leaf")
+        await view.wait_for(lambda v: v.text(".got") == "3")
+        assert session_of(view).tab.actor("branch")._next_start is None
