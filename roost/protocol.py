@@ -593,12 +593,17 @@ def decode_client(frame: str) -> ClientMessage:
 def ints_fit(value: Any) -> bool:
     """Whether every int in ``value`` (and in its lists, tuples and dicts) fits in
     ``MAX_INT_BITS`` bits, signed."""
-    if type(value) is int:
-        return value.bit_length() < MAX_INT_BITS
-    if type(value) is dict:
-        return all(ints_fit(v) for v in value.values())
-    if type(value) is list or type(value) is tuple:
-        return all(ints_fit(v) for v in value)
+    kind = type(value)
+    if kind is int:
+        bits: int = value.bit_length()
+        return bits < MAX_INT_BITS
+    if kind is dict:
+        value = value.values()
+    elif kind is not list and kind is not tuple:
+        return True
+    for item in value:  # (a loop, not all() of a generator: every event's params)
+        if not ints_fit(item):
+            return False
     return True
 
 

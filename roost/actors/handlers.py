@@ -123,7 +123,7 @@ class Handler:
             converted = msgspec.convert(params, self._struct, strict=False)
         except msgspec.ValidationError as exc:
             raise BadParams(str(exc)) from None
-        kwargs = {f: getattr(converted, f) for f in self._struct.__struct_fields__}
+        kwargs = msgspec.structs.asdict(converted)
         if not ints_fit(kwargs):  # "9" * 4000 converts to an int as happily as "9"
             raise BadParams(f"an integer parameter does not fit in {MAX_INT_BITS} bits")
         if self._accepts_extra:

@@ -16,7 +16,11 @@ may change:
   and ``Context.vars``, to build a render context faster than
   ``Template.new_context`` and to set a loop's item in it;
 - ``Environment.handle_exception()``, to re-raise a render error with the
-  template's lines in the traceback.
+  template's lines in the traceback;
+- the name ``escape`` in a compiled part's module namespace, which its
+  ``{{ }}`` outputs call: rebound to :func:`output_escape`, which escapes a
+  plain ``str`` with MarkupSafe's own ``_escape_inner`` and leaves every
+  other value to ``markupsafe.escape``.
 
 (What extensions use, ``Environment.parse`` and the ``jinja2.nodes`` tree,
 is public API; the region renderer uses it directly.)
@@ -41,6 +45,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 import jinja2
 import jinja2.compiler
 import jinja2.idtracking
+import markupsafe
 from jinja2 import nodes
 from jinja2.runtime import Context
 
@@ -54,6 +59,7 @@ __all__ = [
     "compile_region",
     "names_read",
     "new_context",
+    "output_escape",
     "require_supported_jinja",
     "reraise",
 ]
@@ -116,7 +122,30 @@ def compile_region(
 ) -> RegionFunc:
     """Compile ``tree`` (a part of ``template``) into a function of a render context."""
     code = env.compile(tree, name, filename)
-    return env.template_class.from_code(env, code, template.globals).root_render_func
+    func = env.template_class.from_code(env, code, template.globals).root_render_func
+    namespace = func.__globals__  # the compiled part's own module namespace
+    if _escape_str is not None and namespace.get("escape") is markupsafe.escape:
+        namespace["escape"] = output_escape
+    return func
+
+
+_escape_str: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+"""MarkupSafe 3's escaping of a plain ``str`` (C), without the ``Markup`` around it;
+None on a MarkupSafe without it (2.x, whose ``escape`` is C already)."""
+
+
+def output_escape(value: Any) -> str:
+    """What a compiled part escapes each ``{{ value }}`` output with: the text
+    ``markupsafe.escape(value)`` gives, as a plain ``str`` for a ``str`` or an
+    ``int``. Only for output, which Jinja2 joins as text."""
+    # MarkupSafe 3's escape is Python and wraps each piece in a Markup (another
+    # Python call): for the tab bar's three buttons, a third of its render.
+    kind = type(value)
+    if kind is str:
+        return _escape_str(value)  # type: ignore[misc]  # (not None where bound)
+    if kind is int:
+        return str(value)  # digits and "-": nothing to escape
+    return markupsafe.escape(value)
 
 
 def new_context(template: jinja2.Template, vars: Mapping[str, Any]) -> Context:
@@ -228,6 +257,15 @@ _PROBE = "{{ a }}{% for x in xs %}<{{ x }}{{ b }}>{% endfor %}{{ 1 // z }}"
 _PROBE_CONTEXT = {"a": 1, "xs": [1, 2], "b": "&", "z": 1}
 
 
+class _Html:
+    def __html__(self) -> str:
+        return "<i>kept</i>"
+
+
+_ESCAPED = ["<a href='x'>&\"", 7, -1, True, None, 1.5, markupsafe.Markup("<b>"), _Html()]
+"""Values of every kind an output escapes differently."""
+
+
 def _misbehaving() -> list[str]:
     """Run the probe template through each internal; describe each result that differs."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -276,6 +314,11 @@ def _misbehaving() -> list[str]:
             "<&lt;&amp;>",
         ),
         ("an error re-raised by Environment.handle_exception", reraised, "re-raised"),
+        (
+            "a part's outputs escaped as markupsafe.escape does (its escape name)",
+            lambda: render([loop], xs=_ESCAPED),
+            "".join(f"<{markupsafe.escape(x)}&amp;>" for x in _ESCAPED),
+        ),
     ]
     problems: list[str] = []
     for what, probe, expected in probes:

@@ -9,11 +9,12 @@ import sniffio
 
 def loop_clock() -> Callable[[], float]:
     """The running event loop's clock, as ``anyio.current_time`` reads it, looked
-    up once: ``anyio.current_time`` asks which loop runs at every call."""
+    up once: ``anyio.current_time`` asks which loop runs at every call (and
+    ``trio.current_time`` which clock that loop has)."""
     if sniffio.current_async_library() == "trio":
         import trio
 
-        return trio.current_time
+        return trio.lowlevel.current_clock().current_time
     return anyio.current_time
 
 
@@ -33,8 +34,10 @@ class TokenBucket:
         self._tokens = float(burst)
         self._stamp: float | None = None
 
-    def allow(self) -> bool:
-        now = self._clock()
+    def allow(self, now: float | None = None) -> bool:
+        """Spend a token if there is one (``now``: the clock's time, if read already)."""
+        if now is None:
+            now = self._clock()
         if self._stamp is not None:
             self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
@@ -84,12 +87,13 @@ class AddressLimits:
             for table in (self._open, self._pending, self._buckets):
                 table.pop(address, None)
 
-    def allow(self, address: str) -> bool:
-        """Spend one of ``address``'s messages; False when it is over its rate."""
+    def allow(self, address: str, now: float | None = None) -> bool:
+        """Spend one of ``address``'s messages; False when it is over its rate.
+        ``now``: the loop's clock, if read already."""
         if self.rate is None:
             return True
         bucket = self._buckets.get(address)
         if bucket is None:
             rate, burst = self.rate
             bucket = self._buckets[address] = TokenBucket(rate, burst, clock=loop_clock())
-        return bucket.allow()
+        return bucket.allow(now)

@@ -288,6 +288,7 @@ class _Connection:
         """The close code and reason to send when the connection is done."""
         self._close_sent = False
         self._reading: anyio.CancelScope | None = None
+        self._deadline = math.inf  # the reading scope's deadline, as last set
 
     # -- writing -------------------------------------------------------------
 
@@ -518,23 +519,26 @@ class _Connection:
         # handling a frame always has the whole timeout, and a silent socket is
         # closed at most the slack late. A join clears it (_receive), so that a
         # slow mount is not cut short; the next wait arms it again.
+        # (`_deadline` mirrors the scope's, which is read through two layers.)
         while not self.closed:
-            if reading.deadline == math.inf:
-                self._arm(reading)
+            if self._deadline == math.inf:
+                self._arm(reading, self._clock())
             frame = await self._wire.receive()
-            self._arm(reading)
-            if await self._receive(frame):
+            now = self._clock()  # read once for the frame: its deadline and its limits
+            self._arm(reading, now)
+            if await self._receive(frame, now):
                 return
 
-    def _arm(self, reading: anyio.CancelScope) -> None:
+    def _arm(self, reading: anyio.CancelScope, now: float) -> None:
         timeout = self.app.idle_timeout if self.session else self.app.join_timeout
-        due = self._clock() + timeout
+        due = now + timeout
         slack = min(timeout * IDLE_SLACK, IDLE_SLACK_MAX)
-        if not due <= reading.deadline <= due + slack:
-            reading.deadline = due + slack
+        if not due <= self._deadline <= due + slack:
+            reading.deadline = self._deadline = due + slack
 
-    async def _receive(self, frame: str | bytes | None) -> bool:
-        """Handle one message (None: the peer is gone); True when the connection is done."""
+    async def _receive(self, frame: str | bytes | None, now: float) -> bool:
+        """Handle one message (None: the peer is gone); True when the connection is
+        done. ``now``: the loop's clock when it came."""
         if frame is None:
             self._gone()
             return True
@@ -558,13 +562,13 @@ class _Connection:
             self._close = (CLOSE_NORMAL, "left")
             return True
         ref = getattr(message, "ref", 0)
-        if not self.frames.allow() or not self.runtime.addresses.allow(self.address):
+        if not self.frames.allow(now) or not self.runtime.addresses.allow(self.address, now):
             text = f"more than {self.frames.rate:g} messages per second"
             await self._reply(protocol.Error(ref, protocol.RATE_LIMITED, text))
             return False
         if isinstance(message, protocol.Join):
             if self._reading is not None:
-                self._reading.deadline = math.inf  # (see _read)
+                self._reading.deadline = self._deadline = math.inf  # (see _read)
             return not await self._join(message)
         if self.session is None:
             await self._refuse(ref, protocol.BAD_MESSAGE, "join first", CLOSE_POLICY)

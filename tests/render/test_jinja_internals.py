@@ -12,8 +12,9 @@ import jinja2
 import jinja2.compiler
 import jinja2.idtracking
 import pytest
+from markupsafe import Markup
 
-from roost.render import RegionRenderer, UnsupportedJinja
+from roost.render import RegionRenderer, UnsupportedJinja, jinja_internals
 from roost.render.jinja_internals import (
     _CALLED,
     _CONSTANTS,
@@ -107,3 +108,58 @@ def test_a_renderer_is_refused_before_it_splits_a_template(
         RegionRenderer.from_string(env, "<i>{{ refused }}</i>")
     with unsupported("CodeGenerator.enter_frame"):  # every time, not only the first
         RegionRenderer.from_string(env, "<i>{{ refused }}</i>")
+
+
+# -- a part's outputs: escaped as markupsafe.escape does, without its Markup -------
+
+ODD_VALUES = ["<a href='x'>&\"", "", 0, -12, True, None, 2.5, ["<li>"], Markup("<b>"), ""]
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<i>own markup</i>"
+
+
+@pytest.mark.parametrize("value", [*ODD_VALUES, Html()], ids=repr)
+def test_a_region_outputs_each_kind_of_value_as_a_whole_render_does(value: object) -> None:
+    env = jinja2.Environment(autoescape=True)
+    source = "<p title='{{ v }}'>{{ v }}</p>{% for x in [v, v] %}{{ x }}{% endfor %}"
+    renderer = RegionRenderer.from_string(env, source)
+    assert renderer.render({"v": value}, None) == env.from_string(source).render(v=value)
+
+
+def test_a_region_escapes_plain_text_without_a_markup_per_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = []
+    real_new = Markup.__new__
+
+    def counted(cls: type[Markup], *args: object, **kwargs: object) -> Markup:
+        made.append(args)
+        return real_new(cls, *args, **kwargs)
+
+    renderer = RegionRenderer.from_string(
+        jinja2.Environment(autoescape=True), "{% for x in xs %}<b>{{ x }}</b>{% endfor %}"
+    )
+    monkeypatch.setattr(Markup, "__new__", counted)
+    html = renderer.render({"xs": ["a&b", "<c>", 3]}, None)
+    assert html == "<b>a&amp;b</b><b>&lt;c&gt;</b><b>3</b>"
+    assert made == []
+
+
+def test_without_markupsafes_inner_escape_a_region_uses_its_escape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # MarkupSafe 2 has no _escape_inner (its escape is C): the part keeps escape.
+    monkeypatch.setattr(jinja_internals, "_escape_str", None)
+    renderer = RegionRenderer.from_string(jinja2.Environment(autoescape=True), "<b>{{ x }}</b>")
+    assert renderer.render({"x": "<&>"}, None) == "<b>&lt;&amp;&gt;</b>"
+    check_jinja_internals()
+
+
+def test_an_inner_escape_that_escapes_differently_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(jinja_internals, "_escape_str", lambda text: text.replace("&", "&amp;"))
+    with unsupported("escaped as markupsafe.escape does"):
+        check_jinja_internals()
