@@ -75,9 +75,12 @@ EXIT_REPLY_TIMEOUT = 5.0
 def _same_placements(a: Placed, b: Placed) -> bool:
     # The same components in the same order, with the very same props (never
     # compared by value: a prop's == may be anything, or raise).
-    return len(a) == len(b) and all(
-        ka == kb and va is vb for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)
-    )
+    if len(a) != len(b):
+        return False
+    for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True):
+        if ka != kb or va is not vb:
+            return False
+    return True
 
 
 class ActorRuntime:
@@ -306,7 +309,9 @@ class ActorRuntime:
         stopping = False
         taken = mailbox.get_ready()
         if self.tab.handoffs:
-            self.tab.handoffs -= sum(isinstance(m, _HANDOFFS) for m in taken)
+            for m in taken:
+                if isinstance(m, _HANDOFFS):
+                    self.tab.handoffs -= 1
         took = time.perf_counter() if telemetry.active() else None
         batch.take(taken)  # owed their replies from now on, also if it dies meanwhile
         faults = self.tab.faults

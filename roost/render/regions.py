@@ -589,7 +589,7 @@ class RegionRenderer:
         parts = self._parts
         dirty: set[str] | None = None
         if old is not None and parts is not None and changed is not None:
-            dirty = {n for n in changed}
+            dirty = set(changed)
             for n, value in values.items():
                 if old[n] is not value:
                     dirty.add(n)
