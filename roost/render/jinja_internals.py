@@ -19,8 +19,9 @@ may change:
   template's lines in the traceback;
 - the name ``escape`` in a compiled part's module namespace, which its
   ``{{ }}`` outputs call: rebound to :func:`output_escape`, which escapes a
-  plain ``str`` with MarkupSafe's own ``_escape_inner`` and leaves every
-  other value to ``markupsafe.escape``.
+  plain ``str`` with MarkupSafe's own ``_escape_inner`` (a MarkupSafe
+  internal, used only if it escapes a sample exactly as ``escape`` does) and
+  leaves every other value to ``markupsafe.escape``.
 
 (What extensions use, ``Environment.parse`` and the ``jinja2.nodes`` tree,
 is public API; the region renderer uses it directly.)
@@ -129,9 +130,26 @@ def compile_region(
     return func
 
 
-_escape_str: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
-"""MarkupSafe 3's escaping of a plain ``str`` (C), without the ``Markup`` around it;
-None on a MarkupSafe without it (2.x, whose ``escape`` is C already)."""
+_SAMPLE = "<a href='x'>&\"\u00e9"
+_SAMPLE_ESCAPED = "&lt;a href=&#39;x&#39;&gt;&amp;&#34;\u00e9"  # as markupsafe.escape has it
+
+
+def _inner_escape() -> Callable[[str], str] | None:
+    """MarkupSafe 3's escaping of a plain ``str`` (C), without the ``Markup``
+    around it, if it escapes as ``markupsafe.escape`` does; else None (then
+    ``escape`` stays: MarkupSafe 2's is C already)."""
+    inner = getattr(markupsafe, "_escape_inner", None)
+    try:
+        escaped = inner(_SAMPLE) if callable(inner) else None
+    except Exception:
+        return None
+    if type(escaped) is not str or escaped != _SAMPLE_ESCAPED:
+        return None
+    return inner
+
+
+_escape_str = _inner_escape()
+"""What ``output_escape`` escapes a ``str`` with (None: it is not bound in at all)."""
 
 
 def output_escape(value: Any) -> str:

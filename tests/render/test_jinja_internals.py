@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import jinja2.compiler
 import jinja2.idtracking
+import markupsafe
 import pytest
 from markupsafe import Markup
 
@@ -157,9 +158,19 @@ def test_without_markupsafes_inner_escape_a_region_uses_its_escape(
     check_jinja_internals()
 
 
-def test_an_inner_escape_that_escapes_differently_is_caught(
+def test_an_inner_escape_that_escapes_differently_is_not_used(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A MarkupSafe whose private helper changed: regions keep its public escape.
+    monkeypatch.setattr(markupsafe, "_escape_inner", lambda text: text.replace("&", "&amp;"))
+    assert jinja_internals._inner_escape() is None
+    monkeypatch.setattr(markupsafe, "_escape_inner", lambda text: Markup(text))
+    assert jinja_internals._inner_escape() is None
+    monkeypatch.delattr(markupsafe, "_escape_inner")
+    assert jinja_internals._inner_escape() is None
+
+
+def test_a_part_escaping_differently_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jinja_internals, "_escape_str", lambda text: text.replace("&", "&amp;"))
     with unsupported("escaped as markupsafe.escape does"):
         check_jinja_internals()
