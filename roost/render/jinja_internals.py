@@ -159,8 +159,8 @@ def output_escape(value: Any) -> str:
     # MarkupSafe 3's escape is Python and wraps each piece in a Markup (another
     # Python call): for the tab bar's three buttons, a third of its render.
     kind = type(value)
-    if kind is str:
-        return _escape_str(value)  # type: ignore[misc]  # (not None where bound)
+    if kind is str and _escape_str is not None:
+        return _escape_str(value)
     if kind is int:
         return str(value)  # digits and "-": nothing to escape
     return markupsafe.escape(value)

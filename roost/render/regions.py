@@ -443,7 +443,7 @@ class RegionRenderer:
 
     The template's top-level body is split into **regions**: each ``{{ ... }}``
     between static text, each top-level ``{% for %}``, ``{% if %}``,
-    ``{% with %}``, ``{% filter %}`` and ``{% autoescape %}``. Each is
+    ``{% with %}`` and ``{% filter %}``. Each is
     compiled on its own and knows the context names it reads. A render
     re-renders the regions that read a changed name (and the volatile ones),
     replays the cached output of the others, and returns exactly what
@@ -451,9 +451,9 @@ class RegionRenderer:
 
     Templates that cannot be split soundly render in full every time (see
     ``fallback``): ``{% extends %}``, ``{% include %}``, ``{% import %}``,
-    macros, ``{% call %}``, ``{% block %}``, ``self``, ``{% set %}`` outside a
-    for loop or a with block, extension tags, async environments and
-    environments with a ``finalize``.
+    macros, ``{% call %}``, ``{% block %}``, ``{% autoescape %}``, ``self``,
+    ``{% set %}`` outside a for loop or a with block, extension tags, async
+    environments and environments with a ``finalize``.
 
     One instance holds one caller's last render (an actor's, say); the split
     and the compiled regions are shared by every instance for the same
