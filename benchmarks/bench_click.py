@@ -19,6 +19,13 @@ layer, so how much a socket path of roost's own could save at most.
 
 The browser benchmark (``benchmarks/peers/run.py``) times the same click
 inside the page; this one shows how much of it is the server's.
+
+``--calls`` times nothing: it runs one round of roost and of the floor, each
+server under ``benchmarks/_calls.py``, and counts the Python and C function
+calls the server makes over the clicks (a profiling hook, on only while they
+run). On a machine too noisy to time a 5 % change, the same clicks give the
+same counts run after run, and a cold click's time follows how much code it
+runs.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -39,6 +47,7 @@ import trio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._calls import START, STOP, per_call  # noqa: E402
 from benchmarks.bench_scale import (  # noqa: E402
     PageFetcher,
     ServerProcess,
@@ -67,6 +76,19 @@ GAP = 0.0
 
 Step = Callable[[], Awaitable[None]]
 
+CALLS: Path | None = None
+"""``--calls``: the folder the servers' call counts are written to (None: timing)."""
+COUNTER = ROOT / "benchmarks" / "_calls.py"
+
+
+def counted(name: str) -> tuple[list[str], str | None]:
+    """The command prefix that runs a server module with its calls counted (into
+    ``name`` under ``CALLS``), and that file; ``[]`` and None when timing."""
+    if CALLS is None:
+        return [], None
+    out = str(CALLS / name)
+    return [sys.executable, str(COUNTER), out], out
+
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` and its descendants."""
@@ -79,7 +101,13 @@ def cpu_seconds(pid: int) -> float:
 
 async def roost_round(clicks: int) -> tuple[float, float]:
     tabs = SCENARIO == "tabs"
-    server = ServerProcess(f"benchmarks.bench_click:{'tabs_app' if tabs else 'app'}", 30, {})
+    wrap, out = counted("roost")
+    server = ServerProcess(
+        f"benchmarks.bench_click:{'tabs_app' if tabs else 'app'}",
+        30,
+        {"ROOST_GC_STATS": "0"} if out else {},  # (its hook is no part of a click)
+        wrap=wrap,
+    )
     try:
         fetch = PageFetcher(server.host, server.port)
         tab = await open_tab(server.host, server.port, await fetch.token(), 0)
@@ -106,7 +134,7 @@ async def roost_round(clicks: int) -> tuple[float, float]:
                         ):
                             return
 
-        return await timed(server.pid, click, clicks, tab.close, fetch.close)
+        return await timed(server.pid, click, clicks, tab.close, fetch.close, out=out)
     finally:
         server.stop()
         server.kill()
@@ -116,18 +144,24 @@ def floor_round(clicks: int) -> tuple[float, float]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    command = [str(HYPERCORN), "--worker-class", "trio", "echo:app", "--bind", f"127.0.0.1:{port}"]
+    wrap, out = counted("floor")
+    # Counted, its worker runs in the process itself (`--workers 0`), where the
+    # counting is; else in a process of its own, as hypercorn does by default.
+    server = [*wrap, "hypercorn", "--workers", "0"] if wrap else [str(HYPERCORN)]
+    command = [*server, "--worker-class", "trio", "echo:app", "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
         command, cwd=FLOOR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        return trio.run(floor_clicks, process.pid, port, clicks)
+        return trio.run(floor_clicks, process.pid, port, clicks, out)
     finally:
         process.terminate()
         process.wait()
 
 
-async def floor_clicks(pid: int, port: int, clicks: int) -> tuple[float, float]:
+async def floor_clicks(
+    pid: int, port: int, clicks: int, out: str | None = None
+) -> tuple[float, float]:
     for _ in range(300):
         try:
             stream = await trio.open_tcp_stream("127.0.0.1", port)
@@ -151,7 +185,7 @@ async def floor_clicks(pid: int, port: int, clicks: int) -> tuple[float, float]:
         while not server_frames(buffer):
             buffer.extend(await stream.receive_some(65536))
 
-    return await timed(pid, click, clicks, stream.aclose)
+    return await timed(pid, click, clicks, stream.aclose, out=out)
 
 
 def raw_round(clicks: int) -> tuple[float, float]:
@@ -196,10 +230,16 @@ def serve_raw(port: int) -> None:
     trio.run(functools.partial(trio.serve_tcp, handle, port, host="127.0.0.1"))
 
 
-async def timed(pid: int, click: Step, clicks: int, *closers: Step) -> tuple[float, float]:
-    """Server CPU µs per click and the round trip's median µs, over ``clicks`` after a warm-up."""
+async def timed(
+    pid: int, click: Step, clicks: int, *closers: Step, out: str | None = None
+) -> tuple[float, float]:
+    """Server CPU µs per click and the round trip's median µs, over ``clicks`` after a
+    warm-up; ``out``: the server counts its calls over those clicks into that file."""
     for _ in range(WARMUP):
         await click()
+    if out is not None:
+        os.kill(pid, START)
+        await trio.sleep(0.2)  # (the server takes the signal at once; no click is under way)
     latencies = []
     used = cpu_seconds(pid)
     for _ in range(clicks):
@@ -209,9 +249,32 @@ async def timed(pid: int, click: Step, clicks: int, *closers: Step) -> tuple[flo
         if GAP:
             await trio.sleep(GAP)
     used = cpu_seconds(pid) - used
+    if out is not None:
+        os.kill(pid, STOP)
+        for _ in range(100):  # the server writes the counts
+            if await trio.Path(out).exists():
+                break
+            await trio.sleep(0.1)
+        else:
+            raise RuntimeError("the server wrote no call counts")
     for close in closers:
         await close()
     return used / clicks * 1e6, statistics.median(latencies) * 1e6
+
+
+def count_calls(clicks: int) -> None:
+    """One round of roost and of the floor with their calls counted: print each
+    one's Python and C calls a click, and the Python functions roost calls most."""
+    trio.run(roost_round, clicks)
+    floor_round(clicks)
+    assert CALLS is not None
+    for name in ("roost", "floor"):
+        python, c, top = per_call(str(CALLS / name), clicks)
+        print(f"{name:6} Python / C function calls a click: {python:.1f} / {c:.1f}")
+        if name == "roost":
+            for count, function in top:
+                where = function.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+                print(f"         {count:5.1f}  {where}")
 
 
 def main() -> None:
@@ -227,13 +290,23 @@ def main() -> None:
         default="counter",
         help="roost's page: the counter, or the peer benchmark's tabs (a component and its view)",
     )
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="count the servers' function calls a click instead of timing (one round)",
+    )
     parser.add_argument("--serve-raw", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global GAP, SCENARIO
+    global GAP, SCENARIO, CALLS
     GAP = args.gap / 1000
     SCENARIO = args.scenario
     if args.serve_raw:
         serve_raw(args.serve_raw)
+        return
+    if args.calls:
+        with tempfile.TemporaryDirectory(prefix="bench_click_calls_") as folder:
+            CALLS = Path(folder)
+            count_calls(args.clicks)
         return
     results: dict[str, list[tuple[float, float]]] = {"roost": [], "floor": [], "raw": []}
     for _ in range(args.rounds):  # interleaved: a machine that drifts drifts for all

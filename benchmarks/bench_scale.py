@@ -112,17 +112,22 @@ ROOST = Path(sys.executable).with_name("roost")
 class ServerProcess:
     """`roost run APP --port 0` with its stdout read by a thread and its stderr in a file."""
 
-    def __init__(self, app: str, grace: float, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self, app: str, grace: float, extra_env: dict[str, str], wrap: list[str] | None = None
+    ) -> None:
+        """``wrap``: a command that runs a module's ``__main__`` (``roost.cli`` is
+        added), in place of the ``roost`` script; ``extra_env`` wins over the defaults."""
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench_scale_", suffix=".log")
         env = dict(
             os.environ,
             PYTHONUNBUFFERED="1",
             ROOST_GC_STATS="1",
             ROOST_BENCH_GRACE=str(grace),
-            **extra_env,
         )
+        env.update(extra_env)
+        command = [*wrap, "roost.cli"] if wrap else [str(ROOST)]
         self.process = subprocess.Popen(
-            [str(ROOST), "run", app, "--port", "0"],
+            [*command, "run", app, "--port", "0"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=self.log,
