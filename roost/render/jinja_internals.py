@@ -157,7 +157,7 @@ def output_escape(value: Any) -> str:
     ``markupsafe.escape(value)`` gives, as a plain ``str`` for a ``str`` or an
     ``int``. Only for output, which Jinja2 joins as text."""
     # MarkupSafe 3's escape is Python and wraps each piece in a Markup (another
-    # Python call): for the tab bar's three buttons, a third of its render.
+    # Python call): for the tab bar's three buttons, over a quarter of its render.
     kind = type(value)
     if kind is str and _escape_str is not None:
         return _escape_str(value)
