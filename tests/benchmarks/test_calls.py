@@ -53,12 +53,13 @@ def test_the_calls_between_start_and_stop_are_counted_and_no_others(tmp_path: Pa
             assert child.wait(timeout=30) == 0
         finally:
             child.kill()
-    counted = {}
+    counted: dict[tuple[str, str], int] = {}
     for line in out.read_text().splitlines():
         count, kind, name = line.split("\t", 2)
-        if kind == "py":
-            counted[name.rsplit(" ", 1)[1]] = int(count)
-    assert counted.get("work") == 5
-    assert "before" not in counted
-    calls, _c, top = per_call(str(out), 5)
-    assert calls >= 1 and top[0][1].endswith(" work")
+        counted[kind, name.rsplit(" ", 1)[-1]] = int(count)
+    assert counted.get(("py", "work")) == 5
+    assert ("py", "before") not in counted and ("op", "before") not in counted
+    # work() runs the same instructions each time: a multiple of 5 of them
+    assert counted["op", "work"] > 5 and counted["op", "work"] % 5 == 0
+    per_go = per_call(str(out), 5)
+    assert per_go.python >= 1 and per_go.instructions >= counted["op", "work"] / 5
