@@ -551,9 +551,14 @@ _TRIMMED: dict[type[msgspec.Struct], tuple[int, int, tuple[Any, ...]]] = {
 }
 
 
+_PATCH_TAG = _tag(Patch)
+
+
 def encode(message: msgspec.Struct) -> str:
     """Encode any message as its compact JSON text: trailing fields that hold
     their default are left off (``[1,1,"inc"]``, not ``[1,1,"inc",{},"0"]``)."""
+    if type(message) is Patch:  # (most of what a server sends: trimmed in line)
+        return _encoder.encode(_patch_fields(message)).decode()
     spec = _TRIMMED.get(type(message))
     if spec is not None:
         tag, required, defaults = spec
@@ -567,6 +572,18 @@ def encode(message: msgspec.Struct) -> str:
         if n < len(values):
             return _encoder.encode([tag, *values[:n]]).decode()
     return _encoder.encode(message).decode()
+
+
+def _patch_fields(patch: Patch) -> list[Any]:
+    # A Patch's fields up to the last that does not hold its default (0, 0, VIEW_TARGET, 0).
+    ops, acks, target, version = patch.ops, patch.acks, patch.target, patch.version
+    if version != 0 or type(version) is not int:
+        return [_PATCH_TAG, ops, acks, target, version]
+    if target != VIEW_TARGET or type(target) is not str:
+        return [_PATCH_TAG, ops, acks, target]
+    if acks != 0 or type(acks) is not int:
+        return [_PATCH_TAG, ops, acks]
+    return [_PATCH_TAG, ops]
 
 
 def decode_client(frame: str) -> ClientMessage:

@@ -67,6 +67,22 @@ def test_trailing_fields_at_their_default_are_left_off_and_filled_back_in(messag
     assert decode(frame) == message
 
 
+@pytest.mark.parametrize("acks", [0, 5, [], [0], [1, 2]])
+@pytest.mark.parametrize("target", ["0", "tabs", ""])
+@pytest.mark.parametrize("version", [0, 1, 3])
+def test_a_patch_leaves_off_exactly_its_trailing_fields_at_their_default(acks, target, version):
+    fields = [0, [2, [0], 0], acks, target, version]
+    defaults = [0, "0", 0]  # acks, target, version
+    while len(fields) > 2:
+        value, default = fields[-1], defaults[len(fields) - 3]
+        if type(value) is not type(default) or value != default:
+            break
+        fields.pop()
+    frame = protocol.encode(protocol.Patch([2, [0], 0], acks, target, version))
+    assert json.loads(frame) == fields
+    assert protocol.decode_server(frame) == protocol.Patch([2, [0], 0], acks, target, version)
+
+
 def test_a_patch_reads_as_lists_of_ops_and_refs_whatever_its_compact_form():
     one = protocol.decode_server('[0,[0,[0,1],"1"],7]')
     assert isinstance(one, protocol.Patch)

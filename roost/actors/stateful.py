@@ -123,7 +123,8 @@ class Stateful:
             regions = (renderer, {})
             object.__setattr__(self, "_regions", regions)
         renderer, placed = regions
-        context = {**self.assigns, "live_component": live_component}
+        context = {k: v for k, v in self.__dict__.items() if k[0] != "_"}  # (the assigns)
+        context["live_component"] = live_component
         with scope.regions(placed) as on_region:
             html = renderer.render(context, scope.changed, on_region)
         return self._after_template(env, html)
