@@ -24,6 +24,7 @@ from .faults import Point as Point
 from .handlers import event as event
 from .handlers import on_component as on_component
 from .liveview import LiveView as LiveView
+from .loop import call_on_each_batch as call_on_each_batch
 from .mailbox import Mailbox as Mailbox
 from .mailbox import MailboxClosed as MailboxClosed
 from .mailbox import MailboxFull as MailboxFull

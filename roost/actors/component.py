@@ -24,6 +24,8 @@ class LiveComponent(Stateful):
     restarts only this component, re-mounted with the last props it was given.
     """
 
+    __slots__ = ("_id", "_props")  # (not in the assigns' dict: see Stateful)
+
     _id: str | None
     _props: dict[str, Any]
 

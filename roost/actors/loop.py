@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -57,8 +58,6 @@ from .stateful import Stateful
 from .uploads import UploadRefused, discard_all, preflight, stored_elsewhere, write_chunk
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .tab import Tab
 
 _NO_OPS: list[Any] = []  # shared, never written to: no stream ops (a list a render would keep)
@@ -70,6 +69,17 @@ _HANDOFFS = (ComponentEvent, Update)  # what Tab.handoffs counts
 
 EXIT_REPLY_TIMEOUT = 5.0
 """Seconds an exiting actor may wait for room in the outbox for its last replies."""
+
+_on_batch: Callable[[], object] | None = None
+
+
+def call_on_each_batch(hook: Callable[[], object] | None) -> None:
+    """Have ``hook`` called as any actor begins a batch of messages (None: no
+    hook). ``roost run``'s young collections count batches with it: a broadcast
+    runs thousands of them in one pass of Trio's scheduler. It must be cheap and
+    must not raise; it is global to the process."""
+    global _on_batch
+    _on_batch = hook
 
 
 def _same_placements(a: Placed, b: Placed) -> bool:
@@ -305,6 +315,9 @@ class ActorRuntime:
     ) -> tuple[bool, int, str]:
         # One batch: handled, rendered, sent. A call of its own, so that what it
         # held (its messages, its ops) is not kept while the actor waits for the next.
+        hook = _on_batch
+        if hook is not None:
+            hook()
         outbox = self.tab.outbox
         stopping = False
         taken = mailbox.get_ready()

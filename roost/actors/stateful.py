@@ -42,6 +42,10 @@ class Stateful:
     start with ``_`` are private and never trigger one.
     """
 
+    # roost's own private attributes are slots: the assigns' dict (what each
+    # render, and each batch's change check, goes through) holds only the app's.
+    __slots__ = ("__dict__", "__weakref__", "_actor", "_regions", "_tracker")
+
     template: ClassVar[str | None] = None
     """File name of the Jinja2 template, looked up next to the class's module."""
 
@@ -117,7 +121,7 @@ class Stateful:
                 self.assigns, live_component=live_component
             )
             return self._after_template(env, html)
-        regions = self.__dict__.get("_regions")
+        regions = self._regions
         if regions is None or regions[0].name != self.template:
             renderer = RegionRenderer(env, self.template, pure_calls=_PURE_CALLS)
             regions = (renderer, {})
@@ -137,7 +141,7 @@ class Stateful:
         if self.__dict__.get("streams") is NO_STREAMS:
             return
         object.__setattr__(self, "streams", NO_STREAMS)
-        regions = self.__dict__.get("_regions")
+        regions = self._regions
         if regions is not None:
             regions[0].expire("streams")
 
@@ -341,7 +345,7 @@ class Stateful:
         if handle is not None:
             handle.props = {**handle.props, **props}
             # A template region replayed from cache places it with these props too.
-            regions = self.__dict__.get("_regions")
+            regions = self._regions
             for placed in regions[1].values() if regions is not None else ():
                 if component_id in placed:
                     placed[component_id] = (handle.cls, handle.props)

@@ -8,6 +8,7 @@ import trio
 import trio.testing
 
 from roost import App, LiveView, event, protocol
+from roost.actors import call_on_each_batch
 from roost.testing import LiveClient
 
 from .conftest import session_of
@@ -154,3 +155,16 @@ async def test_pubsub_drops_for_a_subscriber_whose_mailbox_is_full(app):
         await fast.wait_for("#seen", "news")
         gate.set()
         await slow.wait_for("#seen", ",".join(["x"] * Ticker.mailbox_size))
+
+
+async def test_each_batch_an_actor_begins_calls_the_batch_hook(app):
+    batches: list[int] = []
+    async with LiveClient.mount(app) as view:
+        call_on_each_batch(lambda: batches.append(1))
+        try:
+            for text in ("a", "b", "c"):
+                await view.event("note", text=text)
+        finally:
+            call_on_each_batch(None)
+        await view.event("note", text="d")  # no hook any more
+    assert len(batches) == 3

@@ -107,8 +107,8 @@ def test_without_roost_gc_stats_there_is_no_report(monkeypatch):
 
 def young_left_after_replacing(instrument: YoungCollections | None, n: int = 60_000) -> int:
     """Replace ``n`` old objects with new ones in 120 tasks that all run in one
-    batch of the scheduler, as the views of a broadcast do; the objects in the
-    young generation at the end."""
+    batch of the scheduler, each beginning an actor's batch as the views of a
+    broadcast do; the objects in the young generation at the end."""
     import trio
 
     gc.collect()
@@ -117,6 +117,8 @@ def young_left_after_replacing(instrument: YoungCollections | None, n: int = 60_
     kept: list[int] = []
 
     def replace(start: int) -> None:
+        if instrument is not None:
+            instrument.tick()  # (what roost run has each actor do: call_on_each_batch)
         for i in range(start, start + 500):
             old[i] = [-i]  # one allocated, one freed: CPython's count stays put
 
@@ -138,7 +140,7 @@ async def _step(work, *args) -> None:
 
 def test_young_collections_keep_the_young_generation_small_while_frees_match_allocations():
     ticks = iter(range(1_000_000))
-    # A check every task step, the clock a tick a check: a collection every 2nd step.
+    # A check every actor batch, the clock a tick a check: a collection every 2nd batch.
     instrument = YoungCollections(interval=2, every=1, clock=lambda: next(ticks))
     assert young_left_after_replacing(None) > 50_000  # what CPython alone lets pile up
     assert young_left_after_replacing(instrument) < 5_000
@@ -175,3 +177,26 @@ def test_the_young_generation_is_collected_when_the_server_is_about_to_idle_not_
     assert seen["busy"] == 0
     assert seen["idle"] == 1
     assert seen["young before"] > 2_000 > seen["young after"]
+
+
+def test_the_policy_counts_actor_batches_only_while_it_runs(restore_gc):
+    import trio
+    import trio.testing
+
+    from roost.actors import loop
+
+    policy = GcPolicy(lambda: 0, lambda: 1)
+    seen = {}
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(policy.run)
+            await trio.testing.wait_all_tasks_blocked()
+            hook = loop._on_batch
+            seen["running"] = getattr(hook, "__self__", None)
+            nursery.cancel_scope.cancel()
+        seen["after"] = loop._on_batch
+
+    trio.run(main)
+    assert isinstance(seen["running"], YoungCollections)
+    assert seen["after"] is None
