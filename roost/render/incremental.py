@@ -38,30 +38,48 @@ _CHUNK = 2048
 def common_affixes(a: str, b: str) -> tuple[int, int]:
     """Lengths of the longest common prefix and the longest common suffix after it."""
     n = min(len(a), len(b))
-    # Whole chunks first (each a memcmp), then a binary search in the last one.
+    # Whole chunks first (each a memcmp), then the first difference in the last one.
     i = 0
     while i + _CHUNK <= n and a[i : i + _CHUNK] == b[i : i + _CHUNK]:
         i += _CHUNK
-    lo, hi = i, min(i + _CHUNK, n)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[i:mid] == b[i:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    p = lo
-    la, lb, m = len(a), len(b), n - lo
+    end = min(i + _CHUNK, n)
+    p = i + _same_start(a[i:end], b[i:end])
+    la, lb, m = len(a), len(b), n - p
     j = 0
     while j + _CHUNK <= m and a[la - j - _CHUNK : la - j] == b[lb - j - _CHUNK : lb - j]:
         j += _CHUNK
-    lo, hi = j, min(j + _CHUNK, m)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[la - mid : la - j] == b[lb - mid : lb - j]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return p, lo
+    end = min(j + _CHUNK, m)
+    return p, j + _same_end(a[la - end : la - j], b[lb - end : lb - j])
+
+
+# How many characters two strings of one length share at their start, or at their
+# end: where the XOR of their bytes read as one integer has its highest bit (C
+# speed, where a search in Python would take a dozen steps). Text that is not
+# ASCII is read in UTF-32, four bytes a character.
+
+
+def _same_start(x: str, y: str) -> int:
+    if x == y:
+        return len(x)
+    if x.isascii() and y.isascii():
+        d = int.from_bytes(x.encode(), "big") ^ int.from_bytes(y.encode(), "big")
+        return len(x) - (d.bit_length() + 7) // 8
+    d = int.from_bytes(_utf32(x), "big") ^ int.from_bytes(_utf32(y), "big")
+    return len(x) - (d.bit_length() + 31) // 32
+
+
+def _same_end(x: str, y: str) -> int:
+    if x == y:
+        return len(x)
+    if x.isascii() and y.isascii():
+        d = int.from_bytes(x.encode(), "little") ^ int.from_bytes(y.encode(), "little")
+        return len(x) - (d.bit_length() + 7) // 8
+    d = int.from_bytes(_utf32(x), "little") ^ int.from_bytes(_utf32(y), "little")
+    return len(x) - (d.bit_length() + 31) // 32
+
+
+def _utf32(text: str) -> bytes:
+    return text.encode("utf-32-be", "surrogatepass")  # (a lone surrogate too)
 
 
 def reparse(

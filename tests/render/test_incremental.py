@@ -96,8 +96,21 @@ def test_unchanged_parts_are_shared_with_the_old_tree() -> None:
     assert new_div.children[4] is old_div.children[4]  # the table
 
 
+# ASCII, and text that is not: accents, a character outside the BMP, a lone surrogate.
+_ANY_TEXT = st.sampled_from(["a", "b", "<", "é", "😀", "\ud800"])
+
+
 @given(st.text("ab<", max_size=12), st.text("ab<", max_size=12))
 def test_common_affixes(a: str, b: str) -> None:
+    check_affixes(a, b)
+
+
+@given(st.text(_ANY_TEXT, max_size=12), st.text(_ANY_TEXT, max_size=12))
+def test_common_affixes_of_text_that_is_not_ascii(a: str, b: str) -> None:
+    check_affixes(a, b)
+
+
+def check_affixes(a: str, b: str) -> None:
     p, q = common_affixes(a, b)
     assert a[:p] == b[:p]
     assert p == len(a) or p == len(b) or a[p] != b[p]
@@ -110,6 +123,9 @@ def test_common_affixes_across_chunks() -> None:
     a = "x" * 5000 + "A" + "y" * 7000
     b = "x" * 5000 + "BB" + "y" * 7000
     assert common_affixes(a, b) == (5000, 7000)
+    assert common_affixes("é" + a, "é" + b) == (5001, 7000)
+    assert common_affixes(a + "ü", b + "ü") == (5000, 7001)
+    assert common_affixes("x" * 2048, "x" * 2048 + "z") == (2048, 0)
 
 
 # Template-like markup: every element closed, attributes quoted.
