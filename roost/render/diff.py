@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .keyed import diff_keyed
@@ -25,7 +26,7 @@ from .vdom import (
 )
 from .wire import full_html
 
-__all__ = ["diff_children", "diff_html", "diff_node", "diff_trees", "replace_all"]
+__all__ = ["diff_children", "diff_edits", "diff_html", "diff_node", "diff_trees", "replace_all"]
 
 
 def diff_html(old_html: str, new_html: str) -> list[Any]:
@@ -54,6 +55,30 @@ def diff_trees(old: Tree, new: Tree, new_html: str | None = None) -> list[Any]:
         diff_children(old, new, [], ops, HTML_NS)
     except LossyMarkup:
         return replace_all(full_html(new, new_html))
+    return ops
+
+
+def diff_edits(edits: Iterable[tuple[list[int], Any, Any]]) -> list[Any] | None:
+    """The ops :func:`diff_trees` gives for a change of texts and attributes only.
+
+    ``edits``: (path, before, after) of each text node (a str) or element
+    attributes (a dict) that changed, in document order, in a tree where no
+    two siblings share a key and no component boundary holds anything (see
+    ``Skeleton.plain``). None if one changes a key or a boundary's id: keyed
+    matching then decides what is kept.
+    """
+    ops: list[Any] = []
+    for path, before, after in edits:
+        if before == after:
+            continue  # written differently, read the same (&amp; and &#38;)
+        if type(after) is str:
+            _set_text(before, after, path, ops)
+            continue
+        if before.get(KEY_ATTR) != after.get(KEY_ATTR) or before.get(BOUNDARY_ATTR) != after.get(
+            BOUNDARY_ATTR
+        ):
+            return None
+        diff_attrs(before, after, path, ops)
     return ops
 
 

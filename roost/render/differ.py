@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .diff import diff_trees
-from .incremental import common_affixes, reparse
+from .diff import diff_edits, diff_trees
+from .incremental import Edit, common_affixes, reparse_edits
 from .parse import parse_html
 from .skeleton import Skeleton, build_skeleton
 from .vdom import Tree
@@ -58,25 +58,36 @@ class Differ:
         new_html = str(new_html)  # a str subclass (Jinja's Markup) escapes on slicing
         small = len(new_html) <= SHARED_RENDER_BYTES
         tree = _parses.get(new_html) if small else None
+        ops = None
         if tree is not None:
             # Content seen moments ago (a tab switched back, a toggle, the
             # render every other tab of a broadcast made): no parse, and its
             # ops from the tree this actor holds may be in the memo too.
             self._skeleton = None  # the skeleton is of the old shape
         else:
-            tree = self._reparse(old_html, new_html)
-            if tree is None:
+            reparsed = self._reparse(old_html, new_html)
+            if reparsed is None:
                 tree = _parse(new_html)
                 self._skeleton = None  # the shape may have changed
-            elif small:
-                _remember(new_html, tree)
-        ops = _diff(self._tree, tree, new_html)
+            else:
+                tree, edits = reparsed
+                if small:
+                    _remember(new_html, tree)
+                # Only texts and attributes changed: their ops without a walk of the trees.
+                skeleton = self._skeleton
+                if skeleton is not None and skeleton.plain:
+                    ops = diff_edits(edits)
+                    if ops is None:  # a key changed: siblings' keys may repeat from now on
+                        skeleton.plain = False
+        if ops is None:
+            ops = _diff(self._tree, tree, new_html)
         self._html = new_html
         self._tree = tree
         return ops
 
-    def _reparse(self, old_html: str, new_html: str) -> Tree | None:
-        """The new tree from the old one when only attributes and text changed."""
+    def _reparse(self, old_html: str, new_html: str) -> tuple[Tree, list[Edit]] | None:
+        """The new tree from the old one, and the edits, when only attributes and
+        text changed."""
         affixes = common_affixes(old_html, new_html)
         p, q = affixes
         if old_html.count("<", p, len(old_html) - q) != new_html.count("<", p, len(new_html) - q):
@@ -94,7 +105,7 @@ class Differ:
                 return None
             self._streak = 0
             self._skeleton = skeleton
-        return reparse(old_html, new_html, self._tree, skeleton, affixes)
+        return reparse_edits(old_html, new_html, self._tree, skeleton, affixes)
 
 
 # -- work shared between actors ---------------------------------------------------

@@ -17,13 +17,13 @@ prove equal to a full parse returns ``None``: the caller parses in full.
 from __future__ import annotations
 
 import re
-from typing import final
+from typing import Any
 
 from .parse import parse_html
 from .skeleton import END, OTHER, START, TAG, Skeleton
 from .vdom import HTML_NS, MATH_NS, Element, Node, Tree, make_element
 
-__all__ = ["common_affixes", "reparse"]
+__all__ = ["Edit", "common_affixes", "reparse", "reparse_edits"]
 
 # Text in these is foster-parented or changes the insertion mode: never patched.
 _TABLEISH = frozenset("table tbody thead tfoot tr colgroup".split())
@@ -82,6 +82,11 @@ def _utf32(text: str) -> bytes:
     return text.encode("utf-32-be", "surrogatepass")  # (a lone surrogate too)
 
 
+Edit = tuple[list[int], Any, Any]
+"""What a re-parse changed: (path, before, after), a text node's text or an
+element's attributes (a dict), in document order."""
+
+
 def reparse(
     old: str, new: str, tree: Tree, sk: Skeleton, affixes: tuple[int, int] | None = None
 ) -> Tree | None:
@@ -92,6 +97,14 @@ def reparse(
     The result equals ``parse_html(new)``; ``sk`` stays valid for ``new``.
     ``affixes`` is ``common_affixes(old, new)`` if the caller has it.
     """
+    done = reparse_edits(old, new, tree, sk, affixes)
+    return done[0] if done is not None else None
+
+
+def reparse_edits(
+    old: str, new: str, tree: Tree, sk: Skeleton, affixes: tuple[int, int] | None = None
+) -> tuple[Tree, list[Edit]] | None:
+    """:func:`reparse`, and the texts and attributes it found changed."""
     p, q = affixes if affixes is not None else common_affixes(old, new)
     start = old.rfind("<", 0, p) if p < len(old) else old.rfind("<")
     end_old = old.find("<", len(old) - q)
@@ -113,7 +126,7 @@ def reparse(
     if len(olds) != len(news):
         return None
     kinds, eids = sk.kinds, sk.eids
-    edits: list[tuple[list[int], _Attrs | str]] = []
+    edits: list[Edit] = []
     for i, (a, b) in enumerate(zip(olds, news, strict=True)):
         if a == b:
             continue
@@ -162,9 +175,9 @@ def reparse(
             if edit is None:
                 return None
             edits.append(edit)
-    for path, value in edits:
+    for path, _, value in edits:
         tree = _replace(tree, path, 0, value)
-    return tree
+    return tree, edits
 
 
 def _node_at(tree: Tree, path: list[int]) -> Element:
@@ -196,7 +209,7 @@ def _text_edit(
     old_gap: str,
     new_gap: str,
     old_start_tag: str = "",
-) -> tuple[list[int], str] | None:
+) -> Edit | None:
     """The new text node for a changed run of text, checked against the old one."""
     if not old_gap or not new_gap:
         return None  # a text node appears or disappears: the shape changes
@@ -222,7 +235,7 @@ def _text_edit(
         return None
     path = sk.path(parent) if parent >= 0 else []
     path.append(index)
-    return path, new_text
+    return path, old_text, new_text
 
 
 def _only(nodes: Tree) -> str | None:
@@ -237,9 +250,7 @@ def _only_text(nodes: Tree, tag: str) -> str | None:
     return None
 
 
-def _attr_edit(
-    tree: Tree, sk: Skeleton, eid: int, old_tag: str, new_tag: str
-) -> tuple[list[int], _Attrs] | None:
+def _attr_edit(tree: Tree, sk: Skeleton, eid: int, old_tag: str, new_tag: str) -> Edit | None:
     """The element with new attributes (and its current children)."""
     path = sk.path(eid)
     el = _node_at(tree, path)
@@ -253,7 +264,7 @@ def _attr_edit(
         if old_attrs is not None and new_attrs is not None:
             if old_attrs != el[1]:
                 return None
-            return path, _Attrs(new_attrs)
+            return path, el[1], new_attrs
     old_el = parse_html(old_tag, ptag, pns)
     new_el = parse_html(new_tag, ptag, pns)
     if len(old_el) != 1 or len(new_el) != 1:
@@ -263,7 +274,7 @@ def _attr_edit(
         return None
     if o[1] != el[1]:
         return None
-    return path, _Attrs(n[1])
+    return path, el[1], n[1]
 
 
 # The character references autoescaping produces (and a few more), which
@@ -347,26 +358,17 @@ def _parse_attrs(tag: str) -> dict[str, str] | None:
     return attrs
 
 
-@final
-class _Attrs:
-    """An edit that swaps an element's attributes (children as they are by then)."""
-
-    __slots__ = ("attrs",)
-
-    def __init__(self, attrs: dict[str, str]) -> None:
-        self.attrs = attrs
-
-
-def _replace(nodes: Tree, path: list[int], depth: int, value: _Attrs | str) -> Tree:
+def _replace(nodes: Tree, path: list[int], depth: int, value: str | dict[str, str]) -> Tree:
+    # The edit at ``path``: a text node's new text, or an element's new attributes.
     k = path[depth]
     node = nodes[k]
     new: Node
     if depth == len(path) - 1:
-        if type(value) is _Attrs:
-            assert type(node) is Element  # an _Attrs edit's path ends at an element
-            new = make_element(node[0], value.attrs, node[2], node[3])
-        else:
+        if type(value) is str:
             new = value
+        else:
+            assert type(node) is Element and type(value) is dict  # attributes end at an element
+            new = make_element(node[0], value, node[2], node[3])
     else:
         assert type(node) is Element  # a path leads through elements
         new = make_element(node[0], node[1], _replace(node[2], path, depth + 1, value), node[3])

@@ -8,7 +8,7 @@ import re
 from array import array
 from collections.abc import Sequence
 
-from .vdom import VOID, Element, Tree
+from .vdom import BOUNDARY_ATTR, KEY_ATTR, VOID, Element, Tree, key_of
 
 __all__ = ["END", "OTHER", "START", "TAG", "VOID_TAG", "Skeleton", "build_skeleton"]
 
@@ -63,9 +63,13 @@ class Skeleton:
     (OTHER, START, VOID_TAG or END) and the id of its element (elements are
     numbered in document order); ``parent[e]`` and ``index[e]``: element
     ``e``'s parent id (-1: the container) and its child index there.
+
+    ``plain``: no two siblings have the same key and no component boundary
+    holds anything, so that a change of texts and attributes other than keys
+    diffs node by node (``roost.render.diff.diff_edits``).
     """
 
-    __slots__ = ("eids", "index", "kinds", "parent")
+    __slots__ = ("eids", "index", "kinds", "parent", "plain")
 
     def __init__(
         self,
@@ -73,6 +77,7 @@ class Skeleton:
         eids: Sequence[int],
         parent: Sequence[int],
         index: Sequence[int],
+        plain: bool = False,
     ) -> None:
         # Kept as machine ints: an actor holds its skeleton between renders, and
         # a list of Python ints costs ten times as much (a 1,000-row list: 60 KB).
@@ -80,6 +85,7 @@ class Skeleton:
         self.eids = array("i", eids)
         self.parent = array("i", parent)
         self.index = array("i", index)
+        self.plain = plain
 
     def path(self, eid: int) -> list[int]:
         """Child-index path of element ``eid`` from the container."""
@@ -112,7 +118,29 @@ def build_skeleton(html: str, tree: Tree) -> Skeleton | None:
     _walk(tree, -1, tree_names, tree_parents, index)
     if tree_names != names or tree_parents != parents:
         return None
-    return Skeleton(kinds, eids, parents, index)
+    return Skeleton(kinds, eids, parents, index, _plain(tree))
+
+
+def _plain(nodes: Tree) -> bool:
+    # Skeleton.plain of a child list and everything under it.
+    keys: set[str] | None = None
+    for node in nodes:
+        if type(node) is not Element:
+            continue
+        attrs, children = node[1], node[2]
+        if attrs and (KEY_ATTR in attrs or BOUNDARY_ATTR in attrs):
+            if BOUNDARY_ATTR in attrs and children:
+                return False
+            key = key_of(node)
+            if keys is None:
+                keys = set()
+            elif key in keys:
+                return False
+            assert key is not None
+            keys.add(key)
+        if children and not _plain(children):
+            return False
+    return True
 
 
 def _walk(nodes: Tree, parent: int, names: list[str], parents: list[int], index: list[int]) -> None:

@@ -90,7 +90,7 @@ def test_switching_back_to_content_rendered_before_neither_parses_nor_diffs_agai
         tree = apply_ops(tree, differ.update(html))
     calls: list[str] = []
     monkeypatch.setattr(module, "parse_html", lambda *a: calls.append("parse"))
-    monkeypatch.setattr(module, "reparse", lambda *a: calls.append("reparse"))
+    monkeypatch.setattr(module, "reparse_edits", lambda *a: calls.append("reparse"))
     monkeypatch.setattr(module, "diff_trees", lambda *a: calls.append("diff"))
     for html in tabs + tabs:
         tree = apply_ops(tree, differ.update(html))

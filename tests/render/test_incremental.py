@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from roost.render import Differ, diff_html, parse_html
 from roost.render.incremental import common_affixes, reparse
+from roost.render.ops import TEXT
 from roost.render.skeleton import build_skeleton
+from roost.render.vdom import BOUNDARY_ATTR, KEY_ATTR
 
 from .strategies import fragments
 
@@ -128,8 +131,19 @@ def test_common_affixes_across_chunks() -> None:
     assert common_affixes("x" * 2048, "x" * 2048 + "z") == (2048, 0)
 
 
-# Template-like markup: every element closed, attributes quoted.
+# Template-like markup: every element closed, attributes quoted; keys (which may
+# repeat) and component boundaries (which may hold something) among them.
 _TAGS = ["div", "span", "p", "b", "ul", "li", "td", "tr", "table", "textarea", "pre", "svg", "a"]
+_ATTR_FORMS = [
+    "",
+    ' class="{}"',
+    " title='{}'",
+    ' value="{}" disabled',
+    f' {KEY_ATTR}="{{}}"',
+    f' {KEY_ATTR}="k" class="{{}}"',
+    f' {BOUNDARY_ATTR}="{{}}"',
+    f' {BOUNDARY_ATTR}="c" title="{{}}"',
+]
 _values = st.text(alphabet="ab &;<>\"'\n/=#", max_size=6)
 
 
@@ -139,7 +153,7 @@ def shaped(draw: st.DrawFn, depth: int = 0) -> str:
     for _ in range(draw(st.integers(0, 3))):
         if depth < 3 and draw(st.booleans()):
             tag = draw(st.sampled_from(_TAGS))
-            attr = draw(st.sampled_from(["", ' class="{}"', " title='{}'", ' value="{}" disabled']))
+            attr = draw(st.sampled_from(_ATTR_FORMS))
             inner = draw(shaped(depth + 1))
             parts.append(f"<{tag}{attr}>{inner}</{tag}>")
         else:
@@ -188,3 +202,32 @@ def test_differ_updates_equal_diff_html(template: str, fills: list) -> None:
     for html in renders[1:]:
         assert differ.update(html) == diff_html(previous, html)
         previous = html
+
+
+def test_a_change_of_texts_and_attributes_is_diffed_from_the_reparse_alone(monkeypatch) -> None:
+    from roost.render import differ as module
+
+    def rows(hits: int) -> str:
+        items = "".join(f'<li {KEY_ATTR}="{i}">row {i}{"!" * (i == hits)}</li>' for i in range(50))
+        return f'<p class="n{hits}">{hits}</p><ul>{items}</ul>'
+
+    differ = Differ(rows(0))
+    differ.update(rows(1))  # (the skeleton is built)
+    monkeypatch.setattr(module, "diff_trees", lambda *a: pytest.fail("the trees were diffed"))
+    for hits in (2, 3):
+        assert differ.update(rows(hits)) == diff_html(rows(hits - 1), rows(hits))
+    assert differ.update(rows(3).replace("row 7", "row seven")) == [[TEXT, [1, 7, 0], "row seven"]]
+
+
+def test_repeated_keys_and_changed_keys_are_diffed_as_keyed_children() -> None:
+    def page(key: str, text: str) -> str:
+        return f'<ul><li {KEY_ATTR}="{key}">a</li><li {KEY_ATTR}="b">{text}</li></ul>'
+
+    for old, new in [
+        (page("b", "1"), page("b", "2")),  # two siblings with one key
+        (page("a", "1"), page("c", "1")),  # a key changed
+        (page("a", "1"), page("b", "2")),  # ... to one a sibling has
+    ]:
+        differ = Differ(old)
+        assert differ.update(new) == diff_html(old, new)
+        assert differ.update(old) == diff_html(new, old)
