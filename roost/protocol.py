@@ -611,6 +611,8 @@ def ints_fit(value: Any) -> bool:
     """Whether every int in ``value`` (and in its lists, tuples and dicts) fits in
     ``MAX_INT_BITS`` bits, signed."""
     kind = type(value)
+    if kind is str:  # (what most params are)
+        return True
     if kind is int:
         bits: int = value.bit_length()
         return bits < MAX_INT_BITS

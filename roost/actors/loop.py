@@ -630,6 +630,8 @@ class ActorRuntime:
 
     async def _reconcile(self) -> None:
         placed = self._placed
+        if not placed and not self.children:
+            return  # (most actors place no component)
         for gone in self.children - placed.keys():
             await self.tab.stop_component(gone)
         for cid, (cls, props) in placed.items():
