@@ -60,13 +60,16 @@ from examples.counter import Counter  # noqa: E402
 from roost import App, protocol  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks" / "peers" / "apps" / "roost"))
-from scenarios import Dashboard  # noqa: E402
+from scenarios import Dashboard, Rows  # noqa: E402
 
 app = App({"/": Counter}, title="roost counter", event_rate=(100_000, 100_000))
 """examples.counter's view, its event rate limit out of the way of back-to-back clicks."""
 tabs_app = App({"/": Dashboard}, title="roost tabs", event_rate=(100_000, 100_000))
 """The peer benchmark's tabs page (``--scenario tabs``): a click goes to the tab bar's
 component, which tells the view; both patches come down in one frame."""
+rows_app = App({"/": Rows}, title="roost rows", event_rate=(100_000, 100_000))
+"""The peer benchmark's 1,000-row page (``--scenario rows``): a click changes one row."""
+APPS = {"counter": "app", "tabs": "tabs_app", "rows": "rows_app"}
 SCENARIO = "counter"
 
 FLOOR = ROOT / "benchmarks" / "peers" / "apps" / "floor"
@@ -104,7 +107,7 @@ async def roost_round(clicks: int) -> tuple[float, float]:
     tabs = SCENARIO == "tabs"
     wrap, out = counted("roost")
     server = ServerProcess(
-        f"benchmarks.bench_click:{'tabs_app' if tabs else 'app'}",
+        f"benchmarks.bench_click:{APPS[SCENARIO]}",
         30,
         {"ROOST_GC_STATS": "0"} if out else {},  # (its hook is no part of a click)
         wrap=wrap,
@@ -123,7 +126,7 @@ async def roost_round(clicks: int) -> tuple[float, float]:
                 )
                 await tab.stream.send_all(client_frame(protocol.encode(select)))
             else:
-                ref = await tab.event("inc")
+                ref = await tab.event("bump" if SCENARIO == "rows" else "inc")
             while True:
                 for _opcode, payload in await tab.receive():
                     for message in protocol.decode_server_frame(payload):
@@ -291,9 +294,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--scenario",
-        choices=["counter", "tabs"],
+        choices=sorted(APPS),
         default="counter",
-        help="roost's page: the counter, or the peer benchmark's tabs (a component and its view)",
+        help="roost's page: the counter, or the peer benchmark's tabs (a component and its "
+        "view) or 1,000 rows (one changed a click)",
     )
     parser.add_argument(
         "--calls",

@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import and_, is_, not_
 from typing import Any
 
 import jinja2
@@ -698,16 +700,17 @@ def _render_items(
     same_place = min(length, len(old_items))
     if by_length and len(old_items) != length:
         same_place = 0
-    htmls: list[str] = []
-    keys: list[Any] = []
-    misses: list[int] = []
-    for i, item in enumerate(items):
-        if i < same_place and item is old_items[i] and type(item) in _IMMUTABLE:
-            htmls.append(old_htmls[i])
-        else:
-            htmls.append("")
-            misses.append(i)
-        keys.append(_SAME)
+    # An item that is the very object at its place last time, and immutable,
+    # re-uses its output; the others are misses. Found at C speed (map, compress):
+    # a 1,000-row list with one row changed is a thousand checks.
+    n = same_place
+    here, before = items[:n], old_items[:n]
+    reused = map(and_, map(is_, here, before), map(_IMMUTABLE.__contains__, map(type, here)))
+    misses = list(compress(range(n), map(not_, reused)))
+    misses.extend(range(n, length))
+    htmls = old_htmls[:n]  # (each miss's is replaced below)
+    htmls.extend([""] * (length - n))
+    keys: list[Any] = [_SAME] * length
     count = 0
     if misses:
         # Only the old items not re-used in place can be found elsewhere now.
