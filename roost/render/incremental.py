@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from .parse import parse_html
 from .skeleton import END, OTHER, START, TAG, Skeleton
@@ -38,44 +38,38 @@ _CHUNK = 2048
 
 def common_affixes(a: str, b: str) -> tuple[int, int]:
     """Lengths of the longest common prefix and the longest common suffix after it."""
-    n = min(len(a), len(b))
+    p = _common_prefix(a, 0, len(a), b, 0, len(b))
+    la, lb = len(a), len(b)
+    m = min(la, lb) - p
     # Whole chunks first (each a memcmp), then the first difference in the last one.
-    i = 0
-    while i + _CHUNK <= n and a[i : i + _CHUNK] == b[i : i + _CHUNK]:
-        i += _CHUNK
-    end = min(i + _CHUNK, n)
-    p = i + _same_start(a[i:end], b[i:end])
-    la, lb, m = len(a), len(b), n - p
     j = 0
     while j + _CHUNK <= m and a[la - j - _CHUNK : la - j] == b[lb - j - _CHUNK : lb - j]:
         j += _CHUNK
     end = min(j + _CHUNK, m)
-    return p, j + _same_end(a[la - end : la - j], b[lb - end : lb - j])
+    return p, j + _shared(a[la - end : la - j], b[lb - end : lb - j], "little")
 
 
-# How many characters two strings of one length share at their start, or at their
-# end: where the XOR of their bytes read as one integer has its highest bit (C
-# speed, where a search in Python would take a dozen steps). Text that is not
-# ASCII is read in UTF-32, four bytes a character.
+def _common_prefix(a: str, ai: int, a_end: int, b: str, bi: int, b_end: int) -> int:
+    # How many characters a[ai:a_end] and b[bi:b_end] share at their start.
+    n = min(a_end - ai, b_end - bi)
+    i = 0
+    while i + _CHUNK <= n and a[ai + i : ai + i + _CHUNK] == b[bi + i : bi + i + _CHUNK]:
+        i += _CHUNK
+    end = min(i + _CHUNK, n)
+    return i + _shared(a[ai + i : ai + end], b[bi + i : bi + end], "big")
 
 
-def _same_start(x: str, y: str) -> int:
+def _shared(x: str, y: str, byteorder: Literal["big", "little"]) -> int:
+    """How many characters ``x`` and ``y``, of one length, share at their start
+    (``"big"``) or at their end (``"little"``): where the XOR of their bytes read
+    as one integer has its highest bit (C speed, where a search in Python took a
+    dozen steps). Text that is not ASCII is read in UTF-32, four bytes a character."""
     if x == y:
         return len(x)
     if x.isascii() and y.isascii():
-        d = int.from_bytes(x.encode(), "big") ^ int.from_bytes(y.encode(), "big")
+        d = int.from_bytes(x.encode(), byteorder) ^ int.from_bytes(y.encode(), byteorder)
         return len(x) - (d.bit_length() + 7) // 8
-    d = int.from_bytes(_utf32(x), "big") ^ int.from_bytes(_utf32(y), "big")
-    return len(x) - (d.bit_length() + 31) // 32
-
-
-def _same_end(x: str, y: str) -> int:
-    if x == y:
-        return len(x)
-    if x.isascii() and y.isascii():
-        d = int.from_bytes(x.encode(), "little") ^ int.from_bytes(y.encode(), "little")
-        return len(x) - (d.bit_length() + 7) // 8
-    d = int.from_bytes(_utf32(x), "little") ^ int.from_bytes(_utf32(y), "little")
+    d = int.from_bytes(_utf32(x), byteorder) ^ int.from_bytes(_utf32(y), byteorder)
     return len(x) - (d.bit_length() + 31) // 32
 
 
@@ -199,16 +193,6 @@ def _changed_pieces(
         if eo == end_old or en == end_new:
             return  # (as many "<" in both: they end together)
         xo, xn = eo, en
-
-
-def _common_prefix(a: str, ai: int, a_end: int, b: str, bi: int, b_end: int) -> int:
-    # How many characters a[ai:a_end] and b[bi:b_end] share at their start.
-    n = min(a_end - ai, b_end - bi)
-    i = 0
-    while i + _CHUNK <= n and a[ai + i : ai + i + _CHUNK] == b[bi + i : bi + i + _CHUNK]:
-        i += _CHUNK
-    end = min(i + _CHUNK, n)
-    return i + _same_start(a[ai + i : ai + end], b[bi + i : bi + end])
 
 
 def _node_at(tree: Tree, path: list[int]) -> Element:
