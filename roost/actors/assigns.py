@@ -120,15 +120,14 @@ class ChangeTracker:
     fingerprint covers and what it costs).
     """
 
-    __slots__ = ("_changed", "_next", "_prints")
+    __slots__ = ("_changed", "_fresh", "_prints")
 
     def __init__(self) -> None:
         self._changed: set[str] | None = None  # made with the first change: most rounds have none
         # name -> digest (int), _Untrackable or _Frozen, for the assigns that are not scalars
         self._prints: dict[str, Any] = _NO_PRINTS
-        # The fingerprints `changed` took for the round after the render that follows
-        # (None: none taken); they become the prints if that render assigns nothing.
-        self._next: dict[str, Any] | None = None
+        # fingerprints taken by `changed` for the render that follows: name -> (value, digest)
+        self._fresh: dict[str, tuple[Any, Any]] | None = None
 
     def assigned(self, name: str, old: Any, new: Any) -> None:
         changed = self._changed
@@ -140,15 +139,12 @@ class ChangeTracker:
             self.mark(name)
 
     def changed(self, assigns: dict[str, Any]) -> set[str]:
-        """The names that changed, including values changed in place at any depth.
-
-        Starts the next round's fingerprints (``reset`` ends it)."""
-        marked, self._changed = self._changed, None
-        changed = set(marked) if marked else set()
-        prints: dict[str, Any] = {}
+        """The names that changed, including values changed in place at any depth."""
+        changed = set(self._changed) if self._changed else set()
+        fresh: dict[str, tuple[Any, Any]] | None = None
         for name, before in self._prints.items():
             if name in changed:
-                continue  # assigned: fingerprinted below
+                continue
             value = assigns.get(name, _MISSING)
             if value is _MISSING:  # deleted
                 changed.add(name)
@@ -156,27 +152,21 @@ class ChangeTracker:
             kind = type(before)
             if kind is _Frozen:
                 if before.value is value:
-                    prints[name] = before  # cannot change in place: the same contents
-                    continue
+                    continue  # cannot change in place: the same object, the same contents
                 if type(value) in _REPLACED_ONLY:
                     changed.add(name)  # only ever replaced to change it
-                    prints[name] = _Frozen(value)
                     continue
             if kind is _Untrackable and before.value is value:
                 changed.add(name)  # cannot tell: assume it changed
-                prints[name] = before
                 continue
             now = _digest(name, value)
             if now != before:
                 changed.add(name)
-            prints[name] = now
-        if marked:
-            for name in marked:
-                value = assigns.get(name, _MISSING)
-                if name[0] != "_" and value is not _MISSING and type(value) not in _IMMUTABLE:
-                    prints[name] = _first_print(name, value)
+            if fresh is None:
+                fresh = {}
+            fresh[name] = (value, now)
         # Kept only for the render that follows (nothing changed: no render, no reset).
-        self._next = (prints or _NO_PRINTS) if changed else None
+        self._fresh = fresh if changed else None
         return changed
 
     def mark(self, name: str) -> None:
@@ -185,52 +175,35 @@ class ChangeTracker:
             self._changed = set()
         self._changed.add(name)
 
-    def replaced(self, name: str, value: Any) -> None:
-        """``name`` was set to ``value`` (never changed in place) during the render
-        that follows ``changed``, without counting as a change."""
-        prints = self._next
-        if prints is None:
-            return  # the render will be followed by a full walk
-        before = self._prints.get(name)
-        if prints is _NO_PRINTS:
-            prints = self._next = {}
-        prints[name] = (
-            before if type(before) is _Frozen and before.value is value else _Frozen(value)
-        )
-
     def reset(self, assigns: dict[str, Any]) -> None:
         """Start a new round: nothing has changed relative to ``assigns``."""
-        prints = self._next
-        self._next = None
-        if prints is None or self._changed is not None:
-            # No `changed` before this render (a first render), or the render
-            # assigned something: every assign fingerprinted afresh.
-            self._changed = None
-            old = self._prints
-            prints = {}
-            for name, value in assigns.items():
-                if name[0] == "_" or type(value) in _IMMUTABLE:
-                    continue
-                before = old.get(name)
-                if (type(before) is _Untrackable or type(before) is _Frozen) and (
-                    before.value is value
-                ):
-                    prints[name] = before
-                    continue
-                prints[name] = _first_print(name, value)
-        # (A render that mutates an assign shows up as a change next batch.) The
-        # same fingerprints as before keep the dict they are in: a round (a
-        # broadcast's, at each subscriber) leaves no new object behind.
-        if prints != self._prints:
+        self._changed = None
+        fresh = self._fresh or _NO_PRINTS
+        self._fresh = None
+        old = self._prints
+        prints: dict[str, Any] = {}
+        for name, value in assigns.items():
+            if name[0] == "_" or type(value) in _IMMUTABLE:
+                continue
+            # Re-use what `changed` fingerprinted just before this render (a
+            # render that mutates an assign shows up as a change next batch).
+            known = fresh.get(name)
+            if known is not None and known[0] is value:
+                prints[name] = known[1]
+                continue
+            before = old.get(name)
+            if (type(before) is _Untrackable or type(before) is _Frozen) and before.value is value:
+                prints[name] = before
+                continue
+            kind = type(value)
+            if kind in _REPLACED_ONLY or ((kind is tuple or kind is frozenset) and _frozen(value)):
+                prints[name] = _Frozen(value)
+                continue
+            prints[name] = _digest(name, value)
+        # The same fingerprints as before keep the dict they are in: a round
+        # (a broadcast's, at each subscriber) leaves no new object behind.
+        if prints != old:
             self._prints = prints or _NO_PRINTS
-
-
-def _first_print(name: str, value: Any) -> Any:
-    # The fingerprint of an assign with none yet (not a scalar).
-    kind = type(value)
-    if kind in _REPLACED_ONLY or ((kind is tuple or kind is frozenset) and _frozen(value)):
-        return _Frozen(value)
-    return _digest(name, value)
 
 
 _NO_PRINTS: Final[dict[str, Any]] = {}  # shared, never written to

@@ -141,7 +141,6 @@ class Stateful:
         if self.__dict__.get("streams") is NO_STREAMS:
             return
         object.__setattr__(self, "streams", NO_STREAMS)
-        self._tracker.replaced("streams", NO_STREAMS)
         regions = self._regions
         if regions is not None:
             regions[0].expire("streams")

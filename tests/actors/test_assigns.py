@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from roost.actors import assigns
 from roost.actors.assigns import _MISSING, ChangeTracker
-from roost.actors.stateful import Streams
 
 
 def test_assigning_an_equal_value_is_not_a_change():
@@ -211,36 +210,7 @@ def test_each_batch_fingerprints_each_mutable_assign_once(fingerprinted):
     state["rows"] = [3]
     assert t.changed(state) == {"rows"}
     t.reset(state)
-    assert len(calls) == 2  # user and the new rows, both in `changed`
-
-
-def test_an_assign_the_render_sets_is_tracked_from_then_on():
-    rows = [1]
-    state = {"rows": rows}
-    t = ChangeTracker()
-    t.reset(state)
-    rows.append(2)
-    assert t.changed(state) == {"rows"}
-    extra = [0]
-    t.assigned("extra", _MISSING, extra)  # set by the render itself
-    state["extra"] = extra
-    t.reset(state)
-    extra.append(1)
-    assert t.changed(state) == {"extra"}
-
-
-def test_a_value_replaced_quietly_during_the_render_is_no_change_next_round():
-    old, quiet = Streams({"a": []}), Streams({})
-    state = {"streams": old}
-    t = ChangeTracker()
-    t.reset(state)
-    t.assigned("streams", old, Streams({"a": [1]}))
-    state["streams"] = Streams({"a": [1]})
-    assert t.changed(state) == {"streams"}
-    state["streams"] = quiet  # what a render that sent its stream items does
-    t.replaced("streams", quiet)
-    t.reset(state)
-    assert t.changed(state) == set()
+    assert len(calls) == 2  # user in `changed`, the new rows in `reset`
 
 
 def test_a_value_too_big_to_fingerprint_counts_as_changed_and_warns_once(monkeypatch, caplog):
