@@ -213,6 +213,54 @@ def test_each_batch_fingerprints_each_mutable_assign_once(fingerprinted):
     assert len(calls) == 2  # user in `changed`, the new rows in `reset`
 
 
+def test_an_assign_the_render_sets_is_tracked_from_then_on():
+    rows = [1]
+    state = {"rows": rows}
+    t = ChangeTracker()
+    t.reset(state)
+    rows.append(2)
+    assert t.changed(state) == {"rows"}
+    extra = [0]
+    t.assigned("extra", _MISSING, extra)  # set by the render itself
+    state["extra"] = extra
+    t.reset(state)
+    extra.append(1)
+    assert t.changed(state) == {"extra"}
+
+
+def test_an_equal_value_the_render_assigns_again_is_no_change_next_batch():
+    # A render that derives a tuple from the state (equal to the last one) must
+    # not make the next batch render again.
+    items, labels = [1], tuple(str(i) for i in [1])
+    state = {"items": items, "labels": labels}
+    t = ChangeTracker()
+    t.reset(state)
+    items.append(2)
+    assert t.changed(state) == {"items"}
+    again = tuple(str(i) for i in [1])
+    t.assigned("labels", labels, again)  # the render
+    state["labels"] = again
+    t.reset(state)
+    assert t.changed(state) == set()
+
+
+def test_what_the_render_does_to_an_assign_the_handler_set_is_the_next_baseline():
+    # The handler assigns a list, the render empties it: appending what it held
+    # before is a change.
+    old: list[str] = []
+    state = {"notes": old}
+    t = ChangeTracker()
+    t.reset(state)
+    notes = ["a"]
+    t.assigned("notes", old, notes)
+    state["notes"] = notes
+    assert t.changed(state) == {"notes"}
+    notes.clear()  # the render
+    t.reset(state)
+    notes.append("a")
+    assert t.changed(state) == {"notes"}
+
+
 def test_a_value_too_big_to_fingerprint_counts_as_changed_and_warns_once(monkeypatch, caplog):
     monkeypatch.setattr(assigns, "MAX_OBJECTS", 10)
     monkeypatch.setattr(assigns, "_warned", set())
