@@ -14,11 +14,14 @@ __all__ = ["END", "OTHER", "START", "TAG", "VOID_TAG", "Skeleton", "build_skelet
 
 # One start (or end) tag after its "<", as the HTML tokenizer reads it: the
 # name, attributes with quoted or unquoted values, stray "/"s, and whether it
-# ends with "/>". Atomic groups keep a malformed tag from backtracking.
+# ends with "/>". Atomic groups keep a malformed tag from backtracking. A value
+# opened by a quote runs to its closing quote (no tag here if it has none), and a
+# name followed by "=" has a value: a quote never starts an unquoted one.
 TAG = re.compile(
     r"([a-zA-Z][^\t\n\f\r />]*)"
     r"(?>[\t\n\f\r ]+|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*"
-    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?)*+"
+    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|(?![\"'])[^\t\n\f\r >]*)"
+    r"|(?![\t\n\f\r ]*=)))*+"
     r"(/?)>"
 )
 # Every "<" of template-like markup, for findall: a plain tag (1: "/" of an

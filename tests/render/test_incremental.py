@@ -231,3 +231,20 @@ def test_repeated_keys_and_changed_keys_are_diffed_as_keyed_children() -> None:
         differ = Differ(old)
         assert differ.update(new) == diff_html(old, new)
         assert differ.update(old) == diff_html(new, old)
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        f'<div dat"-x="b3" {KEY_ATTR}="></div>',  # a value opened and never closed
+        f'<div {KEY_ATTR}="a" title=\'b></div>',
+        f"<div {KEY_ATTR}=\"a\" title='b'></div>",
+    ],
+)
+def test_a_quote_opened_in_a_tag_is_read_as_the_tokenizer_reads_it(new: str) -> None:
+    old = f'<div data-x="b3" {KEY_ATTR}=""></div>'
+    tree = parse_html(old)
+    skeleton = build_skeleton(old, tree)
+    assert skeleton is not None
+    result = reparse(old, new, tree, skeleton)
+    assert result is None or result == parse_html(new)
