@@ -127,7 +127,7 @@ class Stateful:
             regions = (renderer, {})
             object.__setattr__(self, "_regions", regions)
         renderer, placed = regions
-        context = {k: v for k, v in self.__dict__.items() if k[0] != "_"}  # (the assigns)
+        context = self.assigns  # (a new dict)
         context["live_component"] = live_component
         with scope.regions(placed) as on_region:
             html = renderer.render(context, scope.changed, on_region)

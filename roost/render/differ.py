@@ -89,11 +89,13 @@ class Differ:
         """The new tree from the old one, and the edits, when only attributes and
         text changed."""
         affixes = common_affixes(old_html, new_html)
-        p, q = affixes
-        if old_html.count("<", p, len(old_html) - q) != new_html.count("<", p, len(new_html) - q):
-            return None  # tags came or went: not worth a skeleton
         skeleton = self._skeleton
         if skeleton is None:
+            p, q = affixes
+            if old_html.count("<", p, len(old_html) - q) != new_html.count(
+                "<", p, len(new_html) - q
+            ):
+                return None  # tags came or went: not worth a skeleton
             if self._skip:
                 self._skip -= 1
                 return None
@@ -105,6 +107,7 @@ class Differ:
                 return None
             self._streak = 0
             self._skeleton = skeleton
+        # (It counts the tags in the changed stretch itself: not counted twice here.)
         return reparse_edits(old_html, new_html, self._tree, skeleton, affixes)
 
 
