@@ -14,13 +14,15 @@ __all__ = ["END", "OTHER", "START", "TAG", "VOID_TAG", "Skeleton", "build_skelet
 
 # One start (or end) tag after its "<", as the HTML tokenizer reads it: the
 # name, attributes with quoted or unquoted values, stray "/"s, and whether it
-# ends with "/>". Atomic groups keep a malformed tag from backtracking. A value
-# opened by a quote runs to its closing quote (no tag here if it has none), and a
-# name followed by "=" has a value: a quote never starts an unquoted one.
+# ends with "/>". Atomic groups and possessive runs keep a malformed tag from
+# backtracking: a name or an unquoted value, like the tokenizer's, runs to its
+# end. A value opened by a quote runs to its closing quote (no tag here if it
+# has none), and a name followed by "=" has a value: a quote never starts an
+# unquoted one, and it is empty only right before ">".
 TAG = re.compile(
-    r"([a-zA-Z][^\t\n\f\r />]*)"
-    r"(?>[\t\n\f\r ]+|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*"
-    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?>\"[^\"]*\"|'[^']*'|(?![\"'])[^\t\n\f\r >]*)"
+    r"([a-zA-Z][^\t\n\f\r />]*+)"
+    r"(?>[\t\n\f\r ]+|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*+"
+    r"(?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>\"[^\"]*\"|'[^']*'|(?![\"'])[^\t\n\f\r >]++|(?=>))"
     r"|(?![\t\n\f\r ]*=)))*+"
     r"(/?)>"
 )

@@ -248,3 +248,30 @@ def test_a_quote_opened_in_a_tag_is_read_as_the_tokenizer_reads_it(new: str) -> 
     assert skeleton is not None
     result = reparse(old, new, tree, skeleton)
     assert result is None or result == parse_html(new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # A space after "=" and then a quote: the value runs to the next quote,
+        # across the tags between (found by fuzzing the re-parse).
+        (
+            '<div data-x="b0"></div><span data-key="k2"><title data-key=""></title></span>'
+            '<mi title="&#38;"></mi><!--c-->',
+            '<div data-x="b0"></div><span data-key=""2"><title data-key= "></title></span>'
+            '<mi title="&#38;"></mi><!--c-->',
+        ),
+        ('<p title=""></p><b>x</b><i title="y"></i>', '<p title= "></p><b>x</b><i title="y"></i>'),
+        ('<p title="a"></p><b>x</b><i class="y"></i>', '<p title= "></p><b>x</b><i class="y"></i>'),
+        ("<p title=\"a\">t</p><b>u</b>", "<p title= '>t</p><b>u'</b>"),
+        ('<p title="a">t</p>', "<p title=/>t</p>"),  # "/" is the value, not "/>"
+    ],
+)
+def test_a_value_after_equals_and_spaces_is_read_as_the_tokenizer_reads_it(
+    old: str, new: str
+) -> None:
+    tree = parse_html(old)
+    skeleton = build_skeleton(old, tree)
+    assert skeleton is not None
+    result = reparse(old, new, tree, skeleton)
+    assert result is None or result == parse_html(new)
