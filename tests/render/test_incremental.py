@@ -263,7 +263,7 @@ def test_a_quote_opened_in_a_tag_is_read_as_the_tokenizer_reads_it(new: str) -> 
         ),
         ('<p title=""></p><b>x</b><i title="y"></i>', '<p title= "></p><b>x</b><i title="y"></i>'),
         ('<p title="a"></p><b>x</b><i class="y"></i>', '<p title= "></p><b>x</b><i class="y"></i>'),
-        ("<p title=\"a\">t</p><b>u</b>", "<p title= '>t</p><b>u'</b>"),
+        ('<p title="a">t</p><b>u</b>', "<p title= '>t</p><b>u'</b>"),
         ('<p title="a">t</p>', "<p title=/>t</p>"),  # "/" is the value, not "/>"
     ],
 )
